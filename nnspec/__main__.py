@@ -1,0 +1,3 @@
+from nnspec.cli import main
+
+raise SystemExit(main())

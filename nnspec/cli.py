@@ -1,0 +1,79 @@
+"""Command line: thin argparse front over library functions, one per command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from nnspec.errors import EXIT_USAGE, UsageError
+
+CONTRACTS = (
+    "logreg.propagate",
+    "logreg.optimize",
+    "logreg.predict",
+    "two_layer.forward_propagation",
+    "two_layer.compute_cost",
+    "two_layer.backward_propagation",
+    "two_layer.update_parameters",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nnspec",
+        description="Verify the neural-network notes with SymPy, emit and check the NumPy "
+        "reference, audit implementations, write Markdown reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
+    p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
+    p.set_defaults(handler="nnspec.verify:run")
+
+    p = sub.add_parser("generate", help="emit reference/ from the derivations")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if reference/ differs from what would be emitted")
+    p.add_argument("--out", metavar="DIR", help="directory to write (default: the installed reference/)")
+    p.set_defaults(handler="nnspec.codegen:run")
+
+    p = sub.add_parser("audit", help="audit an implementation against the reference")
+    p.add_argument("target", metavar="TARGET",
+                   help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
+                   "or a directory of such files")
+    p.add_argument("--contract", required=True, choices=CONTRACTS, help="the contract to hold it to")
+    p.add_argument("--hidden-activation", choices=("sigmoid", "tanh"), default="sigmoid",
+                   help="hidden activation of the 2-layer derivation (default: sigmoid, as the notes)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="precision the target is held to (default: float64)")
+    p.add_argument("--examples", type=int, default=100, metavar="N",
+                   help="Hypothesis examples per check (default: 100)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds the target may take per audit (default: 60)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    p.add_argument("--report", metavar="FILE.md", help="write the findings as Markdown")
+    p.add_argument("--json", metavar="FILE", help="write the findings as JSON")
+    p.set_defaults(handler="nnspec.audit:run")
+
+    p = sub.add_parser("report", help="write the Markdown verification report")
+    p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
+    p.set_defaults(handler="nnspec.report:run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, func_name = args.handler.split(":")
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+        return int(handler(args))
+    except UsageError as exc:
+        print(f"nnspec: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("nnspec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
