@@ -1,10 +1,23 @@
-"""pytest plugin: thin adapter over nnspec's library functions (profiles, report, audit fixture)."""
+"""pytest plugin: thin adapter over nnspec's library functions (profiles, report, audit fixture).
+
+- `--nnspec-profile NAME` loads a Hypothesis profile of `nnspec.profiles`.
+- `--nnspec-report PATH` writes the verification report (`nnspec.report`) to PATH after the run,
+  its figures in a `figures/` folder beside it.
+- the fixture `nnspec_audit(function, contract=..., **options)` audits a function object with
+  `nnspec.audit.audit_function` and fails the test with the audit's message (the minimal
+  counterexample) unless the function conforms.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from nnspec import profiles
+from nnspec.errors import UsageError
+
+_PROFILE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -12,6 +25,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--nnspec-profile", metavar="NAME", default=None,
                     help="Hypothesis profile: ci, dev or thorough (default: $NNSPEC_PROFILE, "
                     "else ci under CI, else dev)")
+    group.addoption("--nnspec-report", metavar="PATH", default=None,
+                    help="after the run, write the verification report (Markdown) to PATH, "
+                    "its figures in figures/ beside it")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,8 +38,44 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE] = name
 
 
-_PROFILE = pytest.StashKey[str]()
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     return f"nnspec: hypothesis profile {config.stash.get(_PROFILE, '?')}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    path = session.config.getoption("--nnspec-report")
+    if path is None or hasattr(session.config, "workerinput"):  # xdist workers leave it to the main
+        return
+    from nnspec import report
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    try:
+        written = report.write_report(Path(path))
+    except UsageError as exc:
+        if reporter is not None:
+            reporter.write_line(f"nnspec: error: {exc}", red=True)
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    if reporter is not None:
+        reporter.write_line(f"nnspec: wrote {written}")
+
+
+@pytest.fixture
+def nnspec_audit():
+    """Audit a function object against a contract; fail the test with the counterexample.
+
+    Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
+    `nnspec.audit.audit_function` unchanged. Returns the AuditResult when the function conforms.
+    """
+    from nnspec.audit import audit_function
+
+    def audit(function, contract: str, **options):
+        try:
+            result = audit_function(function, contract, **options)
+        except UsageError as exc:
+            pytest.fail(f"nnspec: error: {exc}", pytrace=False)
+        if result.verdict != "conforms":
+            pytest.fail(result.message(), pytrace=False)
+        return result
+
+    return audit
