@@ -10,11 +10,13 @@ magnitudes taken at the exact values from `nnspec.oracle`. The rules used:
   |fl(sum t_i) - sum t_i| <= gamma_n sum |t_i|; so a matrix product A B is off by at most
   gamma_n |A| |B| entry-wise, plus |A| |dB| + |dA| |B| for errors dA, dB already in its factors;
 - an elementary function (exp, log, log1p, tanh) is within 2 ulp: a relative error of ELEM u;
-  sigma = 1 / (1 + e^-z) adds the addition and the division: SIGMA u relative;
+  sigma = 1 / (1 + e^-z) adds the addition and the division, and the stable form
+  e^z / (1 + e^z) for z < 0 a product: SIGMA = ELEM + 3 u relative;
 - an error dz in z moves f(z) by about |f'(z)| dz (first order): sigma' = a (1 - a), tanh' =
   1 - a^2, log' = 1 / a;
 - the inputs themselves are rounded to the dtype (exact for float64 inputs in float64): one
-  more u per input factor, counted in the gamma's index (n + 3 where the formula has n terms).
+  more u per input factor, counted in the gamma's index (n + 3 where the formula has n terms),
+  and eta per input for underflow, so a product sum gains eta (1 + |A|) (1 + |B|).
 
 Terms of order u^2 are dropped and the bounds are evaluated in float64: the factor SAFETY = 2
 covers both. A bound is per entry and has the quantity's shape; `compare` adds the rounding of
@@ -39,7 +41,7 @@ from nnspec import oracle
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 SMALLEST_SUBNORMAL = {"float64": 2.0**-1074, "float32": 2.0**-149}
 ELEM = 4  # exp, log, log1p, tanh: within 2 ulp, a relative 4 u
-SIGMA = ELEM + 2  # 1 / (1 + exp(-z)): exp, one addition, one division
+SIGMA = ELEM + 3  # sigma(z): exp, an addition, a division (and a product in the stable form)
 SAFETY = 2.0
 DTYPES = tuple(UNIT_ROUNDOFF)
 
@@ -73,7 +75,8 @@ class _Analysis:
 
     def affine(self, W, V, b, n: int, dV=None):
         """Z = W V + b with n terms per entry: gamma_{n+3} (|W| |V| + |b|) (+ |W| dV)."""
-        bound = self.gamma(n + 3) * (np.abs(W) @ np.abs(V) + np.abs(b)) + (n + 3) * self.eta
+        bound = (self.gamma(n + 3) * (np.abs(W) @ np.abs(V) + np.abs(b))
+                 + self.eta * ((1 + np.abs(W)) @ (1 + np.abs(V)) + n + 3))
         return bound if dV is None else bound + np.abs(W) @ dV
 
     def sigmoid(self, A, A_c, dZ):
@@ -85,13 +88,13 @@ class _Analysis:
         bound = self.gamma(m + 3) * np.abs(R) @ np.abs(V).T + dR @ np.abs(V).T
         if dV is not None:
             bound = bound + np.abs(R) @ dV.T
-        return bound / m + (m + 3) * self.eta
+        return (bound + self.eta * ((1 + np.abs(R)) @ (1 + np.abs(V)).T)) / m + (m + 3) * self.eta
 
     def mean_sum(self, R, dR, m: int):
         """(1/m) sum_j R[:, j] (keepdims) with an error dR in R."""
-        bound = self.gamma(m + 3) * np.abs(R).sum(axis=1, keepdims=True) + dR.sum(axis=1,
-                                                                                   keepdims=True)
-        return bound / m + (m + 3) * self.eta
+        rows = {"axis": 1, "keepdims": True}
+        bound = self.gamma(m + 3) * np.abs(R).sum(**rows) + dR.sum(**rows)
+        return (bound + self.eta * (1 + np.abs(R)).sum(**rows)) / m + (m + 3) * self.eta
 
     def cost(self, Y, A, A_c, dA, log_A, log_A_c):
         """J = -(1/m) sum [y log a + (1 - y) log(1 - a)] from an a off by dA.

@@ -1,0 +1,172 @@
+"""The mpmath oracle: exact conversion, agreement with the axioms, formulas vs finite differences."""
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from mpmath import mp
+
+from nnspec import oracle
+from nnspec.definitions import LogReg, TwoLayer
+
+
+def _fraction(x: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = x._mpf_
+    value = Fraction(man) * Fraction(2) ** exp
+    return -value if sign else value
+
+
+def _problem(seed=0, n_x=3, n_h=4, m=5, scale=1.0):
+    rng = np.random.default_rng(seed)
+    params = {"W1": rng.standard_normal((n_h, n_x)), "b1": rng.standard_normal((n_h, 1)),
+              "W2": scale * rng.standard_normal((1, n_h)), "b2": rng.standard_normal((1, 1))}
+    w, b = scale * rng.standard_normal((n_x, 1)), float(rng.standard_normal())
+    X = rng.standard_normal((n_x, m))
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+    return w, b, X, Y, params
+
+
+def test_to_mp_is_exact_where_mpf_rounds():
+    values = [0.1, -1 / 3, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308]
+    with mp.workdps(3):
+        assert _fraction(mpmath.mpf(0.1)) != Fraction(0.1)  # why to_mp exists
+        converted = oracle.to_mp(values)
+    assert [_fraction(x) for x in converted] == [Fraction(v) for v in values]
+
+
+def test_to_float64_rounds_to_nearest():
+    with mp.workdps(60):
+        tie = mp.mpf(1) + mp.mpf(2) ** -53  # halfway: to even, 1.0
+        above = tie + mp.mpf(2) ** -100  # just above halfway: up
+        third = mp.mpf(1) / 3
+    assert oracle.to_float64([tie, above, third]).tolist() == [1.0, 1.0 + 2.0**-52, 1 / 3]
+
+
+def _sympy_value(expr, subs):
+    return sp.N(expr.xreplace(subs), 60)
+
+
+def test_logreg_cost_equals_the_axioms_in_sympy():
+    w, b, X, Y, _ = _problem(1, n_x=2, m=3)
+    p = LogReg(n_x=2, m=3)
+    subs = {p.b: sp.Rational(Fraction(b))}
+    for sym, val in [(p.w, w), (p.X, X), (p.Y, Y)]:
+        subs.update({s: sp.Rational(Fraction(float(v))) for s, v in zip(sym, val.ravel())})
+    expected = _sympy_value(p.J(), subs)
+    got = oracle.logreg_cost(w, b, X, Y)
+    assert abs(sp.Rational(_fraction(got)) - expected) < sp.Float(10) ** -50
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh"])
+def test_two_layer_cost_equals_the_axioms_in_sympy(hidden):
+    _, _, X, Y, params = _problem(2, n_x=2, n_h=3, m=2)
+    p = TwoLayer(n_x=2, n_h=3, m=2, hidden=hidden)
+    subs = {}
+    for name in ("W1", "b1", "W2", "b2", "X", "Y"):
+        sym, val = getattr(p, name), params.get(name, {"X": X, "Y": Y}.get(name))
+        subs.update({s: sp.Rational(Fraction(float(v))) for s, v in zip(sym, val.ravel())})
+    expected = _sympy_value(p.J(), subs)
+    got = oracle.two_layer_cost(params, X, Y, hidden=hidden)
+    assert abs(sp.Rational(_fraction(got)) - expected) < sp.Float(10) ** -50
+
+
+def _min_digits(a, b):
+    return min(oracle.agreeing_digits(x, y) for x, y in zip(np.ravel(a), np.ravel(b)))
+
+
+@pytest.mark.parametrize("scale", [1.0, 60.0])  # 60: saturated, |z| in the hundreds
+def test_logreg_formula_equals_finite_differences(scale):
+    w, b, X, Y, _ = _problem(3, scale=scale)
+    exact = oracle.logreg_exact(w, b, X, Y)
+    fd = oracle.logreg_fd_gradient(w, b, X, Y)
+    assert _min_digits(exact["dw"], fd["dw"]) > 35
+    assert _min_digits(exact["db"], fd["db"]) > 35
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh"])
+def test_two_layer_formula_equals_finite_differences(hidden):
+    _, _, X, Y, params = _problem(4)
+    exact = oracle.two_layer_exact(params, X, Y, hidden=hidden)
+    fd = oracle.two_layer_fd_gradient(params, X, Y, hidden=hidden)
+    for name in ("dW1", "db1", "dW2", "db2"):
+        assert exact[name].shape == params[name[1:]].shape
+        assert _min_digits(exact[name], fd[name]) > 35, name
+
+
+def test_finite_differences_catch_a_wrong_formula():
+    w, b, X, Y, _ = _problem(5)
+    exact = oracle.logreg_exact(w, b, X, Y)
+    fd = oracle.logreg_fd_gradient(w, b, X, Y)
+    with mp.workdps(60):
+        missing_m = exact["dw"] * X.shape[1]
+    assert _min_digits(missing_m, fd["dw"]) < 1
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh"])
+def test_directional_derivatives_agree_and_are_seeded(hidden):
+    _, _, X, Y, params = _problem(6)
+    first = oracle.two_layer_directional(params, X, Y, hidden=hidden, seed=7)
+    again = oracle.two_layer_directional(params, X, Y, hidden=hidden, seed=7)
+    assert [d.block for d in first] == ["W1", "b1", "W2", "b2"]
+    for d, e in zip(first, again):
+        assert np.array_equal(d.direction, e.direction) and d.finite_difference == e.finite_difference
+        assert d.direction.shape == np.shape(params[d.block])
+        assert oracle.agreeing_digits(d.finite_difference, d.formula) > 35
+
+
+def test_directional_value_separates_a_wrong_gradient():
+    w, b, X, Y, _ = _problem(7)
+    dw_dir, _ = oracle.logreg_directional(w, b, X, Y, seed=1)
+    right = oracle.logreg_exact(w, b, X, Y).float64("dw")
+    good = oracle.directional_value(right, dw_dir.direction)
+    bad = oracle.directional_value(-right, dw_dir.direction)
+    assert oracle.agreeing_digits(good, dw_dir.finite_difference) > 14
+    assert oracle.agreeing_digits(bad, dw_dir.finite_difference) < 1
+
+
+def test_precision_is_configurable_and_local():
+    before = mp.dps
+    w, b, X, Y, _ = _problem(8)
+    exact30 = oracle.logreg_exact(w, b, X, Y, dps=30)
+    fd30 = oracle.logreg_fd_gradient(w, b, X, Y, dps=30)
+    assert mp.dps == before
+    digits = _min_digits(exact30["dw"], fd30["dw"])
+    assert 15 < digits < 25  # about 2/3 of 30 digits: the error estimate of the docstring
+
+
+def test_saturated_cost_keeps_its_digits():
+    X, Y = np.array([[1.0, 1.0]]), np.array([[0.0, 1.0]])
+    cost = oracle.logreg_cost(np.array([[800.0]]), 0.0, X, Y)  # z = 800: y = 0 costs 800
+    with mp.workdps(60):
+        expected = (mp.log1p(mp.exp(800)) + mp.log1p(mp.exp(-800))) / 2
+        assert abs(cost - expected) < mp.mpf(10) ** -55 * expected
+    tiny = oracle.logreg_cost(np.array([[-800.0]]), 0.0, X[:, :1], Y[:, :1])
+    with mp.workdps(60):
+        assert abs(tiny / mp.exp(-800) - 1) < mp.mpf(10) ** -50  # e^-800, not 0
+
+
+def test_cost_from_activations():
+    A, Y = np.array([[0.25, 1.0]]), np.array([[1.0, 1.0]])
+    with mp.workdps(60):
+        assert oracle.cost_from_activations(A, Y) == -mp.log(mp.mpf(0.25)) / 2
+    assert oracle.cost_from_activations(np.array([[1.0]]), np.array([[0.0]])) == mp.inf
+
+
+def test_forward_values_round_to_float64_for_comparisons():
+    _, _, X, Y, params = _problem(9)
+    values = oracle.two_layer_exact(params, X, Y, hidden="tanh").float64()
+    assert values["A1"].dtype == np.float64 and values["A1"].shape == (4, 5)
+    assert np.allclose(values["A1"], np.tanh(params["W1"] @ X + params["b1"]), rtol=1e-15)
+    assert values["cost"].shape == ()
+
+
+def test_bad_arguments_are_value_errors():
+    w, _, X, Y, params = _problem(10)
+    with pytest.raises(ValueError, match="hidden activation"):
+        oracle.two_layer_exact(params, X, Y, hidden="relu")
+    with pytest.raises(ValueError, match="scalar bias"):
+        oracle.logreg_exact(w, np.zeros(2), X, Y)
+    with pytest.raises(ValueError, match="lack W2"):
+        oracle.two_layer_cost({k: v for k, v in params.items() if k != "W2"}, X, Y)
