@@ -1,0 +1,412 @@
+"""The engine: run every claim's check, turn its outcome into a verdict, and the `verify` command.
+
+Verdicts are computed, never typed: a check answers "does the claim hold as written?"
+(True / False / None when it cannot be decided), and if not, under which of the conventions the
+claim names it does hold (each convention is checked like the claim itself).
+    holds                   as written, proven by SymPy and confirmed numerically
+    holds-under-convention  fails as written, holds once the named convention is applied
+    false                   fails under every reading; evidence and a verified correction
+    unchecked               could not be decided; the reason is in the detail
+Exit codes of `nnspec verify`: 0 when the harness's own checks pass (errata are findings),
+1 when one fails (a self-check, a correction that does not verify, a LaTeX parse that
+contradicts a transcription, simplify contradicted by high-precision evaluation), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from nnspec import definitions as defs
+from nnspec import latex, shapes
+from nnspec.claims import Claim, ClaimResult, Outcome
+from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+
+SEED = 20240611
+NUMERIC_POINTS = 6
+DIGITS = 50
+UNIT_NAMES = {"a", "y", "yhat", "a1", "a2"}  # sampled in (0, 1): probabilities and labels
+
+
+def _rewrite(expr: sp.Expr) -> sp.Expr:
+    """Replace the opaque sigma by its definition 1 / (1 + e^-z), for proof and evaluation."""
+    return expr.replace(defs.sigma, defs.sigma_exp)
+
+
+def _sample_point(symbols: set[sp.Symbol], rng: random.Random) -> dict[sp.Symbol, sp.Rational]:
+    point = {}
+    for s in sorted(symbols, key=lambda s: s.name):
+        if s.is_integer:
+            point[s] = sp.Integer(rng.randint(1, 4))
+        elif s.name.split("_")[0] in UNIT_NAMES:
+            point[s] = sp.Rational(rng.randint(1, 99), 100)
+        else:
+            point[s] = sp.Rational(rng.randint(-300, 300), 100)
+    return point
+
+
+def numeric_difference(lhs: sp.Expr, rhs: sp.Expr, seed: int = SEED) -> tuple[float, dict]:
+    """Largest |lhs - rhs| / (1 + |rhs|) at seeded random points, evaluated at 50 digits."""
+    rng = random.Random(seed)
+    lhs, rhs = _rewrite(sp.sympify(lhs)), _rewrite(sp.sympify(rhs))
+    worst, worst_point = 0.0, {}
+    for _ in range(NUMERIC_POINTS):
+        point = _sample_point(lhs.free_symbols | rhs.free_symbols, rng)
+        left = sp.N(lhs.subs(point), DIGITS)
+        right = sp.N(rhs.subs(point), DIGITS)
+        err = abs(complex(left - right)) / (1 + abs(complex(right)))
+        if err > worst or not worst_point:
+            worst, worst_point = err, {"point": point, "lhs": left, "rhs": right}
+    return worst, worst_point
+
+
+def _prove(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    diff = _rewrite(sp.sympify(lhs) - sp.sympify(rhs))
+    return sp.simplify(diff) == 0 or sp.simplify(sp.cancel(sp.expand(diff))) == 0
+
+
+def _show_point(info: dict) -> str:
+    point = ", ".join(f"{k} = {v}" for k, v in info["point"].items())
+    return f"at {point}: lhs = {sp.N(info['lhs'], 8)}, rhs = {sp.N(info['rhs'], 8)}"
+
+
+def equality(lhs: sp.Expr, rhs: sp.Expr) -> Outcome:
+    """Prove lhs == rhs with SymPy and confirm at random points; report any disagreement."""
+    proved = _prove(lhs, rhs)
+    err, info = numeric_difference(lhs, rhs)
+    close = err < 1e-40
+    if proved and close:
+        return Outcome(True, f"SymPy proves it; equal at {NUMERIC_POINTS} random points")
+    if proved and not close:
+        return Outcome(None, "simplify says equal, evaluation says not", _show_point(info),
+                       engine_error=f"simplify proves {lhs} = {rhs}, evaluation refutes it")
+    if close:
+        return Outcome(None, f"simplify could not prove it; equal to 1e-40 at {NUMERIC_POINTS} "
+                       "points, so left unproven")
+    return Outcome(False, "not equal", _show_point(info))
+
+
+@dataclass(frozen=True)
+class Equal:
+    """Scalar claim lhs = rhs; `conventions` are (name, lhs', rhs') readings tried if it fails."""
+
+    lhs: Any
+    rhs: Any
+    conventions: tuple = ()
+
+    def describe(self) -> str:
+        return f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs)}"
+
+    def run(self) -> Outcome:
+        out = equality(self.lhs, self.rhs)
+        if out.ok is not False:
+            return out
+        for name, lhs, rhs in self.conventions:
+            alt = equality(lhs, rhs)
+            if alt.ok:
+                return Outcome(False, f"fails as written; holds under: {name}", out.evidence,
+                               convention=name)
+        return out
+
+
+def _entries_zero(diff: sp.Matrix) -> bool:
+    return all(sp.cancel(e) == 0 for e in diff)
+
+
+def _numeric_matrix_zero(diff: sp.Matrix, rng: random.Random) -> bool:
+    point = {s: sp.Rational(rng.randint(-300, 300), 100) for s in diff.free_symbols}
+    values = [abs(complex(sp.N(_rewrite(e).subs(point), 30))) for e in diff]
+    return max(values, default=0.0) < 1e-25
+
+
+@dataclass(frozen=True)
+class MatrixEqual:
+    """A matrix claim checked entry by entry against a reference on concrete shapes.
+
+    `build(shape)` gives the quantities of one problem; `claimed(q)` the notes' expression
+    (built with shapes.mm / shapes.ew, so non-conforming products raise); `reference(q)` what
+    the axioms give (e.g. definitions.gradient). Exact proof on `proof_shapes`, confirmed at a
+    random point in 30 digits; on every other shape of the sweep, an exact check after
+    substituting random rationals for every symbol.
+    """
+
+    build: Callable[[tuple], Any]
+    claimed: Callable[[Any], sp.Matrix]
+    reference: Callable[[Any], sp.Matrix]
+    sweep: tuple
+    proof_shapes: tuple
+    text: str
+    conventions: tuple = ()
+    shape_names: str = "(n_x, n_h, m)"
+
+    def describe(self) -> str:
+        return self.text
+
+    def _compare(self, claimed_fn, cases, rng) -> tuple[bool, str, str]:
+        for shape, q, ref in cases:
+            where = f"at {self.shape_names} = {shape}"
+            try:
+                got = sp.Matrix(claimed_fn(q))
+            except shapes.NonConforming as exc:
+                return False, f"{where}: {exc}", ""
+            if got.shape != ref.shape:
+                return False, f"{where}: shape {got.shape}, the gradient is {ref.shape}", ""
+            diff = got - ref
+            if shape in self.proof_shapes:
+                if not _entries_zero(diff):
+                    return False, f"{where}: entries differ (exact): {_first_bad(diff)}", ""
+                if not _numeric_matrix_zero(diff, rng):
+                    return True, "", f"{where}: cancel says equal, evaluation refutes it"
+            else:
+                point = shapes.rational_point(diff.free_symbols, rng)
+                if not _entries_zero(diff.subs(point)):
+                    return False, f"{where}: entries differ at a random rational point", ""
+        return True, "", ""
+
+    def run(self) -> Outcome:
+        rng = random.Random(SEED)
+        cases = []
+        for shape in self.sweep:
+            q = self.build(shape)
+            cases.append((shape, q, sp.Matrix(self.reference(q))))
+        ok, evidence, err = self._compare(self.claimed, cases, rng)
+        n = len(self.sweep)
+        sizes = f"{n} shapes (exact proof on {len(self.proof_shapes)})"
+        if err:
+            return Outcome(None, "engine disagreement", err, engine_error=err)
+        if ok:
+            return Outcome(True, f"equal entry by entry on {sizes}")
+        for name, fn in self.conventions:
+            alt_ok, _alt_evidence, alt_err = self._compare(fn, cases, rng)
+            if alt_err:
+                return Outcome(None, "engine disagreement", alt_err, engine_error=alt_err)
+            if alt_ok:
+                return Outcome(False, f"fails as written; holds under: {name} on {sizes}",
+                               evidence, convention=name)
+        return Outcome(False, f"fails on the sweep of {sizes}", evidence)
+
+
+def _first_bad(diff: sp.Matrix) -> str:
+    for idx, e in enumerate(diff):
+        if sp.cancel(e) != 0:
+            return f"entry {idx} of the difference: {sp.sstr(sp.cancel(e))[:160]}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A property computed from the axioms (prose, code): `test()` returns an Outcome.
+
+    `conventions` are (name, test') pairs tried when the claim fails as written.
+    """
+
+    test: Callable[[], Outcome]
+    text: str
+    conventions: tuple = ()
+
+    def describe(self) -> str:
+        return self.text
+
+    def run(self) -> Outcome:
+        out = self.test()
+        if out.ok is not False:
+            return out
+        for name, test in self.conventions:
+            alt = test()
+            if alt.engine_error:
+                return alt
+            if alt.ok:
+                return Outcome(False, f"{out.detail}; holds under: {name} ({alt.detail})",
+                               out.evidence, convention=name)
+        return out
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A claim with no mathematical content to compute; the reason is reported."""
+
+    reason: str
+    text: str = ""
+
+    def describe(self) -> str:
+        return self.text
+
+    def run(self) -> Outcome:
+        return Outcome(None, self.reason)
+
+
+def _verdict(out: Outcome) -> str:
+    if out.ok is True:
+        return "holds"
+    if out.ok is None:
+        return "unchecked"
+    return "holds-under-convention" if out.convention else "false"
+
+
+def verify_claim(claim: Claim) -> ClaimResult:
+    """Run one claim's check, its correction's check and its LaTeX parse check."""
+    errors: list[str] = []
+    out = claim.check.run()
+    if out.engine_error:
+        errors.append(out.engine_error)
+    verdict = _verdict(out)
+    detail = out.detail
+    if verdict == "false" and not claim.correction:
+        errors.append(f"{claim.id}: false without a correction")
+    if claim.corrected is not None and verdict != "holds":
+        fixed = claim.corrected.run()
+        if fixed.ok is True:
+            detail += "; the correction verifies"
+        else:
+            errors.append(f"{claim.id}: the correction does not verify ({fixed.detail} "
+                          f"{fixed.evidence})")
+    latex_check = ""
+    if claim.latex:
+        status, message = latex.compare(claim.latex, claim.parsed_as)
+        latex_check = message
+        if status == "differs":
+            errors.append(f"{claim.id}: {message}")
+    return ClaimResult(
+        id=claim.id, section=claim.section, notes=claim.notes, kind=claim.kind,
+        verdict=verdict, detail=detail,
+        transcription=claim.transcription or claim.check.describe(),
+        evidence=out.evidence, correction=claim.correction, convention=out.convention,
+        latex_check=latex_check, engine_errors=errors,
+    )
+
+
+def verify_notes(claims: list[Claim] | None = None) -> list[ClaimResult]:
+    """Verdicts for every claim of the catalogue (nnspec.derivations), in the notes' order."""
+    if claims is None:
+        from nnspec.derivations.catalogue import all_claims
+
+        claims = all_claims()
+    return [verify_claim(c) for c in claims]
+
+
+# --- the harness's own checks -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SelfCheck:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _finite_difference_cross_check() -> SelfCheck:
+    """dJ/dW1 from definitions.gradient against an mpmath central difference (40 digits)."""
+    p = defs.TwoLayer(n_x=2, n_h=3, m=2)
+    J = p.J()
+    grad = defs.gradient(J, p.W1)
+    rng = random.Random(SEED)
+    point = shapes.rational_point(J.free_symbols, rng)
+    f = sp.lambdify(sorted(point, key=lambda s: s.name), _rewrite(J), "mpmath")
+    names = sorted(point, key=lambda s: s.name)
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(40):
+        h = mpmath.mpf(10) ** -12
+        for k, sym in enumerate(p.W1):
+            args = [mpmath.mpf(point[s].p) / point[s].q for s in names]
+            i = names.index(sym)
+            up, down = list(args), list(args)
+            up[i] += h
+            down[i] -= h
+            fd = (f(*up) - f(*down)) / (2 * h)
+            exact = sp.N(_rewrite(grad[k]).subs(point), 40)
+            worst = max(worst, abs(fd - mpmath.mpf(str(exact))))
+    return SelfCheck("gradient vs finite differences (2-layer dW1, 40 digits)", worst < 1e-15,
+                     f"max difference {mpmath.nstr(worst, 3)}")
+
+
+def self_checks() -> list[SelfCheck]:
+    """The sigma' lemma, canaries the engine must judge right, and a finite-difference check."""
+    z = sp.Symbol("z", real=True)
+    lemma = defs.sigma_prime_lemma()
+    s = defs.sigma_exp(z)
+    right = Equal(sp.diff(s, z), s * (1 - s)).run()
+    wrong = Equal(sp.diff(s, z), s * (1 + s)).run()
+    return [
+        SelfCheck("sigma' lemma: d/dz 1/(1+e^-z) = sigma (1 - sigma)", lemma == 0, f"{lemma}"),
+        SelfCheck("canary: the engine proves sigma' = sigma(1 - sigma)", right.ok is True,
+                  right.detail),
+        SelfCheck("canary: the engine refutes sigma' = sigma(1 + sigma)", wrong.ok is False,
+                  wrong.detail),
+        _finite_difference_cross_check(),
+    ]
+
+
+# --- output --------------------------------------------------------------------------------
+
+def to_json(results: list[ClaimResult], checks: list[SelfCheck]) -> str:
+    doc = {
+        "claims": [r.to_dict() for r in results],
+        "harness_checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {path}: directory {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def summary(results: list[ClaimResult]) -> dict[str, int]:
+    from nnspec.claims import VERDICTS
+
+    return {v: sum(r.verdict == v for r in results) for v in VERDICTS}
+
+
+def format_table(results: list[ClaimResult]) -> str:
+    width_id = max((len(r.id) for r in results), default=2)
+    width_v = max((len(r.verdict) for r in results), default=7)
+    lines = [f"{'id':<{width_id}}  {'verdict':<{width_v}}  detail"]
+    for r in results:
+        detail = r.detail + (f" | {r.evidence}" if r.evidence else "")
+        lines.append(f"{r.id:<{width_id}}  {r.verdict:<{width_v}}  {detail}")
+    return "\n".join(lines)
+
+
+def run(args: Any) -> int:
+    """`nnspec verify [--json FILE]`: table on stdout, summary line, optional JSON."""
+    json_path = Path(args.json) if getattr(args, "json", None) else None
+    if json_path is not None and json_path.is_dir():
+        raise UsageError(f"cannot write {json_path}: it is a directory")
+    if json_path is not None and not (json_path.parent if str(json_path.parent) else Path(".")).is_dir():
+        raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
+    results = verify_notes()
+    checks = self_checks()
+    print(format_table(results))
+    counts = summary(results)
+    print(f"{len(results)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
+    failures = [c for c in checks if not c.ok]
+    errors = [e for r in results for e in r.engine_errors]
+    for c in failures:
+        print(f"harness check failed: {c.name}: {c.detail}", file=sys.stderr)
+    for e in errors:
+        print(f"harness check failed: {e}", file=sys.stderr)
+    if json_path is not None:
+        write_atomic(json_path, to_json(results, checks))
+    return EXIT_FINDING if failures or errors else EXIT_OK
