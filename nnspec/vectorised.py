@@ -216,12 +216,17 @@ class StepProof:
     proven: bool
 
 
+def _is_zero(d: sp.Expr) -> bool:
+    """Exact zero test: expansion settles polynomials in the sigma atoms; cancel the rest."""
+    return d == 0 or sp.expand(d) == 0 or sp.cancel(d) == 0
+
+
 def _equal(a: sp.Basic, b: sp.Basic) -> bool:
     if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
         return False
     if isinstance(a, sp.MatrixBase):
-        return a.shape == b.shape and all(sp.cancel(x - y) == 0 for x, y in zip(a, b))
-    return sp.cancel(a - b) == 0
+        return a.shape == b.shape and all(_is_zero(x - y) for x, y in zip(a, b))
+    return _is_zero(a - b)
 
 
 def prove(derivation: Derivation, inputs: dict, checks: dict, shape: tuple[int, ...],

@@ -1,0 +1,217 @@
+"""`nnspec generate`: the proofs it relies on, the printer, the drift check, determinism."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix, Trace
+from sympy.codegen.numpy_nodes import logaddexp
+from sympy.codegen.rewriting import ReplaceOptim
+
+from nnspec import codegen, rewrites, vectorised
+from nnspec.cli import main
+from nnspec.definitions import sigma
+from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE
+
+REFERENCE = Path(codegen.default_out_dir())
+
+
+# ------------------------------------------------------------------------- the proofs
+
+
+def test_every_emitted_formula_and_rewrite_is_proven():
+    assert codegen.proof_failures() == ()
+
+
+def test_proof_covers_every_step_at_every_shape():
+    proofs = vectorised.prove_logreg(shapes=((3, 5), (1, 1)))
+    steps = {p.step for p in proofs}
+    assert steps == set(vectorised.logreg(3, 5).steps)
+    assert {p.shape for p in proofs} == {(3, 5), (1, 1)}
+
+
+def _unproven(derivation, inputs, checks, shape):
+    return {p.step for p in vectorised.prove(derivation, inputs, checks, shape) if not p.proven}
+
+
+def test_proof_catches_a_sign_error_in_dz():
+    d = vectorised.logreg(3, 5)
+    d.steps["dZ"] = d.symbol("Y") - d.symbol("A")
+    inputs, checks = vectorised._axioms_logreg(3, 5)
+    assert _unproven(d, inputs, checks, (3, 5)) == {"dZ", "dw", "db", "w_new", "b_new"}
+
+
+def test_proof_catches_dw2_used_in_place_of_w2():
+    """A bug seen in real implementations: back-propagating through dW2 instead of W2."""
+    d = vectorised.two_layer(2, 3, 4)
+    dZ2, A1 = d.symbol("dZ2"), d.symbol("A1")
+    g_prime = vectorised.activation_derivative(sigma)
+    d.steps["dZ1"] = HadamardProduct(d.symbol("dW2").T * dZ2, vectorised.apply_lambda(g_prime, A1))
+    inputs, checks = vectorised._axioms_two_layer(2, 3, 4, "sigmoid")
+    assert _unproven(d, inputs, checks, (2, 3, 4)) == {"dZ1", "dW1", "db1", "W1_new", "b1_new"}
+
+
+def test_proof_catches_the_sigmoid_derivative_in_the_tanh_network():
+    d = vectorised.two_layer(2, 3, 4, "tanh")
+    wrong = vectorised.two_layer(2, 3, 4, "sigmoid").steps["dZ1"]
+    d.steps["dZ1"] = wrong
+    inputs, checks = vectorised._axioms_two_layer(2, 3, 4, "tanh")
+    assert "dZ1" in _unproven(d, inputs, checks, (2, 3, 4))
+
+
+def test_proof_catches_a_missing_transpose_at_a_square_shape_only_by_value():
+    """At n_x = m the shapes conform; the entries still differ."""
+    d = vectorised.logreg(3, 3)
+    d.steps["dw"] = d.symbol("X").T * d.symbol("dZ").T / 3
+    inputs, checks = vectorised._axioms_logreg(3, 3)
+    assert "dw" in _unproven(d, inputs, checks, (3, 3))
+
+
+def test_activation_derivatives_are_derived_from_the_activation():
+    a = sp.Symbol("a", real=True)
+    assert sp.expand(vectorised.activation_derivative(sigma)(a) - a * (1 - a)) == 0
+    assert vectorised.activation_derivative(sp.tanh)(a) == 1 - a**2
+
+
+def test_every_rewrite_fires_and_is_proven():
+    for rewrite in rewrites.CANONICAL_INPUT:
+        lhs, rhs, proven = rewrites.prove_rewrite(rewrite)
+        assert proven and rhs != lhs, (lhs, rhs)
+
+
+def test_a_broken_rewrite_is_caught_by_its_lemma():
+    """log(sigma(u)) -> -logaddexp(0, u): the sign of u lost."""
+    w = rewrites._w
+    broken = ReplaceOptim(rewrites._log_of(sigma(w)),
+                          lambda e: -logaddexp(0, rewrites._matched(e, sigma(w))))
+    _, rhs, proven = rewrites.prove_rewrite(broken, sp.log(sigma(rewrites._u)))
+    assert rhs == -logaddexp(0, rewrites._u) and not proven
+
+
+def test_a_broken_split_sigmoid_is_caught_on_one_side_only():
+    """Swapping the branches is right at u = 0 and wrong for u > 0 and u < 0."""
+    u = rewrites._u
+    e = sp.exp(-sp.Abs(u))
+    broken = ReplaceOptim(lambda x: isinstance(x, sigma),
+                          lambda x: sp.Piecewise((e / (1 + e), x.args[0] >= 0), (1 / (1 + e), True)))
+    assert not rewrites.prove_rewrite(broken, sigma(u))[2]
+
+
+def test_emit_refuses_unproven_formulas(monkeypatch):
+    monkeypatch.setattr(codegen, "proof_failures", lambda: ("logreg dw at (3, 5)",))
+    with pytest.raises(AssertionError, match="logreg dw"):
+        codegen.emit()
+
+
+# ------------------------------------------------------------------------- the printer
+
+
+def test_printer_forms():
+    m = sp.Symbol("m", integer=True, positive=True)
+    M, Y = MatrixSymbol("M", 4, m), MatrixSymbol("Y", 1, m)
+    b = MatrixSymbol("b", 4, 1)
+    p = codegen.print_expr
+    assert p(M * OneMatrix(m, 1) / m) == "numpy.sum(M, axis=1, keepdims=True)/m"
+    assert p(b * OneMatrix(1, m) + M) in ("M + b", "b + M")
+    assert p(Trace(Y * OneMatrix(m, 1)) / m) == "numpy.sum(Y)/m"
+    assert p(HadamardProduct(Y, OneMatrix(1, m) - Y)) in ("(1 - Y) * Y", "Y * (1 - Y)")
+    assert p(sp.Symbol("b") * OneMatrix(1, m)) == "b"
+
+
+def test_emitted_formulas_are_the_printed_derivation(monkeypatch):
+    """Change the derivation and the emitted code changes with it: nothing is typed by hand."""
+    real = vectorised.logreg
+
+    def halved(n_x, m):
+        d = real(n_x, m)
+        d.steps["dw"] = d.steps["dw"] / 2
+        return d
+
+    monkeypatch.setattr(vectorised, "logreg", halved)
+    assert "dw = (X @ dZ.T)/(2*m)" in codegen.render("logreg")
+
+
+def test_formulas_in_the_modules():
+    text = (REFERENCE / "logreg.py").read_text()
+    assert "cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m" in text
+    assert "dZ = A - Y" in text
+    assert "dZ1 = (W2.T @ dZ2) * (A1*(1 - A1))" in (REFERENCE / "two_layer_sigmoid.py").read_text()
+    assert "dZ1 = (W2.T @ dZ2) * (1 - A1**2)" in (REFERENCE / "two_layer_tanh.py").read_text()
+
+
+def test_header_says_generated_and_from_which_derivation():
+    for module in codegen.MODULES:
+        head = (REFERENCE / f"{module}.py").read_text().splitlines()[:2]
+        assert "Generated by `nnspec generate`" in head[0]
+        assert "nnspec.vectorised" in head[1]
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
+                    reason="ruff not installed")
+def test_emitted_modules_pass_ruff():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    out = subprocess.run([ruff, "check", "--no-cache", str(REFERENCE)], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout
+
+
+# ------------------------------------------------------------------ generate and --check
+
+
+def test_installed_reference_is_up_to_date(capsys):
+    assert main(["generate", "--check"]) == EXIT_OK
+    assert "up to date" in capsys.readouterr().out
+
+
+@pytest.fixture
+def copy(tmp_path):
+    out = tmp_path / "reference"
+    shutil.copytree(REFERENCE, out, ignore=shutil.ignore_patterns("__pycache__"))
+    return out
+
+
+def test_check_catches_an_edited_file_and_writes_nothing(copy, capsys):
+    path = copy / "two_layer_tanh.py"
+    edited = path.read_text().replace("(1 - A1**2)", "(1 - A1)")
+    path.write_text(edited)
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+    assert main(["generate", "--check", "--out", str(copy)]) == EXIT_FINDING
+    out = capsys.readouterr().out
+    assert "two_layer_tanh.py" in out and "logreg.py" not in out
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+
+
+def test_check_catches_a_missing_file(copy, capsys):
+    (copy / "logreg.py").unlink()
+    assert main(["generate", "--check", "--out", str(copy)]) == EXIT_FINDING
+    assert "logreg.py" in capsys.readouterr().out
+
+
+def test_generate_repairs_drift_and_leaves_no_temporary_files(copy):
+    (copy / "logreg.py").write_text("# edited\n")
+    assert main(["generate", "--out", str(copy)]) == EXIT_OK
+    assert main(["generate", "--check", "--out", str(copy)]) == EXIT_OK
+    assert not [p for p in copy.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    assert main(["generate", "--out", str(target)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("nnspec: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_regeneration_is_byte_identical_in_a_fresh_process(tmp_path):
+    """Another process, another hash seed: the same bytes as the committed reference."""
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-m", "nnspec", "generate", "--out", str(tmp_path)],
+                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    for name in codegen.emit():
+        assert (tmp_path / name).read_bytes() == (REFERENCE / name).read_bytes(), name
