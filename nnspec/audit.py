@@ -1,0 +1,536 @@
+"""`nnspec audit`: is an implementation right, and if not, the smallest input on which it is wrong.
+
+The engine, in two Hypothesis passes over the contract's problems (`nnspec.contracts`):
+1. explore: `examples` problems (seeded, no database); each is evaluated once (two calls of the
+   target, then every check of the contract) and the failures are cached by the problem's bytes;
+2. shrink: for each check that failed, a second seeded run that fails only on that check, so that
+   Hypothesis shrinks towards the smallest problem on which that check fails. The generation
+   replays the first pass from the cache; only the shrinking calls the target again.
+One Finding per (check, severity) with its minimal counterexample. Verdict: "defect" if any
+finding is a defect, else "conforms" (warnings and notes allowed); "error" when the target could
+not be audited at all (missing file or function, syntax error, import failure).
+
+The target runs in a sandbox process (`nnspec.sandbox`). `audit_function` runs a function object
+in this process instead (the pytest fixture): a function defined in a test file cannot in general
+be re-imported by name in another process, and the fixture's user trusts their own code; a call
+that exceeds the timeout is abandoned on a daemon thread and every later call is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import io
+import json
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnspec import contracts
+from nnspec.contracts import Failure
+from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
+from nnspec.sandbox import CallOutcome, Sandbox, to_plain
+from nnspec.targets import Target, check_target, find_targets, parse_target
+
+SEVERITIES = ("defect", "warning", "note")
+MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
+FATAL = ("timeout", "crash", "output-size")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check that failed, with the smallest problem found on which it fails."""
+
+    check: str
+    severity: str
+    message: str
+    counterexample: dict
+
+    def to_dict(self) -> dict:
+        return {"check": self.check, "severity": self.severity, "message": self.message,
+                "counterexample": jsonable(self.counterexample)}
+
+
+@dataclass
+class AuditResult:
+    """The outcome of one audit; `to_json()` and `to_markdown()` are deterministic."""
+
+    target: str
+    contract: str
+    verdict: str
+    findings: list[Finding] = field(default_factory=list)
+    reason: str = ""
+    options: dict = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
+
+    def to_dict(self) -> dict:
+        data = {"target": self.target, "contract": self.contract, "verdict": self.verdict,
+                "findings": [f.to_dict() for f in self.findings]}
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+    def summary(self) -> str:
+        """A few lines for the terminal: verdict, then one line per finding."""
+        if self.verdict == "error":
+            return f"{self.target}: could not audit: {self.reason}"
+        c = self.counts()
+        head = (f"{self.target}: {self.verdict} against {self.contract} "
+                f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
+        return "\n".join([head] + [f"  {f.severity} [{f.check}] {f.message}" for f in self.findings])
+
+    def message(self) -> str:
+        """The summary and each finding's minimal counterexample: what a failing test shows."""
+        parts = [self.summary()]
+        for f in self.findings:
+            parts.append(f"[{f.check}] counterexample: "
+                         + json.dumps(jsonable(f.counterexample), sort_keys=True, allow_nan=False))
+        return "\n".join(parts)
+
+    def to_markdown(self) -> str:
+        o = self.options
+        lines = [f"# Audit of `{self.target}`", "",
+                 f"- contract: `{self.contract}`",
+                 f"- verdict: **{self.verdict}**"]
+        if o:
+            lines.append(f"- hidden activation {o.get('hidden_activation')}, "
+                         f"dtype {o.get('dtype')}, {o.get('examples')} examples, "
+                         f"seed {o.get('seed')}")
+        if self.verdict == "error":
+            return "\n".join(lines + ["", f"Could not audit: {self.reason}", ""])
+        if not self.findings:
+            return "\n".join(lines + ["", "No finding: every check passed on every example.", ""])
+        lines += ["", "| # | check | severity | message |", "|---|---|---|---|"]
+        for i, f in enumerate(self.findings, 1):
+            lines.append(f"| {i} | {f.check} | {f.severity} | {_cell(f.message)} |")
+        for i, f in enumerate(self.findings, 1):
+            lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "",
+                      "Minimal counterexample:", ""]
+            ce = jsonable(f.counterexample)
+            for key in ("inputs", "expected", "got", "difference", "bound"):
+                if key in ce:
+                    lines.append(f"- {key}: `{_compact(ce[key])}`")
+            for key in sorted(set(ce) - {"inputs", "expected", "got", "difference", "bound"}):
+                lines.append(f"- {key}: `{_compact(ce[key])}`")
+        return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, allow_nan=False) if not isinstance(value, str) else value
+
+
+def jsonable(value: Any) -> Any:
+    """Arrays to nested lists; NaN and infinities to the strings "nan", "inf", "-inf"."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, complex):
+        return repr(value)
+    return value
+
+
+# ---- callers: who runs the target ------------------------------------------------------------
+
+class FunctionCaller:
+    """Calls a function object in this process (the pytest fixture); same answers as Sandbox."""
+
+    def __init__(self, function: Callable, budget: float) -> None:
+        self.function = function
+        self.budget = budget
+        self.used = 0.0
+        self.restarts = 0
+        self.dead = False
+
+    def call(self, args: tuple, kwargs: dict | None = None, names: tuple[str, ...] = ()
+             ) -> CallOutcome:
+        from nnspec.sandbox import _changed, _describe
+
+        if self.dead or self.used >= self.budget:
+            return CallOutcome("timeout", message="the audit's time budget is spent")
+        kwargs = kwargs or {}
+        args, kwargs = copy.deepcopy((args, kwargs))
+        pristine = copy.deepcopy((args, kwargs))
+        box: dict[str, Any] = {}
+        printed = io.StringIO()
+
+        def work() -> None:
+            try:
+                with contextlib.redirect_stdout(printed):
+                    result = self.function(*args, **kwargs)
+                box["outcome"] = CallOutcome("ok", value=to_plain(result))
+            except OverflowError as exc:
+                box["outcome"] = CallOutcome("too-large", message=f"the result is too large: {exc}")
+            except BaseException as exc:  # noqa: BLE001
+                box["outcome"] = CallOutcome("exception", message=_describe(exc))
+
+        start = time.perf_counter()
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        thread.join(self.budget - self.used)
+        elapsed = time.perf_counter() - start
+        self.used += elapsed
+        if thread.is_alive():
+            self.dead = True
+            return CallOutcome("timeout", message=f"no answer within {self.budget:.3g} s")
+        outcome = box["outcome"]
+        labels = list(names) + [f"arg{i}" for i in range(len(names), len(args))]
+        for label, before, after in zip(labels, pristine[0], args):
+            outcome.changed += _changed(before, after, label)
+        text = printed.getvalue()
+        outcome.stdout_bytes, outcome.stdout_head = len(text.encode()), text[:200]
+        outcome.seconds = elapsed
+        return outcome
+
+    def close(self) -> None:
+        pass
+
+
+# ---- the engine --------------------------------------------------------------------------------
+
+class _Hit(Exception):
+    """Raised inside the shrinking run when the check being shrunk fails."""
+
+    def __init__(self, problem: Any, failure: Failure) -> None:
+        super().__init__(failure.check)
+        self.problem, self.failure = problem, failure
+
+
+class _Engine:
+    def __init__(self, contract: contracts.Contract, caller: Any, options: contracts.Options):
+        self.contract, self.caller, self.options = contract, caller, options
+        self.cache: dict[bytes, list[Failure]] = {}
+        self.stopped = False
+
+    def evaluate(self, problem: Any) -> list[Failure]:
+        """Every failure on this problem (cached): two calls, then the contract's checks."""
+        key = self.contract.key(problem)
+        if key in self.cache:
+            return self.cache[key]
+        if self.stopped:
+            return []
+        failures = self._evaluate(problem)
+        self.cache[key] = failures
+        return failures
+
+    def _evaluate(self, problem: Any) -> list[Failure]:
+        c, names = self.contract, self.contract.arg_names
+        args, kwargs = c.call_args(problem, self.options)
+        first = self.caller.call(args, kwargs, names)
+        fatal = self._fatal(first)
+        if fatal:
+            return [fatal]
+        failures = []
+        if first.stdout_bytes:
+            failures.append(Failure("stdout", "note", (
+                f"prints on stdout ({first.stdout_bytes} bytes in one call, starting "
+                f"{first.stdout_head[:60]!r}); the harness captured it"), {}))
+        if first.changed:
+            failures.append(Failure("mutation", "defect", (
+                f"changes its input {', '.join(first.changed)} in place; the caller's arrays "
+                "must stay as they were (compute a new array, e.g. W1 = W1 - lr * dW1)"),
+                {"changed": first.changed}))
+        second = self.caller.call(*c.call_args(problem, self.options), names)
+        fatal = self._fatal(second)
+        if fatal:
+            return [fatal]
+        if first.status == "exception":
+            return failures + [Failure("exception", "defect", f"raises {first.message}", {})]
+        if second.status != "ok" or not same_value(first.value, second.value):
+            failures.append(Failure("determinism", "defect", (
+                "returns different results for the same inputs (random noise, a reseeded "
+                "generator or global state?)"),
+                {"got": first.value, "got_again": second.value if second.status == "ok"
+                 else second.message}))
+        return failures + c.check(problem, first.value, self.options)
+
+    def _fatal(self, outcome: CallOutcome) -> Failure | None:
+        if outcome.status == "timeout":
+            self.stopped = True
+            return Failure("timeout", "defect",
+                           f"does not return within the audit's {self.options.timeout:g} s "
+                           f"({outcome.message})", {})
+        if outcome.status == "crash":
+            if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
+                self.stopped = True
+            return Failure("crash", "defect",
+                           f"the process running it died: {outcome.message}", {})
+        if outcome.status == "too-large":
+            return Failure("output-size", "defect", outcome.message, {})
+        return None
+
+    def _settings(self, phases: tuple) -> Any:
+        from hypothesis import HealthCheck, Verbosity, settings
+
+        return settings(max_examples=self.options.examples, database=None, deadline=None,
+                        derandomize=False, phases=phases, report_multiple_bugs=False,
+                        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+                        print_blob=False)
+
+    def _run(self, body: Callable[[Any], None], phases: tuple) -> None:
+        from hypothesis import given, seed
+
+        test = seed(self.options.seed)(self._settings(phases)(
+            given(self.contract.problems(self.options))(body)))
+        test()
+
+    def search(self) -> list[Finding]:
+        from hypothesis import Phase
+
+        first: dict[tuple[str, str], tuple[Any, Failure]] = {}
+
+        def explore(problem: Any) -> None:
+            for failure in self.evaluate(problem):
+                first.setdefault((failure.check, failure.severity), (problem, failure))
+
+        self._run(explore, (Phase.generate,))
+        findings = []
+        for check, severity in sorted(first, key=_order):
+            problem, failure = first[(check, severity)]
+            if check != "timeout" and not self.stopped:
+                problem, failure = self._shrink(check, severity, problem, failure)
+            counterexample = {"inputs": self.contract.describe(problem, self.options)}
+            counterexample.update(failure.details)
+            findings.append(Finding(check, severity, failure.message, counterexample))
+        return findings
+
+    def _shrink(self, check: str, severity: str, problem: Any, failure: Failure
+                ) -> tuple[Any, Failure]:
+        from hypothesis import Phase
+
+        def hit(candidate: Any) -> None:
+            for f in self.evaluate(candidate):
+                if (f.check, f.severity) == (check, severity):
+                    raise _Hit(candidate, f)
+
+        try:
+            self._run(hit, (Phase.generate, Phase.shrink))
+        except _Hit as found:
+            return found.problem, found.failure
+        except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
+            pass
+        return problem, failure
+
+
+def _order(key: tuple[str, str]) -> tuple[int, int, str]:
+    check, severity = key
+    rank = contracts.CHECKS.index(check) if check in contracts.CHECKS else len(contracts.CHECKS)
+    return SEVERITIES.index(severity), rank, check
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Bitwise the same plain value (NaN equal to NaN; dtype and shape included)."""
+    import numpy as np
+
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return (a.shape == b.shape and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    return a == b
+
+
+def _verdict(findings: list[Finding]) -> str:
+    return "defect" if any(f.severity == "defect" for f in findings) else "conforms"
+
+
+# ---- public API ----------------------------------------------------------------------------------
+
+def _options(contract: str, hidden_activation: str, dtype: str, examples: int, timeout: float,
+             seed: int) -> tuple[contracts.Contract, contracts.Options]:
+    if hidden_activation not in ("sigmoid", "tanh"):
+        raise UsageError(f"--hidden-activation must be sigmoid or tanh, not {hidden_activation!r}")
+    if dtype not in ("float64", "float32"):
+        raise UsageError(f"--dtype must be float64 or float32, not {dtype!r}")
+    if examples < 1:
+        raise UsageError("--examples must be at least 1")
+    if not timeout > 0:
+        raise UsageError("--timeout must be positive")
+    return contracts.get(contract), contracts.Options(hidden_activation, dtype, examples,
+                                                       timeout, seed)
+
+
+def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigmoid",
+          dtype: str = "float64", examples: int = 100, timeout: float = 60.0, seed: int = 0,
+          label: str | None = None) -> AuditResult:
+    """Audit `target` (file.py[:f], notebook.ipynb[:f], package.module[:f]) in a sandbox.
+
+    A target that cannot be audited (missing, syntax error, no such function, import fails)
+    gives verdict "error" with a one-line `reason`; a bad contract or option raises UsageError.
+    """
+    spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
+    label = label or (target if isinstance(target, str) else target.label)
+    result = AuditResult(label, contract, "error", options=opts.as_dict())
+    try:
+        parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
+        check_target(parsed)
+    except UsageError as exc:
+        result.reason = str(exc)
+        return result
+    with Sandbox(parsed, budget=timeout) as sandbox:
+        failed = sandbox.start()
+        if failed is not None:
+            result.reason = f"loading the target failed: {failed.message}"
+            return result
+        result.findings = _Engine(spec, sandbox, opts).search()
+    result.verdict = _verdict(result.findings)
+    return result
+
+
+def audit_function(function: Callable, contract: str, *, hidden_activation: str = "sigmoid",
+                   dtype: str = "float64", examples: int = 100, timeout: float = 60.0,
+                   seed: int = 0) -> AuditResult:
+    """Audit a function object in this process (see the module docstring for why)."""
+    spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
+    name = f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+    engine = _Engine(spec, FunctionCaller(function, timeout), opts)
+    findings = engine.search()
+    return AuditResult(name, contract, _verdict(findings), findings, options=opts.as_dict())
+
+
+# ---- command line ----------------------------------------------------------------------------------
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _audit_options(args: argparse.Namespace) -> dict:
+    return {"hidden_activation": args.hidden_activation, "dtype": args.dtype,
+            "examples": args.examples, "timeout": args.timeout, "seed": args.seed}
+
+
+def run(args: argparse.Namespace) -> int:
+    """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
+    _options(args.contract, **_audit_options(args))  # usage errors before any work
+    if Path(args.target).is_dir():
+        return _run_batch(args)
+    result = audit(args.target, args.contract, **_audit_options(args))
+    if args.report:
+        write_atomic(args.report, result.to_markdown())
+    if args.json:
+        write_atomic(args.json, result.to_json())
+    if result.verdict == "error":
+        print(f"nnspec: error: {result.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.summary())
+    return EXIT_FINDING if result.verdict == "defect" else EXIT_OK
+
+
+def _audit_one(job: tuple[str, str, str, dict]) -> AuditResult:
+    path, label, contract, options = job
+    return audit(path, contract, label=label, **options)
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    """Audit every target under a folder over all cores; one summary table."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    folder = Path(args.target)
+    paths = find_targets(folder)
+    if not paths:
+        raise UsageError(f"no .py or .ipynb files in {folder}")
+    jobs = [(str(p), p.relative_to(folder).as_posix(), args.contract, _audit_options(args))
+            for p in paths]
+    results: dict[str, AuditResult] = {}
+    progress = _Progress(len(jobs))
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for result in pool.map(_audit_one, jobs):
+            results[result.target] = result
+            progress.step(result)
+    progress.done()
+    ordered = [results[label] for _, label, _, _ in jobs]
+    if args.report:
+        write_atomic(args.report, batch_markdown(folder.name, args.contract, ordered))
+    if args.json:
+        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
+        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n")
+    print(batch_table(ordered))
+    if any(r.verdict == "defect" for r in ordered):
+        return EXIT_FINDING
+    return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
+
+
+class _Progress:
+    """`[k/n] target: verdict` on stderr: rewritten in place on a terminal, one line otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.count = total, 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self, result: AuditResult) -> None:
+        self.count += 1
+        line = f"[{self.count}/{self.total}] {result.target}: {result.verdict}"
+        if self.tty:
+            print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def _first(result: AuditResult) -> str:
+    if result.verdict == "error":
+        return result.reason
+    worst = [f for f in result.findings if f.severity != "note"] or result.findings
+    return f"[{worst[0].check}] {worst[0].message}" if worst else ""
+
+
+def batch_table(results: list[AuditResult]) -> str:
+    rows = ["| target | verdict | defects | warnings | notes | first finding |",
+            "|---|---|---|---|---|---|"]
+    for r in results:
+        c = r.counts()
+        rows.append(f"| `{r.target}` | {r.verdict} | {c['defect']} | {c['warning']} | "
+                    f"{c['note']} | {_cell(_first(r))[:160]} |")
+    return "\n".join(rows)
+
+
+def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
+    verdicts = [r.verdict for r in results]
+    head = [f"# Audit of `{folder}/` against `{contract}`", "",
+            (f"{len(results)} targets: {verdicts.count('conforms')} conform, "
+             f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
+            ""]
+    return "\n".join(head) + batch_table(results) + "\n"

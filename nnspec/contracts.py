@@ -1,0 +1,593 @@
+"""The audit contracts of DESIGN.md: call signature, inputs, output normalisation and checks.
+
+Each contract draws problems with `nnspec.strategies`, makes the target's inputs from them (a
+cache for backward_propagation comes from the reference forward pass, grads for
+update_parameters from the reference backward pass), and checks one returned value:
+- structure: the keys, the shapes (exactly the parameter's shape for a gradient; a scalar or a
+  one-element array for a cost or a logistic db), numeric types;
+- values: against the exact value of `nnspec.oracle` under the float64 (or float32) bound of
+  `nnspec.tolerance`, the bound of the notes' own formula;
+- saturation: where a sigmoid output rounds to 0 or 1 in the dtype (the notes' formulas break
+  down there too), a wrong or non-finite value is a warning that names the stable form, not a
+  defect; a cost that stays finite but drifts beyond the stable form's bound is one too.
+- conventions (notes): a cost as a (1, 1) array; `predict` with a > 0.5 instead of a >= 0.5.
+`optimize` is checked along its whole trajectory against the reference run.
+
+Shapes: X (n_x, m), Y (1, m), w (n_x, 1), b scalar; W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h),
+b2 (1, 1).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from nnspec import oracle, strategies, tolerance
+from nnspec.errors import UsageError
+
+CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
+          "mutation", "value", "trajectory", "saturation", "threshold", "cost-shape", "stdout")
+STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
+               "which is exact where a rounds to 0 or 1")
+STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
+OPTIMIZE_ITERATIONS = (1, 2, 3, 7, 101)
+LEARNING_RATES = (0.5, 0.1, 0.01, 1.2)
+
+
+@dataclass(frozen=True)
+class Options:
+    hidden_activation: str = "sigmoid"
+    dtype: str = "float64"
+    examples: int = 100
+    timeout: float = 60.0
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check failing on one problem; `details` holds expected/got/difference/bound."""
+
+    check: str
+    severity: str
+    message: str
+    details: dict
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def _numeric(value: Any) -> np.ndarray | None:
+    """A returned value as a float64 array, or None if it is not numeric (dict, str, opaque)."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, dict)):
+        return None if not isinstance(value, bool) else np.asarray(float(value))
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+    if arr.dtype.kind not in "biuf":
+        return None
+    return arr.astype(np.float64)
+
+
+def _shape_of(value: Any) -> str:
+    if isinstance(value, dict) and "__nnspec_opaque__" in value:
+        return value["__nnspec_opaque__"]
+    arr = _numeric(value)
+    if arr is None:
+        return type(value).__name__
+    return f"shape {arr.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+
+
+class _Checker:
+    """Collects the failures of one returned value; structure first, then values."""
+
+    def __init__(self, saturated: bool) -> None:
+        self.saturated = saturated
+        self.failures: list[Failure] = []
+        self.structural = False
+
+    def fail(self, check: str, severity: str, message: str, **details: Any) -> None:
+        if severity == "defect" and check in ("keys", "shape", "type"):
+            self.structural = True
+        self.failures.append(Failure(check, severity, message, details))
+
+    def item(self, container: Any, key: Any, where: str) -> Any:
+        """container[key] for a dict key or a tuple index; records 'keys' when absent."""
+        if isinstance(key, str):
+            if not isinstance(container, dict) or "__nnspec_opaque__" in container:
+                self.fail("type", "defect", f"{where} should be a dict, got {_shape_of(container)}")
+                return None
+            if key not in container:
+                self.fail("keys", "defect", f"{where} has no key {key!r} (keys: "
+                          f"{sorted(container)})", got=sorted(container))
+                return None
+            return container[key]
+        if not isinstance(container, (tuple, list)) or len(container) <= key:
+            self.fail("type", "defect", f"{where} should be a tuple of at least {key + 1} items, "
+                      f"got {_shape_of(container)}")
+            return None
+        return container[key]
+
+    def array(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+        """An array of exactly `shape`."""
+        if value is None:
+            return None
+        arr = _numeric(value)
+        if arr is None:
+            self.fail("type", "defect", f"{name} should be a numeric array, got {_shape_of(value)}")
+            return None
+        if arr.shape != shape:
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}",
+                      got=list(arr.shape), expected=list(shape))
+            return None
+        return arr
+
+    def scalar(self, value: Any, name: str) -> np.ndarray | None:
+        """A scalar or a one-element array (a note unless 0-d, as the course squeezes it)."""
+        if value is None:
+            return None
+        arr = _numeric(value)
+        if arr is None:
+            self.fail("type", "defect", f"{name} should be a number, got {_shape_of(value)}")
+            return None
+        if arr.size != 1:
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}; expected a scalar",
+                      got=list(arr.shape))
+            return None
+        if arr.ndim:
+            self.fail("cost-shape", "note", f"{name} is returned as an array of shape {arr.shape}; "
+                      f"the course returns a float (float(np.squeeze({name})))",
+                      got=list(arr.shape))
+        return arr.reshape(())
+
+    def values(self, items: list[tuple[str, Any, np.ndarray | None, Any]], hint: str = "") -> None:
+        """Compare (name, exact, got, bound) under the tolerance; one failure for all names.
+
+        Where sigmoid saturates the failure is a warning whose message names the stable form:
+        `hint`, or the stable cost / gradient form for the quantities that failed."""
+        mismatches = []
+        for name, exact, got, bound in items:
+            if got is None:
+                continue
+            found = tolerance.compare(name, exact, got, bound)
+            if found is not None:
+                mismatches.append((name, exact, got, found))
+        if not mismatches:
+            return
+        text = "; ".join(str(m) for *_, m in mismatches)
+        details = {
+            "expected": {n: _f64(e) for n, e, _, _ in mismatches},
+            "got": {n: g for n, _, g, _ in mismatches},
+            "difference": {n: m.difference for n, _, _, m in mismatches},
+            "bound": {n: m.bound for n, _, _, m in mismatches},
+        }
+        if self.saturated:
+            names = [n for n, *_ in mismatches]
+            hints = [hint] if hint else []
+            hints += [STABLE_COST] if "cost" in names else []
+            hints += [STABLE_GRAD] if any(n.startswith(("dw", "db", "dW")) for n in names) else []
+            self.fail("saturation", "warning", f"where sigmoid saturates (a rounds to 0 or 1): "
+                      f"{text}; " + "; ".join(hints), **details)
+        else:
+            self.fail("value", "defect", f"beyond the float error bound: {text}", **details)
+
+    def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
+        """Where sigmoid saturates, a cost that is non-finite or beyond the stable form's bound."""
+        if got is None or not self.saturated or any(f.check in ("value", "saturation")
+                                                    for f in self.failures):
+            return
+        found = tolerance.compare("cost", exact, got, bound)
+        if found is not None:
+            self.fail("saturation", "warning", f"where sigmoid saturates (a rounds to 0 or 1) the "
+                      f"cost degrades: {found}; {STABLE_COST}",
+                      expected=_f64(exact), got=got, difference=found.difference,
+                      bound=found.bound)
+
+
+def _f64(values: Any) -> np.ndarray:
+    arr = np.asarray(values)
+    return oracle.to_float64(arr) if arr.dtype == object else arr.astype(np.float64)
+
+
+def _saturates(A: np.ndarray, dtype: str) -> bool:
+    """Some sigmoid output rounds to 0 or 1 in `dtype` (A given in float64)."""
+    a = np.asarray(A, dtype=np.float64).astype(dtype)
+    return bool(np.any((a == 0) | (a == 1)))
+
+
+def _stable_cost_bound(z_bound: np.ndarray, cost: float, m: int, dtype: str) -> float:
+    """Bound of a stable cost computed from z: each loss term l_j = logaddexp-form moves by at
+    most |a - y| dz_j <= dz_j for an error dz_j in z, plus ELEM u l_j, and the sum of m terms
+    adds gamma_{m+4} sum l_j; sum l_j = m J."""
+    u = tolerance.unit_roundoff(dtype)
+    return tolerance.SAFETY * (float(np.sum(z_bound)) / m
+                               + (tolerance.ELEM * u + tolerance.gamma(m + 4, dtype)) * cost)
+
+
+def _cast(value: Any, dtype: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _cast(v, dtype) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.astype(dtype)
+    if isinstance(value, float):
+        return value if dtype == "float64" else np.float32(value)
+    return value
+
+
+def _round_to(problem: dict, dtype: str) -> dict:
+    """The problem with every float rounded to `dtype` (kept as float64: exact either way)."""
+    if dtype == "float64":
+        return problem
+    out = {}
+    for k, v in problem.items():
+        if isinstance(v, dict):
+            out[k] = _round_to(v, dtype)
+        elif isinstance(v, np.ndarray):
+            out[k] = v.astype(dtype).astype(np.float64)
+        elif isinstance(v, float):
+            out[k] = float(np.float32(v))
+        else:
+            out[k] = v
+    return out
+
+
+def _reference(hidden: str):
+    from nnspec.reference import two_layer_sigmoid, two_layer_tanh
+
+    return two_layer_sigmoid if hidden == "sigmoid" else two_layer_tanh
+
+
+# ---- contracts ----------------------------------------------------------------------------------
+
+class Contract:
+    """Base: a problem is a dict of float64 arrays and numbers; see `check` in each subclass."""
+
+    name = ""
+    function = ""
+    arg_names: tuple[str, ...] = ()
+
+    def problems(self, o: Options):
+        raise NotImplementedError
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        return tuple(_cast(p[n], o.dtype) for n in self.arg_names), {}
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        raise NotImplementedError
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {n: p[n] for n in self.arg_names}
+
+    def key(self, p: dict) -> bytes:
+        return pickle.dumps(_canonical(p), protocol=4)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((k, _canonical(value[k])) for k in sorted(value))
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.tobytes())
+    return value
+
+
+def _logreg(o: Options, **kwargs: Any):
+    return strategies.logreg_problems(**kwargs).map(
+        lambda p: _round_to({"w": p.w, "b": p.b, "X": p.X, "Y": p.Y}, o.dtype))
+
+
+def _two_layer(o: Options, **kwargs: Any):
+    return strategies.two_layer_problems(hidden=o.hidden_activation, **kwargs).map(
+        lambda p: _round_to({**p.parameters, "X": p.X, "Y": p.Y}, o.dtype))
+
+
+class LogRegPropagate(Contract):
+    name, function, arg_names = "logreg.propagate", "propagate", ("w", "b", "X", "Y")
+
+    def problems(self, o: Options):
+        return _logreg(o)
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        n_x, m = p["X"].shape
+        exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
+        bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact)
+        c = _Checker(_saturates(exact.float64("A"), o.dtype))
+        grads, cost = c.item(value, 0, "the result"), c.item(value, 1, "the result")
+        dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
+        db = c.scalar(c.item(grads, "db", "grads"), "db")
+        cost = c.scalar(cost, "cost")
+        c.values([("dw", exact["dw"], dw, bound["dw"]), ("db", exact["db"], db, bound["db"]),
+                  ("cost", exact["cost"], cost, bound["cost"])],
+                 )
+        c.stable_cost(exact["cost"], cost,
+                      _stable_cost_bound(bound["Z"], float(exact.float64("cost")), m, o.dtype))
+        return c.failures
+
+
+class LogRegPredict(Contract):
+    name, function, arg_names = "logreg.predict", "predict", ("w", "b", "X")
+
+    def problems(self, o: Options):
+        return _logreg(o)
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        m = p["X"].shape[1]
+        exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
+        z_bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype,
+                                          exact=exact)["Z"]
+        c = _Checker(False)
+        got = c.array(value, "the prediction", (1, m))
+        if got is None:
+            return c.failures
+        if not np.all((got == 0) | (got == 1)):
+            c.fail("value", "defect", "the prediction holds values other than 0 and 1",
+                   got=got)
+            return c.failures
+        Z = exact.float64("Z")
+        expected = (Z >= 0).astype(np.float64)  # sigma(z) >= 1/2 exactly when z >= 0
+        differ = got != expected
+        ambiguous = np.abs(Z) <= z_bound  # float64 z may round either side of 0
+        if np.any(differ & ~ambiguous):
+            j = int(np.argmax(differ & ~ambiguous))
+            c.fail("value", "defect", f"predicts {got[0, j]:g} for example {j}, where "
+                   f"z = w^T x + b = {Z[0, j]!r} (a >= 0.5 means class 1)",
+                   expected=expected, got=got, z=Z)
+        elif np.any(differ & (Z == 0) & (got == 0)):
+            c.fail("threshold", "note", "class 0 where a = 0.5 exactly: the target uses a > 0.5; "
+                   "the notes say a >= 0.5 is class 1 (they differ only at a == 0.5)",
+                   expected=expected, got=got, z=Z)
+        return c.failures
+
+
+class LogRegOptimize(Contract):
+    """Gradient descent against the reference run: every recorded cost and the final w, b.
+
+    Error along the trajectory: one step p' = p - lr grad J(p) adds at most delta_k = lr dgrad_k
+    + u (|lr grad_k| + |p'|) (dgrad_k the tolerance bound of the gradient at step k). With
+    lr <= 1 / L, L = lambda_max([X; 1][X; 1]^T) / (4 m) the Lipschitz constant of grad J (J is
+    convex), a step never enlarges an earlier error, so after k steps both the target and the
+    reference lie within E_k = sum_{i<k} ||delta_i||_2 of the exact trajectory: they differ by
+    at most 2 E_k. The learning rate is capped at 1 / L for that reason. A cost then differs by
+    at most 2 bound_cost + (||grad J|| + L 2 E_k) 2 E_k.
+    """
+
+    name, function = "logreg.optimize", "optimize"
+    arg_names = ("w", "b", "X", "Y", "num_iterations", "learning_rate")
+
+    def problems(self, o: Options):
+        from hypothesis import strategies as st
+
+        def finish(p: dict, iterations: int, rate: float) -> dict:
+            X1 = np.vstack([p["X"], np.ones((1, p["X"].shape[1]))])
+            lipschitz = float(np.linalg.eigvalsh(X1 @ X1.T)[-1]) / (4 * X1.shape[1])
+            cap = 1.0 / lipschitz if lipschitz > 0 else rate
+            return {**p, "num_iterations": iterations, "learning_rate": float(min(rate, cap))}
+
+        return st.builds(finish, _logreg(o, saturation=False, max_features=4, max_examples=6),
+                         st.sampled_from(OPTIMIZE_ITERATIONS), st.sampled_from(LEARNING_RATES))
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        args = [_cast(p[n], o.dtype) for n in self.arg_names[:4]]
+        return (*args, p["num_iterations"], p["learning_rate"]), {}
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        from nnspec.reference import logreg
+
+        n_x, m = p["X"].shape
+        X, Y, k_max, rate = p["X"], p["Y"], p["num_iterations"], p["learning_rate"]
+        u = tolerance.unit_roundoff(o.dtype)
+        X1 = np.vstack([X, np.ones((1, m))])
+        lipschitz = float(np.linalg.eigvalsh(X1 @ X1.T)[-1]) / (4 * m)
+        w, b = p["w"], p["b"]
+        costs, cost_bounds, error = [], [], 0.0
+        for _ in range(k_max):
+            grads, cost = logreg.propagate(w, b, X, Y)
+            bound = tolerance.logreg_bounds(w, b, X, Y, dtype=o.dtype)
+            gnorm = float(np.hypot(np.linalg.norm(grads["dw"]), grads["db"]))
+            costs.append(float(cost))
+            cost_bounds.append(2 * bound["cost"] + (gnorm + 2 * lipschitz * error) * 2 * error)
+            w_new, b_new = w - rate * grads["dw"], b - rate * grads["db"]
+            step = np.concatenate([(rate * bound["dw"] + u * (np.abs(rate * grads["dw"])
+                                                                 + np.abs(w_new))).ravel(),
+                                   [rate * bound["db"] + u * (abs(rate * grads["db"])
+                                                              + abs(b_new))]])
+            error += tolerance.SAFETY * float(np.linalg.norm(step))
+            w, b = w_new, float(b_new)
+        c = _Checker(False)
+        params = c.item(value, 0, "the result")
+        got_costs = c.item(value, 2, "the result")
+        got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
+        got_b = c.scalar(c.item(params, "b", "params"), "b")
+        if got_costs is not None:
+            self._costs(c, got_costs, costs, cost_bounds, k_max)
+        c.values([("w", w, got_w, 2 * error), ("b", np.asarray(b), got_b, 2 * error)], "")
+        for f in c.failures:
+            if f.check == "value":
+                c.failures[c.failures.index(f)] = Failure("trajectory", "defect", (
+                    f"after {k_max} steps of learning rate {rate!r} the parameters differ from "
+                    f"the reference run: {f.message}"), f.details)
+        return c.failures
+
+    def _costs(self, c: _Checker, got: Any, costs: list, bounds: list, k_max: int) -> None:
+        if not isinstance(got, (list, tuple)) and not isinstance(got, np.ndarray):
+            c.fail("type", "defect", f"costs should be a list, got {_shape_of(got)}")
+            return
+        got = list(got) if not isinstance(got, np.ndarray) else list(got.reshape(-1))
+        every = list(range(k_max))
+        hundred = list(range(0, k_max, 100))
+        if len(got) == len(every):
+            picked = every
+        elif len(got) == len(hundred):
+            picked = hundred
+        else:
+            c.fail("shape", "defect", f"costs has {len(got)} entries after {k_max} iterations; "
+                   f"expected {len(every)} (every iteration, the notes) or {len(hundred)} "
+                   "(every 100, the course)", got=len(got))
+            return
+        for j, i in enumerate(picked):
+            value = c.scalar(got[j], f"costs[{j}]")
+            if value is None:
+                return
+            found = tolerance.compare(f"costs[{j}]", np.asarray(costs[i]), value, bounds[i])
+            if found is not None:
+                c.fail("trajectory", "defect", f"the cost recorded at iteration {i} differs "
+                       f"from the reference run: {found}", expected=costs[i], got=value,
+                       difference=found.difference, bound=found.bound)
+                return
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {n: p[n] for n in self.arg_names}
+
+
+class TwoLayerForward(Contract):
+    name, function = "two_layer.forward_propagation", "forward_propagation"
+    arg_names = ("X", "parameters")
+
+    def problems(self, o: Options):
+        return _two_layer(o)
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        return (_cast(p["X"], o.dtype), _cast(_params(p), o.dtype)), {}
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {"X": p["X"], "parameters": _params(p)}
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        m, n_h = p["X"].shape[1], p["W1"].shape[0]
+        exact, bound = _two_layer_truth(p, o)
+        c = _Checker(_two_layer_saturates(exact, o))
+        A2 = c.array(c.item(value, 0, "the result"), "A2", (1, m))
+        cache = c.item(value, 1, "the result")
+        shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
+        got = {k: c.array(c.item(cache, k, "cache"), f"cache[{k!r}]", s) for k, s in shapes.items()}
+        c.values([("A2", exact["A2"], A2, bound["A2"])]
+                 + [(f"cache[{k!r}]", exact[k], got[k], bound[k]) for k in shapes],
+                 "sigma(z) = 1 / (1 + exp(-z)) is accurate; check the activation")
+        return c.failures
+
+
+class TwoLayerCost(Contract):
+    name, function, arg_names = "two_layer.compute_cost", "compute_cost", ("A2", "Y")
+
+    def problems(self, o: Options):
+        def with_activations(p: dict) -> dict:
+            A2, _ = _reference(o.hidden_activation).forward_propagation(p["X"], _params(p))
+            return {"A2": _round_to({"A2": A2}, o.dtype)["A2"], "Y": p["Y"]}
+
+        return _two_layer(o).map(with_activations)
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        A2, Y = p["A2"], p["Y"]
+        exact = oracle.cost_from_activations(A2, Y)
+        bound = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype)
+        c = _Checker(_saturates(A2, "float64"))
+        cost = c.scalar(value, "cost")
+        c.values([("cost", np.asarray(exact, dtype=object), cost, bound)],
+                 "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: drop the terms "
+                 "whose coefficient is 0, or better")
+        return c.failures
+
+
+class TwoLayerBackward(Contract):
+    name, function = "two_layer.backward_propagation", "backward_propagation"
+    arg_names = ("parameters", "cache", "X", "Y")
+
+    def problems(self, o: Options):
+        return _two_layer(o)
+
+    def _cache(self, p: dict, o: Options) -> dict:
+        _, cache = _reference(o.hidden_activation).forward_propagation(p["X"], _params(p))
+        return cache
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        return (_cast(_params(p), o.dtype), _cast(self._cache(p, o), o.dtype),
+                _cast(p["X"], o.dtype), _cast(p["Y"], o.dtype)), {}
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {"parameters": _params(p), "cache": self._cache(p, o), "X": p["X"], "Y": p["Y"]}
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        exact, bound = _two_layer_truth(p, o)
+        c = _Checker(_two_layer_saturates(exact, o))
+        got = {}
+        for k in ("dW1", "db1", "dW2", "db2"):
+            got[k] = c.array(c.item(value, k, "grads"), k, p[k[1:]].shape)
+        c.values([(k, exact[k], got[k], bound[k]) for k in got])
+        return c.failures
+
+
+class TwoLayerUpdate(Contract):
+    """W' = W - lr dW per parameter: fl(W - fl(lr dW)) is within u |lr dW| + u |W'| (SAFETY 2)."""
+
+    name, function = "two_layer.update_parameters", "update_parameters"
+    arg_names = ("parameters", "grads", "learning_rate")
+
+    def problems(self, o: Options):
+        from hypothesis import strategies as st
+
+        def with_grads(p: dict, rate: float) -> dict:
+            ref = _reference(o.hidden_activation)
+            _, cache = ref.forward_propagation(p["X"], _params(p))
+            grads = ref.backward_propagation(_params(p), cache, p["X"], p["Y"])
+            return {**_params(p), **_round_to(grads, o.dtype), "learning_rate": rate}
+
+        return st.builds(with_grads, _two_layer(o), st.sampled_from(LEARNING_RATES))
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        grads = {k: p[k] for k in ("dW1", "db1", "dW2", "db2")}
+        return (_cast(_params(p), o.dtype), _cast(grads, o.dtype), p["learning_rate"]), {}
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {"parameters": _params(p), "grads": {k: p[k] for k in ("dW1", "db1", "dW2", "db2")},
+                "learning_rate": p["learning_rate"]}
+
+    def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
+        import mpmath
+
+        u = tolerance.unit_roundoff(o.dtype)
+        c = _Checker(False)
+        items = []
+        for k in ("W1", "b1", "W2", "b2"):
+            got = c.array(c.item(value, k, "the result"), k, p[k].shape)
+            with mpmath.mp.workdps(oracle.DEFAULT_DPS):
+                lr = oracle.to_mp(np.asarray(p["learning_rate"]))[()]
+                exact = oracle.to_mp(p[k]) - lr * oracle.to_mp(p["d" + k])
+            step = np.abs(p["learning_rate"] * p["d" + k])
+            bound = tolerance.SAFETY * u * (step + np.abs(p[k] - p["learning_rate"] * p["d" + k]))
+            items.append((k, exact, got, bound + tolerance.SMALLEST_SUBNORMAL[o.dtype]))
+        c.values(items, "")
+        return c.failures
+
+
+def _params(p: dict) -> dict:
+    return {k: p[k] for k in ("W1", "b1", "W2", "b2")}
+
+
+def _two_layer_truth(p: dict, o: Options) -> tuple[oracle.Exact, dict]:
+    exact = oracle.two_layer_exact(_params(p), p["X"], p["Y"], hidden=o.hidden_activation)
+    bound = tolerance.two_layer_bounds(_params(p), p["X"], p["Y"], hidden=o.hidden_activation,
+                                       dtype=o.dtype, exact=exact)
+    return exact, bound
+
+
+def _two_layer_saturates(exact: oracle.Exact, o: Options) -> bool:
+    hidden = o.hidden_activation == "sigmoid" and _saturates(exact.float64("A1"), o.dtype)
+    return hidden or _saturates(exact.float64("A2"), o.dtype)
+
+
+CONTRACTS = {c.name: c for c in (LogRegPropagate(), LogRegOptimize(), LogRegPredict(),
+                                 TwoLayerForward(), TwoLayerCost(), TwoLayerBackward(),
+                                 TwoLayerUpdate())}
+
+
+def get(name: str) -> Contract:
+    """The contract called `name`; UsageError listing the known ones otherwise."""
+    try:
+        return CONTRACTS[name]
+    except KeyError:
+        raise UsageError(f"unknown contract {name!r}; choose one of {', '.join(CONTRACTS)}"
+                         ) from None

@@ -1,0 +1,219 @@
+"""What an audit runs: a `.py` file, a Jupyter notebook or an importable module, and one function.
+
+A target is written `file.py[:function]`, `notebook.ipynb[:function]` or
+`package.module[:function]`; without `:function` the contract's conventional name is used.
+
+`parse_target` and `check_target` run in the harness and only read files (they never execute
+the target), so a bad target becomes a one-line `UsageError`. `load_function` executes the
+target and runs only inside the sandbox process (`nnspec.sandbox`).
+
+A notebook is not run as a whole: only the imports and the function (and class) definitions of
+its code cells are executed, in cell order, so that a notebook that trains a model for an hour
+still loads in milliseconds. IPython magics (`%...`, `!...`) are dropped and cells that start
+with a cell magic (`%%...`) are skipped. A `.py` file is executed as a module, as `import` would.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnspec.errors import UsageError
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+SUFFIXES = (".py", ".ipynb")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One function to audit. `kind` is "file", "notebook" or "module"; `location` a path or a
+    dotted module name; `function` the name looked up after loading (may be dotted: `Class.f`)."""
+
+    kind: str
+    location: str
+    function: str
+    label: str
+
+
+def parse_target(spec: str, default_function: str) -> Target:
+    """Split `where[:function]` and decide the kind; raise UsageError if it cannot be a target."""
+    where, sep, function = spec.rpartition(":")
+    if not sep or not all(_IDENTIFIER.fullmatch(p) for p in function.split(".")):
+        where, function = spec, default_function
+    if not where:
+        raise UsageError(f"empty target {spec!r}; give file.py, notebook.ipynb or package.module")
+    path = Path(where)
+    if path.suffix in SUFFIXES or path.exists():
+        if not path.is_file():
+            raise UsageError(f"target {where}: no such file")
+        if path.suffix not in SUFFIXES:
+            raise UsageError(f"target {where}: not a .py file or a .ipynb notebook")
+        kind = "notebook" if path.suffix == ".ipynb" else "file"
+        return Target(kind, str(path.resolve()), function, spec)
+    if _MODULE.fullmatch(where):
+        return Target("module", where, function, spec)
+    raise UsageError(f"target {where}: no such file, and not a module name")
+
+
+def check_target(target: Target) -> None:
+    """Read a file or notebook target without running it: syntax and the function's presence.
+
+    A module target is only checked when the sandbox imports it (importing runs code).
+    """
+    if target.kind == "module":
+        return
+    source = read_source(target)
+    top = target.function.split(".")[0]
+    if top not in defined_names(source):
+        raise UsageError(f"target {_short(target)}: no function {top!r} defined at top level")
+
+
+def _short(target: Target) -> str:
+    return Path(target.location).name if target.kind != "module" else target.location
+
+
+def read_source(target: Target) -> list[tuple[str, str]]:
+    """The code that loading executes, as (filename, source) pieces; UsageError on bad syntax."""
+    path = Path(target.location)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"target {path.name}: cannot read ({exc.__class__.__name__})") from None
+    if target.kind == "notebook":
+        return notebook_definitions(text, path.name)
+    _parse(text, path.name)
+    return [(str(path), text)]
+
+
+def _parse(source: str, filename: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        raise UsageError(f"syntax error in {filename} line {exc.lineno}: {exc.msg}") from None
+    except ValueError as exc:  # e.g. null bytes
+        raise UsageError(f"cannot parse {filename}: {exc}") from None
+
+
+def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
+    """Imports and def/class statements of each code cell of an .ipynb (nbformat 4 JSON).
+
+    Each piece keeps the cell's own line numbers: statements that are dropped are blanked, not
+    removed, so a traceback names the right line of `name cell N`.
+    """
+    try:
+        cells = json.loads(text)["cells"]
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
+    pieces = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if source.lstrip().startswith("%%"):
+            continue
+        lines = [("" if ln.lstrip().startswith(("%", "!")) else ln) for ln in source.split("\n")]
+        filename = f"{name} cell {number}"
+        tree = _parse("\n".join(lines), filename)
+        keep = [False] * len(lines)
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
+                                 ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+                for i in range(first - 1, node.end_lineno):
+                    keep[i] = True
+        kept = "\n".join(ln if k else "" for ln, k in zip(lines, keep))
+        if kept.strip():
+            pieces.append((filename, kept))
+    return pieces
+
+
+def defined_names(pieces: list[tuple[str, str]]) -> set[str]:
+    """Names bound at the top level of the pieces (defs, classes, imports, assignments)."""
+    names: set[str] = set()
+    for filename, source in pieces:
+        for node in ast.parse(source, filename=filename).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    names.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+            elif isinstance(node, (ast.If, ast.Try, ast.With)):
+                names.update(_names_in_block(node))
+    return names
+
+
+def _names_in_block(node: ast.AST) -> set[str]:
+    found = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(sub.name)
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            found.add(sub.id)
+        elif isinstance(sub, ast.alias):
+            found.add((sub.asname or sub.name).split(".")[0])
+    return found
+
+
+def load_function(target: Target) -> Callable[..., Any]:
+    """Execute the target and return its function. Runs in the sandbox: this executes user code.
+
+    Raises LookupError when the function is missing or not callable; anything the target's own
+    code raises propagates.
+    """
+    if target.kind == "module":
+        namespace: Any = importlib.import_module(target.location)
+    else:
+        path = Path(target.location)
+        if str(path.parent) not in sys.path:
+            sys.path.insert(0, str(path.parent))  # a submission's own helper modules
+        if target.kind == "file":
+            spec = importlib.util.spec_from_file_location("nnspec_target", path)
+            namespace = importlib.util.module_from_spec(spec)
+            sys.modules["nnspec_target"] = namespace
+            spec.loader.exec_module(namespace)
+        else:
+            namespace = _exec_notebook(target)
+    obj = namespace
+    for part in target.function.split("."):
+        if not hasattr(obj, part):
+            raise LookupError(f"no function {target.function!r} in {_short(target)}")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise LookupError(f"{target.function!r} in {_short(target)} is not callable")  # noqa: TRY004
+    return obj
+
+
+def _exec_notebook(target: Target) -> Any:
+    import types
+
+    module = types.ModuleType("nnspec_notebook")
+    module.__file__ = target.location
+    sys.modules["nnspec_notebook"] = module
+    for filename, source in read_source(target):
+        exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - sandboxed
+    return module
+
+
+def find_targets(folder: Path) -> list[Path]:
+    """The .py and .ipynb files directly in `folder` and below, sorted; hidden ones skipped."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).parts
+        if any(p.startswith((".", "__")) for p in rel):
+            continue
+        if path.is_file() and path.suffix in SUFFIXES:
+            found.append(path)
+    return found
