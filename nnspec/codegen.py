@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import tempfile
 import textwrap
 from pathlib import Path
@@ -32,7 +33,7 @@ from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
 class ReferencePrinter(NumPyPrinter):
     """NumPy printer for the matrix expressions of nnspec.vectorised.
 
-    MatMul prints as `@`, HadamardProduct as `*`, M 1_m (row sum) as numpy.sum(M, axis=1,
+    MatMul prints as numpy.dot, HadamardProduct as `*`, M 1_m (row sum) as numpy.sum(M, axis=1,
     keepdims=True), Trace(M 1_m) of a row as numpy.sum(M), b 1_m^T (broadcast) as b, and
     f.(M) as f's body with M in place of its variable (NumPy ufuncs work element-wise).
     """
@@ -46,8 +47,7 @@ class ReferencePrinter(NumPyPrinter):
         if isinstance(expr, ElementwiseApplyFunction):
             expr = expr.function.expr
         atomic = isinstance(expr, (sp.Symbol, sp.MatrixSymbol, sp.Number, sp.Transpose))
-        call = isinstance(expr, sp.Function) and text.endswith(")")
-        return text if atomic or call else f"({text})"
+        return text if atomic or _is_call(text) else f"({text})"
 
     def _print_sigma(self, expr: sp.Basic) -> str:
         return f"sigmoid({self._print(expr.args[0])})"
@@ -74,11 +74,11 @@ class ReferencePrinter(NumPyPrinter):
             row_sum = ones.shape[1] == 1  # M 1_m sums; b 1_m^T broadcasts
         if not factors:  # c 1_m^T: a scalar broadcast over the columns
             return self._print(coeff)
-        body = " @ ".join(self._paren(f) if len(factors) > 1 else self._print(f) for f in factors)
+        body = self._print(factors[0])
+        for factor in factors[1:]:  # numpy.dot: BLAS also for a transposed vector operand
+            body = f"numpy.dot({body}, {self._print(factor)})"
         if row_sum:
             body = f"numpy.sum({body}, axis=1, keepdims=True)"
-        elif len(factors) > 1 and coeff != 1:
-            body = f"({body})"
         if coeff == 1:
             return body
         if coeff == -1:
@@ -129,6 +129,19 @@ class ReferencePrinter(NumPyPrinter):
         if coeff.could_extract_minus_sign():
             return f"-{self._scaled(-coeff, body)}"
         return self._scaled(coeff, body)
+
+
+def _is_call(text: str) -> bool:
+    """True for `name(...)` whose first parenthesis closes at the very end."""
+    match = re.match(r"[\w.]+\(", text)
+    if not match:
+        return False
+    depth = 0
+    for i, char in enumerate(text[match.end() - 1:], start=match.end() - 1):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def _is_negated(term: sp.Basic) -> bool:

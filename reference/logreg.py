@@ -36,21 +36,21 @@ def sigmoid(z):
 def propagate(w, b, X, Y):
     """Cost and gradients at (w, b); returns (grads {"dw", "db"}, cost).
 
-    Z = b + w.T @ X  (1, m)
+    Z = b + numpy.dot(w.T, X)  (1, m)
     A = sigmoid(Z)  (1, m)
     cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m
         (from Z through logaddexp: exact also where A rounds to 0 or 1)
     dZ = A - Y  (1, m)
-    dw = (X @ dZ.T)/m  (n_x, 1)
+    dw = numpy.dot(X, dZ.T)/m  (n_x, 1)
     db = numpy.sum(dZ)/m  scalar
     """
     w, b, X, Y = _float64(w), _float64(b), _float64(X), _float64(Y)
     m = X.shape[1]
-    Z = b + w.T @ X
+    Z = b + numpy.dot(w.T, X)
     A = sigmoid(Z)
     cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m
     dZ = A - Y
-    dw = (X @ dZ.T)/m
+    dw = numpy.dot(X, dZ.T)/m
     db = numpy.sum(dZ)/m
     return {"dw": dw, "db": db}, cost
 
@@ -75,9 +75,9 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=False):
 
 
 def predict(w, b, X):
-    """(1, m) of 0.0/1.0: 1 where a = sigmoid(Z) >= 0.5, the notes' rule; Z = b + w.T @ X."""
+    """(1, m) of 0.0/1.0: 1 where a = sigmoid(Z) >= 0.5, the notes' rule; Z = b + numpy.dot(w.T, X)."""
     w, b, X = _float64(w), _float64(b), _float64(X)
-    Z = b + w.T @ X
+    Z = b + numpy.dot(w.T, X)
     A = sigmoid(Z)
     return (A >= 0.5).astype(numpy.float64)
 

@@ -51,16 +51,16 @@ def initialize_parameters(n_x, n_h, n_y=1, seed=2):
 def forward_propagation(X, parameters):
     """Returns (A2, cache {"Z1", "A1", "Z2", "A2"}).
 
-    Z1 = W1 @ X + b1  (n_h, m)
+    Z1 = numpy.dot(W1, X) + b1  (n_h, m)
     A1 = sigmoid(Z1)  (n_h, m)
-    Z2 = W2 @ A1 + b2  (1, m)
+    Z2 = numpy.dot(W2, A1) + b2  (1, m)
     A2 = sigmoid(Z2)  (1, m)
     """
     X = _float64(X)
     W1, b1, W2, b2 = _parameters(parameters)
-    Z1 = W1 @ X + b1
+    Z1 = numpy.dot(W1, X) + b1
     A1 = sigmoid(Z1)
-    Z2 = W2 @ A1 + b2
+    Z2 = numpy.dot(W2, A1) + b2
     A2 = sigmoid(Z2)
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
@@ -94,10 +94,10 @@ def backward_propagation(parameters, cache, X, Y):
     """Returns grads {"dW1", "db1", "dW2", "db2"}, each of its parameter's shape.
 
     dZ2 = A2 - Y  (1, m)
-    dW2 = (dZ2 @ A1.T)/m  (1, n_h)
+    dW2 = numpy.dot(dZ2, A1.T)/m  (1, n_h)
     db2 = numpy.sum(dZ2, axis=1, keepdims=True)/m  (1, 1)
-    dZ1 = (W2.T @ dZ2) * (A1*(1 - A1))  (n_h, m)
-    dW1 = (dZ1 @ X.T)/m  (n_h, n_x)
+    dZ1 = numpy.dot(W2.T, dZ2) * (A1*(1 - A1))  (n_h, m)
+    dW1 = numpy.dot(dZ1, X.T)/m  (n_h, n_x)
     db1 = numpy.sum(dZ1, axis=1, keepdims=True)/m  (n_h, 1)
     """
     X, Y = _float64(X), _float64(Y)
@@ -105,10 +105,10 @@ def backward_propagation(parameters, cache, X, Y):
     A1, A2 = _float64(cache["A1"]), _float64(cache["A2"])
     m = X.shape[1]
     dZ2 = A2 - Y
-    dW2 = (dZ2 @ A1.T)/m
+    dW2 = numpy.dot(dZ2, A1.T)/m
     db2 = numpy.sum(dZ2, axis=1, keepdims=True)/m
-    dZ1 = (W2.T @ dZ2) * (A1*(1 - A1))
-    dW1 = (dZ1 @ X.T)/m
+    dZ1 = numpy.dot(W2.T, dZ2) * (A1*(1 - A1))
+    dW1 = numpy.dot(dZ1, X.T)/m
     db1 = numpy.sum(dZ1, axis=1, keepdims=True)/m
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 
