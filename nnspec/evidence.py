@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -64,3 +65,371 @@ def nonfinite_runs(f: Callable[[float], float], lo: float, hi: float,
         runs.append(NonFinite(start, end, kinds[i]))
         i = j + 1
     return runs
+
+
+# ---------------------------------------------------------------- the notes' own code
+
+
+def notes_sigmoid() -> Callable:
+    """The notes' sigmoid 1 / (1 + e^-z), printed by SymPy from `definitions.sigma_exp`."""
+    import sympy as sp
+
+    from nnspec.definitions import sigma_exp
+
+    z = sp.Symbol("z", real=True)
+    return sp.lambdify(z, sigma_exp(z), "numpy")
+
+
+def notes_propagate() -> Callable:
+    """The notes' `propagate` listing run in float64 NumPy: its missing parenthesis closed and
+    `return grads, cost` added (the verified corrections), nothing else changed."""
+    from nnspec.derivations import code_listing
+
+    namespace = {"np": np, "sigmoid": notes_sigmoid()}
+    exec(compile(code_listing.corrected_propagate_source(), "<notes: propagate>", "exec"),  # noqa: S102
+         namespace)
+    return namespace["propagate"]
+
+
+# ---------------------------------------------------------------- error measures
+
+
+def ulp_errors(got, exact) -> np.ndarray:
+    """|got - exact| in units in the last place of the exact value rounded to float64.
+
+    The difference is taken in mpmath (got is converted exactly), so a correctly rounded result
+    scores at most 0.5; a non-finite `got` scores inf.
+    """
+    import mpmath
+
+    from nnspec import oracle
+
+    exact = np.asarray(exact, dtype=object)
+    got = np.asarray(got, dtype=np.float64).reshape(exact.shape)  # sizes match (contract)
+    spacing = np.spacing(np.abs(oracle.to_float64(exact)))
+    out = np.empty(exact.shape)
+    with mpmath.workdps(60):
+        for index in np.ndindex(*exact.shape):
+            g = float(got[index])
+            out[index] = (abs(oracle.to_mp(g)[()] - exact[index]) / spacing[index]
+                          if np.isfinite(g) else np.inf)
+    return out
+
+
+def bound_ratios(got, exact, bound) -> np.ndarray:
+    """|got - exact| / (bound + u |exact|) entry-wise: the allowance of `tolerance.compare`
+    (the bound plus the rounding of the exact value to float64); <= 1 passes, inf for non-finite
+    results."""
+    from nnspec import oracle, tolerance
+
+    exact64 = oracle.to_float64(exact)
+    got = np.asarray(got, dtype=np.float64).reshape(exact64.shape)
+    allowed = (np.broadcast_to(np.asarray(bound, dtype=np.float64), exact64.shape)
+               + tolerance.UNIT_ROUNDOFF["float64"] * np.abs(exact64))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        diff = np.where(got == exact64, 0.0, np.abs(got - exact64))
+        ratio = np.where(np.isfinite(got), diff / allowed, np.inf)
+    return np.where(np.isnan(ratio), np.inf, ratio)
+
+
+# ---------------------------------------------------------------- errors against the oracle
+
+ORACLE_EXAMPLES = 100  # examples drawn per model
+PROFILE = "ci"  # the Hypothesis profile the examples are drawn under (derandomized)
+
+
+@dataclass(frozen=True)
+class QuantityError:
+    """The worst error of one quantity over the drawn examples, against the oracle.
+
+    `worst_bound` is the largest |got - exact| / allowed (see `bound_ratios`; <= 1 passes) and
+    `worst_ulp` the largest error in ulp of the exact value, both over every entry of every
+    example, `median_ulp` the median over those entries; `nonfinite` counts the examples with
+    an inf or nan entry (counted as inf above).
+    """
+
+    model: str
+    implementation: str
+    quantity: str
+    examples: int
+    worst_bound: float
+    worst_ulp: float
+    median_ulp: float
+    nonfinite: int
+
+
+def draw(strategy, examples: int) -> list:
+    """`examples` values of a Hypothesis strategy, derandomized under the `PROFILE` profile:
+    the same values on every run (no example database, generation phase only)."""
+    from hypothesis import Phase, given, settings
+
+    from nnspec import profiles  # noqa: F401 - registers the profiles
+
+    values = []
+
+    @settings(settings.get_profile(PROFILE), max_examples=examples, database=None,
+              phases=[Phase.generate])
+    @given(strategy)
+    def collect(value):
+        values.append(value)
+
+    collect()
+    return values
+
+
+def _worst(model: str, implementation: str, runs: list[dict]) -> list[QuantityError]:
+    """Fold per-example {quantity: (ratios, ulps)} into one QuantityError per quantity."""
+    out = []
+    for quantity in runs[0]:
+        ratios = [runs_i[quantity][0] for runs_i in runs]
+        ulps = [runs_i[quantity][1] for runs_i in runs]
+        every_ulp = np.concatenate([np.ravel(u) for u in ulps])
+        out.append(QuantityError(
+            model, implementation, quantity, len(runs),
+            max(float(np.max(r)) for r in ratios), float(np.max(every_ulp)),
+            float(np.median(every_ulp)), sum(not np.all(np.isfinite(u)) for u in ulps)))
+    return out
+
+
+def _measure(got: dict, exact, bounds: dict) -> dict:
+    return {q: (bound_ratios(got[q], exact[q], bounds[q]), ulp_errors(got[q], exact[q]))
+            for q in got}
+
+
+def logreg_errors(problems: list, propagate: Callable, implementation: str) -> list[QuantityError]:
+    """cost, dw, db of `propagate(w, b, X, Y)` on each problem against `oracle.logreg_exact`,
+    in units of `tolerance.logreg_bounds` and in ulp."""
+    from nnspec import oracle, tolerance
+
+    runs = []
+    for w, b, X, Y in problems:
+        exact = oracle.logreg_exact(w, b, X, Y)
+        bounds = tolerance.logreg_bounds(w, b, X, Y, exact=exact)
+        with np.errstate(all="ignore"):
+            grads, cost = propagate(w, b, X, Y)
+        runs.append(_measure({"cost": cost, "dw": grads["dw"], "db": grads["db"]}, exact, bounds))
+    return _worst("logistic regression", implementation, runs)
+
+
+def two_layer_errors(problems: list, hidden: str) -> list[QuantityError]:
+    """cost, dW1, db1, dW2, db2 of the reference 2-layer network (hidden activation `hidden`)
+    against `oracle.two_layer_exact`, in units of `tolerance.two_layer_bounds` and in ulp.
+    The cost is compute_cost(A2, Y, Z2), i.e. from the logits Z2."""
+    import importlib
+
+    from nnspec import oracle, tolerance
+
+    ref = importlib.import_module(f"nnspec.reference.two_layer_{hidden}")
+    runs = []
+    for parameters, X, Y in problems:
+        exact = oracle.two_layer_exact(parameters, X, Y, hidden=hidden)
+        bounds = tolerance.two_layer_bounds(parameters, X, Y, hidden=hidden, exact=exact)
+        A2, cache = ref.forward_propagation(X, parameters)
+        got = dict(ref.backward_propagation(parameters, cache, X, Y))
+        got["cost"] = ref.compute_cost(A2, Y, Z2=cache["Z2"])
+        runs.append(_measure({q: got[q] for q in ("cost", "dW1", "db1", "dW2", "db2")},
+                             exact, bounds))
+    return _worst(f"2-layer, {hidden} hidden layer", "reference", runs)
+
+
+# ---------------------------------------------------------------- one example as a function of z
+
+Z_RANGE = (-1000.0, 1000.0)
+SCAN_POINTS = 4001  # grid of the non-finite scan (step 0.5), edges then bisected to the float
+
+
+def _one_example(z: float, y: float):
+    """propagate's arguments for one example with z = w^T x + b = z exactly: w = 1, x = z, b = 0."""
+    return np.ones((1, 1)), 0.0, np.full((1, 1), z), np.full((1, 1), y)
+
+
+def _propagate_at(propagate: Callable, quantity: str, y: float) -> Callable[[float], float]:
+    def value(z: float) -> float:
+        with np.errstate(all="ignore"):
+            grads, cost = propagate(*_one_example(z, y))
+        return float(np.asarray(cost if quantity == "cost" else grads[quantity]).reshape(()))
+    return value
+
+
+@dataclass(frozen=True)
+class EdgeScan:
+    """Where one implementation's quantity is non-finite on one example (label y) over z."""
+
+    implementation: str
+    quantity: str
+    y: int
+    runs: tuple[NonFinite, ...]
+
+
+def edge_scans(implementations: dict[str, Callable]) -> list[EdgeScan]:
+    """cost, dw, db of each `propagate` on one example, z over Z_RANGE, y = 0 and 1."""
+    return [EdgeScan(name, quantity, y,
+                     tuple(nonfinite_runs(_propagate_at(propagate, quantity, float(y)),
+                                          *Z_RANGE, SCAN_POINTS)))
+            for name, propagate in implementations.items()
+            for quantity in ("cost", "dw", "db") for y in (0, 1)]
+
+
+# ---------------------------------------------------------------- peers, one example over z
+
+BANDS = (0.0, 1.0, 10.0, 100.0, 1000.0)  # |z| bands of the accuracy table
+
+
+def accuracy_grid() -> np.ndarray:
+    """z for the accuracy comparison: step 5 over Z_RANGE, 0.5 over [-40, 40], 0.05 over
+    [-1, 1] (where most trained models' z lie)."""
+    return np.unique(np.concatenate([np.linspace(*Z_RANGE, 401), np.linspace(-40, 40, 161),
+                                     np.linspace(-1, 1, 41)]))
+
+
+def exact_costs(z: np.ndarray, y: int) -> np.ndarray:
+    """The exact cost of one example at each z (object array of mpf), from `oracle.logreg_cost`."""
+    from nnspec import oracle
+
+    return np.array([oracle.logreg_cost(*_one_example(float(v), float(y))) for v in z],
+                    dtype=object)
+
+
+def sklearn_cost() -> Callable | None:
+    """scikit-learn's log_loss of one example, given the probability sigmoid(z) (the reference
+    sigmoid, accurate to a few ulp): what a user of scikit-learn computes. None if missing."""
+    try:
+        from sklearn.metrics import log_loss
+    except ImportError:
+        return None
+    from nnspec.reference.logreg import sigmoid
+
+    def cost(z: np.ndarray, y: int) -> np.ndarray:
+        p = sigmoid(z)
+        return np.array([log_loss([y], [v], labels=[0, 1]) for v in p])
+    return cost
+
+
+def torch_cost() -> Callable | None:
+    """PyTorch's binary_cross_entropy_with_logits in float64, from z. None if missing."""
+    try:
+        import torch
+    except ImportError:
+        return None
+
+    def cost(z: np.ndarray, y: int) -> np.ndarray:
+        logits = torch.from_numpy(np.asarray(z, dtype=np.float64))
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, torch.full_like(logits, float(y)), reduction="none").numpy()
+    return cost
+
+
+def propagate_cost(propagate: Callable) -> Callable:
+    """The cost of one example from a `propagate(w, b, X, Y)`, at each z."""
+    def cost(z: np.ndarray, y: int) -> np.ndarray:
+        return np.array([_propagate_at(propagate, "cost", float(y))(float(v)) for v in z])
+    return cost
+
+
+@dataclass(frozen=True)
+class BandAccuracy:
+    """One implementation's cost over the z of one |z| band, both labels, against the oracle."""
+
+    implementation: str
+    band: tuple[float, float]
+    points: int
+    worst_ulp: float  # over the finite results
+    median_ulp: float
+    nonfinite: int
+
+
+@dataclass(frozen=True)
+class CostScan:
+    """Error in ulp of each implementation's one-example cost at each z, per label y."""
+
+    z: np.ndarray
+    ulps: dict[int, dict[str, np.ndarray]]
+    missing: tuple[str, ...]  # peers that are not installed
+
+    def bands(self) -> list[BandAccuracy]:
+        out = []
+        names = list(self.ulps[0])
+        for name in names:
+            for lo, hi in pairwise(BANDS):
+                inside = (np.abs(self.z) >= lo) & ((np.abs(self.z) < hi) | (hi == BANDS[-1]))
+                errs = np.concatenate([self.ulps[y][name][inside] for y in self.ulps])
+                finite = errs[np.isfinite(errs)]
+                out.append(BandAccuracy(name, (lo, hi), errs.size,
+                                        float(finite.max()) if finite.size else np.nan,
+                                        float(np.median(errs)),
+                                        int(errs.size - finite.size)))
+        return out
+
+
+def cost_scan(implementations: dict[str, Callable | None], z: np.ndarray) -> CostScan:
+    """ulp error of each implementation (a cost(z, y) callable; None when not installed)."""
+    present = {name: f for name, f in implementations.items() if f is not None}
+    ulps = {}
+    for y in (0, 1):
+        exact = exact_costs(z, y)
+        with np.errstate(all="ignore"):
+            ulps[y] = {name: ulp_errors(f(z, y), exact) for name, f in present.items()}
+    return CostScan(z, ulps, tuple(n for n, f in implementations.items() if f is None))
+
+
+# ---------------------------------------------------------------- finite differences against h
+
+STEPS = 10.0 ** np.arange(-16.0, -0.75, 0.25)  # h from 1e-16 to 1e-1, four per decade
+FD_SHAPE = (3, 5)  # (n_x, m) of the seeded logistic-regression problem
+FD_SEED = 0
+
+
+@dataclass(frozen=True)
+class StepScan:
+    """Relative error of the central difference of J along a direction d against the exact
+    directional derivative (oracle), at each step h: in float64 and at the oracle's precision;
+    and the float64 reference gradient's error (which has no step)."""
+
+    steps: np.ndarray
+    float64: np.ndarray
+    oracle: np.ndarray
+    reference: float
+    dps: int
+    shape: tuple[int, int]
+    seed: int
+
+    @property
+    def best_float64(self) -> tuple[float, float]:
+        """(h, error) at the smallest float64 error."""
+        i = int(np.argmin(self.float64))
+        return float(self.steps[i]), float(self.float64[i])
+
+
+def fd_problem(shape: tuple[int, int] = FD_SHAPE, seed: int = FD_SEED):
+    """A seeded logistic-regression problem: standard normal w, b, X; labels 0/1 at random."""
+    rng = np.random.default_rng(seed)
+    n_x, m = shape
+    return (rng.standard_normal((n_x, 1)), float(rng.standard_normal()),
+            rng.standard_normal((n_x, m)), rng.integers(0, 2, (1, m)).astype(np.float64))
+
+
+def step_scan(steps: np.ndarray = STEPS, shape: tuple[int, int] = FD_SHAPE,
+              seed: int = FD_SEED) -> StepScan:
+    """The derivative of J along a seeded direction d of w, by central differences
+    (J(w + h d) - J(w - h d)) / 2h in float64 (reference propagate's cost) and in mpmath
+    (`oracle.logreg_directional`), against the derived formula at the oracle's precision."""
+    import mpmath
+
+    from nnspec import oracle
+    from nnspec.reference.logreg import propagate
+
+    w, b, X, Y = fd_problem(shape, seed)
+    err64, err_mp = [], []
+    for h in steps:
+        exact = oracle.logreg_directional(w, b, X, Y, seed=seed, h=float(h))[0]
+        d = exact.direction
+        fd64 = (propagate(w + h * d, b, X, Y)[1] - propagate(w - h * d, b, X, Y)[1]) / (2 * h)
+        with mpmath.workdps(exact.dps):
+            scale = abs(exact.formula)
+            err64.append(float(abs(oracle.to_mp(fd64)[()] - exact.formula) / scale))
+            err_mp.append(float(abs(exact.finite_difference - exact.formula) / scale))
+    reference = oracle.directional_value(propagate(w, b, X, Y)[0]["dw"], d, dps=exact.dps)
+    with mpmath.workdps(exact.dps):
+        ref_err = float(abs(reference - exact.formula) / abs(exact.formula))
+    return StepScan(np.asarray(steps), np.array(err64), np.array(err_mp), ref_err, exact.dps,
+                    shape, seed)

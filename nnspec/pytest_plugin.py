@@ -5,7 +5,8 @@
   its figures in a `figures/` folder beside it.
 - the fixture `nnspec_audit(function, contract=..., **options)` audits a function object with
   `nnspec.audit.audit_function` and fails the test with the audit's message (the minimal
-  counterexample) unless the function conforms.
+  counterexample) unless the function conforms; `examples` defaults to the Hypothesis
+  profile's max_examples, so `--nnspec-profile thorough` audits with more examples.
 """
 
 from __future__ import annotations
@@ -65,11 +66,15 @@ def nnspec_audit():
     """Audit a function object against a contract; fail the test with the counterexample.
 
     Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
-    `nnspec.audit.audit_function` unchanged. Returns the AuditResult when the function conforms.
+    `nnspec.audit.audit_function` (examples defaults to the active profile's max_examples).
+    Returns the AuditResult when the function conforms.
     """
+    from hypothesis import settings
+
     from nnspec.audit import audit_function
 
     def audit(function, contract: str, **options):
+        options.setdefault("examples", settings().max_examples)
         try:
             result = audit_function(function, contract, **options)
         except UsageError as exc:

@@ -22,3 +22,47 @@ def test_profile_is_loaded_and_shown_in_the_header(pytester):
     result = pytester.runpytest_subprocess("--nnspec-profile", "thorough")
     result.stdout.fnmatch_lines(["nnspec: hypothesis profile thorough"])
     result.assert_outcomes(passed=1)
+
+
+PROPAGATE = '''
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+
+def propagate_without_mean(w, b, X, Y):
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    return {"dw": X @ (A - Y).T, "db": np.mean(A - Y)}, cost
+'''
+
+
+def test_audit_fixture_passes_a_correct_function_and_fails_a_wrong_one(pytester):
+    pytester.makepyfile(implementation=PROPAGATE)
+    pytester.makepyfile(test_mine=(
+        "from implementation import propagate, propagate_without_mean\n"
+        "def test_correct(nnspec_audit):\n"
+        "    nnspec_audit(propagate, contract='logreg.propagate')\n"
+        "def test_wrong(nnspec_audit):\n"
+        "    nnspec_audit(propagate_without_mean, contract='logreg.propagate')\n"))
+    result = pytester.runpytest_subprocess("--nnspec-profile", "ci", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_wrong*", "*defect against logreg.propagate*",
+                                 "*counterexample: {*"])
+    result.stdout.no_fnmatch_line("*test_correct FAILED*")
+
+
+def test_audit_fixture_reports_a_bad_contract_as_a_failure(pytester):
+    pytester.makepyfile(implementation=PROPAGATE)
+    pytester.makepyfile(test_mine=(
+        "from implementation import propagate\n"
+        "def test_contract(nnspec_audit):\n"
+        "    nnspec_audit(propagate, contract='logreg.nosuch')\n"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*nnspec: error:*nosuch*"])
