@@ -387,6 +387,23 @@ def two_layer_directional(parameters: Mapping[str, np.ndarray], X, Y, *,
                              {k: "d" + k for k in TWO_LAYER_BLOCKS}, seed, h, dps)
 
 
+def logreg_descent(w, b, X, Y, *, learning_rate: float, num_iterations: int,
+                   dps: int = DEFAULT_DPS) -> list[dict[str, MpArray]]:
+    """Gradient descent replayed in mpmath: [{"w", "b"}] for t = 0 .. num_iterations, from the
+    float64 start, with w <- w - lr dw, b <- b - lr db and the exact gradients (lr converted
+    exactly). A float64 descent is held to it within its accumulated rounding error."""
+    with mp.workdps(dps):
+        X_mp, Y_mp, lr = to_mp(X), to_mp(Y), to_mp(learning_rate)[()]
+        point = {"w": to_mp(w), "b": to_mp(_scalar(b))}
+        path = [point]
+        for _ in range(num_iterations):
+            grads = _logreg_mp(point["w"], point["b"], X_mp, Y_mp)
+            point = {"w": point["w"] - lr * grads["dw"],
+                     "b": np.asarray(point["b"] - lr * grads["db"], dtype=object)}
+            path.append(point)
+    return path
+
+
 def directional_value(grad, direction: np.ndarray, *, dps: int = DEFAULT_DPS):
     """sum(grad * d) in mpmath, exact for float64 grad and d (for comparing a float64 gradient
     with `Directional.finite_difference`)."""
