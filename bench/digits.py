@@ -11,20 +11,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from nnspec import digits
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+from nnspec.codegen import write_atomic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = dataclasses.replace(digits.Settings(), pair=tuple(args.pair))
     rows = digits.compare(settings)
     text = digits.to_markdown(rows, settings)
-    write_atomic(Path(args.out), text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, text)
     print(text)
     return 1 if digits.shortfalls(rows) else 0
 

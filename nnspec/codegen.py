@@ -52,6 +52,14 @@ class ReferencePrinter(NumPyPrinter):
     def _print_sigma(self, expr: sp.Basic) -> str:
         return f"sigmoid({self._print(expr.args[0])})"
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """Two branches, the last one unconditional: numpy.where, which reads like the maths."""
+        if len(expr.args) == 2 and expr.args[1].cond == sp.true:
+            (then, cond), (otherwise, _) = expr.args
+            return (f"numpy.where({self._print(cond)}, {self._print(then)}, "
+                    f"{self._print(otherwise)})")
+        return super()._print_Piecewise(expr)
+
     def _print_OneMatrix(self, expr: OneMatrix) -> str:
         return "1"
 

@@ -30,7 +30,7 @@ def sigmoid(z):
     z = _float64(z)
     e0 = numpy.exp(-abs(z))
     e1 = 1/(e0 + 1)
-    return numpy.select([numpy.greater_equal(z, 0),True], [e1,e0*e1], default=numpy.nan)
+    return numpy.where(numpy.greater_equal(z, 0), e1, e0*e1)
 
 
 def _parameters(parameters):
