@@ -1,0 +1,6 @@
+"""Bug: never returns."""
+
+
+def propagate(w, b, X, Y):
+    while True:
+        pass

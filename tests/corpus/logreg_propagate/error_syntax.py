@@ -1,0 +1,2 @@
+def propagate(w, b, X, Y)
+    return None

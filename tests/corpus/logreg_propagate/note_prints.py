@@ -1,0 +1,10 @@
+"""Right values, but prints the cost on stdout at every call."""
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    print("cost", cost)
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
