@@ -11,19 +11,28 @@ z < -709, and log(sigma(z)) is -inf once sigma(z) rounds to 0 (|z| >= 37). SymPy
     log(1 + exp(u))    ->   logaddexp(0, u)
     sigma(u)           ->   1/(1 + e^-|u|) if u >= 0 else e^-|u|/(1 + e^-|u|)
 
-and SymPy's own `log1p_opt` turns log(1 - a) into log1p(-a) (the cost from A2).
-A rewrite is only used after `prove_rewrite` has shown, exactly, that it leaves the value
-unchanged for every real u (u > 0, u < 0 and u = 0 separately, so Abs and Piecewise resolve).
+and SymPy's own `log1p_opt` turns log(1 - a) into log1p(-a) (the cost from A2). In the cost
+from A2, a term weighted by y (or 1 - y) is guarded so that a zero weight gives 0, not
+0 * log(0) = nan, where A2 has rounded to 0 or 1 (`zero_weight_opt`):
+
+    W * f(A)  ->  W * f(where(W != 0, A, a0)),   f(a0) = 0
+
+A rewrite is only used after `prove_rewrite` (or `prove_zero_weight_guard`) has shown, exactly,
+that it leaves the value unchanged for every real u (u > 0, u < 0 and u = 0 separately, so Abs
+and Piecewise resolve; w = 0 and w != 0 for the guard).
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy import HadamardProduct, Lambda, MatrixSymbol
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.numpy_nodes import logaddexp
 from sympy.codegen.rewriting import ReplaceOptim, log1p_opt, optimize
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from nnspec.definitions import sigma, sigma_exp
+from nnspec.vectorised import apply_lambda
 
 _w = sp.Wild("w")
 
@@ -55,10 +64,45 @@ def _split_sigmoid(u: sp.Expr) -> sp.Expr:
 
 stable_sigmoid_opt = ReplaceOptim(lambda e: isinstance(e, sigma), lambda e: _split_sigmoid(e.args[0]))
 
+class Where(sp.MatrixExpr):
+    """Entry-wise `A if W != 0 else fill`, printed as numpy.where(W != 0, A, fill)."""
+
+    def __new__(cls, W: sp.MatrixExpr, A: sp.MatrixExpr, fill: sp.Expr):
+        return super().__new__(cls, W, A, sp.sympify(fill))
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+    def _entry(self, i, j, **kwargs):
+        W, A, fill = self.args
+        return sp.Piecewise((A[i, j], sp.Ne(W[i, j], 0)), (fill, True))
+
+
+def _weighted_log(e: sp.Basic) -> bool:
+    """W * f.(A), f a log form, A not yet guarded."""
+    if not isinstance(e, HadamardProduct) or len(e.args) != 2:
+        return False
+    applied = [a for a in e.args if isinstance(a, ElementwiseApplyFunction)]
+    return (len(applied) == 1 and applied[0].function.expr.has(sp.log)
+            and not isinstance(applied[0].expr, Where))
+
+
+def _guard(e: HadamardProduct) -> HadamardProduct:
+    applied = next(a for a in e.args if isinstance(a, ElementwiseApplyFunction))
+    (weight,) = [a for a in e.args if a is not applied]
+    f: Lambda = applied.function
+    v = sp.Dummy("v", real=True)
+    fill = min(sp.solve(f.expr.xreplace({f.variables[0]: v}), v))  # where the term is 0
+    return HadamardProduct(weight, apply_lambda(f, Where(weight, applied.expr, fill)))
+
+
+zero_weight_opt = ReplaceOptim(_weighted_log, _guard)
+
 #: Applied to the cost from the logits Z (log-sigmoid forms first).
 COST_FROM_LOGITS = (log_sigmoid_opt, log_one_minus_sigmoid_opt, softplus_opt)
 #: Applied to the cost from the activations A: log(1 - a) -> log1p(-a).
-COST_FROM_ACTIVATIONS = (log1p_opt,)
+COST_FROM_ACTIVATIONS = (zero_weight_opt, log1p_opt)
 #: Applied to the body of sigmoid(z).
 SIGMOID = (stable_sigmoid_opt,)
 
@@ -111,3 +155,35 @@ def prove_rewrite(rewrite, lhs: sp.Expr | None = None) -> tuple[sp.Expr, sp.Expr
         return lhs, rhs, _is_zero(diff)
     p = sp.Symbol("p", positive=True)
     return lhs, rhs, all(_is_zero(diff.subs(_u, v)) for v in (p, -p, sp.S.Zero))
+
+
+#: The log forms the guard meets in the cost from A2: -log(a) and -log(1 - a).
+GUARDED_TERMS = (lambda a: -sp.log(a), lambda a: -sp.log(1 - a))
+
+
+def prove_zero_weight_guard(term, rewrite=zero_weight_opt) -> bool:
+    """w * term(a) == w * term(guarded a) for w = 0 (both 0) and for every w != 0, exactly."""
+    W, A = MatrixSymbol("W", 1, 1), MatrixSymbol("A", 1, 1)
+    lhs = HadamardProduct(W, apply_lambda(Lambda(_a, term(_a)), A))
+    rhs = rewrite(lhs)
+    if rhs == lhs:
+        return False
+    w, a = sp.Symbol("w", real=True), sp.Symbol("a", positive=True)
+    entries = {W[0, 0]: w, A[0, 0]: a}
+    left, right = (sp.sympify(x.as_explicit()[0, 0]).xreplace(entries) for x in (lhs, rhs))
+    nonzero = sp.Symbol("w", nonzero=True, real=True)
+    zero_ok = sp.simplify(right.subs(w, 0)) == 0 and left.subs(w, 0) == 0
+    return zero_ok and sp.simplify(sp.piecewise_fold((right - left).subs(w, nonzero))) == 0
+
+
+def failures() -> list[str]:
+    """Every rewrite the emitted code uses, proven; what failed, if anything."""
+    out = []
+    for rewrite in CANONICAL_INPUT:
+        lhs, rhs, ok = prove_rewrite(rewrite)
+        if not ok:
+            out.append(f"rewrite {lhs} -> {rhs}")
+    for term in GUARDED_TERMS:
+        if not prove_zero_weight_guard(term):
+            out.append(f"zero-weight guard of {term(_a)}")
+    return out

@@ -68,7 +68,7 @@ def forward_propagation(X, parameters):
 def compute_cost(A2, Y, Z2=None):
     """The cross-entropy cost, a scalar.
 
-    From A2 (the contract): cost = numpy.sum((1 - Y) * (-numpy.log1p(-A2)) + (-numpy.log(A2)) * Y)/m
+    From A2 (the contract): cost = numpy.sum((1 - Y) * (-numpy.log1p(-numpy.where((1 - Y) != 0, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1))))/m
     (log1p(-A2) keeps it accurate for A2 near 0; where A2 has rounded to 1 and y = 0 it is
     inf, the value the float64 A2 implies). Given Z2 (the cache's "Z2"), it is
     cost_from_logits(Z2, Y) instead, accurate for every float64 Z2.
@@ -77,7 +77,7 @@ def compute_cost(A2, Y, Z2=None):
         return cost_from_logits(Z2, Y)
     A2, Y = _float64(A2), _float64(Y)
     m = Y.shape[1]
-    return numpy.sum((1 - Y) * (-numpy.log1p(-A2)) + (-numpy.log(A2)) * Y)/m
+    return numpy.sum((1 - Y) * (-numpy.log1p(-numpy.where((1 - Y) != 0, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1))))/m
 
 
 def cost_from_logits(Z2, Y):

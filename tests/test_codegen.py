@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix, Trace
 from sympy.codegen.numpy_nodes import logaddexp
 from sympy.codegen.rewriting import ReplaceOptim
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from nnspec import codegen, rewrites, vectorised
 from nnspec.cli import main
@@ -101,6 +102,20 @@ def test_a_broken_split_sigmoid_is_caught_on_one_side_only():
     broken = ReplaceOptim(lambda x: isinstance(x, sigma),
                           lambda x: sp.Piecewise((e / (1 + e), x.args[0] >= 0), (1 / (1 + e), True)))
     assert not rewrites.prove_rewrite(broken, sigma(u))[2]
+
+
+def test_the_zero_weight_guard_is_proven_and_a_misplaced_one_is_caught():
+    for term in rewrites.GUARDED_TERMS:
+        assert rewrites.prove_zero_weight_guard(term)
+
+    def misplaced(e):  # guards on 1 - W instead of W: wrong wherever w = 1
+        applied = next(a for a in e.args if isinstance(a, ElementwiseApplyFunction))
+        (weight,) = [a for a in e.args if a is not applied]
+        guarded = rewrites.Where(OneMatrix(*weight.shape) - weight, applied.expr, 1)
+        return HadamardProduct(weight, vectorised.apply_lambda(applied.function, guarded))
+
+    broken = ReplaceOptim(rewrites._weighted_log, misplaced)
+    assert not rewrites.prove_zero_weight_guard(rewrites.GUARDED_TERMS[0], broken)
 
 
 def test_emit_refuses_unproven_formulas(monkeypatch):

@@ -106,6 +106,22 @@ def test_compute_cost_from_a2_is_accurate_where_a2_does_not_saturate():
     assert abs(two_layer_sigmoid.compute_cost(A2, Y) - float(exact_cost(Z, Y))) < 1e-13
 
 
+def test_compute_cost_from_a2_where_a2_has_rounded_to_0_or_1():
+    """A zero weight gives 0, not 0 * log(0) = nan; a positive weight on log(0) gives inf."""
+    A2, Y = np.array([[1.0, 0.0, 0.3]]), np.array([[1.0, 0.0, 0.0]])
+    with np.errstate(all="raise"):
+        cost = two_layer_sigmoid.compute_cost(A2, Y)
+    assert cost == -np.log1p(-0.3) / 3
+    with np.errstate(divide="ignore"):
+        assert two_layer_tanh.compute_cost(np.array([[1.0]]), np.array([[0.0]])) == np.inf
+
+
+def test_the_saturation_check_fails_without_the_guard():
+    A2, Y = np.array([[1.0, 0.0, 0.3]]), np.array([[1.0, 0.0, 0.0]])
+    with np.errstate(all="ignore"):
+        assert np.isnan(naive_cost(A2, Y))
+
+
 # ------------------------------------------------------------ the values of the axioms
 
 
