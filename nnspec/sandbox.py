@@ -408,7 +408,8 @@ def _describe(exc: BaseException) -> str:
 
     own = os.path.dirname(os.path.abspath(__file__))
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(own + os.sep)]
+              if not os.path.abspath(f.filename).startswith(own + os.sep)
+              and not f.filename.startswith("<frozen")]
     where = f" (at {os.path.basename(frames[-1].filename)} line {frames[-1].lineno})" if frames else ""
     text = str(exc).strip().splitlines()
     first = text[0][:300] if text else ""

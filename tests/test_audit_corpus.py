@@ -1,0 +1,139 @@
+"""The audit on a corpus of implementations written to be right or wrong in a known way.
+
+Each row is how the file was written (the ground truth): the verdict it must get and the
+(check, severity) findings that must be among the audit's, which are computed. A correct
+variant must conform (warnings where sigmoid saturates are allowed); every bug must be caught by
+the check that names it. The audits run in parallel, a few examples each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from nnspec.audit import AuditResult, audit
+
+CORPUS = Path(__file__).parent / "corpus"
+EXAMPLES = 25
+P, LR, TL = "logreg_propagate", "logreg_other", "two_layer"
+
+# (file, contract, options, expected verdict, findings that must be present)
+TABLE = [
+    (f"{P}/correct_vectorised.py", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/correct_loops.py", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/correct_einsum.py", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/correct_stable.py", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/correct_autograd.py", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/correct_sklearn.py", "logreg.propagate", {"examples": 60}, "conforms",
+     {("saturation", "warning")}),
+    (f"{P}/correct_torch.py", "logreg.propagate", {}, "conforms", set()),
+    ("nnspec.reference.logreg", "logreg.propagate", {}, "conforms", set()),
+    (f"{P}/bug_missing_one_over_m.py", "logreg.propagate", {}, "defect", {("value", "defect")}),
+    (f"{P}/bug_sign_error.py", "logreg.propagate", {}, "defect", {("value", "defect")}),
+    (f"{P}/bug_wrong_axis.py", "logreg.propagate", {}, "defect", {("shape", "defect")}),
+    (f"{P}/bug_missing_transpose.py", "logreg.propagate", {}, "defect", {("shape", "defect")}),
+    (f"{P}/bug_float32.py", "logreg.propagate", {}, "defect", {("value", "defect")}),
+    (f"{P}/bug_float32.py", "logreg.propagate", {"dtype": "float32"}, "conforms", set()),
+    (f"{P}/bug_clipped.py", "logreg.propagate", {}, "defect", {("value", "defect")}),
+    (f"{P}/bug_nondeterministic.py", "logreg.propagate", {}, "defect",
+     {("determinism", "defect")}),
+    (f"{P}/bug_hang.py", "logreg.propagate", {"timeout": 3.0}, "defect", {("timeout", "defect")}),
+    (f"{P}/bug_exit.py", "logreg.propagate", {}, "defect", {("crash", "defect")}),
+    (f"{P}/bug_segfault.py", "logreg.propagate", {}, "defect", {("crash", "defect")}),
+    (f"{P}/bug_missing_key.py", "logreg.propagate", {}, "defect", {("keys", "defect")}),
+    (f"{P}/note_prints.py", "logreg.propagate", {}, "conforms", {("stdout", "note")}),
+    (f"{P}/note_cost_1x1.py", "logreg.propagate", {}, "conforms", {("cost-shape", "note")}),
+    (f"{P}/error_syntax.py", "logreg.propagate", {}, "error", set()),
+    (f"{LR}/predict_ge.py", "logreg.predict", {}, "conforms", set()),
+    (f"{LR}/predict_gt.py", "logreg.predict", {}, "conforms", {("threshold", "note")}),
+    (f"{LR}/predict_flat.py", "logreg.predict", {}, "defect", {("shape", "defect")}),
+    (f"{LR}/optimize_course.py", "logreg.optimize", {}, "conforms", set()),
+    ("nnspec.reference.logreg", "logreg.optimize", {}, "conforms", set()),
+    (f"{LR}/optimize_in_place.py", "logreg.optimize", {}, "defect", {("mutation", "defect")}),
+    (f"{LR}/optimize_ascent.py", "logreg.optimize", {}, "defect", {("trajectory", "defect")}),
+    (f"{TL}/forward_sigmoid.py", "two_layer.forward_propagation", {}, "conforms", set()),
+    (f"{TL}/forward_tanh.py", "two_layer.forward_propagation", {"hidden_activation": "tanh"},
+     "conforms", set()),
+    (f"{TL}/forward_tanh.py", "two_layer.forward_propagation", {}, "defect",
+     {("value", "defect")}),
+    (f"{TL}/forward_bias_broadcast.py", "two_layer.forward_propagation", {}, "defect",
+     {("exception", "defect")}),
+    (f"{TL}/cost_course.py", "two_layer.compute_cost", {}, "conforms", set()),
+    (f"{TL}/cost_dot_1x1.py", "two_layer.compute_cost", {}, "conforms", {("cost-shape", "note")}),
+    (f"{TL}/cost_missing_term.py", "two_layer.compute_cost", {}, "defect", {("value", "defect")}),
+    (f"{TL}/cost_broadcasting.py", "two_layer.compute_cost", {}, "defect", {("value", "defect")}),
+    (f"{TL}/backward_sigmoid.py", "two_layer.backward_propagation", {}, "conforms", set()),
+    (f"{TL}/backward_tanh.py", "two_layer.backward_propagation", {"hidden_activation": "tanh"},
+     "conforms", set()),
+    (f"{TL}/backward_tanh.py", "two_layer.backward_propagation", {}, "defect",
+     {("value", "defect")}),
+    (f"{TL}/backward_sigmoid.py", "two_layer.backward_propagation", {"hidden_activation": "tanh"},
+     "defect", {("value", "defect")}),
+    (f"{TL}/backward_missing_keepdims.py", "two_layer.backward_propagation", {}, "defect",
+     {("shape", "defect")}),
+    (f"{TL}/backward_dW2_for_W2.py", "two_layer.backward_propagation", {}, "defect",
+     {("value", "defect")}),
+    ("nnspec.reference.two_layer_tanh", "two_layer.backward_propagation",
+     {"hidden_activation": "tanh"}, "conforms", set()),
+    (f"{TL}/update_new_dict.py", "two_layer.update_parameters", {}, "conforms", set()),
+    (f"{TL}/update_in_place.py", "two_layer.update_parameters", {}, "defect",
+     {("mutation", "defect")}),
+    ("notebooks/propagate_correct.ipynb", "logreg.propagate", {}, "conforms", set()),
+    ("notebooks/propagate_missing_one_over_m.ipynb", "logreg.propagate", {}, "defect",
+     {("value", "defect")}),
+]
+
+
+def _target(name: str) -> str:
+    return name if name.startswith("nnspec.") else str(CORPUS / name)
+
+
+def _run(row: tuple) -> AuditResult:
+    name, contract, options, _, _ = row
+    return audit(_target(name), contract, **{"examples": EXAMPLES, "timeout": 20.0, **options})
+
+
+def _needs_torch(row: tuple) -> bool:
+    return "torch" in row[0]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[int, AuditResult]:
+    try:
+        import torch  # noqa: F401
+        rows = list(enumerate(TABLE))
+    except ImportError:
+        rows = [(i, r) for i, r in enumerate(TABLE) if not _needs_torch(r)]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = pool.map(_run, [r for _, r in rows])
+        return dict(zip([i for i, _ in rows], done))
+
+
+@pytest.mark.parametrize("index", range(len(TABLE)),
+                         ids=[f"{r[0]}-{r[1]}-{'-'.join(map(str, r[2].values()))}" for r in TABLE])
+def test_corpus_verdict_and_check(results: dict[int, AuditResult], index: int) -> None:
+    row = TABLE[index]
+    if _needs_torch(row):
+        pytest.importorskip("torch")
+    name, contract, options, verdict, required = row
+    result = results[index]
+    found = {(f.check, f.severity) for f in result.findings}
+    assert result.verdict == verdict, result.message()
+    assert required <= found, result.message()
+    for finding in result.findings:  # every finding carries its counterexample's inputs
+        assert finding.counterexample.get("inputs"), finding
+        if finding.check in ("value", "saturation"):
+            assert {"expected", "got", "difference", "bound"} <= set(finding.counterexample)
+
+
+def test_detection_and_false_alarm_counts(results: dict[int, AuditResult]) -> None:
+    """Every file written with a bug is caught, no correct one is flagged."""
+    rows = [(TABLE[i], r) for i, r in results.items()]
+    bugs = [r for row, r in rows if row[3] == "defect"]
+    correct = [r for row, r in rows if row[3] == "conforms"]
+    assert bugs and correct
+    assert sum(r.verdict == "defect" for r in bugs) == len(bugs)
+    assert sum(r.verdict == "defect" for r in correct) == 0
