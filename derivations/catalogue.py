@@ -6,6 +6,6 @@ from nnspec.claims import Claim
 
 
 def all_claims() -> list[Claim]:
-    from nnspec.derivations import code_listing, one_layer
+    from nnspec.derivations import code_listing, one_layer, two_layer
 
-    return one_layer.claims() + code_listing.claims()
+    return one_layer.claims() + code_listing.claims() + two_layer.claims()

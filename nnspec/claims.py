@@ -46,6 +46,8 @@ class Claim:
     `correction` is the corrected statement (LaTeX) and `corrected` a check that must hold for
     it; the engine runs it whenever the claim is not `holds`, so a correction is never unproven.
     `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.latex).
+    `extensions` are (label, check) pairs derived from the claim (e.g. its vectorised form over
+    m examples); they must hold, and their result is added to the detail.
     """
 
     id: str
@@ -58,6 +60,7 @@ class Claim:
     latex: str = ""
     parsed_as: Any = None
     transcription: str = ""
+    extensions: tuple = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -15,12 +15,14 @@ contradicts a transcription, simplify contradicted by high-precision evaluation)
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import random
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +125,83 @@ def _entries_zero(diff: sp.Matrix) -> bool:
     return all(sp.cancel(e) == 0 for e in diff)
 
 
-def _numeric_matrix_zero(diff: sp.Matrix, rng: random.Random) -> bool:
-    point = {s: sp.Rational(rng.randint(-300, 300), 100) for s in diff.free_symbols}
-    values = [abs(complex(sp.N(_rewrite(e).subs(point), 30))) for e in diff]
+class _NotRational(Exception):
+    """An expression outside what `evaluate_at` evaluates (log, exp, ...)."""
+
+
+def _standin(t: Fraction) -> Fraction:
+    return 1 / (1 + t * t)
+
+
+def _mp_sigma(t):
+    return 1 / (1 + mpmath.exp(-t))
+
+
+def evaluate_at(expr: sp.Expr, point: dict, sigma_value: Callable = _standin,
+                memo: dict | None = None):
+    """Value of expr at `point` (Fractions or mpf), with sigma(t) computed by `sigma_value`.
+
+    With Fractions and the default stand-in 1 / (1 + t^2) the value is exact. Why a stand-in is
+    sound: after differentiation (sigma' = sigma (1 - sigma) applied symbolically) a gradient
+    is a rational function of the symbols and of the sigma atoms, and an identity that holds
+    for independent atoms holds whatever value they are given; a difference found this way is
+    confirmed with the true sigma (mpf, `_mp_sigma`) before it is reported.
+    """
+    memo = {} if memo is None else memo
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Symbol:
+        value = point[expr]
+    elif expr.is_Rational:
+        value = Fraction(int(expr.p), int(expr.q))
+        if sigma_value is not _standin:
+            value = mpmath.mpf(value.numerator) / value.denominator
+    elif expr.is_Add:
+        value = sum(evaluate_at(t, point, sigma_value, memo) for t in expr.args)
+    elif expr.is_Mul:
+        value = 1
+        for t in expr.args:
+            value = value * evaluate_at(t, point, sigma_value, memo)
+    elif expr.is_Pow and expr.exp.is_Integer:
+        value = evaluate_at(expr.base, point, sigma_value, memo) ** int(expr.exp)
+    elif isinstance(expr, defs.sigma):
+        value = sigma_value(evaluate_at(expr.args[0], point, sigma_value, memo))
+    else:
+        raise _NotRational(type(expr).__name__)
+    memo[expr] = value
+    return value
+
+
+def _fraction_point(symbols: set[sp.Symbol], rng: random.Random) -> dict:
+    return {s: Fraction(rng.randint(-199, 199), rng.randint(100, 199))
+            for s in sorted(symbols, key=lambda s: s.name)}
+
+
+def _entries_equal_at_random_point(got: sp.Matrix, ref: sp.Matrix, rng: random.Random) -> bool:
+    """Exact comparison at a random rational point (sigma stand-in), confirmed in 30 digits."""
+    fpoint = _fraction_point(got.free_symbols | ref.free_symbols, rng)
+    try:
+        memo: dict = {}
+        if all(evaluate_at(g, fpoint, memo=memo) == evaluate_at(r, fpoint, memo=memo)
+               for g, r in zip(got, ref)):
+            return True
+    except _NotRational:
+        pass
+    return _numeric_matrix_zero(got - ref, rng, fpoint)
+
+
+def _numeric_matrix_zero(diff: sp.Matrix, rng: random.Random, fpoint: dict | None = None) -> bool:
+    """All entries of diff vanish at a random point, with the true sigma in 30 digits."""
+    if fpoint is None:
+        fpoint = _fraction_point(diff.free_symbols, rng)
+    with mpmath.workdps(30):
+        point = {s: mpmath.mpf(v.numerator) / v.denominator for s, v in fpoint.items()}
+        try:
+            memo: dict = {}
+            values = [abs(evaluate_at(e, point, _mp_sigma, memo)) for e in diff]
+        except _NotRational:
+            exact = {s: sp.Rational(v.numerator, v.denominator) for s, v in fpoint.items()}
+            values = [abs(complex(sp.N(_rewrite(e).xreplace(exact), 30))) for e in diff]
     return max(values, default=0.0) < 1e-25
 
 
@@ -167,10 +243,8 @@ class MatrixEqual:
                     return False, f"{where}: entries differ (exact): {_first_bad(diff)}", ""
                 if not _numeric_matrix_zero(diff, rng):
                     return True, "", f"{where}: cancel says equal, evaluation refutes it"
-            else:
-                point = shapes.rational_point(diff.free_symbols, rng)
-                if not _entries_zero(diff.subs(point)):
-                    return False, f"{where}: entries differ at a random rational point", ""
+            elif not _entries_equal_at_random_point(got, ref, rng):
+                return False, f"{where}: entries differ at a random rational point", ""
         return True, "", ""
 
     def run(self) -> Outcome:
@@ -270,6 +344,12 @@ def verify_claim(claim: Claim) -> ClaimResult:
         else:
             errors.append(f"{claim.id}: the correction does not verify ({fixed.detail} "
                           f"{fixed.evidence})")
+    for label, check in claim.extensions:
+        ext = check.run()
+        if ext.ok is True:
+            detail += f"; {label}: {ext.detail}"
+        else:
+            errors.append(f"{claim.id}: {label} does not hold ({ext.detail} {ext.evidence})")
     latex_check = ""
     if claim.latex:
         status, message = latex.compare(claim.latex, claim.parsed_as)
@@ -285,13 +365,33 @@ def verify_claim(claim: Claim) -> ClaimResult:
     )
 
 
-def verify_notes(claims: list[Claim] | None = None) -> list[ClaimResult]:
-    """Verdicts for every claim of the catalogue (nnspec.derivations), in the notes' order."""
+_CLAIMS: list[Claim] = []
+
+
+def _verify_index(index: int) -> ClaimResult:
+    return verify_claim(_CLAIMS[index])
+
+
+def verify_notes(claims: list[Claim] | None = None, workers: int | None = None) -> list[ClaimResult]:
+    """Verdicts for every claim of the catalogue (nnspec.derivations), in the notes' order.
+
+    Claims are independent and each check seeds its own generator, so they run in a pool of
+    forked processes (one per core) with the same results, in the same order, as one by one.
+    """
+    global _CLAIMS
     if claims is None:
         from nnspec.derivations.catalogue import all_claims
 
         claims = all_claims()
-    return [verify_claim(c) for c in claims]
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(claims) < 2 or "fork" not in mp.get_all_start_methods():
+        return [verify_claim(c) for c in claims]
+    _CLAIMS = list(claims)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            return pool.map(_verify_index, range(len(claims)), chunksize=1)
+    finally:
+        _CLAIMS = []
 
 
 # --- the harness's own checks -------------------------------------------------------------
