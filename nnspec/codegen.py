@@ -14,6 +14,7 @@ import argparse
 import functools
 import os
 import re
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -62,7 +63,16 @@ class ReferencePrinter(NumPyPrinter):
 
     def _print_Where(self, expr: rewrites.Where) -> str:
         W, A, fill = expr.args
-        return f"numpy.where({self._paren(W)} != 0, {self._print(A)}, {self._print(fill)})"
+        ones = [t for t in getattr(W, "args", ()) if isinstance(t, OneMatrix)]
+        if isinstance(W, sp.MatAdd) and len(W.args) == 2 and ones:  # 1 - Y != 0 is Y != 1
+            cond = f"{self._print(-(W - ones[0]))} != 1"
+        else:
+            cond = f"{self._paren(W)} != 0"
+        return f"numpy.where({cond}, {self._print(A)}, {self._print(fill)})"
+
+    def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
+        """z >= 0 rather than numpy.greater_equal(z, 0): NumPy's operators are element-wise."""
+        return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
 
     def _print_OneMatrix(self, expr: OneMatrix) -> str:
         return "1"
@@ -171,10 +181,10 @@ _SIZES = {name: sp.Symbol(name, integer=True, positive=True) for name in ("n_x",
 
 #: Rewrites applied to a step before printing; a step not listed is printed as derived.
 STEP_REWRITES = {
-    "logreg": {"cost": rewrites.COST_FROM_LOGITS},
+    "logreg": {"loss": rewrites.COST_FROM_LOGITS},
     "two_layer": {
-        "cost": rewrites.COST_FROM_ACTIVATIONS,
-        "cost_from_logits": rewrites.COST_FROM_LOGITS,
+        "loss": rewrites.COST_FROM_ACTIVATIONS,
+        "loss_from_logits": rewrites.COST_FROM_LOGITS,
     },
 }
 
@@ -253,8 +263,9 @@ def propagate(w, b, X, Y):
 
     Z = {Z}  (1, m)
     A = {A}  (1, m)
-    cost = {cost}
+    loss = {loss}  (1, m)
         (from Z through logaddexp: exact also where A rounds to 0 or 1)
+    cost = {cost}  scalar
     dZ = {dZ}  (1, m)
     dw = {dw}  (n_x, 1)
     db = {db}  scalar
@@ -263,6 +274,7 @@ def propagate(w, b, X, Y):
     m = X.shape[1]
     Z = {Z}
     A = {A}
+    loss = {loss}
     cost = {cost}
     dZ = {dZ}
     dw = {dw}
@@ -363,25 +375,31 @@ def forward_propagation(X, parameters):
 def compute_cost(A2, Y, Z2=None):
     """The cross-entropy cost, a scalar.
 
-    From A2 (the contract): cost = {cost}
-    (log1p(-A2) keeps it accurate for A2 near 0; where A2 has rounded to 1 and y = 0 it is
-    inf, the value the float64 A2 implies). Given Z2 (the cache's "Z2"), it is
-    cost_from_logits(Z2, Y) instead, accurate for every float64 Z2.
+    From A2 (the contract):
+    loss = {loss}  (1, m)
+    cost = {cost}
+    log1p(-A2) keeps digits for A2 near 0; a zero weight (y = 0 or 1 - y = 0) makes its term
+    0 even where A2 has rounded to 0 or 1; where A2 = 1 and y = 0 the cost is inf, the value
+    the float64 A2 implies. Given Z2 (the cache's "Z2"), it is cost_from_logits(Z2, Y)
+    instead, accurate for every float64 Z2.
     """
     if Z2 is not None:
         return cost_from_logits(Z2, Y)
     A2, Y = _float64(A2), _float64(Y)
     m = Y.shape[1]
+    loss = {loss}
     return {cost}
 
 
 def cost_from_logits(Z2, Y):
     """The cost from Z2, exact where A2 = sigmoid(Z2) rounds to 0 or 1.
 
+    loss_from_logits = {loss_from_logits}  (1, m)
     cost = {cost_from_logits}
     """
     Z2, Y = _float64(Z2), _float64(Y)
     m = Y.shape[1]
+    loss_from_logits = {loss_from_logits}
     return {cost_from_logits}
 
 
@@ -477,11 +495,15 @@ def render_init() -> str:
     )
 
 
+class UnprovenError(AssertionError):
+    """A formula or rewrite the emitted code would rely on failed its proof."""
+
+
 def emit() -> dict[str, str]:
     """File name -> text of every file of reference/, after the proofs have passed."""
     failures = proof_failures()
     if failures:
-        raise AssertionError("refusing to emit unproven formulas: " + "; ".join(failures))
+        raise UnprovenError("refusing to emit unproven formulas: " + "; ".join(failures))
     files = {f"{module}.py": render(module) for module in MODULES}
     files["__init__.py"] = render_init()
     return files
@@ -519,7 +541,11 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if getattr(args, "out", None) else default_out_dir()
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} is not a directory")
-    files = emit()
+    try:
+        files = emit()
+    except UnprovenError as exc:
+        print(f"nnspec generate: {exc}", file=sys.stderr)
+        return EXIT_FINDING
     if args.check:
         differing = drift(out_dir, files)
         for name in differing:
@@ -535,7 +561,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot create --out {out_dir}: {exc.strerror}") from None
     written = drift(out_dir, files)
     for name in written:
-        write_atomic(out_dir / name, files[name])
+        try:
+            write_atomic(out_dir / name, files[name])
+        except OSError as exc:
+            raise UsageError(f"cannot write {out_dir / name}: {exc.strerror}") from None
         print(f"wrote {out_dir / name}")
     print(f"{out_dir}: {len(written)} written, {len(files) - len(written)} unchanged")
     return EXIT_OK

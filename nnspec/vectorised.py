@@ -27,6 +27,7 @@ from nnspec.definitions import (
     TwoLayer,
     cost,
     gradient,
+    loss,
     sigma,
     sigma_prime_lemma,
     symbol_matrix,
@@ -71,23 +72,27 @@ def activation_derivative(g) -> sp.Lambda:
     return Lambda(a, sp.expand(d) if g is sp.tanh else d)
 
 
-def cost_terms(Y: sp.MatrixExpr, A: sp.MatrixExpr, m: Dim, log_a, log_one_minus_a) -> sp.Expr:
-    """J = (1/m) sum(Y * (-log(A)) + (1 - Y) * (-log(1 - A))), the logs as element-wise maps."""
-    ones = OneMatrix(1, m)
-    per_example = HadamardProduct(Y, elementwise(lambda u: -log_a(u), A)) + HadamardProduct(
+def loss_terms(Y: sp.MatrixExpr, A: sp.MatrixExpr, log_a, log_one_minus_a) -> sp.MatrixExpr:
+    """L = Y * (-log(A)) + (1 - Y) * (-log(1 - A)), (1, m); the logs as element-wise maps."""
+    ones = OneMatrix(*Y.shape)
+    return HadamardProduct(Y, elementwise(lambda u: -log_a(u), A)) + HadamardProduct(
         ones - Y, elementwise(lambda u: -log_one_minus_a(u), A)
     )
-    return Trace(row_sum(per_example, m)) / m
 
 
-def cost_from_logits(Y: sp.MatrixExpr, Z: sp.MatrixExpr, m: Dim) -> sp.Expr:
-    """The cost with a = sigma(z) kept inside the logs, so the rewrites can make it exact."""
-    return cost_terms(Y, Z, m, lambda u: sp.log(sigma(u)), lambda u: sp.log(1 - sigma(u)))
+def loss_from_logits(Y: sp.MatrixExpr, Z: sp.MatrixExpr) -> sp.MatrixExpr:
+    """The loss with a = sigma(z) kept inside the logs, so the rewrites can make it exact."""
+    return loss_terms(Y, Z, lambda u: sp.log(sigma(u)), lambda u: sp.log(1 - sigma(u)))
 
 
-def cost_from_activations(Y: sp.MatrixExpr, A: sp.MatrixExpr, m: Dim) -> sp.Expr:
-    """The cost from a = A2, as compute_cost(A2, Y) receives it."""
-    return cost_terms(Y, A, m, sp.log, lambda a: sp.log(1 - a))
+def loss_from_activations(Y: sp.MatrixExpr, A: sp.MatrixExpr) -> sp.MatrixExpr:
+    """The loss from a = A2, as compute_cost(A2, Y) receives it."""
+    return loss_terms(Y, A, sp.log, lambda a: sp.log(1 - a))
+
+
+def mean(L: sp.MatrixExpr, m: Dim) -> sp.Expr:
+    """J = (1/m) sum of the (1, m) row L."""
+    return Trace(row_sum(L, m)) / m
 
 
 @dataclass
@@ -120,7 +125,7 @@ def logreg(n_x: Dim, m: Dim) -> Derivation:
     d = Derivation("logreg", {"X": X, "Y": Y, "w": w, "b": b, "learning_rate": lr})
     Z = d.add("Z", w.T * X + broadcast(b, m))
     A = d.add("A", elementwise(sigma, Z))
-    d.add("cost", cost_from_logits(Y, Z, m))
+    d.add("cost", mean(d.add("loss", loss_from_logits(Y, Z)), m))
     dZ = d.add("dZ", A - Y)
     dw = d.add("dw", X * dZ.T / m)
     db = d.add("db", Trace(row_sum(dZ, m)) / m)
@@ -142,8 +147,8 @@ def two_layer(n_x: Dim, n_h: Dim, m: Dim, hidden: str = "sigmoid") -> Derivation
     A1 = d.add("A1", elementwise(g, Z1))
     Z2 = d.add("Z2", W2 * A1 + broadcast(b2, m))
     A2 = d.add("A2", elementwise(sigma, Z2))
-    d.add("cost", cost_from_activations(Y, A2, m))
-    d.add("cost_from_logits", cost_from_logits(Y, Z2, m))
+    d.add("cost", mean(d.add("loss", loss_from_activations(Y, A2)), m))
+    d.add("cost_from_logits", mean(d.add("loss_from_logits", loss_from_logits(Y, Z2)), m))
     dZ2 = d.add("dZ2", A2 - Y)
     dW2 = d.add("dW2", dZ2 * A1.T / m)
     db2 = d.add("db2", row_sum(dZ2, m) / m)
@@ -182,7 +187,8 @@ def _axioms_logreg(n_x: int, m: int) -> tuple[dict, dict]:
     lr = sp.Symbol("learning_rate", positive=True)
     dw, db = gradient(J, p.w), gradient(J, p.b)
     inputs = {"X": p.X, "Y": p.Y, "w": p.w, "b": p.b, "learning_rate": lr}
-    checks = {"Z": Z, "A": p.A(), "cost": J, "dZ": dZ, "dw": dw, "db": db,
+    L = sp.Matrix([[loss(y, a) for y, a in zip(p.Y, p.A())]])
+    checks = {"Z": Z, "A": p.A(), "loss": L, "cost": J, "dZ": dZ, "dw": dw, "db": db,
               "w_new": p.w - lr * dw, "b_new": p.b - lr * db}
     return inputs, checks
 
@@ -200,7 +206,9 @@ def _axioms_two_layer(n_x: int, n_h: int, m: int, hidden: str) -> tuple[dict, di
     lr = sp.Symbol("learning_rate", positive=True)
     params = {"W1": p.W1, "b1": p.b1, "W2": p.W2, "b2": p.b2}
     inputs = {"X": p.X, "Y": p.Y, **params, "learning_rate": lr}
-    checks = {**f, "cost": J, "cost_from_logits": J, "dZ2": dZ2, "dZ1": dZ1}
+    L = sp.Matrix([[loss(y, a) for y, a in zip(p.Y, f["A2"])]])
+    checks = {**f, "loss": L, "cost": J, "loss_from_logits": L, "cost_from_logits": J,
+              "dZ2": dZ2, "dZ1": dZ1}
     for name, value in params.items():
         grad = gradient(J, value)
         checks[f"d{name}"] = grad

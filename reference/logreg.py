@@ -30,7 +30,7 @@ def sigmoid(z):
     z = _float64(z)
     e0 = numpy.exp(-abs(z))
     e1 = 1/(e0 + 1)
-    return numpy.where(numpy.greater_equal(z, 0), e1, e0*e1)
+    return numpy.where(z >= 0, e1, e0*e1)
 
 
 def propagate(w, b, X, Y):
@@ -38,8 +38,9 @@ def propagate(w, b, X, Y):
 
     Z = b + numpy.dot(w.T, X)  (1, m)
     A = sigmoid(Z)  (1, m)
-    cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m
+    loss = (1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y  (1, m)
         (from Z through logaddexp: exact also where A rounds to 0 or 1)
+    cost = numpy.sum(loss)/m  scalar
     dZ = A - Y  (1, m)
     dw = numpy.dot(X, dZ.T)/m  (n_x, 1)
     db = numpy.sum(dZ)/m  scalar
@@ -48,7 +49,8 @@ def propagate(w, b, X, Y):
     m = X.shape[1]
     Z = b + numpy.dot(w.T, X)
     A = sigmoid(Z)
-    cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m
+    loss = (1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y
+    cost = numpy.sum(loss)/m
     dZ = A - Y
     dw = numpy.dot(X, dZ.T)/m
     db = numpy.sum(dZ)/m

@@ -30,7 +30,7 @@ def sigmoid(z):
     z = _float64(z)
     e0 = numpy.exp(-abs(z))
     e1 = 1/(e0 + 1)
-    return numpy.where(numpy.greater_equal(z, 0), e1, e0*e1)
+    return numpy.where(z >= 0, e1, e0*e1)
 
 
 def _parameters(parameters):
@@ -68,26 +68,32 @@ def forward_propagation(X, parameters):
 def compute_cost(A2, Y, Z2=None):
     """The cross-entropy cost, a scalar.
 
-    From A2 (the contract): cost = numpy.sum((1 - Y) * (-numpy.log1p(-numpy.where((1 - Y) != 0, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1))))/m
-    (log1p(-A2) keeps it accurate for A2 near 0; where A2 has rounded to 1 and y = 0 it is
-    inf, the value the float64 A2 implies). Given Z2 (the cache's "Z2"), it is
-    cost_from_logits(Z2, Y) instead, accurate for every float64 Z2.
+    From A2 (the contract):
+    loss = (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))  (1, m)
+    cost = numpy.sum(loss)/m
+    log1p(-A2) keeps digits for A2 near 0; a zero weight (y = 0 or 1 - y = 0) makes its term
+    0 even where A2 has rounded to 0 or 1; where A2 = 1 and y = 0 the cost is inf, the value
+    the float64 A2 implies. Given Z2 (the cache's "Z2"), it is cost_from_logits(Z2, Y)
+    instead, accurate for every float64 Z2.
     """
     if Z2 is not None:
         return cost_from_logits(Z2, Y)
     A2, Y = _float64(A2), _float64(Y)
     m = Y.shape[1]
-    return numpy.sum((1 - Y) * (-numpy.log1p(-numpy.where((1 - Y) != 0, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1))))/m
+    loss = (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))
+    return numpy.sum(loss)/m
 
 
 def cost_from_logits(Z2, Y):
     """The cost from Z2, exact where A2 = sigmoid(Z2) rounds to 0 or 1.
 
-    cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z2) + numpy.logaddexp(0, -Z2) * Y)/m
+    loss_from_logits = (1 - Y) * numpy.logaddexp(0, Z2) + numpy.logaddexp(0, -Z2) * Y  (1, m)
+    cost = numpy.sum(loss_from_logits)/m
     """
     Z2, Y = _float64(Z2), _float64(Y)
     m = Y.shape[1]
-    return numpy.sum((1 - Y) * numpy.logaddexp(0, Z2) + numpy.logaddexp(0, -Z2) * Y)/m
+    loss_from_logits = (1 - Y) * numpy.logaddexp(0, Z2) + numpy.logaddexp(0, -Z2) * Y
+    return numpy.sum(loss_from_logits)/m
 
 
 def backward_propagation(parameters, cache, X, Y):

@@ -118,10 +118,12 @@ def test_the_zero_weight_guard_is_proven_and_a_misplaced_one_is_caught():
     assert not rewrites.prove_zero_weight_guard(rewrites.GUARDED_TERMS[0], broken)
 
 
-def test_emit_refuses_unproven_formulas(monkeypatch):
+def test_generate_refuses_unproven_formulas(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(codegen, "proof_failures", lambda: ("logreg dw at (3, 5)",))
-    with pytest.raises(AssertionError, match="logreg dw"):
+    with pytest.raises(codegen.UnprovenError, match="logreg dw"):
         codegen.emit()
+    assert main(["generate", "--out", str(tmp_path)]) == EXIT_FINDING
+    assert "refusing to emit" in capsys.readouterr().err and not list(tmp_path.iterdir())
 
 
 # ------------------------------------------------------------------------- the printer
@@ -154,7 +156,8 @@ def test_emitted_formulas_are_the_printed_derivation(monkeypatch):
 
 def test_formulas_in_the_modules():
     text = (REFERENCE / "logreg.py").read_text()
-    assert "cost = numpy.sum((1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y)/m" in text
+    assert "loss = (1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y" in text
+    assert "cost = numpy.sum(loss)/m" in text
     assert "dZ = A - Y" in text
     assert "dZ1 = numpy.dot(W2.T, dZ2) * (A1*(1 - A1))" in (REFERENCE / "two_layer_sigmoid.py").read_text()
     assert "dZ1 = numpy.dot(W2.T, dZ2) * (1 - A1**2)" in (REFERENCE / "two_layer_tanh.py").read_text()
@@ -220,6 +223,19 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     assert main(["generate", "--out", str(target)]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("nnspec: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_out_is_a_usage_error(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running with permissions that ignore the mode")
+        assert main(["generate", "--out", str(locked)]) == EXIT_USAGE
+        assert capsys.readouterr().err.startswith("nnspec: error: cannot write")
+    finally:
+        locked.chmod(0o700)
 
 
 def test_regeneration_is_byte_identical_in_a_fresh_process(tmp_path):
