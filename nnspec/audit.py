@@ -182,8 +182,10 @@ class FunctionCaller:
         printed = io.StringIO()
 
         def work() -> None:
-            try:
-                with contextlib.redirect_stdout(printed):
+            import numpy as np
+
+            try:  # np.errstate is per thread: the target's float warnings stay in its thread
+                with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
                     result = self.function(*args, **kwargs)
                 box["outcome"] = CallOutcome("ok", value=to_plain(result))
             except OverflowError as exc:

@@ -29,7 +29,7 @@ from nnspec import oracle, strategies, tolerance
 from nnspec.errors import UsageError
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
-          "mutation", "value", "trajectory", "saturation", "threshold", "cost-shape", "stdout")
+          "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout")
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
@@ -140,7 +140,7 @@ class _Checker:
                       got=list(arr.shape))
             return None
         if arr.ndim:
-            self.fail("cost-shape", "note", f"{name} is returned as an array of shape {arr.shape}; "
+            self.fail("scalar-shape", "note", f"{name} is returned as an array of shape {arr.shape}; "
                       f"the course returns a float (float(np.squeeze({name})))",
                       got=list(arr.shape))
         return arr.reshape(())

@@ -69,12 +69,14 @@ class Sandbox:
         self.memory_limit = memory_limit
         self.used = 0.0
         self.restarts = 0
+        self.started = False
         self._proc: subprocess.Popen | None = None
         self._stderr = None
 
     # -- process management -------------------------------------------------------------
     def start(self) -> CallOutcome | None:
         """Start the worker and load the target: None, or the outcome that says why not."""
+        self.started = True
         env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
         env.update({name: "1" for name in _THREAD_VARS})
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
@@ -119,7 +121,7 @@ class Sandbox:
         if self.remaining() <= 0:
             return CallOutcome("timeout", message="the audit's time budget is spent")
         if self._proc is None:
-            self.restarts += 1
+            self.restarts += self.started
             failed = self.start()
             if failed is not None:
                 return failed

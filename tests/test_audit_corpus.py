@@ -45,7 +45,7 @@ TABLE = [
     (f"{P}/bug_segfault.py", "logreg.propagate", {}, "defect", {("crash", "defect")}),
     (f"{P}/bug_missing_key.py", "logreg.propagate", {}, "defect", {("keys", "defect")}),
     (f"{P}/note_prints.py", "logreg.propagate", {}, "conforms", {("stdout", "note")}),
-    (f"{P}/note_cost_1x1.py", "logreg.propagate", {}, "conforms", {("cost-shape", "note")}),
+    (f"{P}/note_cost_1x1.py", "logreg.propagate", {}, "conforms", {("scalar-shape", "note")}),
     (f"{P}/error_syntax.py", "logreg.propagate", {}, "error", set()),
     (f"{LR}/predict_ge.py", "logreg.predict", {}, "conforms", set()),
     (f"{LR}/predict_gt.py", "logreg.predict", {}, "conforms", {("threshold", "note")}),
@@ -62,7 +62,7 @@ TABLE = [
     (f"{TL}/forward_bias_broadcast.py", "two_layer.forward_propagation", {}, "defect",
      {("exception", "defect")}),
     (f"{TL}/cost_course.py", "two_layer.compute_cost", {}, "conforms", set()),
-    (f"{TL}/cost_dot_1x1.py", "two_layer.compute_cost", {}, "conforms", {("cost-shape", "note")}),
+    (f"{TL}/cost_dot_1x1.py", "two_layer.compute_cost", {}, "conforms", {("scalar-shape", "note")}),
     (f"{TL}/cost_missing_term.py", "two_layer.compute_cost", {}, "defect", {("value", "defect")}),
     (f"{TL}/cost_broadcasting.py", "two_layer.compute_cost", {}, "defect", {("value", "defect")}),
     (f"{TL}/backward_sigmoid.py", "two_layer.backward_propagation", {}, "conforms", set()),
@@ -118,7 +118,7 @@ def test_corpus_verdict_and_check(results: dict[int, AuditResult], index: int) -
     row = TABLE[index]
     if _needs_torch(row):
         pytest.importorskip("torch")
-    name, contract, options, verdict, required = row
+    *_, verdict, required = row
     result = results[index]
     found = {(f.check, f.severity) for f in result.findings}
     assert result.verdict == verdict, result.message()

@@ -1,0 +1,145 @@
+"""`nnspec audit` end to end: exit codes, JSON and Markdown, batch over a folder, the fixture API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnspec.audit import audit_function
+from nnspec.cli import main
+
+CORPUS = Path(__file__).parent / "corpus"
+CORRECT = CORPUS / "logreg_propagate" / "correct_stable.py"
+BUGGY = CORPUS / "logreg_propagate" / "bug_sign_error.py"
+FAST = ["--examples", "10"]
+
+
+def _audit(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = main(["audit", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_conforming_target_exits_0_with_deterministic_json_and_markdown(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        code, out, _ = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST,
+                              "--json", str(tmp_path / run / "r.json"),
+                              "--report", str(tmp_path / run / "r.md"))
+        assert code == 0 and "conforms" in out
+        outputs.append(((tmp_path / run / "r.json").read_bytes(),
+                        (tmp_path / run / "r.md").read_bytes()))
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0][0])
+    assert set(data) == {"target", "contract", "verdict", "findings"}
+    assert data["verdict"] == "conforms" and data["contract"] == "logreg.propagate"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["r.json", "r.md"]  # no temp
+
+
+def test_defect_exits_1_with_a_minimal_counterexample(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = _audit(capsys, str(BUGGY), "--contract", "logreg.propagate", *FAST,
+                          "--json", str(tmp_path / "r.json"), "--report", str(tmp_path / "r.md"))
+    assert code == 1 and "defect [value]" in out
+    finding = next(f for f in json.loads((tmp_path / "r.json").read_text())["findings"]
+                   if f["check"] == "value")
+    assert finding["severity"] == "defect"
+    example = finding["counterexample"]
+    assert np.shape(example["inputs"]["X"]) == (1, 1)  # shrunk to one feature, one example
+    assert {"expected", "got", "difference", "bound"} <= set(example)
+    assert "Minimal counterexample" in (tmp_path / "r.md").read_text()
+
+
+@pytest.mark.parametrize("target, words", [
+    ("no/such/file.py", "no such file"),
+    (f"{CORRECT}:nothing", "no function 'nothing'"),
+    (str(CORPUS / "logreg_propagate" / "error_syntax.py"), "syntax error in error_syntax.py"),
+    ("nnspec_no_such_module_anywhere", "ModuleNotFoundError"),
+])
+def test_cannot_audit_exits_2_with_one_line(capsys: pytest.CaptureFixture, target: str,
+                                            words: str) -> None:
+    code, out, err = _audit(capsys, target, "--contract", "logreg.propagate", *FAST)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture) -> None:
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate",
+                          "--examples", "0")
+    assert code == 2 and "--examples must be at least 1" in err
+
+
+def test_target_prints_do_not_reach_the_terminal(capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = _audit(capsys, str(CORPUS / "logreg_propagate" / "note_prints.py"),
+                          "--contract", "logreg.propagate", *FAST)
+    assert code == 0
+    assert out.splitlines()[0].endswith("(0 defects, 0 warnings, 1 notes)")
+    assert all(line.startswith("  ") for line in out.splitlines()[1:])  # the summary only
+
+
+def test_batch_over_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "alice.py")
+    shutil.copy(BUGGY, folder / "bob.py")
+    shutil.copy(CORPUS / "notebooks" / "propagate_correct.ipynb", folder / "carol.ipynb")
+    (folder / "dave.py").write_text("def propagate(:\n")
+    code, out, err = _audit(capsys, str(folder), "--contract", "logreg.propagate", *FAST,
+                            "--json", str(tmp_path / "all.json"), "--report",
+                            str(tmp_path / "all.md"))
+    assert code == 1
+    verdicts = {t["target"]: t["verdict"]
+                for t in json.loads((tmp_path / "all.json").read_text())["targets"]}
+    assert verdicts == {"alice.py": "conforms", "bob.py": "defect", "carol.ipynb": "conforms",
+                        "dave.py": "error"}
+    assert "| `bob.py` | defect |" in out and "[4/4]" in err
+    assert "4 targets: 2 conform, 1 with a defect, 1 not audited." in (tmp_path / "all.md").read_text()
+
+
+def test_empty_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, _, err = _audit(capsys, str(tmp_path), "--contract", "logreg.propagate")
+    assert code == 2 and "no .py or .ipynb files" in err
+
+
+def test_unwritable_report_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST,
+                          "--json", str(blocker / "r.json"))
+    assert code == 2 and err.startswith("nnspec: error: cannot write")
+
+
+def _sign_bug(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (Y - A).T / m, "db": np.sum(Y - A) / m}, cost
+
+
+def _stable(w, b, X, Y):
+    from nnspec.reference import logreg
+
+    return logreg.propagate(w, b, X, Y)
+
+
+def test_audit_function_in_process() -> None:
+    good = audit_function(_stable, "logreg.propagate", examples=10)
+    assert good.verdict == "conforms" and good.findings == []
+    bad = audit_function(_sign_bug, "logreg.propagate", examples=10)
+    assert bad.verdict == "defect"
+    assert "[value] counterexample" in bad.message() and '"X": [[' in bad.message()
+
+
+def test_audit_function_timeout() -> None:
+    def slow(w, b, X, Y):
+        import time
+
+        time.sleep(30)
+
+    result = audit_function(slow, "logreg.propagate", examples=5, timeout=0.5)
+    assert [(f.check, f.severity) for f in result.findings] == [("timeout", "defect")]

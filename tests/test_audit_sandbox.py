@@ -1,0 +1,153 @@
+"""The sandbox: nothing a target does can hang, crash or corrupt the harness."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnspec.sandbox import CallOutcome, Sandbox, _SafeUnpickler, to_plain
+from nnspec.targets import parse_target
+
+SOURCE = '''
+import os, sys, time
+import numpy as np
+print("printed while loading")
+
+def echo(x, d):
+    return {"twice": x * 2, "scalar": np.float32(1.5), "n": 3, "items": [np.int64(4)]}
+
+def talk(x, d):
+    print("hello", x.shape)
+    sys.stderr.write("on stderr\\n")
+    return 1.0
+
+def mutate(x, d):
+    d["a"] += 1
+    x[0] = 7.0
+    return None
+
+def hang(x, d):
+    while True:
+        pass
+
+def sleep_then(x, d):
+    time.sleep(float(x[0]))
+    return float(x[0])
+
+def leave(x, d):
+    os._exit(3)
+
+def segfault(x, d):
+    import ctypes
+    ctypes.string_at(0)
+
+def allocate(x, d):
+    return np.ones(1 << 31)
+
+def huge(x, d):
+    return np.zeros(10_000_000)
+
+def fail(x, d):
+    raise KeyError("dw")
+
+class Tensor:  # duck-typed like torch.Tensor
+    def __init__(self, v):
+        self.v = v
+    def detach(self):
+        return self
+    def cpu(self):
+        return self
+    def numpy(self):
+        return np.asarray(self.v)
+
+def tensor(x, d):
+    return {"t": Tensor(x), "obj": object()}
+'''
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sandbox") / "targets.py"
+    path.write_text(SOURCE)
+    return path
+
+
+def _call(module: Path, name: str, budget: float = 10.0) -> CallOutcome:
+    with Sandbox(parse_target(f"{module}:{name}", name), budget=budget) as box:
+        return box.call((np.arange(3.0), {"a": np.zeros(2)}), names=("x", "d"))
+
+
+def test_values_come_back_as_plain_numpy(module: Path) -> None:
+    out = _call(module, "echo")
+    assert out.status == "ok" and out.changed == [] and out.stdout_bytes == 0
+    assert np.array_equal(out.value["twice"], [0.0, 2.0, 4.0])
+    assert out.value["scalar"].dtype == np.float32 and out.value["scalar"].shape == ()
+    assert out.value["n"] == 3 and out.value["items"][0].shape == ()
+
+
+def test_prints_are_captured_not_shown(module: Path, capfd: pytest.CaptureFixture) -> None:
+    out = _call(module, "talk")
+    assert out.stdout_bytes == len("hello (3,)\n") and out.stdout_head == "hello (3,)\n"
+    assert capfd.readouterr().out == ""  # neither the load-time nor the call's print
+
+
+def test_changed_inputs_are_named(module: Path) -> None:
+    assert _call(module, "mutate").changed == ["x", "d['a']"]
+
+
+def test_hang_is_a_timeout_and_the_next_call_restarts(module: Path) -> None:
+    target = parse_target(f"{module}:sleep_then", "f")
+    with Sandbox(target, budget=3.0) as box:
+        start = time.perf_counter()
+        out = box.call((np.array([60.0]), {}))
+        assert out.status == "timeout" and time.perf_counter() - start < 10
+        out = box.call((np.array([60.0]), {}))
+        assert out.status == "timeout" and "budget" in out.message
+    with Sandbox(target, budget=30.0) as box:
+        assert box.call((np.array([0.0]), {})).value == 0.0
+
+
+@pytest.mark.parametrize("name, status, words", [
+    ("leave", "crash", "exited with status 3"),
+    ("segfault", "crash", "SIGSEGV"),
+    ("allocate", "exception", "MemoryError"),
+    ("huge", "too-large", "too large"),
+    ("fail", "exception", "KeyError: 'dw' (at targets.py line"),
+])
+def test_crashes_and_errors_become_outcomes(module: Path, name: str, status: str,
+                                            words: str) -> None:
+    out = _call(module, name)
+    assert out.status == status and words in out.message
+
+
+def test_the_worker_restarts_after_a_crash(module: Path) -> None:
+    with Sandbox(parse_target(f"{module}:leave", "f")) as box:
+        for _ in range(3):
+            assert box.call((np.arange(3.0), {})).status == "crash"
+        assert box.restarts == 2  # the first start is not a restart
+
+
+def test_array_likes_are_converted_in_the_worker(module: Path) -> None:
+    out = _call(module, "tensor")
+    assert np.array_equal(out.value["t"], [0.0, 1.0, 2.0])
+    assert out.value["obj"] == {"__nnspec_opaque__": "builtins.object"}
+
+
+def test_the_harness_refuses_pickles_that_run_code() -> None:
+    hostile = pickle.dumps(CallOutcome("ok", value=os.system))
+    with pytest.raises(pickle.UnpicklingError, match="refused"):
+        _SafeUnpickler(io.BytesIO(hostile)).load()
+    fine = pickle.dumps(CallOutcome("ok", value={"a": np.ones((2, 1), np.float32)}), protocol=5)
+    assert _SafeUnpickler(io.BytesIO(fine)).load().value["a"].dtype == np.float32
+
+
+def test_to_plain_caps_sizes() -> None:
+    with pytest.raises(OverflowError):
+        to_plain([np.zeros(3_000_000), np.zeros(3_000_000)])
+    assert to_plain((np.float64(2.0), True, None, "s")) == (np.asarray(2.0), True, None, "s")

@@ -1,0 +1,110 @@
+"""Targets: parsing `where[:function]`, reading files and notebooks without running them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nnspec.errors import UsageError
+from nnspec.targets import (
+    Target,
+    check_target,
+    find_targets,
+    load_function,
+    notebook_definitions,
+    parse_target,
+)
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": s} for s in sources]
+    cells.insert(0, {"cell_type": "markdown", "metadata": {}, "source": "def not_code(): pass"})
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+def test_parse_file_with_and_without_function(tmp_path: Path) -> None:
+    f = tmp_path / "mine.py"
+    f.write_text("def propagate(): pass\ndef other(): pass\n")
+    assert parse_target(str(f), "propagate") == Target("file", str(f.resolve()), "propagate", str(f))
+    assert parse_target(f"{f}:other", "propagate").function == "other"
+    assert parse_target("pkg.mod:Class.method", "x") == Target("module", "pkg.mod",
+                                                                "Class.method", "pkg.mod:Class.method")
+    assert parse_target("pkg.mod", "propagate").function == "propagate"
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("missing.py", "no such file"),
+    ("not a/module", "no such file, and not a module name"),
+    ("", "empty target"),
+])
+def test_bad_targets_are_usage_errors(spec: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_target(spec, "propagate")
+
+
+def test_wrong_suffix_is_a_usage_error(tmp_path: Path) -> None:
+    f = tmp_path / "data.txt"
+    f.write_text("x")
+    with pytest.raises(UsageError, match="not a .py file"):
+        parse_target(str(f), "propagate")
+
+
+def test_syntax_error_and_missing_function_are_found_without_running(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def propagate(w, b, X, Y)\n    pass\n")
+    with pytest.raises(UsageError, match="syntax error in bad.py line 1"):
+        check_target(parse_target(str(bad), "propagate"))
+    other = tmp_path / "other.py"
+    other.write_text("import os\nos._exit(3)\ndef optimize(): pass\n")  # would end a process
+    with pytest.raises(UsageError, match="no function 'propagate'"):
+        check_target(parse_target(str(other), "propagate"))
+    check_target(parse_target(str(other), "optimize"))  # reading only: this process lives on
+
+
+def test_notebook_keeps_imports_and_definitions_only(tmp_path: Path) -> None:
+    nb = _notebook(tmp_path / "nb.ipynb",
+                   "%matplotlib inline\nimport functools\nimport math\n!ls\n",
+                   "%%time\nraise SystemExit\n",
+                   "x = math.pi\nwhile True:\n    pass\n",
+                   ["@functools.cache\n", "def f(y):\n", "    return y + 1\n", "raise SystemExit\n"])
+    pieces = notebook_definitions(nb.read_text(), "nb.ipynb")
+    text = "\n".join(s for _, s in pieces)
+    assert "import math" in text and "def f(y)" in text and "@functools.cache" in text
+    assert "while" not in text and "SystemExit" not in text and "%" not in text
+    assert "not_code" not in text
+    assert [name for name, _ in pieces] == ["nb.ipynb cell 2", "nb.ipynb cell 5"]
+    f = load_function(parse_target(f"{nb}:f", "g"))  # a hang or an exit cell would not return
+    assert f(1) == 2
+
+
+def test_notebook_errors_are_usage_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    with pytest.raises(UsageError, match="not a Jupyter notebook"):
+        check_target(parse_target(str(broken), "f"))
+    bad_cell = _notebook(tmp_path / "cell.ipynb", "def f(:\n    pass\n")
+    with pytest.raises(UsageError, match="syntax error in cell.ipynb cell 2 line 1"):
+        check_target(parse_target(str(bad_cell), "f"))
+
+
+def test_load_module_target_and_missing_attribute() -> None:
+    f = load_function(parse_target("nnspec.reference.logreg", "propagate"))
+    assert f.__name__ == "propagate"
+    with pytest.raises(LookupError, match="no function 'nope'"):
+        load_function(parse_target("nnspec.reference.logreg:nope", "propagate"))
+
+
+def test_find_targets_sorted_and_skips_hidden(tmp_path: Path) -> None:
+    for name in ("b.py", "a.ipynb", "sub/c.py", ".hidden/d.py", "__pycache__/e.py", "f.txt"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_targets(tmp_path)] == [
+        "a.ipynb", "b.py", "sub/c.py"]
