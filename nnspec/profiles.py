@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, settings
 
 CI_EXAMPLES = 30
 PROFILES = {
-    "ci": dict(max_examples=CI_EXAMPLES, derandomize=True, print_blob=True),
-    "dev": dict(max_examples=CI_EXAMPLES),
-    "thorough": dict(max_examples=10 * CI_EXAMPLES),
+    "ci": {"max_examples": CI_EXAMPLES, "derandomize": True, "print_blob": True},  # no database
+    "dev": {"max_examples": CI_EXAMPLES},
+    "thorough": {"max_examples": 10 * CI_EXAMPLES},
 }
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_COMMON = {"deadline": None,
+           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 
 for _name, _options in PROFILES.items():
     settings.register_profile(_name, **_COMMON, **_options)
