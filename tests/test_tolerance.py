@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.special import expit
+from sklearn.metrics import log_loss
 
 from nnspec import oracle, tolerance
 from nnspec.strategies import logreg_problems, two_layer_problems
@@ -105,6 +106,13 @@ def test_logreg_bounds_accept_correct_methods(problem):
     for method in (logreg_vectorised, logreg_einsum_stable, logreg_loops):
         results = method(*problem)
         _assert_none(_logreg_mismatches(problem, results, results))
+
+
+@given(logreg_problems(saturation=False))
+def test_logreg_cost_bound_accepts_scikit_learn(problem):
+    A = expit(problem.w.T @ problem.X + problem.b)
+    cost = log_loss(problem.Y.ravel(), A.ravel(), labels=[0.0, 1.0])
+    _assert_none(_logreg_mismatches(problem, {"cost": cost}, ["cost"]))
 
 
 @given(logreg_problems(saturation=True))
