@@ -92,7 +92,8 @@ class AuditResult:
         c = self.counts()
         head = (f"{self.target}: {self.verdict} against {self.contract} "
                 f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
-        return "\n".join([head] + [f"  {f.severity} [{f.check}] {f.message}" for f in self.findings])
+        lines = [f"  {f.severity} [{f.check}] {f.message}" for f in self.findings]
+        return "\n".join([head, *lines])
 
     def message(self) -> str:
         """The summary and each finding's minimal counterexample: what a failing test shows."""
@@ -135,7 +136,9 @@ def _cell(text: str) -> str:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, allow_nan=False) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, allow_nan=False)
 
 
 def jsonable(value: Any) -> Any:
@@ -437,7 +440,7 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
     return AuditResult(name, contract, _verdict(findings), findings, options=opts.as_dict())
 
 
-# ---- command line ----------------------------------------------------------------------------------
+# ---- command line ------------------------------------------------------------------------------
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it into place."""

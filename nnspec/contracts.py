@@ -33,6 +33,7 @@ CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
+SATURATED = "where sigmoid saturates (a within machine epsilon of 0 or 1)"
 OPTIMIZE_ITERATIONS = (1, 2, 3, 7, 101)
 LEARNING_RATES = (0.5, 0.1, 0.01, 1.2)
 
@@ -140,8 +141,8 @@ class _Checker:
                       got=list(arr.shape))
             return None
         if arr.ndim:
-            self.fail("scalar-shape", "note", f"{name} is returned as an array of shape {arr.shape}; "
-                      f"the course returns a float (float(np.squeeze({name})))",
+            self.fail("scalar-shape", "note", f"{name} is returned as an array of shape "
+                      f"{arr.shape}; the course returns a float (float(np.squeeze({name})))",
                       got=list(arr.shape))
         return arr.reshape(())
 
@@ -171,8 +172,8 @@ class _Checker:
             hints = [hint] if hint else []
             hints += [STABLE_COST] if "cost" in names else []
             hints += [STABLE_GRAD] if any(n.startswith(("dw", "db", "dW")) for n in names) else []
-            self.fail("saturation", "warning", f"where sigmoid saturates (a within machine epsilon of 0 or 1): "
-                      f"{text}; " + "; ".join(hints), **details)
+            message = f"{SATURATED}: {text}; " + "; ".join(hints)
+            self.fail("saturation", "warning", message, **details)
         else:
             self.fail("value", "defect", f"beyond the float error bound: {text}", **details)
 
@@ -183,10 +184,9 @@ class _Checker:
             return
         found = tolerance.compare("cost", exact, got, bound)
         if found is not None:
-            self.fail("saturation", "warning", f"where sigmoid saturates (a within machine epsilon of 0 or 1) the "
-                      f"cost degrades: {found}; {STABLE_COST}",
-                      expected=_f64(exact), got=got, difference=found.difference,
-                      bound=found.bound)
+            message = f"{SATURATED} the cost degrades: {found}; {STABLE_COST}"
+            self.fail("saturation", "warning", message, expected=_f64(exact), got=got,
+                      difference=found.difference, bound=found.bound)
 
 
 def _f64(values: Any) -> np.ndarray:

@@ -299,7 +299,8 @@ def _changed(before: Any, after: Any, name: str) -> list[str]:
         return [p for k in before for p in _changed(before[k], after[k], f"{name}[{k!r}]")]
     if isinstance(before, np.ndarray):
         if (not isinstance(after, np.ndarray) or before.shape != after.shape
-                or before.dtype != after.dtype or not np.array_equal(before, after, equal_nan=True)):
+                or before.dtype != after.dtype
+                or not np.array_equal(before, after, equal_nan=True)):
             return [name]
         return []
     try:
@@ -412,7 +413,9 @@ def _describe(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not os.path.abspath(f.filename).startswith(own + os.sep)
               and not f.filename.startswith("<frozen")]
-    where = f" (at {os.path.basename(frames[-1].filename)} line {frames[-1].lineno})" if frames else ""
+    where = ""
+    if frames:
+        where = f" (at {os.path.basename(frames[-1].filename)} line {frames[-1].lineno})"
     text = str(exc).strip().splitlines()
     first = text[0][:300] if text else ""
     return f"{type(exc).__name__}: {first}{where}" if first else f"{type(exc).__name__}{where}"

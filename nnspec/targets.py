@@ -192,7 +192,8 @@ def load_function(target: Target) -> Callable[..., Any]:
             raise LookupError(f"no function {target.function!r} in {_short(target)}")
         obj = getattr(obj, part)
     if not callable(obj):
-        raise LookupError(f"{target.function!r} in {_short(target)} is not callable")  # noqa: TRY004
+        message = f"{target.function!r} in {_short(target)} is not callable"
+        raise LookupError(message)  # noqa: TRY004 - one error type for "no such function"
     return obj
 
 

@@ -1,4 +1,4 @@
-"""`nnspec audit` end to end: exit codes, JSON and Markdown, batch over a folder, the fixture API."""
+"""`nnspec audit` end to end: exit codes, JSON and Markdown, batch over a folder, in-process API."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def test_batch_over_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert verdicts == {"alice.py": "conforms", "bob.py": "defect", "carol.ipynb": "conforms",
                         "dave.py": "error"}
     assert "| `bob.py` | defect |" in out and "[4/4]" in err
-    assert "4 targets: 2 conform, 1 with a defect, 1 not audited." in (tmp_path / "all.md").read_text()
+    summary = (tmp_path / "all.md").read_text()
+    assert "4 targets: 2 conform, 1 with a defect, 1 not audited." in summary
 
 
 def test_empty_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

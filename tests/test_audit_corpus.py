@@ -17,7 +17,7 @@ import pytest
 from nnspec.audit import AuditResult, audit
 
 CORPUS = Path(__file__).parent / "corpus"
-EXAMPLES = 25
+EXAMPLES = 20
 P, LR, TL = "logreg_propagate", "logreg_other", "two_layer"
 
 # (file, contract, options, expected verdict, findings that must be present)

@@ -32,10 +32,11 @@ def _notebook(path: Path, *sources: str) -> Path:
 def test_parse_file_with_and_without_function(tmp_path: Path) -> None:
     f = tmp_path / "mine.py"
     f.write_text("def propagate(): pass\ndef other(): pass\n")
-    assert parse_target(str(f), "propagate") == Target("file", str(f.resolve()), "propagate", str(f))
+    expected = Target("file", str(f.resolve()), "propagate", str(f))
+    assert parse_target(str(f), "propagate") == expected
     assert parse_target(f"{f}:other", "propagate").function == "other"
-    assert parse_target("pkg.mod:Class.method", "x") == Target("module", "pkg.mod",
-                                                                "Class.method", "pkg.mod:Class.method")
+    expected = Target("module", "pkg.mod", "Class.method", "pkg.mod:Class.method")
+    assert parse_target("pkg.mod:Class.method", "x") == expected
     assert parse_target("pkg.mod", "propagate").function == "propagate"
 
 
@@ -73,7 +74,8 @@ def test_notebook_keeps_imports_and_definitions_only(tmp_path: Path) -> None:
                    "%matplotlib inline\nimport functools\nimport math\n!ls\n",
                    "%%time\nraise SystemExit\n",
                    "x = math.pi\nwhile True:\n    pass\n",
-                   ["@functools.cache\n", "def f(y):\n", "    return y + 1\n", "raise SystemExit\n"])
+                   ["@functools.cache\n", "def f(y):\n", "    return y + 1\n",
+                    "raise SystemExit\n"])
     pieces = notebook_definitions(nb.read_text(), "nb.ipynb")
     text = "\n".join(s for _, s in pieces)
     assert "import math" in text and "def f(y)" in text and "@functools.cache" in text
