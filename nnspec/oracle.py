@@ -14,7 +14,8 @@ Three independent views of the same derivative, to be compared with each other:
 Finite-difference error. The central difference D(h) = (J(p + h d) - J(p - h d)) / (2h) differs
 from the directional derivative J'(p; d) by
     truncation  |D(h) - J'| <= h^2 |J'''| / 6            (J''' along d, near p)
-    rounding    <= eps_mp |J| / h  (+ eps_mp |p| |J'| / h for rounding p +- h d)
+    rounding    <= eps_mp |J| / h  (+ eps_mp |p| |J'| / h for rounding p +- h d; |J| is
+                   the sum of the magnitudes of the terms where they cancel)
 with eps_mp = 10^-dps. The step h = 10^-(dps / 3) balances the two: at dps = 60, h = 1e-20 and
 both terms are about 1e-40 times |J'''|, |J| and |p| |J'|, so D(h) agrees with J' to ~40 digits,
 some 24 orders of magnitude below float64's unit roundoff u = 2^-53 ~ 1.1e-16 (for |J'''| and |p|
@@ -221,6 +222,7 @@ def _two_layer_mp(p: Mapping[str, MpArray], X: MpArray, Y: MpArray, hidden: str)
     return {
         "Z1": Z1,
         "A1": A1,
+        "one_minus_A1": _map(lambda z: sigmoid(-z), Z1) if hidden == "sigmoid" else 1 - A1,
         "gprime_Z1": G,
         "Z2": Z2,
         "A2": _map(sigmoid, Z2),
@@ -247,7 +249,8 @@ def two_layer_exact(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str =
     """The 2-layer network at the float64 inputs, exactly (to `dps` digits).
 
     Shapes: W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1), X (n_x, m), Y (1, m).
-    Forward: Z1 = W1 X + b1, A1 = g(Z1), gprime_Z1 = g'(Z1), Z2 = W2 A1 + b2, A2 = sigma(Z2),
+    Forward: Z1 = W1 X + b1, A1 = g(Z1), one_minus_A1 = 1 - A1 (as sigma(-Z1) for sigma),
+    gprime_Z1 = g'(Z1), Z2 = W2 A1 + b2, A2 = sigma(Z2),
     one_minus_A2 = sigma(-Z2), cost (0-d). Backward (the derived formulas): dZ2 = A2 - Y,
     dW2 = dZ2 A1^T / m, db2 = sum_j dZ2 / m (1, 1), dZ1 = (W2^T dZ2) * g'(Z1) (n_h, m),
     dW1 = dZ1 X^T / m, db1 = sum_j dZ1 / m (n_h, 1). g = sigma or tanh (`hidden`).

@@ -12,8 +12,9 @@ magnitudes taken at the exact values from `nnspec.oracle`. The rules used:
 - an elementary function (exp, log, log1p, tanh) is within 2 ulp: a relative error of ELEM u;
   sigma = 1 / (1 + e^-z) adds the addition and the division, and the stable form
   e^z / (1 + e^z) for z < 0 a product: SIGMA = ELEM + 3 u relative;
-- an error dz in z moves f(z) by about |f'(z)| dz (first order): sigma' = a (1 - a), tanh' =
-  1 - a^2, log' = 1 / a;
+- an error dz in z moves f(z) by at most max |f'| over [z - dz, z + dz] times dz: for sigma
+  a (1 - a) e^dz dz, for tanh (1 - a^2) e^(2 dz) dz (mean value theorem; the slope changes by
+  at most that factor); for log, |da| / a to first order;
 - the inputs themselves are rounded to the dtype (exact for float64 inputs in float64): one
   more u per input factor, counted in the gamma's index (n + 3 where the formula has n terms),
   and eta per input for underflow, so a product sum gains eta (1 + |A|) (1 + |B|).
@@ -80,8 +81,8 @@ class _Analysis:
         return bound if dV is None else bound + np.abs(W) @ dV
 
     def sigmoid(self, A, A_c, dZ):
-        """a = sigma(z) from a z off by dZ: a (1 - a) dZ + SIGMA u a."""
-        return A * A_c * dZ + SIGMA * self.u * A + self.eta
+        """a = sigma(z) from a z off by dZ: a (1 - a) e^dZ dZ + SIGMA u a."""
+        return A * A_c * _slope_growth(dZ) * dZ + SIGMA * self.u * A + self.eta
 
     def mean_product(self, R, dR, V, dV, m: int):
         """(1/m) R V^T with errors dR, dV in the factors (m terms per entry)."""
@@ -114,6 +115,13 @@ class _Analysis:
                                                                     0.0)
         bound = (terms.sum() + self.gamma(m + 4) * t.sum()) / m + (m + 4) * self.eta
         return np.asarray(np.inf if np.isnan(bound) else SAFETY * bound)
+
+
+def _slope_growth(dZ):
+    """max of f'(t) / f'(z) over |t - z| <= dZ: e^dZ for sigma' = sigma(t) sigma(-t), e^(2 dZ)
+    for tanh' = 1 / cosh(t)^2 (called with 2 dZ); so the mean-value bound holds for any dZ,
+    not only to first order (capped where it would overflow: the bound is then inf anyway)."""
+    return np.exp(np.minimum(dZ, 700.0))
 
 
 def _exact_log_sigmoid(Z):
@@ -169,10 +177,10 @@ def two_layer_bounds(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str 
     A1, G = E["A1"], E["gprime_Z1"]
     dZ1_fwd = an.affine(W1, X, b1, n_x)
     if hidden == "sigmoid":
-        dA1 = G * dZ1_fwd + SIGMA * an.u * A1 + an.eta
+        dA1 = an.sigmoid(A1, E["one_minus_A1"], dZ1_fwd)
         dG = np.abs(1 - 2 * A1) * dA1 + 2 * an.u * G
     else:
-        dA1 = G * dZ1_fwd + ELEM * an.u * np.abs(A1) + an.eta
+        dA1 = G * _slope_growth(2 * dZ1_fwd) * dZ1_fwd + ELEM * an.u * np.abs(A1) + an.eta
         dG = 2 * np.abs(A1) * dA1 + an.u * (A1**2 + G)
     dZ2_fwd = an.affine(W2, A1, b2, n_h, dV=dA1)
     dA2 = an.sigmoid(E["A2"], E["one_minus_A2"], dZ2_fwd)

@@ -25,6 +25,9 @@ TWO_LAYER = {"sigmoid": two_layer_sigmoid, "tanh": two_layer_tanh}
 HIDDEN = sorted(TWO_LAYER)
 U = tolerance.unit_roundoff("float64")
 
+# compute_cost(A2, Y) is +inf where A2 has rounded to 1 under y = 0: the exact value there.
+pytestmark = pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+
 # Broken copies are refuted on a fixed sample, whatever the profile; no shrinking (speed).
 REFUTE = settings(max_examples=100, derandomize=True, database=None, deadline=None,
                   phases=[Phase.explicit, Phase.generate],
@@ -54,10 +57,9 @@ def check_two_layer(module, problem, hidden: str) -> None:
     for name in ("Z1", "A1", "Z2", "A2"):
         assert np.shape(cache[name]) == exact[name].shape, f"{name} {np.shape(cache[name])}"
         tolerance.assert_close(name, exact[name], cache[name], bounds[name])
-    if np.all((A2 > 0) & (A2 < 1)):  # see the README: 0 log 0 at a saturated A2
-        tolerance.assert_close("cost", oracle.cost_from_activations(A2, Y),
-                               module.compute_cost(A2, Y),
-                               tolerance.cost_from_activations_bound(A2, Y))
+    tolerance.assert_close("cost", oracle.cost_from_activations(A2, Y),
+                           module.compute_cost(A2, Y),
+                           tolerance.cost_from_activations_bound(A2, Y))
     grads = module.backward_propagation(parameters, cache, X, Y)
     for name in ("dW1", "db1", "dW2", "db2"):
         shape = np.shape(parameters[name[1:]])
@@ -384,10 +386,10 @@ def test_a_dropped_transpose_is_refuted_on_square_shapes_too():
 
 
 def test_a_broken_descent_is_refuted():
-    broken = broken_copy(logreg, "propagate", "dw", times_m)  # steps m times too long
+    broken = broken_copy(logreg, "propagate", "dw", negated)  # an ascent in w
     failure = _refuted(lambda args: check_descent(broken.optimize, *args),
                        st.tuples(logreg_problems(max_features=4, max_examples=6),
-                                 st.floats(0.5, 0.95)))
+                                 st.floats(0.05, 0.95)))
     assert "cost changed by" in str(failure)
 
 
