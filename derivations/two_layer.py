@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import sympy as sp
+from nnspec.derivations import symbols as S
 
 from nnspec import definitions as defs
 from nnspec import shapes
 from nnspec.claims import Claim, Outcome
-from nnspec.derivations import symbols as S
 from nnspec.shapes import ew, mm
 from nnspec.verify import Computed, MatrixEqual
 
@@ -280,16 +280,25 @@ def _db1_chain() -> Outcome:
                    out.evidence)
 
 
+def scalar_reading(claimed):
+    """For the LaTeX check: the transcription at n_x = n_h = 1, and the notes' names bound."""
+    def reading():
+        q = example(1, 1)
+        bind = {"a1": q.a1[0, 0], "a2": q.a2[0, 0], "W2": q.W2[0, 0], "x": q.x[0, 0],
+                "y": q.y[0, 0], "W1": q.W1[0, 0]}
+        return claimed(q)[0, 0], bind
+    return reading
+
+
+CONTRACTION = ("the product read as a contraction over the hidden units (multivariate chain "
+               "rule, entry by entry)")
+
+
 def claims() -> list[Claim]:
     fwd, bwd = S.TWO_FORWARD, S.TWO_BACKWARD
-    row = ((S.ROW_GRADIENT, None),)
-
     def transposed(fn):
         return ((S.ROW_GRADIENT, lambda q: fn(q).T),)
 
-    del row
-    a2s, ys, W2s = sp.symbols("a2 y W2")
-    a1s = sp.Symbol("a1")
     notes_dW1 = (lambda q: mm(ew(mm(q.a2 - q.y, q.W2), ew(sp.ones(q.n_h, 1) - q.a1, q.a1)), q.x))
     notes_db1 = (lambda q: ew(mm(q.a2 - q.y, q.W2), ew(sp.ones(q.n_h, 1) - q.a1, q.a1)))
     dlda1_notes = (lambda q: mm(q.a2_of(q.a1_free) - q.y, q.W2))
@@ -313,7 +322,8 @@ def claims() -> list[Claim]:
         Claim("two.bwd.dw2", bwd, r"(a^{[2]}-y)a^{[1]T}", "shape/dimension",
               _per_example(lambda q: mm(q.a2 - q.y, q.a1.T), _grad("W2"),
                            "mm(a2 - y, a1.T) = grad(L, W2), (1, n_h)"),
-              latex=r"(a^{[2]}-y)a^{[1]T}", parsed_as=(a2s - ys) * a1s,
+              latex=r"(a^{[2]}-y)a^{[1]T}",
+              parsed_as=scalar_reading(lambda q: mm(q.a2 - q.y, q.a1.T)),
               extensions=(("vectorised dW2 = 1/m dZ2 A1^T", _vectorised(
                   lambda q: vectorised(q)["dW2"], _grad("W2"), "")),)),
         Claim("two.bwd.db2-chain", bwd, r"db^{[2]}=\frac{d\mathcal{L}}{da^{[2]}}\frac{da^{[2]}}"
@@ -323,15 +333,13 @@ def claims() -> list[Claim]:
         Claim("two.bwd.db2", bwd, r"\frac{dz^{[2]}}{db^{[2]}} = \text{(similar logic as "
               r"1-layer)} = (a^{[2]}-y)", "derivation step",
               _per_example(lambda q: q.a2 - q.y, _grad("b2"), "a2 - y = dL/db2"),
-              latex=r"(a^{[2]}-y)", parsed_as=a2s - ys,
+              latex=r"(a^{[2]}-y)", parsed_as=scalar_reading(lambda q: q.a2 - q.y),
               extensions=(("vectorised db2 = 1/m sum(dZ2, axis=1)", _vectorised(
                   lambda q: vectorised(q)["db2"], _grad("b2"), "")),)),
         Claim("two.bwd.dw1-chain", bwd, r"dW^{[1]}=\frac{d\mathcal{L}}{da^{[1]}}\frac{da^{[1]}}"
               r"{dz^{[1]}}\frac{dz^{[1]}}{dW^{[1]}}", "derivation step",
               Computed(_dw1_chain_as_matrices, "product of dL/da1, da1/dz1, dz1/dW1",
-                       conventions=(("the product read as a contraction over the hidden units "
-                                     "(multivariate chain rule, entry by entry)",
-                                     _dw1_chain_contracted),))),
+                       conventions=((CONTRACTION, _dw1_chain_contracted),))),
         Claim("two.bwd.dlda1-chain", bwd, r"\frac{d\mathcal{L}}{da^{[1]}} = \color{red}{\frac{d"
               r"\mathcal{L}}{dz^{[2]}}\frac{dz^{[2]}}{da^{[1]}}}", "derivation step",
               _per_example(lambda q: sp.diff(
@@ -347,7 +355,8 @@ def claims() -> list[Claim]:
               correction=r"\frac{d\mathcal{L}}{da^{[1]}} = W^{[2]T}(a^{[2]}-y)",
               corrected=_per_example(lambda q: mm(q.W2.T, q.a2_of(q.a1_free) - q.y),
                                      lambda q: defs.gradient(loss_of_a1(q), q.a1_free), ""),
-              latex=r"(a^{[2]}-y)W^{[2]}", parsed_as=(a2s - ys) * W2s),
+              latex=r"(a^{[2]}-y)W^{[2]}",
+              parsed_as=scalar_reading(lambda q: mm(q.a2 - q.y, q.W2))),
         Claim("two.bwd.da1dz1.1", bwd, r"\frac{da^{[1]}}{dz^{[1]}} = \frac{d\sigma(z^{[1]})}"
               r"{dz^{[1]}}", "derivation step",
               _per_example(lambda q: q.z1_free.applyfunc(q.p.g).jacobian(q.z1_free),
@@ -362,7 +371,8 @@ def claims() -> list[Claim]:
                   (("element-wise product: the Jacobian is diagonal, diag((1 - a1) * a1)",
                     lambda q: sp.diag(*ew(sp.ones(q.n_h, 1) - q.z1_free.applyfunc(defs.sigma),
                                           q.z1_free.applyfunc(defs.sigma)))),)),
-              latex=r"(1-a^{[1]})a^{[1]}", parsed_as=(1 - a1s) * a1s),
+              latex=r"(1-a^{[1]})a^{[1]}",
+              parsed_as=scalar_reading(lambda q: mm(sp.ones(1, 1) - q.a1, q.a1))),
         Claim("two.bwd.dz1dw1", bwd, r"\frac{dz^{[1]}}{dW^{[1]}} = \text{(similar logic as "
               r"1-layer)} = x", "shape/dimension",
               Computed(_dz1_dW1_as_written, "derive_by_array(z1, W1) vs x",
@@ -373,6 +383,8 @@ def claims() -> list[Claim]:
               _per_example(notes_dW1, _grad("W1"),
                            "mm(ew(mm(a2 - y, W2), ew(1 - a1, a1)), x) = grad(L, W1)",
                            transposed(notes_dW1)),
+              latex=r"(a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})a^{[1]})x",
+              parsed_as=scalar_reading(notes_dW1),
               correction=r"dW^{[1]} = \left(W^{[2]T}(a^{[2]}-y) * a^{[1]}(1-a^{[1]})\right) "
               r"x^T,\quad dW^{[1]} = \frac{1}{m}\left(W^{[2]T}dZ^{[2]} * A^{[1]}(1-A^{[1]})"
               r"\right)X^T", corrected=_per_example(corrected_dW1, _grad("W1"), ""),
@@ -393,6 +405,8 @@ def claims() -> list[Claim]:
               _per_example(notes_db1, _grad("b1"),
                            "ew(mm(a2 - y, W2), ew(1 - a1, a1)) = grad(L, b1)",
                            transposed(notes_db1)),
+              latex=r"(a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})a^{[1]})",
+              parsed_as=scalar_reading(notes_db1),
               correction=r"db^{[1]} = W^{[2]T}(a^{[2]}-y) * a^{[1]}(1-a^{[1]}),\quad "
               r"db^{[1]} = \frac{1}{m}\sum_{i=1}^m dZ^{[1](i)}",
               corrected=_per_example(corrected_db1, _grad("b1"), ""),

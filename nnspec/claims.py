@@ -45,7 +45,8 @@ class Claim:
 
     `correction` is the corrected statement (LaTeX) and `corrected` a check that must hold for
     it; the engine runs it whenever the claim is not `holds`, so a correction is never unproven.
-    `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.latex).
+    `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.latex): an
+    expression, or a function returning (expression, {parsed name: expression to bind}).
     `extensions` are (label, check) pairs derived from the claim (e.g. its vectorised form over
     m examples); they must hold, and their result is added to the detail.
     """

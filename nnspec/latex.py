@@ -78,14 +78,22 @@ def _by_name(expr: sp.Expr, expected: sp.Expr) -> sp.Expr:
     return expr.xreplace({s: table[s.name] for s in expr.free_symbols if s.name in table})
 
 
-def compare(tex: str, expected: sp.Expr) -> tuple[str, str]:
-    """("agrees" | "differs" | "unparsed" | "unavailable", one-line message)."""
+def compare(tex: str, expected: sp.Expr, bind: dict[str, sp.Expr] | None = None
+            ) -> tuple[str, str]:
+    """("agrees" | "differs" | "unparsed" | "unavailable", one-line message).
+
+    `bind` maps parsed symbol names to expressions (e.g. a1 to sigma(W1 x + b1) at a 1 x 1
+    shape), so a matrix transcription can be compared with the notes in the scalar case.
+    """
     try:
         parsed = parse(tex)
     except LatexUnavailable:
         return "unavailable", "LaTeX unchecked: parser unavailable (antlr4-python3-runtime==4.11)"
     except Exception as exc:  # noqa: BLE001 - the parser raises several unrelated types
         return "unparsed", f"LaTeX does not parse after normalisation: {type(exc).__name__}"
+    if bind:
+        parsed = parsed.xreplace({s: bind[s.name] for s in parsed.free_symbols
+                                  if s.name in bind})
     parsed = _by_name(parsed, sp.sympify(expected))
     diff = (parsed - expected).replace(defs.sigma, defs.sigma_exp)
     if sp.simplify(diff) == 0:

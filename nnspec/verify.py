@@ -130,7 +130,9 @@ class _NotRational(Exception):
 
 
 def _standin(t: Fraction) -> Fraction:
-    return 1 / (1 + t * t)
+    """A rational stand-in for sigma with no symmetry (an even one would equate sigma(-t) and
+    sigma(t) and hide a sign error inside sigma)."""
+    return (2 * t + 3) / (t * t + 5)
 
 
 def _mp_sigma(t):
@@ -141,7 +143,7 @@ def evaluate_at(expr: sp.Expr, point: dict, sigma_value: Callable = _standin,
                 memo: dict | None = None):
     """Value of expr at `point` (Fractions or mpf), with sigma(t) computed by `sigma_value`.
 
-    With Fractions and the default stand-in 1 / (1 + t^2) the value is exact. Why a stand-in is
+    With Fractions and the default stand-in (2t + 3) / (t^2 + 5) the value is exact. Why a stand-in is
     sound: after differentiation (sigma' = sigma (1 - sigma) applied symbolically) a gradient
     is a rational function of the symbols and of the sigma atoms, and an identity that holds
     for independent atoms holds whatever value they are given; a difference found this way is
@@ -235,6 +237,8 @@ class MatrixEqual:
                 got = sp.Matrix(claimed_fn(q))
             except shapes.NonConforming as exc:
                 return False, f"{where}: {exc}", ""
+            except (ValueError, TypeError) as exc:  # NumPy or SymPy refusing the shapes
+                return False, f"{where}: {type(exc).__name__}: {exc}", ""
             if got.shape != ref.shape:
                 return False, f"{where}: shape {got.shape}, the gradient is {ref.shape}", ""
             diff = got - ref
@@ -352,8 +356,12 @@ def verify_claim(claim: Claim) -> ClaimResult:
             errors.append(f"{claim.id}: {label} does not hold ({ext.detail} {ext.evidence})")
     latex_check = ""
     if claim.latex:
-        status, message = latex.compare(claim.latex, claim.parsed_as)
+        expected, bind = (claim.parsed_as() if callable(claim.parsed_as)
+                          else (claim.parsed_as, None))
+        status, message = latex.compare(claim.latex, expected, bind)
         latex_check = message
+        if status in ("unparsed", "unavailable"):
+            detail += f"; {message}"
         if status == "differs":
             errors.append(f"{claim.id}: {message}")
     return ClaimResult(
@@ -428,8 +436,73 @@ def _finite_difference_cross_check() -> SelfCheck:
                      f"max difference {mpmath.nstr(worst, 3)}")
 
 
+def _float_point(symbols, rng: random.Random) -> dict:
+    return {s: rng.uniform(-2.0, 2.0) for s in sorted(symbols, key=lambda s: s.name)}
+
+
+def _relative_error(got, exact_entries, point) -> float:
+    """max |got - exact| / (1 + |exact|), exact evaluated in 40 digits at the float point."""
+    import numpy as np
+
+    got = np.asarray(got, dtype=float).reshape(-1)
+    worst = 0.0
+    with mpmath.workdps(40):
+        mp_point = {s: mpmath.mpf(v) for s, v in point.items()}
+        memo: dict = {}
+        for g, e in zip(got, exact_entries):
+            exact = evaluate_at(e, mp_point, _mp_sigma, memo)
+            worst = max(worst, float(abs(g - exact) / (1 + abs(exact))))
+    return worst
+
+
+def _reference_cross_check() -> SelfCheck:
+    """The emitted reference (nnspec.reference) against the derivations at random float inputs.
+
+    Gradients of the logistic regression (n_x, m) = (3, 4) and of the 2-layer network with
+    sigmoid hidden units (n_x, n_h, m) = (3, 2, 4) from definitions.gradient, evaluated in 40
+    digits, vs the reference's float64 values; 1e-9 is far above float64 rounding for these
+    sizes and far below any formula error.
+    """
+    import numpy as np
+
+    name = "reference gradients vs the derivations (logreg, 2-layer sigmoid)"
+    try:
+        from nnspec.reference import logreg, two_layer_sigmoid
+    except ImportError as exc:
+        return SelfCheck(name, False, f"reference not importable: {exc}")
+    rng = random.Random(SEED)
+    p = defs.LogReg(3, 4)
+    J = p.J()
+    pt = _float_point(J.free_symbols, rng)
+    for y in p.Y:
+        pt[y] = float(rng.randint(0, 1))
+
+    def arr(matrix):
+        return np.array([[pt[s] for s in row] for row in matrix.tolist()], dtype=float)
+
+    grads, _ = logreg.propagate(arr(p.w), pt[p.b], arr(p.X), arr(p.Y))
+    errors = [_relative_error(grads["dw"], list(defs.gradient(J, p.w)), pt),
+              _relative_error(grads["db"], [sp.diff(J, p.b)], pt)]
+    q = defs.TwoLayer(3, 2, 4)
+    J2 = q.J()
+    pt = _float_point(J2.free_symbols, rng)
+    for y in q.Y:
+        pt[y] = float(rng.randint(0, 1))
+    params = {"W1": arr(q.W1), "b1": arr(q.b1), "W2": arr(q.W2), "b2": arr(q.b2)}
+    _, cache = two_layer_sigmoid.forward_propagation(arr(q.X), params)
+    got = two_layer_sigmoid.backward_propagation(params, cache, arr(q.X), arr(q.Y))
+    for key in ("W1", "b1", "W2", "b2"):
+        if np.shape(got["d" + key]) != getattr(q, key).shape:
+            return SelfCheck(name, False, f"d{key} has shape {np.shape(got['d' + key])}")
+        errors.append(_relative_error(got["d" + key], list(defs.gradient(J2, getattr(q, key))),
+                                      pt))
+    worst = max(errors)
+    return SelfCheck(name, worst < 1e-9, f"max relative error {worst:.1e}")
+
+
 def self_checks() -> list[SelfCheck]:
-    """The sigma' lemma, canaries the engine must judge right, and a finite-difference check."""
+    """The sigma' lemma, canaries the engine must judge right, a finite-difference check of
+    the gradients, and the emitted reference against the derivations."""
     z = sp.Symbol("z", real=True)
     lemma = defs.sigma_prime_lemma()
     s = defs.sigma_exp(z)
@@ -442,6 +515,7 @@ def self_checks() -> list[SelfCheck]:
         SelfCheck("canary: the engine refutes sigma' = sigma(1 + sigma)", wrong.ok is False,
                   wrong.detail),
         _finite_difference_cross_check(),
+        _reference_cross_check(),
     ]
 
 
@@ -503,6 +577,8 @@ def run(args: Any) -> int:
     print(f"{len(results)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
     failures = [c for c in checks if not c.ok]
     errors = [e for r in results for e in r.engine_errors]
+    print(f"harness checks: {len(checks) - len(failures)} of {len(checks)} pass; "
+          f"{len(errors)} engine errors")
     for c in failures:
         print(f"harness check failed: {c.name}: {c.detail}", file=sys.stderr)
     for e in errors:

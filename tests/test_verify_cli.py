@@ -33,13 +33,32 @@ def test_exit_zero_and_json_fields(first_run, capsys):
     assert all(check["ok"] for check in doc["harness_checks"])
 
 
-def test_same_command_writes_the_same_bytes(first_run, tmp_path, capsys):
+def test_same_claims_give_the_same_bytes(first_run):
+    """Seeded checks, sorted keys, no timestamps: a second run of the 1-layer section (its
+    random evidence included) writes the bytes of the first, in a pool or one by one."""
+    from nnspec.derivations import one_layer
+
     _, path = first_run
-    again = tmp_path / "again.json"
-    assert main(["verify", "--json", str(again)]) == 0
-    assert again.read_bytes() == path.read_bytes()
-    out = capsys.readouterr().out
-    assert "claims: holds" in out and "code.propagate.cost" in out
+    first = json.loads(path.read_text(encoding="utf-8"))
+    claims = one_layer.claims()
+    pooled = verify.to_json(verify.verify_notes(claims, workers=2), [])
+    serial = verify.to_json(verify.verify_notes(claims, workers=1), [])
+    assert pooled == serial
+    subset = {"claims": first["claims"][:len(claims)], "harness_checks": []}
+    assert pooled == json.dumps(subset, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
+    from nnspec.derivations import one_layer
+
+    claims = one_layer.claims()[:6]
+    monkeypatch.setattr(verify, "verify_notes", lambda: [verify.verify_claim(c) for c in claims])
+    assert main(["verify", "--json", str(tmp_path / "v.json")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["id", "verdict", "detail"]
+    assert out[1].startswith("intro.layer-count") and "holds" in out[1]
+    assert out[-2].startswith("6 claims: holds")
+    assert out[-1].startswith("harness checks: 5 of 5 pass")
 
 
 def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
@@ -56,9 +75,22 @@ def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     assert "harness check failed: boom" in capsys.readouterr().err
     monkeypatch.setattr(verify, "self_checks",
                         lambda: [verify.SelfCheck("lemma", False, "not zero")])
-    monkeypatch.setattr(verify, "verify_notes", lambda: [])
+    monkeypatch.setattr(verify, "verify_notes", list)
     assert main(["verify"]) == 1
 
 
 def test_self_checks_pass():
     assert all(c.ok for c in verify.self_checks())
+
+
+def test_the_notes_errata_are_found(first_run):
+    _, path = first_run
+    verdicts = {c["id"]: c["verdict"] for c in json.loads(path.read_text())["claims"]}
+    for erratum in ("one.loss-decreases", "one.bwd.arrow-z", "code.loop.unpack",
+                    "code.propagate.cost", "two.bwd.four-parameters", "two.bwd.dw1",
+                    "two.bwd.db1"):
+        assert verdicts[erratum] == "false", erratum
+    for convention in ("one.cost-definition", "two.bwd.dlda1", "one.yhat-probability"):
+        assert verdicts[convention] == "holds-under-convention", convention
+    for step in ("one.bwd.dlda.3", "one.bwd.dadz.4", "two.bwd.dw2", "code.propagate.dw"):
+        assert verdicts[step] == "holds", step
