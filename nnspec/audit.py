@@ -429,6 +429,24 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     return result
 
 
+def check_example(target: str | Target, contract: str, problem: dict, *,
+                  hidden_activation: str = "sigmoid", dtype: str = "float64",
+                  timeout: float = 60.0) -> list[Finding]:
+    """Every check of `contract` on one given problem (no search, no shrinking): a dict with
+    the contract's inputs (w, b, X, Y; or W1, b1, W2, b2, X, Y; ...), e.g. at the size of a
+    real data set. Raises UsageError when the target cannot be audited."""
+    spec, opts = _options(contract, hidden_activation, dtype, 1, timeout, 0)
+    parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
+    check_target(parsed)
+    with Sandbox(parsed, budget=timeout) as sandbox:
+        failed = sandbox.start()
+        if failed is not None:
+            raise UsageError(f"loading the target failed: {failed.message}")
+        failures = _Engine(spec, sandbox, opts).evaluate(problem)
+    return [Finding(f.check, f.severity, f.message, {"inputs": "the given problem", **f.details})
+            for f in failures]
+
+
 def audit_function(function: Callable, contract: str, *, hidden_activation: str = "sigmoid",
                    dtype: str = "float64", examples: int = 100, timeout: float = 60.0,
                    seed: int = 0) -> AuditResult:
