@@ -134,7 +134,7 @@ def bound_ratios(got, exact, bound) -> np.ndarray:
 
 # ---------------------------------------------------------------- errors against the oracle
 
-ORACLE_EXAMPLES = 100  # examples drawn per model
+ORACLE_EXAMPLES = 50  # examples drawn per model and saturation setting
 PROFILE = "ci"  # the Hypothesis profile the examples are drawn under (derandomized)
 
 
@@ -235,7 +235,7 @@ def two_layer_errors(problems: list, hidden: str) -> list[QuantityError]:
 # ---------------------------------------------------------------- one example as a function of z
 
 Z_RANGE = (-1000.0, 1000.0)
-SCAN_POINTS = 4001  # grid of the non-finite scan (step 0.5), edges then bisected to the float
+SCAN_POINTS = 2001  # grid of the non-finite scan (step 1), edges then bisected to the float
 
 
 def _one_example(z: float, y: float):
@@ -275,11 +275,13 @@ def edge_scans(implementations: dict[str, Callable]) -> list[EdgeScan]:
 BANDS = (0.0, 1.0, 10.0, 100.0, 1000.0)  # |z| bands of the accuracy table
 
 
+ACCURACY_GRID = ((*Z_RANGE, 401), (-40.0, 40.0, 161), (-1.0, 1.0, 41))  # (lo, hi, points)
+
+
 def accuracy_grid() -> np.ndarray:
-    """z for the accuracy comparison: step 5 over Z_RANGE, 0.5 over [-40, 40], 0.05 over
-    [-1, 1] (where most trained models' z lie)."""
-    return np.unique(np.concatenate([np.linspace(*Z_RANGE, 401), np.linspace(-40, 40, 161),
-                                     np.linspace(-1, 1, 41)]))
+    """z for the accuracy comparison: the union of ACCURACY_GRID's evenly spaced grids, step 5
+    over Z_RANGE, finer where saturation starts (|z| ~ 37) and where most trained models' z lie."""
+    return np.unique(np.concatenate([np.linspace(lo, hi, n) for lo, hi, n in ACCURACY_GRID]))
 
 
 def exact_costs(z: np.ndarray, y: int) -> np.ndarray:
@@ -433,3 +435,169 @@ def step_scan(steps: np.ndarray = STEPS, shape: tuple[int, int] = FD_SHAPE,
         ref_err = float(abs(reference - exact.formula) / abs(exact.formula))
     return StepScan(np.asarray(steps), np.array(err64), np.array(err_mp), ref_err, exact.dps,
                     shape, seed)
+
+
+# ---------------------------------------------------------------- training on the digits
+
+
+@dataclass(frozen=True)
+class TrainingCurve:
+    """The training cost at every iteration of full-batch gradient descent, and the test accuracy."""
+
+    model: str
+    implementation: str
+    costs: np.ndarray
+    test_accuracy: float
+    learning_rate: float
+
+
+@dataclass(frozen=True)
+class Training:
+    """Training curves on one pair of digits: `pair` (negative, positive class), the split sizes."""
+
+    curves: tuple[TrainingCurve, ...]
+    pair: tuple[int, int]
+    m_train: int
+    m_test: int
+    n_x: int
+
+
+def _reference_two_layer_costs(module, X, Y, settings) -> tuple[list[float], dict]:
+    """`nn_model`'s loop (initialize, then forward, backward, update), recording the cost."""
+    parameters = module.initialize_parameters(X.shape[0], settings.n_h, 1, seed=settings.seed)
+    costs = []
+    for _ in range(settings.nn_iterations):
+        A2, cache = module.forward_propagation(X, parameters)
+        costs.append(float(module.compute_cost(A2, Y, Z2=cache["Z2"])))
+        grads = module.backward_propagation(parameters, cache, X, Y)
+        parameters = module.update_parameters(parameters, grads, settings.nn_learning_rate)
+    return costs, parameters
+
+
+def sklearn_gradient_descent(hidden: tuple[int, ...], activation: str, iterations: int,
+                             learning_rate: float, seed: int, X, Y, X_test, Y_test
+                             ) -> tuple[np.ndarray, float]:
+    """(cost per iteration, test accuracy) of scikit-learn's MLPClassifier set to plain full-batch
+    gradient descent on the same cost: sgd with one batch of all m examples, constant rate, no
+    momentum, no penalty, no early stop. hidden = () is logistic regression."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, solver="sgd",
+                        batch_size=X.shape[1], learning_rate="constant",
+                        learning_rate_init=learning_rate, momentum=0.0,
+                        nesterovs_momentum=False, alpha=0.0, max_iter=iterations, tol=0.0,
+                        n_iter_no_change=iterations + 1, shuffle=False, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X.T, Y.ravel())
+    return np.array(clf.loss_curve_, float), float(clf.score(X_test.T, Y_test.ravel()))
+
+
+SKLEARN_GD = "scikit-learn MLPClassifier (sgd, full batch)"
+
+
+def training_curves() -> Training:
+    """The reference's three models and scikit-learn's, trained by the same full-batch gradient
+    descent (same rate and iterations, `nnspec.digits.Settings()`) on the digits pair."""
+    from nnspec import digits
+    from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
+
+    s = digits.Settings()
+    data = X, Y, X_test, Y_test = digits.load_pair(s)
+    params, _, costs = logreg.optimize(np.zeros((X.shape[0], 1)), 0.0, X, Y,
+                                       s.logreg_iterations, s.logreg_learning_rate)
+    accuracy = float(np.mean(logreg.predict(params["w"], params["b"], X_test) == Y_test))
+    model, rate = "logistic regression", s.logreg_learning_rate
+    curves = [TrainingCurve(model, "reference", np.array(costs, float), accuracy, rate),
+              TrainingCurve(model, SKLEARN_GD, *sklearn_gradient_descent(
+                  (), "logistic", s.logreg_iterations, rate, s.seed, *data), rate)]
+    for module, activation, name in ((two_layer_sigmoid, "logistic", "sigmoid"),
+                                     (two_layer_tanh, "tanh", "tanh")):
+        model, rate = f"2-layer, {name} hidden layer (n_h = {s.n_h})", s.nn_learning_rate
+        costs, params = _reference_two_layer_costs(module, X, Y, s)
+        accuracy = float(np.mean(module.predict(params, X_test) == Y_test))
+        curves.append(TrainingCurve(model, "reference", np.array(costs), accuracy, rate))
+        curves.append(TrainingCurve(model, SKLEARN_GD, *sklearn_gradient_descent(
+            (s.n_h,), activation, s.nn_iterations, rate, s.seed, *data), rate))
+    return Training(tuple(curves), tuple(s.pair), X.shape[1], X_test.shape[1], X.shape[0])
+
+
+# ---------------------------------------------------------------- everything the report prints
+
+
+@dataclass(frozen=True)
+class OracleSample:
+    """How the examples of one model were drawn, and the errors measured on them."""
+
+    model: str
+    strategy: str
+    saturation: bool
+    examples: int
+    errors: tuple[QuantityError, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    samples: tuple[OracleSample, ...]
+    edges: tuple[EdgeScan, ...]
+    costs: CostScan
+    steps: StepScan
+    training: Training | None  # None: scikit-learn is not installed
+    dps: int
+
+
+def _module_available(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def oracle_samples(examples: int = ORACLE_EXAMPLES) -> list[OracleSample]:
+    """Per model, one sample without saturation (max |z| <= 30) and one with (|z| to 300)."""
+    from nnspec import strategies
+    from nnspec.reference import logreg
+
+    out = []
+    notes = notes_propagate()
+    for saturation in (False, True):
+        problems = draw(strategies.logreg_problems(saturation=saturation), examples)
+        errors = (logreg_errors(problems, logreg.propagate, "reference")
+                  + logreg_errors(problems, notes, "notes' propagate"))
+        out.append(OracleSample("logistic regression",
+                                f"logreg_problems(saturation={saturation})", saturation,
+                                len(problems), tuple(errors)))
+    for hidden in ("sigmoid", "tanh"):
+        for saturation in (False, True):
+            problems = draw(strategies.two_layer_problems(saturation=saturation, hidden=hidden),
+                            examples)
+            out.append(OracleSample(
+                f"2-layer, {hidden} hidden layer",
+                f"two_layer_problems(saturation={saturation}, hidden={hidden!r})", saturation,
+                len(problems), tuple(two_layer_errors(problems, hidden))))
+    return out
+
+
+def collect() -> Evidence:
+    """Every number of the report's evidence sections (deterministic: seeded or derandomized)."""
+    from nnspec import oracle
+    from nnspec.reference import logreg
+
+    notes = notes_propagate()
+    peers = {"reference": propagate_cost(logreg.propagate),
+             "notes' propagate": propagate_cost(notes),
+             "scikit-learn log_loss": sklearn_cost(),
+             "PyTorch binary_cross_entropy_with_logits": torch_cost()}
+    return Evidence(
+        samples=tuple(oracle_samples()),
+        edges=tuple(edge_scans({"notes' propagate": notes, "reference": logreg.propagate})),
+        costs=cost_scan(peers, accuracy_grid()),
+        steps=step_scan(),
+        training=training_curves() if _module_available("sklearn") else None,
+        dps=oracle.DEFAULT_DPS,
+    )

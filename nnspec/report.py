@@ -10,7 +10,9 @@ temporary name and renamed into place.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -94,9 +96,23 @@ def require_matplotlib() -> None:
                          "pip install 'nnspec[test]' (or pip install matplotlib)")
 
 
-# ---------------------------------------------------------------- sections
+# ---------------------------------------------------------------- numbers
 
-def summary_section(claims: Sequence, evidence: object | None, figures: Sequence) -> str:
+def num(x: float) -> str:
+    """A measured number for a table: 3 significant digits, inf/nan spelled out."""
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    return f"{x:.3g}" if x == 0 or 1e-3 <= abs(x) < 1e4 else f"{x:.2e}"
+
+
+def ulps(x: float) -> str:
+    """An error in ulp: below 0.01 ulp the float64 result is correctly rounded, say so briefly."""
+    return "< 0.01" if 0 <= x < 0.01 else num(x)
+
+
+# ---------------------------------------------------------------- claims sections
+
+def summary_section(claims: Sequence, evidence: object | None) -> str:
     """Counts per verdict, the number of errata, and what was checked."""
     counts = Counter(c.verdict for c in claims)
     kinds = Counter(c.kind for c in claims)
@@ -106,93 +122,298 @@ def summary_section(claims: Sequence, evidence: object | None, figures: Sequence
     rows.append(("**total**", len(claims)))
     lines = ["## Summary", "",
              table(("verdict", "claims"), rows), "",
-             (f"**Errata:** {counts.get('false', 0)} claims of the notes are false "
-             "(each below, with the evidence and the correction)."), "",
+             (f"**Errata: {counts.get('false', 0)}** claims of the notes are false "
+              "(each below, with the evidence and the correction); "
+              f"{counts.get('holds-under-convention', 0)} hold only under a convention, "
+              "named below."), "",
              "What was checked:", "",
-             f"- {len(claims)} claims from {len(sections)} sections of the notes, by kind: "
-             + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())) + "; each re-derived "
-             "from the definitions (loss, sigmoid, $z = w^T x + b$, the forward pass) with SymPy, "
-             "matrix formulas entry by entry on concrete shapes."]
+             (f"- {len(claims)} claims from {len(sections)} sections of the notes ("
+              + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+              + "), each re-derived with SymPy from the definitions (loss, sigmoid, "
+              "$z = w^T x + b$, the forward pass); matrix formulas entry by entry on "
+              "concrete shapes.")]
+    engine = sum(len(getattr(c, "engine_errors", ()) or ()) for c in claims)
+    if engine:
+        lines.append(f"- **{engine} engine errors** (the checks contradict themselves): "
+                     "see the claims table.")
     if evidence is not None:
-        lines.append(evidence.summary_line())
-    if figures:
-        lines.append(f"- {len(figures)} figures, in [`{FIGURES_DIR}/`]({FIGURES_DIR}/).")
+        lines += evidence_summary(evidence)
     return "\n".join(lines)
 
 
 def claims_section(claims: Sequence) -> str:
-    rows = [(c.id, c.section, c.verdict, c.detail) for c in claims]
+    rows = []
+    for c in claims:
+        verdict = c.verdict
+        if getattr(c, "convention", ""):
+            verdict += f" ({c.convention})"
+        detail = c.detail
+        if getattr(c, "engine_errors", None):
+            detail += " ENGINE ERROR: " + "; ".join(c.engine_errors)
+        rows.append((f"`{c.id}`", c.section, verdict, detail))
     return "\n".join(["## Claims", "",
                       ("Every formula, derivation step, statement and code line of the notes, "
-                      "with its verdict."), "",
+                       "with its verdict and what was computed."), "",
                       table(("id", "section", "verdict", "detail"), rows)])
 
 
-def _field(claim: object, *names: str) -> object:
-    for name in names:
-        value = getattr(claim, name, None)
-        if value not in (None, "", {}, []):
-            return value
-    return None
+_TEXTTT = re.compile(r"\\texttt\{((?:[^{}\\]|\\.)*)\}")
+
+
+def _latex_code(match: re.Match) -> str:
+    code = re.sub(r"\\([{}_%&#$])", r"\1", match.group(1))
+    return f"`{code}`"
+
+
+def as_markdown_math(text: str) -> str:
+    """The notes' or a correction's text for GitHub: LaTeX with no $ becomes display math,
+    \\texttt{...} becomes inline code, text that already has $...$ stays as it is."""
+    text = text.strip()
+    if "\\texttt{" in text:
+        return _TEXTTT.sub(_latex_code, text)
+    if "$" in text or "\\" not in text and "^" not in text and "_" not in text:
+        return text
+    return display_math(text)
+
+
+def quoted_notes(claim: object) -> str:
+    """The notes' text, verbatim: code as a code block, bare LaTeX as display math, in a quote."""
+    if claim.kind == "code":
+        return quote(code_block(claim.notes, "python"))
+    return quote(as_markdown_math(claim.notes))
 
 
 def erratum(claim: object) -> str:
-    """One false claim: the notes' text, what holds, the evidence, the corrected formula."""
-    parts = [f"### {claim.id} ({claim.section})", "", "The notes say:", "", quote(claim.notes), ""]
-    detail = _field(claim, "detail")
-    if detail:
-        parts += [f"What holds: {detail}", ""]
-    evidence = _field(claim, "evidence", "counterexample")
+    """One false claim: the notes' text, what holds, the evidence, the corrected statement."""
+    parts = [f"### `{claim.id}` ({claim.section}, {claim.kind})", "", "The notes:", "",
+             quoted_notes(claim), ""]
+    if claim.detail:
+        parts += [f"What was computed: {claim.detail}.", ""]
+    evidence = getattr(claim, "evidence", "")
     if evidence:
-        parts += ["Evidence:", "", _render_evidence(evidence), ""]
-    correction = _field(claim, "correction_latex", "correction")
+        parts += ["Evidence: " + (_render_evidence(evidence)), ""]
+    correction = getattr(claim, "correction", "")
     if correction:
-        parts += ["Corrected:", "", display_math(str(correction)), ""]
+        parts += ["Corrected:", "", as_markdown_math(correction), ""]
     return "\n".join(parts).rstrip()
 
 
 def _render_evidence(evidence: object) -> str:
     if isinstance(evidence, dict):
-        return "\n".join(f"- {key}: {_inline(value)}" for key, value in sorted(evidence.items()))
+        return "\n\n" + "\n".join(f"- {key}: {value}" for key, value in sorted(evidence.items()))
     text = str(evidence)
-    return code_block(text) if "\n" in text else text
-
-
-def _inline(value: object) -> str:
-    text = str(value)
-    return code_block(text) if "\n" in text else f"`{text}`" if "`" not in text else text
+    return "\n\n" + code_block(text) if "\n" in text else text
 
 
 def errata_section(claims: Sequence) -> str | None:
     false = [c for c in claims if c.verdict == "false"]
     if not false:
         return None
-    return "\n\n".join(["## Errata", f"{len(false)} claims of the notes are false."]
+    return "\n\n".join([f"## Errata\n\n{len(false)} claims of the notes are false."]
                        + [erratum(c) for c in false])
 
 
-def figures_section(figures: Sequence) -> str | None:
-    if not figures:
+def conventions_section(claims: Sequence) -> str | None:
+    held = [c for c in claims if c.verdict == "holds-under-convention"]
+    if not held:
         return None
-    parts = ["## Figures"]
-    for fig in figures:
-        parts.append(f"### {fig.title}\n\n![{fig.title}]({FIGURES_DIR}/{fig.path.name})\n\n"
-                     f"{fig.caption}")
-    return "\n\n".join(parts)
+    rows = [(f"`{c.id}`", getattr(c, "convention", ""),
+             _inline_math(getattr(c, "correction", "")) or "(as written)") for c in held]
+    return "\n".join(["## Claims that hold only under a convention", "",
+                      ("Each fails as written and holds once the named convention is applied; the "
+                      "last column restates it so that it holds as written."), "",
+                      table(("id", "convention", "stated so that it holds"), rows)])
 
 
-def render(claims: Sequence, evidence: object | None = None, figures: Sequence = ()) -> str:
+def _inline_math(text: str) -> str:
+    text = text.strip()
+    if not text or "$" in text or "\\texttt{" in text:
+        return as_markdown_math(text)
+    return f"${text}$"
+
+
+# ---------------------------------------------------------------- evidence sections
+
+def evidence_summary(ev) -> list[str]:
+    from nnspec.evidence import Z_RANGE
+
+    lo, hi = Z_RANGE
+    examples = sum(s.examples for s in ev.samples)
+    reference = [q for s in ev.samples for q in s.errors if q.implementation == "reference"]
+    worst = max(q.worst_bound for q in reference)
+    quantities = sorted({q.quantity for q in reference})
+    runs = sum(len(e.runs) for e in ev.edges if e.implementation != "reference")
+    peers = [n for n in ev.costs.ulps[0] if n not in ("reference", "notes' propagate")]
+    lines = [
+        (f"- {examples} examples drawn with Hypothesis from `nnspec.strategies` compared with the "
+        f"oracle (mpmath, {ev.dps} digits): {len(quantities)} quantities "
+        f"({', '.join(quantities)}) of {len({s.model for s in ev.samples})} models; the "
+        f"reference's worst error is {num(worst)} of its tolerance bound."),
+        (f"- The notes' `propagate` scanned over z in [{lo:g}, {hi:g}]: "
+        f"{runs} runs of inf or nan found."),
+        f"- One example's cost on {ev.costs.z.size} values of z, y = 0 and 1, against the oracle: "
+        f"the reference beside the notes' code"
+        + (f" and {', '.join(peers)}" if peers else "") + "."]
+    if ev.training is not None:
+        lines.append(f"- Training on the digits {ev.training.pair[0]} vs {ev.training.pair[1]} "
+                     "beside scikit-learn.")
+    return lines
+
+
+def _inputs(sample) -> str:
+    from nnspec import strategies
+
+    if sample.saturation:
+        return f"saturating (max \\|z\\| up to {max(strategies.Z_SCALES):g})"
+    return f"max \\|z\\| ≤ {strategies.FINITE_Z:g}"
+
+
+def oracle_section(ev, figures: dict) -> str:
+    from nnspec import evidence as evidence_mod
+
+    rows = [(s.model, _inputs(s), q.implementation, q.quantity, q.examples, num(q.worst_bound),
+             ulps(q.worst_ulp), ulps(q.median_ulp), q.nonfinite)
+            for s in ev.samples for q in s.errors]
+    strategies_used = sorted({s.strategy for s in ev.samples})
+    parts = ["## Numerical evidence against the oracle", "",
+             ("Exact values: `nnspec.oracle`, the derived formulas evaluated in mpmath at "
+              f"{ev.dps} digits at the float64 inputs. Bounds: `nnspec.tolerance`, a float64 "
+              "forward error analysis of the notes' formulas; *error / bound* ≤ 1 passes. "
+              f"Inputs: {evidence_mod.ORACLE_EXAMPLES} examples per row, drawn with Hypothesis "
+              "from " + ", ".join(f"`{s}`" for s in strategies_used)
+              + f" under the profile `{evidence_mod.PROFILE}` (derandomized, no example "
+              "database), so the same examples on every run. The reference's 2-layer cost is "
+              "`compute_cost(A2, Y, Z2)` (from the logits)."), "",
+             table(("model", "inputs", "implementation", "quantity", "examples",
+                    "worst error / bound", "worst error (ulp)", "median (ulp)",
+                    "examples with inf/nan"), rows), "",
+             ("An error in ulp is relative to each entry's own size: an entry much smaller than "
+              "the terms it is computed from (a cancelling sum, or A − Y once a rounds to 0 or "
+              "1) shows a large ulp error at a tiny absolute error. The bound scales with the "
+              "terms and is the pass/fail measure.")]
+    if "steps" in figures:
+        parts += ["", figure_block(figures["steps"])]
+    return "\n".join(parts)
+
+
+def _run_text(run, lo: float, hi: float) -> str:
+    if run.start == lo and run.end == hi:
+        return "every z scanned"
+    if run.start == lo:
+        return f"z ≤ {run.end!r}"
+    if run.end == hi:
+        return f"z ≥ {run.start!r}"
+    return f"{run.start!r} ≤ z ≤ {run.end!r}"
+
+
+def edges_section(ev) -> str:
+    from nnspec import evidence as evidence_mod
+
+    lo, hi = evidence_mod.Z_RANGE
+    rows = [(e.implementation, e.quantity, e.y, _run_text(r, lo, hi), r.value)
+            for e in ev.edges for r in e.runs]
+    finite = {}
+    for e in ev.edges:
+        if not e.runs:
+            finite.setdefault(e.implementation, []).append(f"{e.quantity} (y = {e.y})")
+    step = (hi - lo) / (evidence_mod.SCAN_POINTS - 1)
+    parts = ["## Edge cases: where the notes' code returns inf or nan", "",
+             ("Scanned: `propagate` on one example (w = 1, x = z, b = 0, so z is exact), z from "
+              f"{lo:g} to {hi:g} in steps of {step:g}, y = 0 and 1; each edge of a run of "
+              "non-finite results then bisected down to adjacent float64 values. The notes' "
+              "propagate is the listing with its missing parenthesis closed and "
+              "`return grads, cost` added (its verified corrections), with the notes' sigmoid "
+              "$1/(1+e^{-z})$."), ""]
+    if rows:
+        parts.append(table(("implementation", "quantity", "y", "non-finite for (within the scan)",
+                            "returns"), rows))
+    else:
+        parts.append("No inf or nan anywhere on the scan.")
+    for name, items in finite.items():
+        parts += ["", f"Finite on every z scanned: {name}: {', '.join(items)}."]
+    return "\n".join(parts)
+
+
+def _band(band: tuple[float, float], last: float) -> str:
+    lo, hi = band
+    return f"{lo:g} ≤ \\|z\\| ≤ {hi:g}" if hi == last else f"{lo:g} ≤ \\|z\\| < {hi:g}"
+
+
+PEER_NOTES = {
+    "scikit-learn log_loss": "given the probability sigmoid(z) of the reference",
+    "PyTorch binary_cross_entropy_with_logits": "float64, from z",
+}
+
+
+def peers_section(ev, figures: dict) -> str:
+    from nnspec import evidence as evidence_mod
+
+    scan = ev.costs
+    last = evidence_mod.BANDS[-1]
+    rows = [(b.implementation, _band(b.band, last), b.points, ulps(b.worst_ulp),
+             ulps(b.median_ulp), b.nonfinite) for b in scan.bands()]
+    used = [f"{name} ({PEER_NOTES[name]})" for name in scan.ulps[0] if name in PEER_NOTES]
+    parts = ["## Accuracy of the cost beside the notes' code and the peers", "",
+             (f"The cost of one example at {scan.z.size} values of z ("
+              + ", ".join(f"step {(hi - lo) / (n - 1):g} over [{lo:g}, {hi:g}]"
+                          for lo, hi, n in evidence_mod.ACCURACY_GRID)
+              + "), for y = 0 and y = 1, the same inputs for every implementation, measured in ulp against the "
+              "oracle. Implementations: the reference `propagate`, the notes' `propagate`"
+              + "".join(f", {u}" for u in used) + "."), ""]
+    for name in scan.missing:
+        parts += [f"{name} is not installed here: its rows are left out.", ""]
+    parts.append(table(("implementation", "z", "points", "worst error, finite results (ulp)",
+                        "median (ulp)", "inf/nan returned"), rows))
+    if "cost" in figures:
+        parts += ["", figure_block(figures["cost"])]
+    return "\n".join(parts)
+
+
+def training_section(ev, figures: dict) -> str | None:
+    t = ev.training
+    if t is None:
+        return ("## Training on the digits\n\nscikit-learn is not installed here: "
+                "the training comparison is left out.")
+    rows = [(c.model, c.implementation, len(c.costs), num(c.learning_rate), num(c.costs[0]),
+             num(c.costs[-1]), f"{c.test_accuracy:.4f}") for c in t.curves]
+    parts = ["## Training on the digits", "",
+             (f"Digits {t.pair[0]} (label 0) and {t.pair[1]} (label 1) of scikit-learn's "
+              f"`load_digits`, {t.m_train} training and {t.m_test} test images of "
+              f"{t.n_x} pixels scaled to [0, 1] (`nnspec.digits`). Each model is trained by "
+              "full-batch gradient descent, the reference's and scikit-learn's MLPClassifier "
+              "(solver sgd, one batch of all examples, constant rate, no momentum, no penalty) "
+              "with the same rate and number of iterations; the initial parameters differ "
+              "(the reference: zeros for logistic regression, `initialize_parameters(seed)` for "
+              "the 2-layer networks; scikit-learn: its own random initialisation)."), "",
+             table(("model", "implementation", "iterations", "learning rate", "first cost",
+                    "final cost", "test accuracy"), rows)]
+    if "training" in figures:
+        parts += ["", figure_block(figures["training"])]
+    return "\n".join(parts)
+
+
+def figure_block(fig) -> str:
+    return f"![{fig.title}]({FIGURES_DIR}/{fig.path.name})\n\n*{fig.title}.* {fig.caption}"
+
+
+def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None) -> str:
     """The whole report as Markdown; sections whose source is missing are left out."""
+    figures = figures or {}
     sections = [
         "# Verification of the neural-network notes",
-        ("Written by `nnspec report` from the notes in `derivations/neural-network-notes.txt`. "
-        "Regenerate it with `nnspec report`; do not edit it by hand."),
-        summary_section(claims, evidence, figures),
-        claims_section(claims) if claims else None,
+        ("Written by `nnspec report` from `derivations/neural-network-notes.txt`; regenerate "
+         "it with `nnspec report`, never edit it by hand. Verdicts: **holds** (proven by SymPy "
+         "and confirmed numerically), **holds-under-convention** (true once the named "
+         "convention is applied), **false** (an erratum: evidence and a verified correction "
+         "below), **unchecked** (with the reason)."),
+        summary_section(claims, evidence),
         errata_section(claims),
-        *(evidence.sections() if evidence is not None else ()),
-        figures_section(figures),
+        conventions_section(claims),
+        claims_section(claims) if claims else None,
     ]
+    if evidence is not None:
+        sections += [oracle_section(evidence, figures), edges_section(evidence),
+                     peers_section(evidence, figures), training_section(evidence, figures)]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
@@ -205,8 +426,8 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     or matplotlib is missing.
     """
     report = Path(path)
-    out = ensure_writable_dir(report.parent)
     require_matplotlib()
+    out = ensure_writable_dir(report.parent)
     ensure_writable_dir(out / FIGURES_DIR)
     from nnspec import evidence as evidence_mod
     from nnspec import figures as figures_mod
@@ -216,7 +437,7 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     evidence = evidence_mod.collect()
     figures = figures_mod.draw_all(out / FIGURES_DIR, evidence)
     atomic_write_bytes(report, render(claims, evidence, figures).encode("utf-8"))
-    return [report, *(f.path for f in figures)]
+    return [report, *(f.path for f in figures.values())]
 
 
 def write_reports(out_dir: str | os.PathLike) -> list[Path]:

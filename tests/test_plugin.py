@@ -1,5 +1,7 @@
 """The pytest plugin, run on fresh test projects with pytest's own pytester."""
 
+import pytest
+
 from nnspec.profiles import PROFILES
 
 pytest_plugins = ["pytester"]
@@ -66,3 +68,51 @@ def test_audit_fixture_reports_a_bad_contract_as_a_failure(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*nnspec: error:*nosuch*"])
+
+
+@pytest.fixture
+def restore_profile():
+    """An in-process pytester run loads a Hypothesis profile: put this session's back after."""
+    from hypothesis import settings
+
+    name = settings.get_current_profile_name()
+    yield
+    settings.load_profile(name)
+
+
+def test_report_option_writes_the_report_through_the_library(pytester, monkeypatch,
+                                                             restore_profile):
+    from nnspec import report
+
+    calls = []
+
+    def write_report(path):
+        calls.append(path)
+        path.write_text("report\n")
+        return [path]
+
+    monkeypatch.setattr(report, "write_report", write_report)
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    target = pytester.path / "out" / "verification.md"
+    target.parent.mkdir()
+    result = pytester.runpytest("--nnspec-report", str(target), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert calls == [target] and target.read_text() == "report\n"
+    result.stdout.fnmatch_lines([f"nnspec: wrote *{target}*"])
+
+
+def test_report_option_without_it_writes_nothing(pytester, monkeypatch, restore_profile):
+    from nnspec import report
+
+    monkeypatch.setattr(report, "write_report", lambda path: pytest.fail("called"))
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_report_option_with_an_unwritable_path_is_a_usage_error(pytester):
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    (pytester.path / "file").write_text("")
+    result = pytester.runpytest_subprocess("--nnspec-report", "file/verification.md",
+                                           "-p", "no:cacheprovider")
+    assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["nnspec: error: cannot write reports to 'file'*"])

@@ -1,0 +1,77 @@
+"""The committed report is exactly what `nnspec report` writes: text and figures, byte for byte.
+
+When this fails after a change to the notes' claims, the reference, the oracle or the report
+itself, regenerate with `nnspec report` and commit reports/.
+"""
+
+import difflib
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from nnspec import cli
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("sklearn")
+
+REPORTS = Path(__file__).resolve().parent.parent / "reports"
+TORCH = importlib.util.find_spec("torch") is not None
+PEERS = re.compile(r"^## Accuracy of the cost.*?(?=^## )", re.DOTALL | re.MULTILINE)
+PEERS_SUMMARY = re.compile(r"^- One example's cost on .*\n", re.MULTILINE)
+
+
+def _without_peers(text: str) -> str:
+    """The report less what depends on PyTorch being installed (the peers' section and line)."""
+    return PEERS_SUMMARY.sub("", PEERS.sub("", text))
+
+
+def _first_difference(committed: str, written: str) -> str:
+    diff = difflib.unified_diff(committed.splitlines(), written.splitlines(),
+                                "committed", "written", n=1, lineterm="")
+    return "\n".join(list(diff)[:20])
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    assert cli.main(["report", "--out", str(out)]) == 0
+    return out
+
+
+def test_report_text_is_byte_identical_to_the_committed_one(written):
+    committed = (REPORTS / "verification.md").read_text(encoding="utf-8")
+    text = (written / "verification.md").read_text(encoding="utf-8")
+    if not TORCH:  # the committed report was written with PyTorch installed
+        assert "PyTorch binary_cross_entropy_with_logits is not installed here" in text
+        committed, text = _without_peers(committed), _without_peers(text)
+    assert text == committed, ("reports/verification.md is stale: run `nnspec report`\n"
+                               + _first_difference(committed, text))
+
+
+def test_figures_are_byte_identical_and_linked(written):
+    committed = sorted(p.name for p in (REPORTS / "figures").glob("*.png"))
+    assert sorted(p.name for p in (written / "figures").glob("*.png")) == committed
+    for name in committed:
+        assert (written / "figures" / name).read_bytes() == \
+            (REPORTS / "figures" / name).read_bytes(), f"figures/{name} is stale"
+        assert f"](figures/{name})" in (written / "verification.md").read_text(encoding="utf-8")
+
+
+def test_report_into_an_unwritable_place_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert cli.main(["report", "--out", str(blocker / "reports")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnspec: error: cannot write reports to") and err.count("\n") == 1
+    assert not (blocker.parent / "reports").exists()
+
+
+def test_report_without_matplotlib_names_the_extra(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert cli.main(["report", "--out", str(tmp_path / "r")]) == 2
+    assert "pip install 'nnspec[test]'" in capsys.readouterr().err
+    assert not (tmp_path / "r" / "verification.md").exists()
