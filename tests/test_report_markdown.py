@@ -15,9 +15,11 @@ class Claim:
     verdict: str
     detail: str
     notes: str = "notes text"
-    kind: str = "derivation"
-    evidence: dict = field(default_factory=dict)
+    kind: str = "derivation step"
+    evidence: str = ""
     correction: str = ""
+    convention: str = ""
+    engine_errors: list = field(default_factory=list)
 
 
 def test_cell_escapes_pipes_and_newlines():
@@ -33,25 +35,57 @@ def test_table_has_one_column_per_header_even_with_pipes_in_cells():
         assert unescaped.count("|") == 3, line
 
 
-def test_render_counts_verdicts_and_lists_errata():
-    claims = [
-        Claim("c1", "1-layer", "holds", "SymPy: difference simplifies to 0"),
-        Claim("c2", "1-layer", "false", "dL/da = (a - y)/(a(1 - a))", notes="the loss decreases",
-              evidence={"counterexample": "y=1, a=0.5"}, correction=r"\frac{a-y}{a(1-a)}"),
-        Claim("c3", "2-layer", "unchecked", "prose"),
-    ]
-    text = report.render(claims)
-    assert "| holds | 1 |" in text and "| false | 1 |" in text and "| unchecked | 1 |" in text
-    assert "**Errata:** 1 claims" in text
-    assert "### c2 (1-layer)" in text and "> the loss decreases" in text
-    assert "$$\n\\frac{a-y}{a(1-a)}\n$$" in text
-    assert "- counterexample: `y=1, a=0.5`" in text
-    assert "### c1" not in text  # only false claims are errata
+CLAIMS = [
+    Claim("c1", "1-layer", "holds", "SymPy: difference simplifies to 0"),
+    Claim("c2", "1-layer", "false", "fails on 4 shapes", notes="z=\\omega + b",
+          evidence="at (1, 1): -w x + w", correction="z=\\omega^Tx + b"),
+    Claim("c3", "2-layer", "unchecked", "prose"),
+    Claim("c4", "code", "false", "does not parse", kind="code", notes="cost = (1",
+          evidence="SyntaxError", correction="\\texttt{cost = \\{1\\}}"),
+    Claim("c5", "1-layer", "holds-under-convention", "fails as written",
+          notes="P(y|x)", convention="P(y|x) read as P(y = 1 | x)",
+          correction="\\mathbb{P}(y=1|x)"),
+]
+
+
+def test_summary_counts_every_verdict():
+    text = report.render(CLAIMS)
+    for verdict, n in (("holds", 1), ("false", 2), ("unchecked", 1),
+                       ("holds-under-convention", 1)):
+        assert f"| {verdict} | {n} |" in text
+    assert "**Errata: 2**" in text and "| **total** | 5 |" in text
+
+
+def test_errata_quote_the_notes_and_give_evidence_and_correction():
+    text = report.render(CLAIMS)
+    errata = text[text.index("## Errata"):text.index("## Claims that hold")]
+    assert "### `c2`" in errata and "### `c4`" in errata and "### `c1`" not in errata
+    assert "> $$\n> z=\\omega + b\n> $$" in errata  # bare LaTeX quoted as display math
+    assert "Evidence: at (1, 1): -w x + w" in errata
+    assert "$$\nz=\\omega^Tx + b\n$$" in errata
+    assert "> ```python\n> cost = (1\n> ```" in errata  # code quoted as code
+    assert "`cost = {1}`" in errata  # \\texttt{...} as inline code, braces unescaped
+
+
+def test_conventions_are_listed_with_pipes_escaped():
+    text = report.render(CLAIMS)
+    assert "| `c5` | P(y\\|x) read as P(y = 1 \\| x) | $\\mathbb{P}(y=1\\|x)$ |" in text
 
 
 def test_render_without_errata_has_no_errata_section():
     text = report.render([Claim("c1", "s", "holds", "ok")])
     assert "## Errata" not in text
+
+
+def test_engine_errors_are_not_hidden():
+    text = report.render([Claim("c1", "s", "holds", "ok", engine_errors=["simplify vs mpmath"])])
+    assert "**1 engine errors**" in text and "ENGINE ERROR: simplify vs mpmath" in text
+
+
+def test_numbers_are_formatted_with_three_digits_and_inf_spelled_out():
+    assert [report.num(x) for x in (0.0, 0.000554, 1234.5, 8.9e15, float("inf"))] == \
+        ["0", "5.54e-04", "1.23e+03", "8.90e+15", "inf"]
+    assert report.ulps(1e-95) == "< 0.01" and report.ulps(0.5) == "0.5"
 
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path):
