@@ -19,7 +19,7 @@ from pathlib import Path
 
 import mpmath
 import numpy as np
-from nnspec.reference import logreg
+from nnspec.reference import logreg, two_layer_sigmoid
 
 from nnspec.codegen import write_atomic
 
@@ -85,6 +85,9 @@ def measure(points: int) -> dict[str, dict]:
     implementations = {
         "reference logreg.propagate (from z, logaddexp)":
             lambda zi, y: logreg.propagate(np.array([[1.0]]), 0.0, np.array([[zi]]), y)[1],
+        "reference two_layer_sigmoid.compute_cost(sigmoid(z), y) (from A2)":
+            lambda zi, y: two_layer_sigmoid.compute_cost(
+                two_layer_sigmoid.sigmoid(np.array([[zi]])), y),
         "notes' propagate (a = sigmoid(z), then logs)":
             lambda zi, y: propagate_notes(np.array([[1.0]]), 0.0, np.array([[zi]]), y)[1],
     }
@@ -108,7 +111,25 @@ def measure(points: int) -> dict[str, dict]:
     return results
 
 
-def to_markdown(results: dict[str, dict], points: int) -> str:
+def sigmoid_accuracy(points: int) -> dict[str, tuple[float, int]]:
+    """Worst ulp error of sigmoid over [-745, 745] (e^-z representable) and non-finite count."""
+    z = np.unique(np.concatenate([np.linspace(-745.0, 745.0, points), SATURATION[:-2],
+                                  np.negative(SATURATION[:-2])]))
+    with mpmath.workdps(50):
+        exact = [1 / (1 + mpmath.exp(-mpmath.mpf(float(zi)))) for zi in z]
+    out = {}
+    for name, f in (("reference sigmoid", logreg.sigmoid), ("notes' 1/(1 + np.exp(-z))",
+                                                            notes_sigmoid)):
+        with np.errstate(all="ignore"):
+            values = f(z)
+        errors = [ulps(v, e) for v, e in zip(values, exact)]
+        finite = [e for e in errors if np.isfinite(e)]
+        out[name] = (max(finite), len(errors) - len(finite))
+    return out
+
+
+def to_markdown(results: dict[str, dict], points: int,
+                sigmoid: dict[str, tuple[float, int]]) -> str:
     lines = ["# Cost accuracy: worst error in ulp against mpmath (50 digits)", "",
              f"One example, y in {{0, 1}}, z on {points} evenly spaced points of [-1000, 1000] "
              "plus +-" + ", ".join(f"{s:g}" for s in SATURATION) + " (where sigmoid saturates); "
@@ -123,7 +144,13 @@ def to_markdown(results: dict[str, dict], points: int) -> str:
     lines += ["", ("The notes' formula loses everything once a = sigmoid(z) rounds to 0 or 1 "
                    "(|z| >= 37): log(0) is -inf, or the cost is 0 where it is e^-z; before that, "
                    "log(1 - a) cancels. The reference computes the cost from z as "
-                   "y logaddexp(0, -z) + (1 - y) logaddexp(0, z)."), ""]
+                   "y logaddexp(0, -z) + (1 - y) logaddexp(0, z). From A2 (compute_cost's "
+                   "contract) the rounding of a = sigmoid(z) itself is amplified by log(a) "
+                   "near a = 1: that is why the reference also takes Z2."), "",
+              "## sigmoid, worst error in ulp over [-745, 745]", "",
+              "| implementation | worst error (ulp) | non-finite results |", "|---|---:|---:|"]
+    lines += [f"| {name} | {worst:.3g} | {bad} |" for name, (worst, bad) in sigmoid.items()]
+    lines += [""]
     return "\n".join(lines)
 
 
@@ -134,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.points < 2:
         parser.error("--points must be at least 2")
-    text = to_markdown(measure(args.points), args.points)
+    text = to_markdown(measure(args.points), args.points, sigmoid_accuracy(args.points))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, text)

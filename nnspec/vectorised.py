@@ -97,12 +97,11 @@ def mean(L: sp.MatrixExpr, m: Dim) -> sp.Expr:
 
 @dataclass
 class Derivation:
-    """Named steps over named inputs; `checks` maps a step to what the axioms give for it."""
+    """Named steps, in order, over named inputs; a step may use the inputs and earlier steps."""
 
     name: str
     inputs: dict[str, sp.Basic]
     steps: dict[str, sp.Basic] = field(default_factory=dict)
-    checks: dict[str, sp.Basic] = field(default_factory=dict)
 
     def symbol(self, name: str) -> sp.Basic:
         """The MatrixSymbol (or scalar Symbol) that stands for an input or an earlier step."""
