@@ -170,3 +170,30 @@ def test_bad_arguments_are_value_errors():
         oracle.logreg_exact(w, np.zeros(2), X, Y)
     with pytest.raises(ValueError, match="lack W2"):
         oracle.two_layer_cost({k: v for k, v in params.items() if k != "W2"}, X, Y)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh"])
+def test_arb_products_give_the_same_values_as_mpmath(monkeypatch, hidden):
+    pytest.importorskip("flint")
+    rng = np.random.default_rng(11)
+    n_x, n_h, m = 300, 12, 90  # above ARB_MIN_WORK: the arb path runs
+    w, X = rng.standard_normal((n_x, 1)) / 10, rng.standard_normal((n_x, m))
+    X[0, :3] = [0.1, -1 / 3, 1e-300]  # not dyadic in decimal; tiny
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+    params = {"W1": rng.standard_normal((n_h, n_x)) / 10, "b1": rng.standard_normal((n_h, 1)),
+              "W2": rng.standard_normal((1, n_h)), "b2": rng.standard_normal((1, 1))}
+
+    def run():
+        return (oracle.logreg_exact(w, 0.3, X, Y), oracle.two_layer_exact(params, X, Y, hidden=hidden),
+                oracle.logreg_directional(w, 0.3, X, Y, seed=2))
+
+    monkeypatch.setattr(oracle, "ACCELERATOR", "flint")
+    fast = run()
+    monkeypatch.setattr(oracle, "ACCELERATOR", None)
+    plain = run()
+    for name in ("Z", "cost", "dw", "db"):
+        assert _min_digits(fast[0][name], plain[0][name]) > 55, name
+    for name in ("Z1", "A1", "Z2", "cost", "dW1", "db1", "dW2", "db2"):
+        assert _min_digits(fast[1][name], plain[1][name]) > 55, name
+    for a, b in zip(fast[2], plain[2]):
+        assert oracle.agreeing_digits(a.finite_difference, b.finite_difference) > 35
