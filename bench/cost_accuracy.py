@@ -106,8 +106,8 @@ def measure(points: int) -> dict[str, dict]:
                     inner = max(inner, err)
                 if err > worst:
                     worst, at = err, (zi, y)
-        results[name] = {"worst": worst, "at": at, "non_finite": non_finite, "over4": over4, "inner": inner,
-                         "total": len(exact)}
+        results[name] = {"worst": worst, "at": at, "non_finite": non_finite, "over4": over4,
+                         "inner": inner, "total": len(exact)}
     return results
 
 

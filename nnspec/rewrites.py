@@ -62,7 +62,9 @@ def _split_sigmoid(u: sp.Expr) -> sp.Expr:
     return sp.Piecewise((1 / (1 + e), u >= 0), (e / (1 + e), True))
 
 
-stable_sigmoid_opt = ReplaceOptim(lambda e: isinstance(e, sigma), lambda e: _split_sigmoid(e.args[0]))
+stable_sigmoid_opt = ReplaceOptim(
+    lambda e: isinstance(e, sigma), lambda e: _split_sigmoid(e.args[0])
+)
 
 class Where(sp.MatrixExpr):
     """Entry-wise `A if W != 0 else fill`, printed as numpy.where(W != 0, A, fill)."""

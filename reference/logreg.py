@@ -77,7 +77,10 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=False):
 
 
 def predict(w, b, X):
-    """(1, m) of 0.0/1.0: 1 where a = sigmoid(Z) >= 0.5, the notes' rule; Z = b + numpy.dot(w.T, X)."""
+    """(1, m) of 0.0/1.0: 1 where a = sigmoid(Z) >= 0.5, the notes' rule.
+
+    Z = b + numpy.dot(w.T, X)
+    """
     w, b, X = _float64(w), _float64(b), _float64(X)
     Z = b + numpy.dot(w.T, X)
     A = sigmoid(Z)

@@ -69,7 +69,8 @@ def compute_cost(A2, Y, Z2=None):
     """The cross-entropy cost, a scalar.
 
     From A2 (the contract):
-    loss = (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))  (1, m)
+    loss = (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0)))
+        + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))  (1, m)
     cost = numpy.sum(loss)/m
     log1p(-A2) keeps digits for A2 near 0; a zero weight (y = 0 or 1 - y = 0) makes its term
     0 even where A2 has rounded to 0 or 1; where A2 = 1 and y = 0 the cost is inf, the value
@@ -80,7 +81,10 @@ def compute_cost(A2, Y, Z2=None):
         return cost_from_logits(Z2, Y)
     A2, Y = _float64(A2), _float64(Y)
     m = Y.shape[1]
-    loss = (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0))) + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))
+    loss = (
+        (1 - Y) * (-numpy.log1p(-numpy.where(Y != 1, A2, 0)))
+        + Y * (-numpy.log(numpy.where(Y != 0, A2, 1)))
+    )
     return numpy.sum(loss)/m
 
 
@@ -122,7 +126,10 @@ def backward_propagation(parameters, cache, X, Y):
 def update_parameters(parameters, grads, learning_rate=1.2):
     """One gradient-descent step; returns a new dict (the inputs are untouched).
 
-    W1 = W1 - learning_rate*dW1, b1 = b1 - learning_rate*db1, W2 = W2 - learning_rate*dW2, b2 = b2 - learning_rate*db2
+    W1 = W1 - learning_rate*dW1
+    b1 = b1 - learning_rate*db1
+    W2 = W2 - learning_rate*dW2
+    b2 = b2 - learning_rate*db2
     """
     W1, b1, W2, b2 = _parameters(parameters)
     dW1, db1, dW2, db2 = (_float64(grads[k]) for k in ("dW1", "db1", "dW2", "db2"))

@@ -99,8 +99,11 @@ def test_a_broken_split_sigmoid_is_caught_on_one_side_only():
     """Swapping the branches is right at u = 0 and wrong for u > 0 and u < 0."""
     u = rewrites._u
     e = sp.exp(-sp.Abs(u))
-    broken = ReplaceOptim(lambda x: isinstance(x, sigma),
-                          lambda x: sp.Piecewise((e / (1 + e), x.args[0] >= 0), (1 / (1 + e), True)))
+
+    def swapped(x):
+        return sp.Piecewise((e / (1 + e), x.args[0] >= 0), (1 / (1 + e), True))
+
+    broken = ReplaceOptim(lambda x: isinstance(x, sigma), swapped)
     assert not rewrites.prove_rewrite(broken, sigma(u))[2]
 
 
@@ -159,8 +162,10 @@ def test_formulas_in_the_modules():
     assert "loss = (1 - Y) * numpy.logaddexp(0, Z) + numpy.logaddexp(0, -Z) * Y" in text
     assert "cost = numpy.sum(loss)/m" in text
     assert "dZ = A - Y" in text
-    assert "dZ1 = numpy.dot(W2.T, dZ2) * (A1*(1 - A1))" in (REFERENCE / "two_layer_sigmoid.py").read_text()
-    assert "dZ1 = numpy.dot(W2.T, dZ2) * (1 - A1**2)" in (REFERENCE / "two_layer_tanh.py").read_text()
+    sigmoid_text = (REFERENCE / "two_layer_sigmoid.py").read_text()
+    assert "dZ1 = numpy.dot(W2.T, dZ2) * (A1*(1 - A1))" in sigmoid_text
+    tanh_text = (REFERENCE / "two_layer_tanh.py").read_text()
+    assert "dZ1 = numpy.dot(W2.T, dZ2) * (1 - A1**2)" in tanh_text
 
 
 def test_header_says_generated_and_from_which_derivation():
@@ -170,11 +175,13 @@ def test_header_says_generated_and_from_which_derivation():
         assert "nnspec.vectorised" in head[1]
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
-                    reason="ruff not installed")
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff not installed")
 def test_emitted_modules_pass_ruff():
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    out = subprocess.run([ruff, "check", "--no-cache", str(REFERENCE)], capture_output=True, text=True, check=False)
+    out = subprocess.run([RUFF, "check", "--no-cache", str(REFERENCE)], capture_output=True,
+                         text=True, check=False)
     assert out.returncode == 0, out.stdout
 
 
@@ -246,3 +253,11 @@ def test_regeneration_is_byte_identical_in_a_fresh_process(tmp_path):
     assert out.returncode == 0, out.stderr
     for name in codegen.emit():
         assert (tmp_path / name).read_bytes() == (REFERENCE / name).read_bytes(), name
+
+
+def test_long_formulas_break_only_at_top_level_signs():
+    assert codegen._top_level_terms("a + f(b + c) - d[0 - 1]") == ["a", "+ f(b + c)", "- d[0 - 1]"]
+    code = "    loss = " + " + ".join(["numpy.log(A2 + 1)"] * 8) + "\n"
+    wrapped = codegen._wrap_long_lines(code)
+    assert wrapped.splitlines()[0] == "    loss = (" and wrapped.splitlines()[-1] == "    )"
+    compile("def f(A2):\n" + wrapped, "<wrapped>", "exec")

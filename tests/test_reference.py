@@ -27,7 +27,8 @@ def ulps(computed: float, exact: mpmath.mpf) -> float:
 def exact_cost(Z, Y) -> mpmath.mpf:
     """(1/m) sum of y log(1 + e^-z) + (1 - y) log(1 + e^z), at 50 digits."""
     with mpmath.workdps(50):
-        z, y = [mpmath.mpf(float(v)) for v in np.ravel(Z)], [mpmath.mpf(float(v)) for v in np.ravel(Y)]
+        z = [mpmath.mpf(float(v)) for v in np.ravel(Z)]
+        y = [mpmath.mpf(float(v)) for v in np.ravel(Y)]
         total = sum(yi * mpmath.log1p(mpmath.exp(-zi)) + (1 - yi) * mpmath.log1p(mpmath.exp(zi))
                     for zi, yi in zip(z, y))
         return total / len(z)
