@@ -332,6 +332,9 @@ def claims() -> list[Claim]:
                           proof_shapes=((1, 1), (3, 1)), text="w + b", shape_names="(n_x, m)"),
               correction=r"z=\omega^Tx + b", corrected=Computed(_linear_output_is_z, ""),
               latex=r"\omega + b", parsed_as=w + b),
+        Claim("one.bwd.chain-rule", S.ONE_BACKWARD, "It consists of decomposing the derivative "
+              "into successive ones.", "prose statement",
+              _per_example(chain_w, _loss_gradient_w, "dL/da * da/dz * dz/dw = dL/dw")),
         Claim("one.bwd.dw-chain", S.ONE_BACKWARD,
               r"d\omega=\frac{d\mathcal{L}}{da}\frac{da}{dz}\frac{dz}{d\omega}",
               "derivation step", _per_example(chain_w, _loss_gradient_w,

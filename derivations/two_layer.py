@@ -38,10 +38,30 @@ class Example:
     gradients: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def gradient(self, name: str) -> sp.Matrix:
-        """definitions.gradient of the cost w.r.t. a parameter, computed once per example."""
+        """dJ/d(parameter) from definitions.gradient, computed once per shape.
+
+        On the proof shapes (and m = 1) J itself is differentiated. Elsewhere in the sweep,
+        J = (1/m) sum_i L_i gives dJ/dtheta = (1/m) sum_i dL_i/dtheta: the per-example gradient
+        (definitions.gradient at m = 1) with the data of example i renamed in; `linearity_check`
+        holds this shortcut to the direct derivative.
+        """
         if name not in self.gradients:
-            self.gradients[name] = defs.gradient(self.L, getattr(self, name))
+            shape = (self.n_x, self.n_h, self.m)
+            if self.m == 1 or shape in shapes.PROOF_TWO_LAYER_VECTORISED:
+                self.gradients[name] = defs.gradient(self.L, getattr(self, name))
+            else:
+                self.gradients[name] = self.gradient_by_examples(name)
         return self.gradients[name]
+
+    def gradient_by_examples(self, name: str) -> sp.Matrix:
+        one = example(self.n_x, self.n_h)
+        per_example = one.gradient(name)
+        total = sp.zeros(*per_example.shape)
+        for i in range(self.m):
+            rename = {one.X[k, 0]: self.X[k, i] for k in range(self.n_x)}
+            rename[one.Y[0, 0]] = self.Y[0, i]
+            total += per_example.xreplace(rename)
+        return total / self.m
 
     @cached_property
     def p(self) -> defs.TwoLayer:
@@ -154,6 +174,13 @@ def vectorised(q: Example) -> dict[str, sp.Matrix]:
             "dW1": inv * mm(dZ1, q.X.T), "db1": inv * mm(dZ1, ones_m)}
 
 
+def linearity_check(shape: tuple[int, int, int] = (2, 3, 3)) -> bool:
+    """gradient_by_examples equals definitions.gradient of J itself, exactly (every parameter)."""
+    q = Example(*shape)
+    return all(sp.cancel(e) == 0 for name in ("W1", "b1", "W2", "b2")
+               for e in q.gradient_by_examples(name) - defs.gradient(q.L, getattr(q, name)))
+
+
 # --- computed prose and shape statements ----------------------------------------------------
 
 def parameter_groups(p) -> set[str]:
@@ -254,6 +281,17 @@ def _warning_in_column_layout() -> Outcome:
                    f"(n_h, n_x) = {result.shape}; a matrix product of the two (n_h, 1) columns "
                    "would not conform. The product is element-wise because the activation acts "
                    "entry by entry (its Jacobian is diagonal)")
+
+
+def _tanh_differs() -> Outcome:
+    """The notes' (1 - a1) a1 is sigmoid's derivative; the course's tanh units need 1 - a1^2."""
+    u = sp.Symbol("u", real=True)
+    t = sp.tanh(u)
+    notes_rule = sp.simplify(sp.diff(t, u) - (1 - t) * t)
+    course_rule = sp.simplify(sp.diff(t, u) - (1 - t**2))
+    ok = notes_rule != 0 and course_rule == 0
+    return Outcome(ok, "with tanh hidden units (the course) the derivative is 1 - a1^2, and "
+                   f"(1 - a1) a1 is off by {notes_rule.xreplace({t: sp.Symbol('a1')})}")
 
 
 def _db_name() -> Outcome:
@@ -372,7 +410,8 @@ def claims() -> list[Claim]:
                     lambda q: sp.diag(*ew(sp.ones(q.n_h, 1) - q.z1_free.applyfunc(defs.sigma),
                                           q.z1_free.applyfunc(defs.sigma)))),)),
               latex=r"(1-a^{[1]})a^{[1]}",
-              parsed_as=scalar_reading(lambda q: mm(sp.ones(1, 1) - q.a1, q.a1))),
+              parsed_as=scalar_reading(lambda q: mm(sp.ones(1, 1) - q.a1, q.a1)),
+              extensions=(("not for tanh", Computed(_tanh_differs, "")),)),
         Claim("two.bwd.dz1dw1", bwd, r"\frac{dz^{[1]}}{dW^{[1]}} = \text{(similar logic as "
               r"1-layer)} = x", "shape/dimension",
               Computed(_dz1_dW1_as_written, "derive_by_array(z1, W1) vs x",

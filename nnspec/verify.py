@@ -500,6 +500,15 @@ def _reference_cross_check() -> SelfCheck:
     return SelfCheck(name, worst < 1e-9, f"max relative error {worst:.1e}")
 
 
+def _linearity_check() -> SelfCheck:
+    """The 2-layer sweep's dJ/dtheta = (1/m) sum_i dL_i/dtheta against J's own gradient."""
+    from nnspec.derivations import two_layer
+
+    ok = two_layer.linearity_check()
+    return SelfCheck("2-layer sweep: (1/m) sum of per-example gradients = gradient of J "
+                     "at (n_x, n_h, m) = (2, 3, 3)", ok, "exact" if ok else "differs")
+
+
 def self_checks() -> list[SelfCheck]:
     """The sigma' lemma, canaries the engine must judge right, a finite-difference check of
     the gradients, and the emitted reference against the derivations."""
@@ -515,6 +524,7 @@ def self_checks() -> list[SelfCheck]:
         SelfCheck("canary: the engine refutes sigma' = sigma(1 + sigma)", wrong.ok is False,
                   wrong.detail),
         _finite_difference_cross_check(),
+        _linearity_check(),
         _reference_cross_check(),
     ]
 

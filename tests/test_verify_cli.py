@@ -58,7 +58,7 @@ def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
     assert out[0].split() == ["id", "verdict", "detail"]
     assert out[1].startswith("intro.layer-count") and "holds" in out[1]
     assert out[-2].startswith("6 claims: holds")
-    assert out[-1].startswith("harness checks: 5 of 5 pass")
+    assert out[-1].startswith("harness checks: 6 of 6 pass")
 
 
 def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):

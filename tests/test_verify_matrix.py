@@ -107,3 +107,11 @@ def test_exact_stand_in_comparison_is_confirmed_by_true_sigma():
                                           sp.Matrix([[1 - defs.sigma(t)]]), rng)
     assert not _entries_equal_at_random_point(sp.Matrix([[defs.sigma(-t)]]),
                                               sp.Matrix([[defs.sigma(t)]]), rng)
+
+
+def test_linearity_shortcut_is_held_to_the_direct_gradient(monkeypatch):
+    assert T.linearity_check()
+    real = T.Example.gradient_by_examples
+    monkeypatch.setattr(T.Example, "gradient_by_examples",
+                        lambda self, name: real(self, name) * self.m)  # a sum, not a mean
+    assert not T.linearity_check()
