@@ -6,7 +6,8 @@ inputs and the earlier steps, written as MatrixSymbols. The same builder gives t
 symbolic sizes (n_x, n_h, m), which the code printer emits, and at concrete sizes, where
 `prove` substitutes the axioms' symbol matrices (nnspec.definitions) and compares every step
 entry by entry with what the definitions give: the forward pass itself, the cost J, and the
-gradients dJ/dparameter of `definitions.gradient` (dZ = m dJ/dZ), by `sympy.cancel`.
+gradients dJ/dparameter of `definitions.gradient` (dZ = m dJ/dZ), by `sympy.expand` and
+`sympy.cancel`.
 
 Conventions: a row sum is M 1_m (OneMatrix(m, 1)); a bias broadcast over the columns is
 b 1_m^T (OneMatrix(1, m)); a 1x1 quantity used as a scalar is its Trace.
@@ -236,18 +237,16 @@ def _equal(a: sp.Basic, b: sp.Basic) -> bool:
     return _is_zero(a - b)
 
 
-def prove(derivation: Derivation, inputs: dict, checks: dict, shape: tuple[int, ...],
-          transform=None) -> list[StepProof]:
+def prove(derivation: Derivation, inputs: dict, checks: dict, shape: tuple[int, ...]
+          ) -> list[StepProof]:
     """Evaluate every step on the axioms' symbols and compare it with checks[step], exactly.
 
-    `transform(name, expr)` may change a step before the proof (the printed, rewritten form
-    is proven this way by turning its rewrites back into the axioms' functions).
+    The numerical rewrites applied before printing are proven apart, for every real argument
+    (nnspec.rewrites); each step here is the derived form they start from.
     """
     env = {derivation.inputs[k]: v for k, v in inputs.items()}
     results = []
     for name, expr in derivation.steps.items():
-        if transform is not None:
-            expr = transform(name, expr)
         value = explicit(expr, env)
         env[derivation.symbol(name)] = value
         ok = _equal(value, checks[name])
@@ -261,17 +260,17 @@ LOGREG_SHAPES = ((3, 5), (1, 1), (1, 4), (3, 1))
 TWO_LAYER_SHAPES = ((3, 4, 5), (1, 1, 1), (2, 1, 3), (1, 3, 1))
 
 
-def prove_logreg(shapes=LOGREG_SHAPES, transform=None) -> list[StepProof]:
+def prove_logreg(shapes=LOGREG_SHAPES) -> list[StepProof]:
     out = []
     for n_x, m in shapes:
         inputs, checks = _axioms_logreg(n_x, m)
-        out += prove(logreg(n_x, m), inputs, checks, (n_x, m), transform)
+        out += prove(logreg(n_x, m), inputs, checks, (n_x, m))
     return out
 
 
-def prove_two_layer(hidden: str, shapes=TWO_LAYER_SHAPES, transform=None) -> list[StepProof]:
+def prove_two_layer(hidden: str, shapes=TWO_LAYER_SHAPES) -> list[StepProof]:
     out = []
     for n_x, n_h, m in shapes:
         inputs, checks = _axioms_two_layer(n_x, n_h, m, hidden)
-        out += prove(two_layer(n_x, n_h, m, hidden), inputs, checks, (n_x, n_h, m), transform)
+        out += prove(two_layer(n_x, n_h, m, hidden), inputs, checks, (n_x, n_h, m))
     return out
