@@ -354,6 +354,8 @@ class CostScan:
         for name in names:
             for lo, hi in pairwise(BANDS):
                 inside = (np.abs(self.z) >= lo) & ((np.abs(self.z) < hi) | (hi == BANDS[-1]))
+                if not inside.any():
+                    continue
                 errs = np.concatenate([self.ulps[y][name][inside] for y in self.ulps])
                 finite = errs[np.isfinite(errs)]
                 out.append(BandAccuracy(name, (lo, hi), errs.size,

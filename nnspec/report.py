@@ -252,12 +252,15 @@ def evidence_summary(ev) -> list[str]:
         (f"- The notes' `propagate` scanned over z in [{lo:g}, {hi:g}]: "
         f"{runs} runs of inf or nan found."),
         f"- One example's cost on {ev.costs.z.size} values of z, y = 0 and 1, against the oracle: "
-        f"the reference beside the notes' code"
-        + (f" and {', '.join(peers)}" if peers else "") + "."]
+        "the reference beside " + _and(["the notes' code", *peers]) + "."]
     if ev.training is not None:
         lines.append(f"- Training on the digits {ev.training.pair[0]} vs {ev.training.pair[1]} "
                      "beside scikit-learn.")
     return lines
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _inputs(sample) -> str:

@@ -110,3 +110,24 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(UsageError, match=r"nnspec\[test\]"):
         report.require_matplotlib()
+
+
+def test_a_missing_peer_is_named_and_its_rows_left_out():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from nnspec import evidence
+
+    z = np.linspace(-2.0, 2.0, 5)
+    scan = evidence.cost_scan({"reference": evidence.propagate_cost(_reference_propagate()),
+                               "PyTorch binary_cross_entropy_with_logits": None}, z)
+    text = report.peers_section(SimpleNamespace(costs=scan), {})
+    assert "PyTorch binary_cross_entropy_with_logits is not installed here" in text
+    assert "| PyTorch" not in text and "| reference |" in text
+
+
+def _reference_propagate():
+    from nnspec.reference import logreg
+
+    return logreg.propagate
