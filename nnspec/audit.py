@@ -284,9 +284,8 @@ class _Engine:
     def _fatal(self, outcome: CallOutcome) -> Failure | None:
         if outcome.status == "timeout":
             self.stopped = True
-            return Failure("timeout", "defect",
-                           f"does not return within the audit's {self.options.timeout:g} s "
-                           f"({outcome.message})", {})
+            return Failure("timeout", "defect", f"does not return within the audit's time budget "
+                           f"(--timeout {self.options.timeout:g} s)", {})
         if outcome.status == "crash":
             if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
                 self.stopped = True
@@ -336,15 +335,17 @@ class _Engine:
         from hypothesis import Phase
 
         best = [problem, failure]
-        calls = [0]
+        calls = [-1]  # counted from the first hit on: generation replays the cache for free
 
         def hit(candidate: Any) -> None:
-            calls[0] += 1
-            if calls[0] > SHRINK_CALLS[severity]:
-                raise _Enough
+            if calls[0] >= 0:
+                calls[0] += 1
+                if calls[0] > SHRINK_CALLS[severity]:
+                    raise _Enough
             for f in self.evaluate(candidate):
                 if (f.check, f.severity) == (check, severity):
                     best[:] = [candidate, f]
+                    calls[0] = max(calls[0], 0)
                     raise _Hit(candidate, f)
 
         try:

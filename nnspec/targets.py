@@ -53,6 +53,9 @@ def parse_target(spec: str, default_function: str) -> Target:
         raise UsageError(f"empty target {spec!r}; give file.py, notebook.ipynb or package.module")
     path = Path(where)
     if path.suffix in SUFFIXES or path.exists():
+        if path.is_dir():
+            raise UsageError(f"target {where} is a directory; `nnspec audit DIR` audits each "
+                             "file in it")
         if not path.is_file():
             raise UsageError(f"target {where}: no such file")
         if path.suffix not in SUFFIXES:
