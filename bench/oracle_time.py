@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/oracle_time.py [--out reports/bench-oracle.md] [--quick]
 
-Each backend runs in its own process (mpmath picks gmpy2 at import when it is installed;
-MPMATH_NOGMPY=1 forces its pure-Python integers). Timings are wall-clock seconds on this
-machine and vary from run to run; the digit counts do not.
+Each configuration runs in its own process: mpmath's pure-Python integers (MPMATH_NOGMPY=1),
+gmpy2's (picked at import when installed), and the oracle's arb products (python-flint, when
+installed). Timings are wall-clock seconds on this machine and vary from run to run; the digit
+counts do not.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -70,7 +72,7 @@ def _large_times() -> dict:
     _, t_exact = _timed(lambda: oracle.logreg_exact(w, b, X, Y))
     directions, t_dir = _timed(lambda: oracle.logreg_directional(w, b, X, Y, seed=0))
     digits = oracle.agreeing_digits(directions[0].finite_difference, directions[0].formula)
-    return {"convert X": t_convert, "cost": t_cost, "exact (cost and gradient formulas)": t_exact,
+    return {"to_mp(X), the mpmath path's conversion": t_convert, "cost": t_cost, "exact (cost and gradient formulas)": t_exact,
             "directional (w and b)": t_dir, "digits fd vs formula (w)": digits,
             "mp.dps after": mp.dps}
 
@@ -104,10 +106,15 @@ def _digits() -> dict:
     return rows
 
 
-def measure(quick: bool) -> dict:
+def measure(quick: bool, arb: bool) -> dict:
     import mpmath
 
-    result = {"backend": mpmath.libmp.BACKEND,
+    from nnspec import oracle
+
+    if not arb:
+        oracle.ACCELERATOR = None
+    result = {"backend": f"{mpmath.libmp.BACKEND}, products by "
+                         f"{'arb (python-flint)' if oracle.ACCELERATOR else 'mpmath.fdot'}",
               "typical": {f"{k} n_x={n} n_h={h} m={m}": _check_times(k, n, h, m)
                           for k, n, h, m in SIZES_TYPICAL}}
     if not quick:
@@ -116,12 +123,13 @@ def measure(quick: bool) -> dict:
     return result
 
 
-def _run_backend(no_gmpy: bool, quick: bool) -> dict:
+def _run_backend(no_gmpy: bool, arb: bool, quick: bool) -> dict:
     env = dict(os.environ)
     env.pop("MPMATH_NOGMPY", None)
     if no_gmpy:
         env["MPMATH_NOGMPY"] = "1"
     args = [sys.executable, __file__, "--measure"] + (["--quick"] if quick else [])
+    args += [] if arb else ["--no-arb"]
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -129,11 +137,11 @@ def _run_backend(no_gmpy: bool, quick: bool) -> dict:
 def render(runs: list[dict]) -> str:
     lines = ["# Oracle timing and agreement", "",
              "Produced by `.venv/bin/python bench/oracle_time.py`: wall-clock seconds on a 2-core",
-             "machine, one process per mpmath backend, precision 60 digits. A check is the exact",
+             "machine, one process per configuration, precision 60 digits. A check is the exact",
              "values, the tolerance bounds and one central-difference directional derivative per",
              "parameter block.", ""]
     for run in runs:
-        lines += [f"## mpmath backend: {run['backend']}", "",
+        lines += [f"## mpmath backend {run['backend']}", "",
                   "| problem | exact | bounds | directional | one check |", "|---|---|---|---|---|"]
         for name, t in run["typical"].items():
             lines.append(f"| {name.replace(' n_h=None', '')} | {t['exact']:.3f} | {t['bounds']:.4f} | "
@@ -164,16 +172,17 @@ def main() -> int:
     parser.add_argument("--out", default="reports/bench-oracle.md", type=Path)
     parser.add_argument("--quick", action="store_true", help="typical sizes only")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-arb", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.quick)))
+        print(json.dumps(measure(args.quick, not args.no_arb)))
         return 0
-    try:
-        import gmpy2  # noqa: F401
-        backends = [True, False]
-    except ImportError:
-        backends = [True]
-    runs = [_run_backend(no_gmpy, args.quick) for no_gmpy in backends]
+    configs = [(True, False)]  # pure-Python integers, mpmath.fdot
+    if importlib.util.find_spec("gmpy2"):
+        configs.append((False, False))
+    if importlib.util.find_spec("flint"):
+        configs.append((not importlib.util.find_spec("gmpy2"), True))
+    runs = [_run_backend(no_gmpy, arb, args.quick) for no_gmpy, arb in configs]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(render(runs))
