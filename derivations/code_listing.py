@@ -240,6 +240,31 @@ def _name_means(name: str, mean: bool) -> Outcome:
     return Outcome(True, f"the listing's {name} is {what} on every (n_x, m) in 1..4")
 
 
+def _assigned_between(first_comment: str, last_comment: str | None) -> list[str]:
+    """Names assigned in propagate between two comment lines of the listing."""
+    lines = closed_propagate_source().splitlines()
+    start = next(i for i, line in enumerate(lines) if first_comment in line)
+    end = next((i for i, line in enumerate(lines) if last_comment and last_comment in line),
+               len(lines))
+    block = textwrap.dedent("\n".join(lines[start + 1:end]))
+    return [t.id for n in ast.walk(ast.parse(block)) if isinstance(n, ast.Assign)
+            for t in n.targets if isinstance(t, ast.Name)]
+
+
+def _forward_block() -> Outcome:
+    names = _assigned_between("# FORWARD PROPAGATION", "# BACKWARD PROPAGATION")
+    p, env = propagate_locals(3, 2)
+    ok = names == ["A", "cost"] and set(p.X) <= sp.sympify(env["cost"]).free_symbols
+    return Outcome(ok, f"the block assigns {names}; the cost depends on every entry of X")
+
+
+def _backward_block() -> Outcome:
+    names = _assigned_between("# BACKWARD PROPAGATION", None)
+    grads = _name_means("dw", True).ok and _name_means("db", True).ok
+    return Outcome(names == ["dw", "db"] and grads,
+                   f"the block assigns {names}, the gradient of J (dJ/dw, dJ/db)")
+
+
 def claims() -> list[Claim]:
     code, sec = "code", S.CODE
     mean_conv = "for m examples, dw and db denote the mean gradients dJ/dw and dJ/db (the course)"
@@ -278,12 +303,16 @@ def claims() -> list[Claim]:
               Computed(_signature_matches_call, "parameters vs the loop's call")),
         Claim("code.propagate.m", sec, "m = X.shape[1]", code,
               Computed(_m_is_examples, "m on every (n_x, m)")),
+        Claim("code.propagate.forward-comment", sec, "# FORWARD PROPAGATION (FROM X TO COST)",
+              code, Computed(_forward_block, "assignments of the block; free symbols of cost")),
         Claim("code.propagate.A", sec, "A = sigmoid(np.dot(w.T,X)+b)", code,
               _sweep(_code_value("A"), lambda p: p.A(), "sigmoid(w^T X + b) = A")),
         Claim("code.propagate.cost", sec, COST_LINE, code,
               Computed(lambda: _line_parses(COST_LINE), "ast.parse(cost line)"),
               correction=r"\texttt{" + CLOSED_COST_LINE + "}",
               corrected=Computed(_closed_cost, "")),
+        Claim("code.propagate.backward-comment", sec, "# BACKWARD PROPAGATION (TO FIND GRAD)",
+              code, Computed(_backward_block, "assignments of the block vs the gradient")),
         Claim("code.propagate.dw", sec, "dw = (1/m)*np.dot(X,(A-Y).T)", code,
               _sweep(_code_value("dw"), lambda p: defs.gradient(p.J(), p.w),
                      "(1/m) X (A - Y)^T = dJ/dw")),

@@ -36,3 +36,8 @@ def test_a_misquoted_claim_would_be_caught():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         Claim("x", "s", "text", "opinion", check=None)
+
+
+def test_claims_come_in_the_notes_order():
+    positions = [NOTES.find(c.notes) for c in CLAIMS]
+    assert positions == sorted(positions)
