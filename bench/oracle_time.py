@@ -72,7 +72,8 @@ def _large_times() -> dict:
     _, t_exact = _timed(lambda: oracle.logreg_exact(w, b, X, Y))
     directions, t_dir = _timed(lambda: oracle.logreg_directional(w, b, X, Y, seed=0))
     digits = oracle.agreeing_digits(directions[0].finite_difference, directions[0].formula)
-    return {"to_mp(X), the mpmath path's conversion": t_convert, "cost": t_cost, "exact (cost and gradient formulas)": t_exact,
+    return {"to_mp(X), the mpmath path's conversion": t_convert, "cost": t_cost,
+            "exact (cost and gradient formulas)": t_exact,
             "directional (w and b)": t_dir, "digits fd vs formula (w)": digits,
             "mp.dps after": mp.dps}
 
