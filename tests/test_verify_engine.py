@@ -105,3 +105,24 @@ def test_simplify_failure_is_never_a_silent_verdict():
 
     r = verdict(Equal(Hard(z), sp.Integer(2)))
     assert r.verdict == "unchecked" and "unproven" in r.detail
+
+
+def test_simplify_contradicted_by_evaluation_is_an_engine_error(monkeypatch):
+    from nnspec import verify
+
+    monkeypatch.setattr(verify, "_prove", lambda lhs, rhs: True)  # a simplify bug
+    r = verdict(Equal(a, 2 * a))
+    assert r.verdict == "unchecked" and r.engine_errors
+
+
+def test_pool_falls_back_to_one_by_one(monkeypatch):
+    from nnspec import verify
+
+    claims = [Claim(f"t{i}", "s", "n", "derivation step", Equal(a * i, i * a)) for i in range(3)]
+
+    class NoPool:
+        def Pool(self, n):
+            raise OSError("no /dev/shm")
+
+    monkeypatch.setattr(verify.mp, "get_context", lambda method: NoPool())
+    assert [r.verdict for r in verify.verify_notes(claims, workers=2)] == ["holds"] * 3
