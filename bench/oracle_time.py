@@ -145,7 +145,8 @@ def render(runs: list[dict]) -> str:
         lines += [f"## mpmath backend {run['backend']}", "",
                   "| problem | exact | bounds | directional | one check |", "|---|---|---|---|---|"]
         for name, t in run["typical"].items():
-            lines.append(f"| {name.replace(' n_h=None', '')} | {t['exact']:.3f} | {t['bounds']:.4f} | "
+            label = name.replace(" n_h=None", "")
+            lines.append(f"| {label} | {t['exact']:.3f} | {t['bounds']:.4f} | "
                          f"{t['directional']:.3f} | {t['check']:.3f} |")
         if "large" in run:
             lines += ["", f"n_x = {SIZE_LARGE[1]}, m = {SIZE_LARGE[3]} (logistic regression):", "",

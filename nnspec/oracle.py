@@ -373,7 +373,8 @@ def cost_from_activations(A, Y, *, dps: int = DEFAULT_DPS):
 
 
 def default_step(dps: int = DEFAULT_DPS):
-    """h = 10^-(dps // 3): truncation h^2 |J'''| / 6 and rounding 10^-dps |J| / h both ~10^-(2 dps / 3)."""
+    """h = 10^-(dps // 3): truncation h^2 |J'''| / 6 and rounding 10^-dps |J| / h are then
+    both about 10^-(2 dps / 3)."""
     with mp.workdps(dps):
         return mp.mpf(10) ** -(dps // 3)
 

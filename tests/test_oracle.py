@@ -1,4 +1,4 @@
-"""The mpmath oracle: exact conversion, agreement with the axioms, formulas vs finite differences."""
+"""The mpmath oracle: exact conversion, the axioms, formulas against finite differences."""
 
 from fractions import Fraction
 
@@ -111,7 +111,8 @@ def test_directional_derivatives_agree_and_are_seeded(hidden):
     again = oracle.two_layer_directional(params, X, Y, hidden=hidden, seed=7)
     assert [d.block for d in first] == ["W1", "b1", "W2", "b2"]
     for d, e in zip(first, again):
-        assert np.array_equal(d.direction, e.direction) and d.finite_difference == e.finite_difference
+        assert np.array_equal(d.direction, e.direction)
+        assert d.finite_difference == e.finite_difference
         assert d.direction.shape == np.shape(params[d.block])
         assert oracle.agreeing_digits(d.finite_difference, d.formula) > 35
 
@@ -184,7 +185,8 @@ def test_arb_products_give_the_same_values_as_mpmath(monkeypatch, hidden):
               "W2": rng.standard_normal((1, n_h)), "b2": rng.standard_normal((1, 1))}
 
     def run():
-        return (oracle.logreg_exact(w, 0.3, X, Y), oracle.two_layer_exact(params, X, Y, hidden=hidden),
+        return (oracle.logreg_exact(w, 0.3, X, Y),
+                oracle.two_layer_exact(params, X, Y, hidden=hidden),
                 oracle.logreg_directional(w, 0.3, X, Y, seed=2))
 
     monkeypatch.setattr(oracle, "ACCELERATOR", "flint")

@@ -1,4 +1,4 @@
-"""The tolerance policy accepts every correct float64 method and rejects float32 and wrong values."""
+"""The tolerance policy accepts correct float64 methods, rejects float32 and wrong values."""
 
 import numpy as np
 import pytest
