@@ -31,6 +31,7 @@ def load(name: str | None = None) -> str:
     """Load a profile by name (default: `default_profile()`); raise ValueError if unknown."""
     name = name or default_profile()
     if name not in PROFILES:
-        raise ValueError(f"unknown Hypothesis profile {name!r}; choose one of {', '.join(PROFILES)}")
+        raise ValueError(
+            f"unknown Hypothesis profile {name!r}; choose one of {', '.join(PROFILES)}")
     settings.load_profile(name)
     return name
