@@ -19,13 +19,14 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import sympy as sp
 from sympy import HadamardProduct, Lambda, OneMatrix, Trace
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.numpy import NumPyPrinter
 
 from nnspec import rewrites, vectorised
-from nnspec.definitions import sigma
+from nnspec.definitions import LogReg, TwoLayer, gradient, sigma
 from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
 
 # ------------------------------------------------------------------------------ printer
@@ -553,7 +554,107 @@ def emit() -> dict[str, str]:
         raise UnprovenError("refusing to emit unproven formulas: " + "; ".join(failures))
     files = {f"{module}.py": render(module) for module in MODULES}
     files["__init__.py"] = render_init()
+    mismatches = check_emitted(files)
+    if mismatches:
+        raise UnprovenError("the printed code disagrees with the derivation: "
+                            + "; ".join(mismatches))
     return files
+
+
+# ------------------------------------------------------- the printed code, run once
+
+CHECK_LOGREG_SHAPE, CHECK_TWO_LAYER_SHAPE = (3, 4), (2, 3, 4)
+
+
+def _load(text: str, name: str) -> dict:
+    namespace: dict = {"__name__": f"nnspec.reference.{name}"}
+    exec(compile(text, f"<emitted {name}>", "exec"), namespace)  # noqa: S102 - our own output
+    return namespace
+
+
+def _exact(expr, values: dict) -> np.ndarray:
+    """expr (matrix or scalar) of the axioms at rational values, to 30 digits, as float64."""
+    value = expr.xreplace(values).evalf(30)
+    return np.array(value.tolist() if isinstance(value, sp.MatrixBase) else value, dtype=float)
+
+
+def _values(pairs, rng) -> tuple[dict, dict]:
+    """Random float64 arrays for each (name, symbols) and their exact rational substitution."""
+    arrays, values = {}, {}
+    for name, symbols in pairs:
+        shape = symbols.shape if isinstance(symbols, sp.MatrixBase) else ()
+        arrays[name] = rng.standard_normal(shape)
+        flat = symbols if isinstance(symbols, sp.MatrixBase) else [symbols]
+        values.update({s: sp.Rational(float(v)) for s, v in zip(flat, np.ravel(arrays[name]))})
+    return arrays, values
+
+
+def _labels(Y: sp.Matrix, rng) -> tuple[np.ndarray, dict]:
+    y = (rng.random(Y.shape) < 0.5).astype(np.float64)
+    return y, {s: sp.Integer(int(v)) for s, v in zip(Y, np.ravel(y))}
+
+
+def _close(name: str, got, expected: np.ndarray, out: list[str]) -> None:
+    got = np.asarray(got, dtype=float)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-10, atol=1e-12):
+        out.append(f"{name}: got {got.tolist()}, derivation gives {expected.tolist()}")
+
+
+def check_emitted(files: dict[str, str], seed: int = 0) -> list[str]:
+    """Run the emitted functions once at random float64 inputs against the axioms (30 digits).
+
+    The proofs hold the SymPy expressions; this holds what the printer made of them (a dropped
+    term, a wrong operator, a missing transpose) at shapes (3, 4) and (2, 3, 4). Returns the
+    mismatches and the errors, one line each.
+    """
+    return list(_check_emitted(tuple(sorted(files.items())), seed))
+
+
+@functools.cache
+def _check_emitted(files: tuple[tuple[str, str], ...], seed: int) -> tuple[str, ...]:
+    texts, rng, out = dict(files), np.random.default_rng(seed), []
+    for module, check in (("logreg", _check_logreg), ("two_layer_sigmoid", _check_two_layer),
+                          ("two_layer_tanh", _check_two_layer)):
+        try:
+            check(_load(texts[f"{module}.py"], module), module, rng, out)
+        except Exception as exc:  # noqa: BLE001 - any failure of the emitted code is a finding
+            out.append(f"{module}: {type(exc).__name__}: {exc}")
+    return tuple(out)
+
+
+def _check_logreg(ns: dict, module: str, rng, out: list[str]) -> None:
+    p = LogReg(*CHECK_LOGREG_SHAPE)
+    arrays, values = _values([("w", p.w), ("b", p.b), ("X", p.X)], rng)
+    Y, y_values = _labels(p.Y, rng)
+    values.update(y_values)
+    grads, cost = ns["propagate"](arrays["w"], float(arrays["b"]), arrays["X"], Y)
+    J = p.J()
+    _close("logreg dw", grads["dw"], _exact(gradient(J, p.w), values), out)
+    _close("logreg db", grads["db"], _exact(gradient(J, p.b), values), out)
+    _close("logreg cost", cost, _exact(J, values), out)
+
+
+def _check_two_layer(ns: dict, module: str, rng, out: list[str]) -> None:
+    p = TwoLayer(*CHECK_TWO_LAYER_SHAPE, module.removeprefix("two_layer_"))
+    params = [("W1", p.W1), ("b1", p.b1), ("W2", p.W2), ("b2", p.b2)]
+    arrays, values = _values([*params, ("X", p.X)], rng)
+    Y, y_values = _labels(p.Y, rng)
+    values.update(y_values)
+    parameters = {name: arrays[name] for name, _ in params}
+    A2, cache = ns["forward_propagation"](arrays["X"], parameters)
+    for name, expr in p.forward().items():
+        _close(f"{module} {name}", cache[name], _exact(expr, values), out)
+    J = _exact(p.J(), values)
+    _close(f"{module} compute_cost", ns["compute_cost"](A2, Y), J, out)
+    _close(f"{module} cost_from_logits", ns["cost_from_logits"](cache["Z2"], Y), J, out)
+    grads = ns["backward_propagation"](parameters, cache, arrays["X"], Y)
+    for name, symbols in params:
+        expected = _exact(gradient(p.J(), symbols), values)
+        _close(f"{module} d{name}", grads[f"d{name}"], expected, out)
+    new = ns["update_parameters"](parameters, grads, 0.5)
+    for name, _ in params:
+        expected = parameters[name] - 0.5 * np.asarray(grads[f"d{name}"])
+        _close(f"{module} update {name}", new[name], expected, out)
 
 
 def default_out_dir() -> Path:

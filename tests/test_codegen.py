@@ -50,20 +50,20 @@ def test_proof_catches_a_sign_error_in_dz():
 
 def test_proof_catches_dw2_used_in_place_of_w2():
     """A bug seen in real implementations: back-propagating through dW2 instead of W2."""
-    d = vectorised.two_layer(2, 3, 4)
+    d = vectorised.two_layer(1, 2, 3)
     dZ2, A1 = d.symbol("dZ2"), d.symbol("A1")
     g_prime = vectorised.activation_derivative(sigma)
     d.steps["dZ1"] = HadamardProduct(d.symbol("dW2").T * dZ2, vectorised.apply_lambda(g_prime, A1))
-    inputs, checks = vectorised._axioms_two_layer(2, 3, 4, "sigmoid")
-    assert _unproven(d, inputs, checks, (2, 3, 4)) == {"dZ1", "dW1", "db1", "W1_new", "b1_new"}
+    inputs, checks = vectorised._axioms_two_layer(1, 2, 3, "sigmoid")
+    assert _unproven(d, inputs, checks, (1, 2, 3)) == {"dZ1", "dW1", "db1", "W1_new", "b1_new"}
 
 
 def test_proof_catches_the_sigmoid_derivative_in_the_tanh_network():
-    d = vectorised.two_layer(2, 3, 4, "tanh")
-    wrong = vectorised.two_layer(2, 3, 4, "sigmoid").steps["dZ1"]
+    d = vectorised.two_layer(1, 2, 3, "tanh")
+    wrong = vectorised.two_layer(1, 2, 3, "sigmoid").steps["dZ1"]
     d.steps["dZ1"] = wrong
-    inputs, checks = vectorised._axioms_two_layer(2, 3, 4, "tanh")
-    assert "dZ1" in _unproven(d, inputs, checks, (2, 3, 4))
+    inputs, checks = vectorised._axioms_two_layer(1, 2, 3, "tanh")
+    assert "dZ1" in _unproven(d, inputs, checks, (1, 2, 3))
 
 
 def test_proof_catches_a_missing_transpose_at_a_square_shape_only_by_value():
@@ -130,6 +130,27 @@ def test_generate_refuses_unproven_formulas(monkeypatch, tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------- the printer
+
+
+def test_the_run_check_catches_wrong_printed_code():
+    """What the printer made of a proven expression is run against the axioms too."""
+    files = codegen.emit()
+    assert codegen.check_emitted(files) == []
+    dropped = dict(files)
+    dropped["logreg.py"] = files["logreg.py"].replace("Z = b + numpy.dot", "Z = numpy.dot")
+    assert any(m.startswith("logreg d") for m in codegen.check_emitted(dropped))
+    wrong = dict(files)
+    wrong["two_layer_tanh.py"] = files["two_layer_tanh.py"].replace("(1 - A1**2)", "(1 - A1)")
+    found = codegen.check_emitted(wrong)
+    assert any(m.startswith("two_layer_tanh dW1") for m in found)
+    assert not any(m.startswith("two_layer_sigmoid") for m in found)
+
+
+def test_emit_refuses_a_printer_that_loses_a_transpose(monkeypatch):
+    monkeypatch.setattr(codegen.ReferencePrinter, "_print_Transpose",
+                        lambda self, expr: self._print(expr.arg))
+    with pytest.raises(codegen.UnprovenError, match="printed code disagrees"):
+        codegen.emit()
 
 
 def test_printer_forms():
@@ -248,10 +269,14 @@ def test_unwritable_out_is_a_usage_error(tmp_path, capsys):
 def test_regeneration_is_byte_identical_in_a_fresh_process(tmp_path):
     """Another process, another hash seed: the same bytes as the committed reference."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-m", "nnspec", "generate", "--out", str(tmp_path)],
-                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    script = ("import sys; from pathlib import Path; from nnspec import codegen\n"
+              "for m in codegen.MODULES:\n"
+              "    Path(sys.argv[1], m + '.py').write_text(codegen.render(m), newline='\\n')\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
-    for name in codegen.emit():
+    for module in codegen.MODULES:
+        name = f"{module}.py"
         assert (tmp_path / name).read_bytes() == (REFERENCE / name).read_bytes(), name
 
 
