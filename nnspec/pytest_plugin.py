@@ -27,8 +27,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Hypothesis profile: ci, dev or thorough (default: $NNSPEC_PROFILE, "
                     "else ci under CI, else dev)")
     group.addoption("--nnspec-report", metavar="PATH", default=None,
-                    help="after the run, write the verification report (Markdown) to PATH, "
-                    "its figures in figures/ beside it")
+                    help="after the run, write the verification report (Markdown) to PATH "
+                    "(a file, or a directory for PATH/verification.md), figures/ beside it")
 
 
 def pytest_configure(config: pytest.Config) -> None:

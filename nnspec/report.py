@@ -106,7 +106,7 @@ def num(x: float) -> str:
 
 
 def ulps(x: float) -> str:
-    """An error in ulp: below 0.01 ulp the float64 result is correctly rounded, say so briefly."""
+    """An error in ulp, with everything below 0.01 ulp (0 included) shown as "< 0.01"."""
     return "< 0.01" if 0 <= x < 0.01 else num(x)
 
 
@@ -241,7 +241,7 @@ def evidence_summary(ev) -> list[str]:
     examples = sum(s.examples for s in ev.samples)
     reference = [q for s in ev.samples for q in s.errors if q.implementation == "reference"]
     worst = max(q.worst_bound for q in reference)
-    quantities = sorted({q.quantity for q in reference})
+    quantities = list(dict.fromkeys(q.quantity for q in reference))
     runs = sum(len(e.runs) for e in ev.edges if e.implementation != "reference")
     peers = [n for n in ev.costs.ulps[0] if n not in ("reference", "notes' propagate")]
     lines = [
@@ -423,12 +423,15 @@ def render(claims: Sequence, evidence: object | None = None, figures: dict | Non
 # ---------------------------------------------------------------- entry points
 
 def write_report(path: str | os.PathLike) -> list[Path]:
-    """Write the report to the Markdown file `path`, its figures in `figures/` beside it.
+    """Write the report to the Markdown file `path` (or to `path`/verification.md if `path` is
+    a directory), its figures in `figures/` beside it.
 
     Returns the paths written (the report first). UsageError if the folder cannot be written
     or matplotlib is missing.
     """
     report = Path(path)
+    if report.is_dir():
+        report = report / REPORT_NAME
     require_matplotlib()
     out = ensure_writable_dir(report.parent)
     ensure_writable_dir(out / FIGURES_DIR)
