@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -256,12 +256,29 @@ def _reference(hidden: str):
 
 # ---- contracts ----------------------------------------------------------------------------------
 
+LOGREG_AXES = {"feature": {"w": 0, "X": 0}, "example": {"X": 1, "Y": 1}}
+TWO_LAYER_AXES = {"feature": {"W1": 1, "X": 0}, "hidden": {"W1": 0, "b1": 0, "W2": 1},
+                  "example": {"X": 1, "Y": 1}}
+
+
 class Contract:
-    """Base: a problem is a dict of float64 arrays and numbers; see `check` in each subclass."""
+    """Base: a problem is a dict of float64 arrays and numbers; see `check` in each subclass.
+
+    `axes` names the problem's sizes (features, hidden units, examples) and, for each, the
+    array axis it indexes in each entry: `smaller` drops one index of one size at a time.
+    """
 
     name = ""
     function = ""
     arg_names: tuple[str, ...] = ()
+    axes: ClassVar[dict[str, dict[str, int]]] = {}
+
+    def smaller(self, p: dict):
+        """The problems with one feature, hidden unit or example removed (sizes stay >= 1)."""
+        for entries in self.axes.values():
+            first, axis = next(iter(entries.items()))
+            for index in range(p[first].shape[axis] if p[first].shape[axis] > 1 else 0):
+                yield {**p, **{k: np.delete(p[k], index, axis=a) for k, a in entries.items()}}
 
     def problems(self, o: Options):
         raise NotImplementedError
@@ -331,6 +348,7 @@ def _two_layer(o: Options, **kwargs: Any):
 
 class LogRegPropagate(Contract):
     name, function, arg_names = "logreg.propagate", "propagate", ("w", "b", "X", "Y")
+    axes = LOGREG_AXES
 
     def problems(self, o: Options):
         return _logreg(o)
@@ -355,6 +373,7 @@ class LogRegPropagate(Contract):
 
 class LogRegPredict(Contract):
     name, function, arg_names = "logreg.predict", "predict", ("w", "b", "X")
+    axes = LOGREG_AXES
 
     def problems(self, o: Options):
         return _logreg(o)
@@ -491,6 +510,7 @@ class LogRegOptimize(Contract):
 class TwoLayerForward(Contract):
     name, function = "two_layer.forward_propagation", "forward_propagation"
     arg_names = ("X", "parameters")
+    axes = TWO_LAYER_AXES
 
     def problems(self, o: Options):
         return _two_layer(o)
@@ -517,6 +537,7 @@ class TwoLayerForward(Contract):
 
 class TwoLayerCost(Contract):
     name, function, arg_names = "two_layer.compute_cost", "compute_cost", ("A2", "Y")
+    axes: ClassVar = {"example": {"A2": 1, "Y": 1}}
 
     def problems(self, o: Options):
         def with_activations(p: dict) -> dict:
@@ -540,6 +561,7 @@ class TwoLayerCost(Contract):
 class TwoLayerBackward(Contract):
     name, function = "two_layer.backward_propagation", "backward_propagation"
     arg_names = ("parameters", "cache", "X", "Y")
+    axes = TWO_LAYER_AXES
 
     def problems(self, o: Options):
         return _two_layer(o)
@@ -570,6 +592,8 @@ class TwoLayerUpdate(Contract):
 
     name, function = "two_layer.update_parameters", "update_parameters"
     arg_names = ("parameters", "grads", "learning_rate")
+    axes: ClassVar = {"feature": {"W1": 1, "dW1": 1},
+            "hidden": {"W1": 0, "b1": 0, "W2": 1, "dW1": 0, "db1": 0, "dW2": 1}}
 
     def problems(self, o: Options):
         from hypothesis import strategies as st

@@ -144,3 +144,16 @@ def test_audit_function_timeout() -> None:
 
     result = audit_function(slow, "logreg.propagate", examples=5, timeout=0.5)
     assert [(f.check, f.severity) for f in result.findings] == [("timeout", "defect")]
+
+
+def _no_one_over_m(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    return {"dw": X @ (A - Y).T, "db": np.sum(A - Y) / m}, 0.0
+
+
+def test_counterexample_has_the_fewest_features_and_examples() -> None:
+    """dw without 1/m is right when m = 1: the smallest counterexample has n_x = 1, m = 2."""
+    result = audit_function(_no_one_over_m, "logreg.propagate", examples=20)
+    value = next(f for f in result.findings if f.check == "value")
+    assert np.shape(value.counterexample["inputs"]["X"]) == (1, 2)
