@@ -131,3 +131,15 @@ def _reference_propagate():
     from nnspec.reference import logreg
 
     return logreg.propagate
+
+
+def test_write_report_into_a_directory_writes_verification_md_there(tmp_path, monkeypatch):
+    from nnspec import evidence, figures, verify
+
+    monkeypatch.setattr(verify, "verify_notes", lambda: [Claim("c1", "s", "holds", "ok")])
+    monkeypatch.setattr(evidence, "collect", lambda: None)
+    monkeypatch.setattr(figures, "draw_all", lambda directory, ev: {})
+    written = report.write_report(tmp_path)
+    assert written == [tmp_path / "verification.md"]
+    assert "| `c1` | s | holds | ok |" in written[0].read_text(encoding="utf-8")
+    assert (tmp_path / "figures").is_dir()
