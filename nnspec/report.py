@@ -286,7 +286,9 @@ def oracle_section(ev, figures: dict) -> str:
               "from " + ", ".join(f"`{s}`" for s in strategies_used)
               + f" under the profile `{evidence_mod.PROFILE}` (derandomized, no example "
               "database), so the same examples on every run. The reference's 2-layer cost is "
-              "`compute_cost(A2, Y, Z2)` (from the logits)."), "",
+              "`compute_cost(A2, Y, Z2)` (from the logits). The notes' own code is the "
+              "logistic-regression `propagate` (parenthesis closed, return added): its rows "
+              "stand beside the reference's on the same examples."), "",
              table(("model", "inputs", "implementation", "quantity", "examples",
                     "worst error / bound", "worst error (ulp)", "median (ulp)",
                     "examples with inf/nan"), rows), "",
