@@ -84,6 +84,9 @@ def _shape_of(value: Any) -> str:
     return f"shape {arr.shape}" if isinstance(value, np.ndarray) else type(value).__name__
 
 
+MISSING = object()  # an output part whose absence is already a recorded failure
+
+
 class _Checker:
     """Collects the failures of one returned value; structure first, then values."""
 
@@ -98,25 +101,28 @@ class _Checker:
         self.failures.append(Failure(check, severity, message, details))
 
     def item(self, container: Any, key: Any, where: str) -> Any:
-        """container[key] for a dict key or a tuple index; records 'keys' when absent."""
+        """container[key] for a dict key or a tuple index; records 'keys' when absent and
+        returns MISSING (a failure already recorded: nothing more to say about it)."""
+        if container is MISSING:
+            return MISSING
         if isinstance(key, str):
             if not isinstance(container, dict) or "__nnspec_opaque__" in container:
                 self.fail("type", "defect", f"{where} should be a dict, got {_shape_of(container)}")
-                return None
+                return MISSING
             if key not in container:
                 self.fail("keys", "defect", f"{where} has no key {key!r} (keys: "
                           f"{sorted(container)})", got=sorted(container))
-                return None
+                return MISSING
             return container[key]
         if not isinstance(container, (tuple, list)) or len(container) <= key:
             self.fail("type", "defect", f"{where} should be a tuple of at least {key + 1} items, "
                       f"got {_shape_of(container)}")
-            return None
+            return MISSING
         return container[key]
 
     def array(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
         """An array of exactly `shape`."""
-        if value is None:
+        if value is MISSING:
             return None
         arr = _numeric(value)
         if arr is None:
@@ -130,7 +136,7 @@ class _Checker:
 
     def scalar(self, value: Any, name: str) -> np.ndarray | None:
         """A scalar or a one-element array (a note unless 0-d, as the course squeezes it)."""
-        if value is None:
+        if value is MISSING:
             return None
         arr = _numeric(value)
         if arr is None:
@@ -466,7 +472,7 @@ class LogRegOptimize(Contract):
         got_costs = c.item(value, 2, "the result")
         got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
         got_b = c.scalar(c.item(params, "b", "params"), "b")
-        if got_costs is not None:
+        if got_costs is not MISSING:
             self._costs(c, got_costs, costs, cost_bounds, k_max)
         c.values([("w", w, got_w, 2 * error), ("b", np.asarray(b), got_b, 2 * error)], "")
         for f in c.failures:

@@ -1,0 +1,87 @@
+"""Contracts: whatever a target returns, the checks answer with findings and never raise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from nnspec.reference import logreg, two_layer_sigmoid
+
+from nnspec import contracts
+from nnspec.contracts import Options
+from nnspec.sandbox import to_plain
+
+WEIRD = [None, "text", 3, 2.5, True, np.nan, [], (), {}, {"__nnspec_opaque__": "object"},
+         np.zeros(0), np.array([1 + 2j]), np.array(["a"]), np.ones((2, 2), dtype=bool),
+         np.full((1, 1), np.inf), [np.ones(3)], (np.ones((1, 1)),) * 3, {"dw": None, "db": "x"},
+         {"W1": [[1.0]], "b1": 0, "W2": np.nan, "b2": {}}, (None, None), ({}, None, [])]
+
+
+def _plain(value):
+    try:
+        return to_plain(value)
+    except OverflowError:
+        return None
+
+
+def _problem(contract: contracts.Contract, seed: int) -> dict:
+    """One problem drawn by the contract's own strategy (derandomized by `seed`)."""
+    found = []
+
+    @settings(max_examples=1, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(contract.problems(Options()))
+    def draw(p):
+        found.append(p)
+
+    draw()
+    return found[0]
+
+
+@pytest.mark.parametrize("name", sorted(contracts.CONTRACTS))
+def test_weird_outputs_become_defects(name: str) -> None:
+    contract = contracts.get(name)
+    problem = _problem(contract, 0)
+    for value in WEIRD:
+        failures = contract.check(problem, _plain(value), Options())
+        assert any(f.severity == "defect" for f in failures), (name, value)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_reference_outputs_pass_every_check(data: st.DataObject) -> None:
+    """The reference itself, checked on the contracts' problems: no finding (it is stable)."""
+    o = Options()
+    c = contracts.get("logreg.propagate")
+    p = data.draw(c.problems(o))
+    assert c.check(p, to_plain(logreg.propagate(p["w"], p["b"], p["X"], p["Y"])), o) == []
+    c = contracts.get("two_layer.backward_propagation")
+    p = data.draw(c.problems(o))
+    args, _ = c.call_args(p, o)
+    assert c.check(p, to_plain(two_layer_sigmoid.backward_propagation(*args)), o) == []
+
+
+def test_a_changed_value_is_a_defect_and_a_saturated_one_a_warning() -> None:
+    c, o = contracts.get("logreg.propagate"), Options()
+    plain = {"w": np.array([[1.0]]), "b": 0.0, "X": np.array([[0.5]]), "Y": np.array([[1.0]])}
+    grads, cost = logreg.propagate(plain["w"], plain["b"], plain["X"], plain["Y"])
+    bumped = ({"dw": grads["dw"] * (1 + 1e-12), "db": grads["db"]}, cost)
+    assert [(f.check, f.severity) for f in c.check(plain, to_plain(bumped), o)] == [
+        ("value", "defect")]
+    saturated = {**plain, "w": np.array([[100.0]]), "Y": np.array([[0.0]])}
+    with np.errstate(all="ignore"):
+        A = 1 / (1 + np.exp(-100.0))
+        naive = -np.log(1 - A)  # the notes' formula: inf where a rounds to 1
+    grads, _ = logreg.propagate(saturated["w"], 0.0, saturated["X"], saturated["Y"])
+    assert [(f.check, f.severity) for f in c.check(saturated, to_plain((grads, naive)), o)] == [
+        ("saturation", "warning")]
+
+
+def test_smaller_drops_one_index_per_size() -> None:
+    c = contracts.get("two_layer.forward_propagation")
+    p = {"W1": np.ones((3, 2)), "b1": np.ones((3, 1)), "W2": np.ones((1, 3)),
+         "b2": np.ones((1, 1)), "X": np.ones((2, 4)), "Y": np.ones((1, 4))}
+    shapes = [(q["W1"].shape, q["X"].shape, q["W2"].shape) for q in c.smaller(p)]
+    assert shapes == [((3, 1), (1, 4), (1, 3))] * 2 + [((2, 2), (2, 4), (1, 2))] * 3 + [
+        ((3, 2), (2, 3), (1, 3))] * 4
