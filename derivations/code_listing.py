@@ -26,6 +26,7 @@ from nnspec.verify import Computed, MatrixEqual
 
 COST_LINE = "cost = (- 1 / m) * np.sum(Y * np.log(A) + (1 - Y) * (np.log(1 - A))"
 CLOSED_COST_LINE = COST_LINE + ")"
+NAMING_SHAPES = ((1, 1), (1, 2), (3, 2), (2, 4))
 RETURN_LINES = '    grads = {"dw": dw, "db": db}\n    return grads, cost\n'
 
 
@@ -226,8 +227,12 @@ def _parameters_updated() -> Outcome:
 
 
 def _name_means(name: str, mean: bool) -> Outcome:
-    """The listing's dw / db against dL/dparam of one example (mean=False) or dJ/dparam."""
-    for n_x, m in shapes.logreg_shapes():
+    """The listing's dw / db against dL/dparam of one example (mean=False) or dJ/dparam.
+
+    On a few shapes: m = 1 and m > 1, pairwise distinct sizes (code.propagate.dw and .db
+    sweep every (n_x, m) in 1..4).
+    """
+    for n_x, m in NAMING_SHAPES:
         p, env = propagate_locals(n_x, m)
         param = p.w if name == "dw" else sp.Matrix([[p.b]])
         loss = p.J() if mean else defs.loss(p.Y[0, 0], p.A()[0, 0])
@@ -237,7 +242,7 @@ def _name_means(name: str, mean: bool) -> Outcome:
                            f"once m > 1", f"at (n_x, m) = ({n_x}, {m}): it is the mean over "
                            "the m examples, dJ/d" + name[1:])
     what = f"dJ/d{name[1:]}, the mean of the examples' gradients" if mean else "dL"
-    return Outcome(True, f"the listing's {name} is {what} on every (n_x, m) in 1..4")
+    return Outcome(True, f"the listing's {name} is {what} at (n_x, m) in {NAMING_SHAPES}")
 
 
 def _assigned_between(first_comment: str, last_comment: str | None) -> list[str]:

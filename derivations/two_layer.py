@@ -166,6 +166,12 @@ def corrected_db1(q: Example) -> sp.Matrix:
 
 def vectorised(q: Example) -> dict[str, sp.Matrix]:
     """The course's vectorised backward pass: dZ2 = A2 - Y, dZ1 = W2^T dZ2 * A1 (1 - A1)."""
+    if "vectorised" not in q.gradients:
+        q.gradients["vectorised"] = _vectorised_pass(q)
+    return q.gradients["vectorised"]
+
+
+def _vectorised_pass(q: Example) -> dict[str, sp.Matrix]:
     ones_m = sp.ones(q.m, 1)
     dZ2 = q.a2 - q.Y
     dZ1 = ew(mm(q.W2.T, dZ2), ew(q.a1, sp.ones(q.n_h, q.m) - q.a1))
