@@ -108,7 +108,7 @@ def ulp_errors(got, exact) -> np.ndarray:
     got = np.asarray(got, dtype=np.float64).reshape(exact.shape)  # sizes match (contract)
     spacing = np.spacing(np.abs(oracle.to_float64(exact)))
     out = np.empty(exact.shape)
-    with mpmath.workdps(60):
+    with mpmath.workdps(oracle.DEFAULT_DPS):
         for index in np.ndindex(*exact.shape):
             g = float(got[index])
             out[index] = (abs(oracle.to_mp(g)[()] - exact[index]) / spacing[index]

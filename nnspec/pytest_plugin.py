@@ -37,6 +37,20 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_PROFILE] = name
+    path = config.getoption("--nnspec-report")
+    if path is not None:  # fail before the run, not after it
+        from nnspec import report
+
+        try:
+            report.ensure_writable_dir(_report_path(Path(path)).parent)
+        except UsageError as exc:
+            raise pytest.UsageError(f"--nnspec-report: {exc}") from None
+
+
+def _report_path(path: Path) -> Path:
+    from nnspec import report
+
+    return path / report.REPORT_NAME if path.is_dir() else path
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -58,7 +72,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
     if reporter is not None:
-        reporter.write_line(f"nnspec: wrote {written}")
+        reporter.write_line(f"nnspec: wrote {written[0]} and {len(written) - 1} figures")
 
 
 @pytest.fixture

@@ -114,5 +114,6 @@ def test_report_option_with_an_unwritable_path_is_a_usage_error(pytester):
     (pytester.path / "file").write_text("")
     result = pytester.runpytest_subprocess("--nnspec-report", "file/verification.md",
                                            "-p", "no:cacheprovider")
-    assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR
-    result.stdout.fnmatch_lines(["nnspec: error: cannot write reports to 'file'*"])
+    assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR, before any test runs
+    result.stderr.fnmatch_lines(["*--nnspec-report: cannot write reports to 'file'*"])
+    result.stdout.no_fnmatch_line("*passed*")
