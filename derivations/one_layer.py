@@ -107,8 +107,9 @@ def _threshold_is_z_nonnegative() -> Outcome:
 def _probability_of(label_value) -> Outcome:
     """P(y = label | x) = exp(-L(label, a)) compared with a = yhat, for the labels given."""
     bad = [lab for lab in label_value if sp.simplify(sp.exp(-defs.loss(lab, a)) - a) != 0]
-    return Outcome(not bad, f"P(label | x) = exp(-L(label, a)) equals yhat for labels "
-                   f"{sorted(set(label_value) - set(bad))}",
+    good = sorted(set(label_value) - set(bad))
+    return Outcome(not bad, f"the model's P(label | x) = exp(-L(label, yhat)) equals yhat for "
+                   f"the labels {good}",
                    "for y = 0: P(y | x) = 1 - yhat, e.g. 7/10 at yhat = 3/10" if bad else "")
 
 

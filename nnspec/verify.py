@@ -238,26 +238,43 @@ class MatrixEqual:
     def describe(self) -> str:
         return self.text
 
+    def _one_shape(self, claimed_fn, shape, q, ref, rng) -> tuple[str, str]:
+        """("" if equal, else why; engine disagreement or "") at one shape."""
+        try:
+            got = sp.Matrix(claimed_fn(q))
+        except shapes.NonConforming as exc:
+            return str(exc), ""
+        except (ValueError, TypeError) as exc:  # NumPy or SymPy refusing the shapes
+            return f"{type(exc).__name__}: {exc}", ""
+        if got.shape != ref.shape:
+            return f"shape {got.shape}, the gradient is {ref.shape}", ""
+        diff = got - ref
+        if shape in self.proof_shapes:
+            if not _entries_zero(diff):
+                return f"entries differ (exact): {_first_bad(diff)}", ""
+            if not _numeric_matrix_zero(diff, rng):
+                return "", "the exact check says equal, evaluation refutes it"
+        elif not _entries_equal_at_random_point(got, ref, rng):
+            return "entries differ at a random rational point", ""
+        return "", ""
+
     def _compare(self, claimed_fn, cases, rng) -> tuple[bool, str, str]:
+        """(all equal, evidence: the first failure and the shapes that pass, engine error)."""
+        failures, passing = [], []
         for shape, q, ref in cases:
-            where = f"at {self.shape_names} = {shape}"
-            try:
-                got = sp.Matrix(claimed_fn(q))
-            except shapes.NonConforming as exc:
-                return False, f"{where}: {exc}", ""
-            except (ValueError, TypeError) as exc:  # NumPy or SymPy refusing the shapes
-                return False, f"{where}: {type(exc).__name__}: {exc}", ""
-            if got.shape != ref.shape:
-                return False, f"{where}: shape {got.shape}, the gradient is {ref.shape}", ""
-            diff = got - ref
-            if shape in self.proof_shapes:
-                if not _entries_zero(diff):
-                    return False, f"{where}: entries differ (exact): {_first_bad(diff)}", ""
-                if not _numeric_matrix_zero(diff, rng):
-                    return True, "", f"{where}: cancel says equal, evaluation refutes it"
-            elif not _entries_equal_at_random_point(got, ref, rng):
-                return False, f"{where}: entries differ at a random rational point", ""
-        return True, "", ""
+            why, err = self._one_shape(claimed_fn, shape, q, ref, rng)
+            if err:
+                return True, "", f"at {self.shape_names} = {shape}: {err}"
+            if why:
+                failures.append(f"at {self.shape_names} = {shape}: {why}")
+            else:
+                passing.append(shape)
+        if not failures:
+            return True, "", ""
+        holds_at = f"; holds only at {passing}" if passing and len(passing) <= 4 else (
+            f"; holds at {len(passing)} shapes" if passing else "")
+        return False, (f"{failures[0]} (fails on {len(failures)} of {len(cases)} "
+                       f"shapes{holds_at})"), ""
 
     def run(self) -> Outcome:
         rng = random.Random(SEED)

@@ -76,7 +76,9 @@ def test_row_gradient_holds_under_the_transpose_convention():
     conv = (("row gradient", lambda p: row(p).T),)
     r = verdict(_logreg_check(row, conv))
     assert r.verdict == "holds-under-convention" and r.convention == "row gradient"
-    assert "(1, 1)" not in r.evidence  # the degenerate shape conforms: the error shows later
+    # the degenerate n_x = 1 shapes conform: the error shows at n_x = 2
+    assert r.evidence.startswith("at (n_x, m) = (2, 1)")
+    assert "holds only at [(1, 1), (1, 2), (1, 3), (1, 4)]" in r.evidence
 
 
 def test_elementwise_product_of_row_and_column_reports_shapes():
