@@ -87,8 +87,10 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench-audit.md"))
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     intro = (f"`.venv/bin/python bench/audit_time.py --examples {args.examples}`; wall-clock "
-             f"seconds on this machine ({os.cpu_count()} cores), one sandbox process per audit.")
+             f"seconds on this machine ({os.cpu_count()} cores, load average {load:.1f} at the "
+             "start), one sandbox process per audit.")
     lines = ["# Audit timing", "", intro, "",
              f"## One audit at typical sizes (--examples {args.examples})", ""]
     lines += typical(args.examples)
