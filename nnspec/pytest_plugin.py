@@ -64,6 +64,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from nnspec import report
 
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
     try:
         written = report.write_report(Path(path))
     except UsageError as exc:
