@@ -369,6 +369,9 @@ def peers_section(ev, figures: dict) -> str:
         parts += [f"{name} is not installed here: its rows are left out.", ""]
     parts.append(table(("implementation", "z", "points", "worst error, finite results (ulp)",
                         "median (ulp)", "inf/nan returned"), rows))
+    parts += ["", ("The ulp is that of the exact cost rounded to float64: where the exact cost "
+                   "is tiny (a correct classification far from the boundary), a result that has "
+                   "clipped or rounded it to a larger value counts as very many ulp.")]
     if "cost" in figures:
         parts += ["", figure_block(figures["cost"])]
     return "\n".join(parts)
