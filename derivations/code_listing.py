@@ -17,11 +17,11 @@ from importlib import resources
 
 import numpy as np
 import sympy as sp
-from nnspec.derivations import symbols as S
 
 from nnspec import definitions as defs
 from nnspec import shapes
 from nnspec.claims import Claim, Outcome
+from nnspec.derivations import symbols as S
 from nnspec.verify import Computed, MatrixEqual
 
 COST_LINE = "cost = (- 1 / m) * np.sum(Y * np.log(A) + (1 - Y) * (np.log(1 - A))"
@@ -162,7 +162,7 @@ def _descent_direction(name: str) -> Outcome:
     param = list(p.w) if name == "w" else [p.b]
     J = p.J()
     grads = [sp.diff(J, s) for s in param]
-    moved = J.subs({s: s - lr * g for s, g in zip(param, grads)}, simultaneous=True)
+    moved = J.xreplace({s: s - lr * g for s, g in zip(param, grads)})
     slope = sp.diff(moved, lr).subs(lr, 0)
     ok = sp.cancel(slope + sum(g**2 for g in grads)) == 0
     return Outcome(ok, f"dJ/dlr at lr = 0 is -|dJ/d{name}|^2 <= 0: a gradient-descent step")

@@ -7,13 +7,13 @@ The axioms are nnspec.definitions: loss(y, a), sigma, z = w^T x + b, the cost.
 from __future__ import annotations
 
 import sympy as sp
-from nnspec.derivations import symbols as S
-from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
 from sympy.calculus.util import function_range
 
 from nnspec import definitions as defs
 from nnspec import shapes
 from nnspec.claims import Claim, Outcome
+from nnspec.derivations import symbols as S
+from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
 from nnspec.verify import Computed, Equal, MatrixEqual, Unchecked, equality
 
 INTERVAL = sp.Interval.open(0, 1)

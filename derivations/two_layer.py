@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import sympy as sp
-from nnspec.derivations import symbols as S
 
 from nnspec import definitions as defs
 from nnspec import shapes
 from nnspec.claims import Claim, Outcome
+from nnspec.derivations import symbols as S
 from nnspec.shapes import ew, mm
 from nnspec.verify import Computed, MatrixEqual
 
@@ -71,14 +71,19 @@ class Example:
     def f(self) -> dict[str, sp.Matrix]:
         return self.p.forward()
 
-    def __getattr__(self, name: str):
-        table = {"x": "X", "X": "X", "y": "Y", "Y": "Y", "W1": "W1", "b1": "b1", "W2": "W2",
-                 "b2": "b2"}
-        if name in table:
-            return getattr(self.p, table[name])
-        if name in ("z1", "a1", "z2", "a2"):
-            return self.f[name.replace("z", "Z").replace("a", "A")]
-        raise AttributeError(name)
+    # symbol matrices built once per example (definitions.TwoLayer builds them on each access)
+    X = cached_property(lambda self: self.p.X)
+    Y = cached_property(lambda self: self.p.Y)
+    x = property(lambda self: self.X)  # the notes' lower case: one example (m = 1)
+    y = property(lambda self: self.Y)
+    W1 = cached_property(lambda self: self.p.W1)
+    b1 = cached_property(lambda self: self.p.b1)
+    W2 = cached_property(lambda self: self.p.W2)
+    b2 = cached_property(lambda self: self.p.b2)
+    z1 = cached_property(lambda self: self.f["Z1"])
+    a1 = cached_property(lambda self: self.f["A1"])
+    z2 = cached_property(lambda self: self.f["Z2"])
+    a2 = cached_property(lambda self: self.f["A2"])
 
     @cached_property
     def L(self) -> sp.Expr:

@@ -3,9 +3,9 @@
 from importlib import resources
 
 import pytest
-from nnspec.derivations.catalogue import all_claims
 
 from nnspec.claims import KINDS, Claim
+from nnspec.derivations.catalogue import all_claims
 
 NOTES = resources.files("nnspec.derivations").joinpath("neural-network-notes.txt").read_text(
     encoding="utf-8")

@@ -1,11 +1,11 @@
 """Matrix claims: the shape sweep catches errors that hide at n_h == 1 or n_x == n_h."""
 
 import sympy as sp
-from nnspec.derivations import two_layer as T
 
 from nnspec import definitions as defs
 from nnspec import shapes
 from nnspec.claims import Claim
+from nnspec.derivations import two_layer as T
 from nnspec.shapes import ew, mm
 from nnspec.verify import MatrixEqual, verify_claim
 
