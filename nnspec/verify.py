@@ -411,22 +411,29 @@ def verify_notes(claims: list[Claim] | None = None, workers: int | None = None) 
     Claims are independent and each check seeds its own generator, so they run in a pool of
     forked processes (one per core) with the same results, in the same order, as one by one.
     """
+    return _verify(claims, workers, with_self_checks=False)[0]
+
+
+def _verify(claims, workers, with_self_checks: bool):
+    """(results, self-check results or None), the self-checks running beside the claims."""
     global _CLAIMS
     if claims is None:
         from nnspec.derivations.catalogue import all_claims
 
         claims = all_claims()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(claims) < 2 or "fork" not in mp.get_all_start_methods():
-        return [verify_claim(c) for c in claims]
-    _CLAIMS = list(claims)
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            return pool.map(_verify_index, range(len(claims)), chunksize=1)
-    except OSError:  # no semaphores or /dev/shm: the same results, one by one
-        return [verify_claim(c) for c in claims]
-    finally:
-        _CLAIMS = []
+    if workers > 1 and len(claims) > 1 and "fork" in mp.get_all_start_methods():
+        _CLAIMS = list(claims)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                checks = pool.apply_async(self_checks) if with_self_checks else None
+                results = pool.map(_verify_index, range(len(claims)), chunksize=1)
+                return results, (checks.get() if checks else None)
+        except OSError:  # no semaphores or /dev/shm: the same results, one by one
+            pass
+        finally:
+            _CLAIMS = []
+    return [verify_claim(c) for c in claims], (self_checks() if with_self_checks else None)
 
 
 # --- the harness's own checks -------------------------------------------------------------
@@ -607,8 +614,7 @@ def run(args: Any) -> int:
         raise UsageError(f"cannot write {json_path}: it is a directory")
     if json_path is not None and not (json_path.parent if str(json_path.parent) else Path(".")).is_dir():
         raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
-    results = verify_notes()
-    checks = self_checks()
+    results, checks = _verify(None, None, with_self_checks=True)
     print(format_table(results))
     counts = summary(results)
     print(f"{len(results)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))

@@ -53,7 +53,8 @@ def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
     from nnspec.derivations import one_layer
 
     claims = one_layer.claims()[:6]
-    monkeypatch.setattr(verify, "verify_notes", lambda: [verify.verify_claim(c) for c in claims])
+    real = verify._verify
+    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: real(claims, 2, True))
     assert main(["verify", "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["id", "verdict", "detail"]
@@ -71,13 +72,13 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
 
 def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     broken = ClaimResult("x", "s", "n", "code", "holds", "d", engine_errors=["boom"])
-    monkeypatch.setattr(verify, "verify_notes", lambda: [broken])
+    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([broken], []))
     assert main(["verify"]) == 1
     assert "harness check failed: boom" in capsys.readouterr().err
-    monkeypatch.setattr(verify, "self_checks",
-                        lambda: [verify.SelfCheck("lemma", False, "not zero")])
-    monkeypatch.setattr(verify, "verify_notes", list)
+    failed = [verify.SelfCheck("lemma", False, "not zero")]
+    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([], failed))
     assert main(["verify"]) == 1
+    assert "harness check failed: lemma" in capsys.readouterr().err
 
 
 def test_self_checks_pass():
