@@ -80,9 +80,8 @@ def _large_times() -> dict:
 
 def _digits() -> dict:
     """Digits shared, per gradient entry, by formula, finite differences and the reference."""
-    from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
-
     from nnspec import oracle
+    from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
     rows = {}
 

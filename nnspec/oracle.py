@@ -21,7 +21,8 @@ both terms are about 1e-40 times |J'''|, |J| and |p| |J'|, so D(h) agrees with J
 some 24 orders of magnitude below float64's unit roundoff u = 2^-53 ~ 1.1e-16 (for |J'''| and |p|
 below 1e10, far beyond the magnitudes a float64 check can resolve anyway).
 
-Cost. A directional derivative costs 2 cost evaluations; a logistic cost evaluation is m dot
+Cost. A directional derivative costs 2 cost evaluations (4 with the a-posteriori error
+estimate at step 2h that every result carries); a logistic cost evaluation is m dot
 products of length n_x, so cost grows linearly with the number of parameters; the full gradient
 by finite differences (2 cost evaluations per parameter) is for small problems only. Products
 run as `mpmath.fdot` (0.5 to 2 us per multiply-add) or, when python-flint is installed, as arb
@@ -380,34 +381,46 @@ def default_step(dps: int = DEFAULT_DPS):
 
 
 def _central_difference(cost: Callable, point: Mapping[str, MpArray],
-                        direction: Mapping[str, MpArray], h) -> object:
-    plus = {k: point[k] + h * direction[k] if k in direction else point[k] for k in point}
-    minus = {k: point[k] - h * direction[k] if k in direction else point[k] for k in point}
-    return (cost(plus) - cost(minus)) / (2 * h)
+                        direction: Mapping[str, MpArray], h) -> tuple[object, object]:
+    """D(h) = (J(p + h d) - J(p - h d)) / (2h) and an estimate of its error: |D(h) - D(2h)|
+    (D(2h) has 4 times D(h)'s truncation error, and rounding noise of the same order) plus
+    16 eps_mp (|J(p + h d)| + |J(p - h d)|) / h, the rounding where the terms of J cancel."""
+    def along(t):
+        moved = {k: point[k] + t * direction[k] if k in direction else point[k] for k in point}
+        return cost(moved)
+
+    plus, minus = along(h), along(-h)
+    d_h = (plus - minus) / (2 * h)
+    d_2h = (along(2 * h) - along(-2 * h)) / (4 * h)
+    rounding = 16 * mp.eps * (abs(plus) + abs(minus)) / h
+    return d_h, abs(d_h - d_2h) + rounding
 
 
 def _fd_gradient(cost: Callable, point: Mapping[str, MpArray], h) -> dict[str, MpArray]:
     grads = {}
     for name, block in point.items():
         grad = np.empty(block.shape, dtype=object)
+        error = np.empty(block.shape, dtype=object)
         for index in np.ndindex(*block.shape):
             unit = np.full(block.shape, mp.zero, dtype=object)
             unit[index] = mp.one
-            grad[index] = _central_difference(cost, point, {name: unit}, h)
-        grads[name] = grad
+            grad[index], error[index] = _central_difference(cost, point, {name: unit}, h)
+        grads["d" + name], grads["d" + name + "_error"] = grad, error
     return grads
 
 
 @dataclass(frozen=True)
 class Directional:
     """One block's directional derivative: the float64 direction d, the central difference of
-    the cost along d, and the derived formula's sum(grad * d), both mpf at `dps` digits."""
+    the cost along d with its error estimate, and the derived formula's sum(grad * d), all mpf
+    at `dps` digits."""
 
     block: str
     direction: np.ndarray
     finite_difference: object
     formula: object
     dps: int
+    error: object
 
 
 def _directionals(cost: Callable, point: Mapping[str, MpArray], exact: Exact,
@@ -417,41 +430,49 @@ def _directionals(cost: Callable, point: Mapping[str, MpArray], exact: Exact,
     for block, grad_name in grad_names.items():
         d = rng.standard_normal(np.shape(point[block]))
         d_mp = to_mp(d)
-        fd = _central_difference(cost, point, {block: d_mp}, h)
+        fd, error = _central_difference(cost, point, {block: d_mp}, h)
         formula = mp.fsum(np.asarray(exact[grad_name] * d_mp, dtype=object).ravel().tolist())
-        out.append(Directional(block, d, fd, formula, dps))
+        out.append(Directional(block, d, fd, formula, dps, error))
     return out
 
 
-def logreg_fd_gradient(w, b, X, Y, *, dps: int = DEFAULT_DPS, h=None) -> dict[str, MpArray]:
+def _with_errors(grads: dict[str, MpArray], errors: bool) -> dict[str, MpArray]:
+    return grads if errors else {k: v for k, v in grads.items() if not k.endswith("_error")}
+
+
+def logreg_fd_gradient(w, b, X, Y, *, dps: int = DEFAULT_DPS, h=None,
+                       errors: bool = False) -> dict[str, MpArray]:
     """dJ/dw (n_x, 1) and dJ/db (0-d) by central differences in mpmath, one parameter at a time
-    (2 (n_x + 1) cost evaluations: for small problems)."""
+    (4 (n_x + 1) cost evaluations: for small problems). With `errors`, also "dw_error" and
+    "db_error", the estimates of `_central_difference`."""
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
         X_mp, Y_mp = _FloatMatrix(X), to_mp(Y)
         point = {"w": to_mp(w), "b": to_mp(_scalar(b))}
         grads = _fd_gradient(lambda p: _logreg_cost_mp(p, X_mp, Y_mp), point, h)
-    return {"dw": grads["w"], "db": grads["b"]}
+    return _with_errors(grads, errors)
 
 
 def two_layer_fd_gradient(parameters: Mapping[str, np.ndarray], X, Y, *,
                           hidden: str = "sigmoid", dps: int = DEFAULT_DPS,
-                          h=None) -> dict[str, MpArray]:
-    """dW1, db1, dW2, db2 by central differences in mpmath, one parameter at a time."""
+                          h=None, errors: bool = False) -> dict[str, MpArray]:
+    """dW1, db1, dW2, db2 by central differences in mpmath, one parameter at a time (with
+    `errors`, also their error estimates "dW1_error", ...)."""
     _hidden(hidden)
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
         X_mp, Y_mp = _FloatMatrix(X), to_mp(Y)
         grads = _fd_gradient(lambda p: _two_layer_cost_mp(p, X_mp, Y_mp, hidden),
                              _two_layer_params_mp(parameters), h)
-    return {"d" + k: v for k, v in grads.items()}
+    return _with_errors(grads, errors)
 
 
 def logreg_directional(w, b, X, Y, *, seed: int = 0, dps: int = DEFAULT_DPS,
                        h=None) -> list[Directional]:
     """Per block (w, b): a seeded Gaussian direction d and the derivative of J along it, by
-    central differences (2 cost evaluations, each m dot products of length n_x) and by the
-    derived formula. For large problems, where the full gradient by differences is too slow."""
+    central differences (2 cost evaluations, each m dot products of length n_x, and 2 more at
+    step 2h for the error estimate) and by the derived formula. For large problems, where the
+    full gradient by differences is too slow."""
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
         X_mp, Y_mp = _FloatMatrix(X), to_mp(Y)

@@ -95,6 +95,24 @@ def test_two_layer_formula_equals_finite_differences(hidden):
         assert _min_digits(exact[name], fd[name]) > 35, name
 
 
+@pytest.mark.parametrize("scale", [1.0, 300.0])
+def test_finite_difference_error_estimates_cover_the_formula(scale):
+    """At scale 300 some derivatives are ~1e-130, below what a difference of an O(1) cost
+    resolves at 60 digits: the estimate must say so rather than claim 0 is exact."""
+    w, b, X, Y, params = _problem(12, scale=scale)
+    exact = oracle.two_layer_exact(params, X, Y)
+    fd = oracle.two_layer_fd_gradient(params, X, Y, errors=True)
+    with mp.workdps(60):
+        for name in ("dW1", "db1", "dW2", "db2"):
+            errors = fd[name + "_error"].ravel()
+            for e, f, err in zip(exact[name].ravel(), fd[name].ravel(), errors):
+                assert abs(e - f) <= err, name
+                assert err < mp.mpf(10) ** -35
+    for d in oracle.logreg_directional(w, b, X, Y, seed=4):
+        with mp.workdps(60):
+            assert abs(d.finite_difference - d.formula) <= d.error < mp.mpf(10) ** -35
+
+
 def test_finite_differences_catch_a_wrong_formula():
     w, b, X, Y, _ = _problem(5)
     exact = oracle.logreg_exact(w, b, X, Y)
