@@ -235,6 +235,10 @@ def _prediction_changes_after_update() -> Outcome:
                    f"a = {sp.N(before, 6)} before, {sp.N(after, 6)} after one step (lr = 1/2)")
 
 
+# the notes' intermediate numerator, kept as printed (SymPy would collapse it to a - y)
+AS_PRINTED = sp.Add(a, -a * y, -y, a * y, evaluate=False)
+
+
 def claims() -> list[Claim]:
     sig_w = defs.sigma(w * x + b)
     dlda = sp.diff(defs.loss(y, a), a)
@@ -357,19 +361,19 @@ def claims() -> list[Claim]:
               latex=r"\frac{1-y}{1-a} - \frac{y}{a}", parsed_as=(1 - y) / (1 - a) - y / a),
         Claim("one.bwd.dlda.4", S.ONE_BACKWARD, r"\frac{1-y}{1-a} - \frac{y}{a} = "
               r"\frac{(a-ay-y+ay)}{a(1-a)}", "derivation step",
-              Equal((1 - y) / (1 - a) - y / a, (a - a * y - y + a * y) / (a * (1 - a))),
+              Equal((1 - y) / (1 - a) - y / a, AS_PRINTED / (a * (1 - a))),
               latex=r"\frac{(a-ay-y+ay)}{a(1-a)}",
-              parsed_as=(a - a * y - y + a * y) / (a * (1 - a))),
+              parsed_as=AS_PRINTED / (a * (1 - a))),
         Claim("one.bwd.dlda.5", S.ONE_BACKWARD,
               r"\frac{(a-ay-y+ay)}{a(1-a)} = \frac{a-y}{a(1-a)}", "derivation step",
-              Equal((a - a * y - y + a * y) / (a * (1 - a)), (a - y) / (a * (1 - a))),
+              Equal(AS_PRINTED / (a * (1 - a)), (a - y) / (a * (1 - a))),
               latex=r"\frac{a-y}{a(1-a)}", parsed_as=(a - y) / (a * (1 - a))),
         Claim("one.bwd.dadz.1", S.ONE_BACKWARD, r"\frac{da}{dz} = \frac{d \sigma(z)}{dz}",
               "derivation step", Equal(sp.diff(defs.sigma_exp(z), z),
                                        sp.diff(defs.sigma(z), z))),
         Claim("one.bwd.dadz.2", S.ONE_BACKWARD,
               r"\frac{d \sigma(z)}{dz} = \frac{-(-1)e^{-z}}{(1+e^{-z})^2}", "derivation step",
-              Equal(sp.diff(defs.sigma_exp(z), z), sp.Integer(-1) * -1 * e / (1 + e) ** 2),
+              Equal(sp.diff(defs.sigma_exp(z), z), sp.Mul(-1, -1, e, sp.Pow((1 + e) ** 2, -1), evaluate=False)),
               latex=r"\frac{-(-1)e^{-z}}{(1+e^{-z})^2}", parsed_as=e / (1 + e) ** 2),
         Claim("one.bwd.dadz.3", S.ONE_BACKWARD, r"\frac{-(-1)e^{-z}}{(1+e^{-z})^2} = "
               r"\frac{e^{-z}}{1+e^{-z}} \frac{1}{1+e^{-z}}", "derivation step",
