@@ -357,7 +357,21 @@ def _verdict(out: Outcome) -> str:
 
 
 def verify_claim(claim: Claim) -> ClaimResult:
-    """Run one claim's check, its correction's check and its LaTeX parse check."""
+    """Run one claim's check, its correction's check and its LaTeX parse check.
+
+    An exception inside a check is a defect of the harness, not a verdict: the claim is
+    reported unchecked with the exception, and `nnspec verify` exits 1.
+    """
+    try:
+        return _verify_claim(claim)
+    except Exception as exc:  # noqa: BLE001 - reported as an engine error, never as a verdict
+        message = f"{claim.id}: the check raised {type(exc).__name__}: {exc}"
+        return ClaimResult(id=claim.id, section=claim.section, notes=claim.notes, kind=claim.kind,
+                           verdict="unchecked", detail=f"engine error: {message}",
+                           engine_errors=[message])
+
+
+def _verify_claim(claim: Claim) -> ClaimResult:
     errors: list[str] = []
     out = claim.check.run()
     if out.engine_error:

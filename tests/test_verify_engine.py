@@ -128,3 +128,11 @@ def test_pool_falls_back_to_one_by_one(monkeypatch):
 
     monkeypatch.setattr(verify.mp, "get_context", lambda method: NoPool())
     assert [r.verdict for r in verify.verify_notes(claims, workers=2)] == ["holds"] * 3
+
+
+def test_a_check_that_raises_is_an_engine_error_not_a_verdict():
+    def boom():
+        raise RuntimeError("bug")
+
+    r = verdict(Computed(boom, ""))
+    assert r.verdict == "unchecked" and "RuntimeError: bug" in r.engine_errors[0]
