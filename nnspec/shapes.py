@@ -71,9 +71,3 @@ def rational_point(symbols: set[sp.Symbol], rng: random.Random) -> dict[sp.Symbo
         for s in sorted(symbols, key=lambda s: s.name)
     }
 
-
-def free_symbols(*items: sp.Basic) -> set[sp.Symbol]:
-    out: set[sp.Symbol] = set()
-    for item in items:
-        out |= item.free_symbols
-    return out
