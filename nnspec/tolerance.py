@@ -11,7 +11,7 @@ magnitudes taken at the exact values from `nnspec.oracle`. The rules used:
   gamma_n |A| |B| entry-wise, plus |A| |dB| + |dA| |B| for errors dA, dB already in its factors;
 - an elementary function (exp, log, log1p, tanh) is within 2 ulp: a relative error of ELEM u;
   sigma = 1 / (1 + e^-z) adds the addition and the division, and the stable form
-  e^z / (1 + e^z) for z < 0 a product: SIGMA = ELEM + 3 u relative;
+  e^z / (1 + e^z) for z < 0 a product: a relative SIGMA u = (ELEM + 3) u;
 - an error dz in z moves f(z) by at most max |f'| over [z - dz, z + dz] times dz: for sigma
   a (1 - a) e^dz dz, for tanh (1 - a^2) e^(2 dz) dz (mean value theorem; the slope changes by
   at most that factor); for log, |da| / a to first order;

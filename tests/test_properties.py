@@ -219,12 +219,11 @@ def test_literal_per_example_form_does_not_conform():
     assert (dz1 @ np.ones((2, 1))).shape == (2, 1) != (2, 2)  # n_x = n_h: conforms, wrong shape
 
 
-@pytest.mark.parametrize("hidden", ["sigmoid"])
-@given(data=st.data())
-def test_literal_form_is_right_only_for_one_hidden_unit(hidden, data):
-    """With n_h = 1 the literal form conforms and equals dz1 x^T for one example; with W2^T in
-    place of W2 it is right for every n_h."""
-    problem = data.draw(two_layer_problems(max_examples=1, hidden=hidden))
+@given(two_layer_problems(max_examples=1, hidden="sigmoid"))
+def test_literal_form_is_right_only_for_one_hidden_unit(problem):
+    """With n_h = 1 the literal form (one example, the notes' sigmoid) conforms and is dz1;
+    with W2^T in place of W2 it is right for every n_h."""
+    hidden = "sigmoid"
     parameters, X, Y = problem
     _, cache = two_layer_sigmoid.forward_propagation(X, parameters)
     exact = oracle.two_layer_exact(*problem, hidden=hidden)
