@@ -15,6 +15,10 @@ update_parameters from the reference backward pass), and checks one returned val
 
 Shapes: X (n_x, m), Y (1, m), w (n_x, 1), b scalar; W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h),
 b2 (1, 1).
+
+Every module the checks use is imported here, not lazily: Hypothesis draws some values from
+the literals of the local modules loaded in the process, so an import in the middle of a batch
+would change the examples of the audits that follow it in the same worker.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ import pickle
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+import mpmath
 import numpy as np
+from hypothesis import strategies as st
 
 from nnspec import oracle, strategies, tolerance
 from nnspec.errors import UsageError
+from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
           "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout")
@@ -255,8 +262,6 @@ def _round_to(problem: dict, dtype: str) -> dict:
 
 
 def _reference(hidden: str):
-    from nnspec.reference import two_layer_sigmoid, two_layer_tanh
-
     return two_layer_sigmoid if hidden == "sigmoid" else two_layer_tanh
 
 
@@ -325,8 +330,6 @@ def _rescaled(weights: np.ndarray, bias: Any, Z: np.ndarray) -> tuple[np.ndarray
 
 
 def _logreg(o: Options, **kwargs: Any):
-    from hypothesis import strategies as st
-
     def finish(p: strategies.LogRegProblem, near: bool) -> dict:
         w, b = p.w, p.b
         if near and kwargs.get("saturation", True):
@@ -338,8 +341,6 @@ def _logreg(o: Options, **kwargs: Any):
 
 
 def _two_layer(o: Options, **kwargs: Any):
-    from hypothesis import strategies as st
-
     def finish(p: strategies.TwoLayerProblem, near: bool) -> dict:
         q = dict(p.parameters)
         if near:
@@ -429,8 +430,6 @@ class LogRegOptimize(Contract):
     arg_names = ("w", "b", "X", "Y", "num_iterations", "learning_rate")
 
     def problems(self, o: Options):
-        from hypothesis import strategies as st
-
         def finish(p: dict, iterations: int, rate: float) -> dict:
             X1 = np.vstack([p["X"], np.ones((1, p["X"].shape[1]))])
             lipschitz = float(np.linalg.eigvalsh(X1 @ X1.T)[-1]) / (4 * X1.shape[1])
@@ -445,8 +444,6 @@ class LogRegOptimize(Contract):
         return (*args, p["num_iterations"], p["learning_rate"]), {}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        from nnspec.reference import logreg
-
         n_x, m = p["X"].shape
         X, Y, k_max, rate = p["X"], p["Y"], p["num_iterations"], p["learning_rate"]
         u = tolerance.unit_roundoff(o.dtype)
@@ -602,8 +599,6 @@ class TwoLayerUpdate(Contract):
             "hidden": {"W1": 0, "b1": 0, "W2": 1, "dW1": 0, "db1": 0, "dW2": 1}}
 
     def problems(self, o: Options):
-        from hypothesis import strategies as st
-
         def with_grads(p: dict, rate: float) -> dict:
             ref = _reference(o.hidden_activation)
             _, cache = ref.forward_propagation(p["X"], _params(p))
@@ -621,8 +616,6 @@ class TwoLayerUpdate(Contract):
                 "learning_rate": p["learning_rate"]}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        import mpmath
-
         u = tolerance.unit_roundoff(o.dtype)
         c = _Checker(False)
         items = []
