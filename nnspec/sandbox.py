@@ -323,9 +323,9 @@ class _Worker:
         sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0, closefd=False),
                                       write_through=True)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
+        _limit(resource.RLIMIT_FSIZE, OUTPUT_LIMIT)
         if memory_limit > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+            _limit(resource.RLIMIT_AS, memory_limit)
         self.function = None
         self.printed = 0
 
@@ -397,6 +397,16 @@ class _Worker:
         for key, before in pristine[1].items():
             outcome.changed += _changed(before, kwargs[key], key)
         return self._stdout(outcome)
+
+
+def _limit(which: int, value: int) -> None:
+    """Lower a resource limit, soft and hard, to `value` (or to the hard limit already in force
+    if that is lower), so that the target cannot raise it again."""
+    import resource
+
+    _, hard = resource.getrlimit(which)
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(which, (value, value))
 
 
 def _load_quietly(target: Target):
