@@ -100,6 +100,10 @@ def test_batch_over_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert "| `bob.py` | defect |" in out and "[4/4]" in err
     summary = (tmp_path / "all.md").read_text()
     assert "4 targets: 2 conform, 1 with a defect, 1 not audited." in summary
+    again = _audit(capsys, str(folder), "--contract", "logreg.propagate", *FAST,
+                   "--json", str(tmp_path / "again.json"))
+    assert again[0] == 1  # same bytes whichever worker ran which file, in whatever order
+    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "all.json").read_bytes()
 
 
 def test_empty_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
