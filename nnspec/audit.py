@@ -5,8 +5,12 @@ The engine, in two Hypothesis passes over the contract's problems (`nnspec.contr
    target, then every check of the contract) and the failures are cached by the problem's bytes;
 2. shrink: for each check that failed, a second seeded run that fails only on that check, so that
    Hypothesis shrinks towards the smallest problem on which that check fails. The generation
-   replays the first pass from the cache; only the shrinking calls the target again.
-One Finding per (check, severity) with its minimal counterexample. Verdict: "defect" if any
+   replays the first pass from the cache; only the shrinking calls the target again; the run
+   stops after SHRINK_CALLS calls (a count, so the result does not depend on the machine);
+3. reduce: drop one feature, hidden unit or example at a time while the check still fails.
+One Finding per (check, severity) with its minimal counterexample. A timeout stops the audit
+(its counterexample is the first input that hung, not shrunk); after MAX_CRASHES restarts of
+the sandbox the target is not called again. Verdict: "defect" if any
 finding is a defect, else "conforms" (warnings and notes allowed); "error" when the target could
 not be audited at all (missing file or function, syntax error, import failure).
 
@@ -44,7 +48,6 @@ MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the targe
 # Hypothesis test calls per shrinking run, by severity: a count keeps the audit deterministic,
 # unlike a time limit; each call costs some milliseconds of Hypothesis's own generation.
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
-FATAL = ("timeout", "crash", "output-size")
 
 
 @dataclass(frozen=True)
