@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from nnspec.reference import logreg
 
 from nnspec.codegen import write_atomic
+from nnspec.reference import logreg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cost_accuracy import notes_propagate  # the notes' code, fixed to run

@@ -23,7 +23,7 @@ def sigma_exp(z: sp.Expr) -> sp.Expr:
     return 1 / (1 + sp.exp(-z))
 
 
-class sigma(sp.Function):  # noqa: N801 - the notes' name
+class sigma(sp.Function):
     """The sigmoid kept opaque, so exact matrix checks stay fast.
 
     Its derivative rule sigma' = sigma (1 - sigma) is not assumed: `sigma_prime_lemma`

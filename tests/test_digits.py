@@ -6,9 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from nnspec.reference import logreg
 
 from nnspec import digits
+from nnspec.reference import logreg
 
 pytest.importorskip("sklearn")
 

@@ -8,9 +8,9 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
 from nnspec.definitions import LogReg, TwoLayer, gradient, sigma
+from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
 TWO_LAYER = {"sigmoid": two_layer_sigmoid, "tanh": two_layer_tanh}
 SATURATION = [-800.0, -40.0, -37.0, 36.0, 40.0, 800.0]
