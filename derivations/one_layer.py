@@ -6,6 +6,8 @@ The axioms are nnspec.definitions: loss(y, a), sigma, z = w^T x + b, the cost.
 
 from __future__ import annotations
 
+import random
+
 import sympy as sp
 from sympy.calculus.util import function_range
 
@@ -98,10 +100,28 @@ def _one_example_per_column() -> Outcome:
                    "column x and on no other column")
 
 
+def _disagreement(what: str) -> Outcome:
+    message = f"{what}: SymPy and evaluation at sample points disagree"
+    return Outcome(None, message, engine_error=message)
+
+
+def _sample_agrees(predicate, points) -> bool:
+    """A solveset result confirmed numerically at seeded points (a weak solver cannot decide)."""
+    return all(predicate(p) for p in points)
+
+
 def _threshold_is_z_nonnegative() -> Outcome:
     region = sp.solveset(defs.sigma_exp(z) >= sp.Rational(1, 2), z, sp.S.Reals)
-    return Outcome(region == sp.Interval(0, sp.oo),
-                   f"sigma(z) >= 1/2 exactly for z in {region}: the rule is z >= 0")
+    rng = random.Random(7)
+    points = [sp.Rational(rng.randint(-500, 500), 100) for _ in range(20)] + [sp.Integer(0)]
+    numeric = _sample_agrees(
+        lambda v: (sp.N(defs.sigma_exp(v), 30) >= 0.5) == (v >= 0), points)
+    symbolic = region == sp.Interval(0, sp.oo)
+    if symbolic != numeric:
+        return _disagreement("solveset(sigma(z) >= 1/2)")
+    return Outcome(symbolic,
+                   f"sigma(z) >= 1/2 exactly for z in {region} (confirmed at 21 points): the "
+                   "rule is z >= 0")
 
 
 def _probability_of(label_value) -> Outcome:
@@ -125,7 +145,12 @@ def _loss_sign_away_from_label(sign: int) -> Outcome:
     for lab in (0, 1):
         slope = sp.diff(defs.loss(lab, yhat), yhat) * (yhat - lab)  # d L / d |yhat - y|
         where[lab] = sp.solveset(sign * slope > 0, yhat, INTERVAL)
+    grid = [sp.Rational(k, 20) for k in range(1, 20)]
+    numeric = all(sign * (sp.N(defs.loss(lab, grid[i + 1]) - defs.loss(lab, grid[i]), 30))
+                  * (1 if lab == 0 else -1) > 0 for lab in (0, 1) for i in range(len(grid) - 1))
     ok = all(region == INTERVAL for region in where.values())
+    if ok != numeric:
+        return _disagreement("the sign of dL/dyhat on (0, 1)")
     words = "increases" if sign > 0 else "decreases"
     l02, l06 = (sp.N(defs.loss(0, sp.Rational(v, 10)), 4) for v in (2, 6))
     regions = "; ".join(f"y = {lab}: {region}" for lab, region in where.items())
