@@ -115,3 +115,13 @@ def test_linearity_shortcut_is_held_to_the_direct_gradient(monkeypatch):
     monkeypatch.setattr(T.Example, "gradient_by_examples",
                         lambda self, name: real(self, name) * self.m)  # a sum, not a mean
     assert not T.linearity_check()
+
+
+def test_exact_proof_and_evaluation_disagreeing_is_an_engine_error():
+    # sigma(-t) = 1 - sigma(t): true, but not an identity in independent sigma atoms
+    c = MatrixEqual(build=lambda s: T.example(s[0], s[1]),
+                    claimed=lambda q: q.z2.applyfunc(lambda t: defs.sigma(-t)),
+                    reference=lambda q: q.z2.applyfunc(lambda t: 1 - defs.sigma(t)),
+                    sweep=((2, 3, 1),), proof_shapes=((2, 3, 1),), text="")
+    r = verdict(c)
+    assert r.verdict == "unchecked" and r.engine_errors
