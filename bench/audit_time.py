@@ -45,6 +45,24 @@ def typical(examples: int) -> list[str]:
     return rows
 
 
+def per_call(calls: int = 2000) -> list[str]:
+    """Round trip of one sandbox call (pickle, pipe, call, plain data back) on small arrays."""
+    from nnspec.sandbox import Sandbox
+    from nnspec.targets import parse_target
+
+    target = parse_target("nnspec.reference.logreg:propagate", "propagate")
+    w, X, Y = np.zeros((4, 1)), np.ones((4, 5)), np.ones((1, 5))
+    with Sandbox(target) as box:
+        box.call((w, 0.0, X, Y))
+        start = time.perf_counter()
+        for _ in range(calls):
+            box.call((w, 0.0, X, Y), names=("w", "b", "X", "Y"))
+        seconds = (time.perf_counter() - start) / calls
+    line = (f"One call of the reference `propagate` (n_x = 4, m = 5) through the sandbox, "
+            f"mean of {calls}: **{seconds * 1e3:.2f} ms** (the worker process is reused).")
+    return [line]
+
+
 def large(n_x: int = 12288, m: int = 209) -> list[str]:
     """One check (two calls of the target, the mpmath oracle, the bounds) at the size of the
     course's cat images: X in [0, 1], w small and random, b = 0, Y of 0/1."""
@@ -94,6 +112,8 @@ def main() -> int:
     lines = ["# Audit timing", "", intro, "",
              f"## One audit at typical sizes (--examples {args.examples})", ""]
     lines += typical(args.examples)
+    lines += ["", "## Per-call overhead", ""]
+    lines += per_call()
     lines += ["", "## One check at n_x = 12288, m = 209 (`logreg.propagate`)", ""]
     lines += large()
     lines += ["", ("Nearly all of it is the mpmath oracle at 60 digits (2.6 million float64 -> "
