@@ -341,13 +341,14 @@ class _Worker:
             self._send(outcome)
 
     def _read(self, size: int) -> bytes:
-        data = b""
-        while len(data) < size:
-            chunk = self.inp.read(size - len(data))
-            if not chunk:
+        data = bytearray(size)
+        view, got = memoryview(data), 0
+        while got < size:
+            count = self.inp.readinto(view[got:])
+            if not count:
                 raise EOFError
-            data += chunk
-        return data
+            got += count
+        return bytes(data)
 
     def _send(self, outcome: CallOutcome) -> None:
         try:
