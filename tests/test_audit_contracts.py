@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from nnspec.reference import logreg, two_layer_sigmoid
 
 from nnspec import contracts
 from nnspec.contracts import Options
+from nnspec.reference import logreg, two_layer_sigmoid
 from nnspec.sandbox import to_plain
 
 WEIRD = [None, "text", 3, 2.5, True, np.nan, [], (), {}, {"__nnspec_opaque__": "object"},

@@ -4,7 +4,7 @@ import numpy as np
 
 def backward_propagation(parameters, cache, X, Y):
     m = X.shape[1]
-    W1, W2 = parameters["W1"], parameters["W2"]
+    W2 = parameters["W2"]
     A1, A2 = cache["A1"], cache["A2"]
     dZ2 = A2 - Y
     dW2 = (1 / m) * np.dot(dZ2, A1.T)
