@@ -77,6 +77,9 @@ def check_target(target: Target) -> None:
     source = read_source(target)
     top = target.function.split(".")[0]
     if top not in defined_names(source):
+        if target.kind == "notebook":  # the function may sit in a cell that does not parse
+            for _, error in notebook_syntax_errors(Path(target.location)):
+                raise UsageError(error)
         raise UsageError(f"target {_short(target)}: no function {top!r} defined at top level")
 
 
@@ -106,17 +109,12 @@ def _parse(source: str, filename: str) -> ast.Module:
         raise UsageError(f"cannot parse {filename}: {exc}") from None
 
 
-def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
-    """Imports and def/class statements of each code cell of an .ipynb (nbformat 4 JSON).
-
-    Each piece keeps the cell's own line numbers: statements that are dropped are blanked, not
-    removed, so a traceback names the right line of `name cell N`.
-    """
+def _code_cells(text: str, name: str):
+    """(filename, lines) of each code cell, magics blanked; cell-magic cells skipped."""
     try:
         cells = json.loads(text)["cells"]
     except (ValueError, KeyError, TypeError):
         raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
-    pieces = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -125,8 +123,34 @@ def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
         if source.lstrip().startswith("%%"):
             continue
         lines = [("" if ln.lstrip().startswith(("%", "!")) else ln) for ln in source.split("\n")]
-        filename = f"{name} cell {number}"
-        tree = _parse("\n".join(lines), filename)
+        yield f"{name} cell {number}", lines
+
+
+def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
+    """(cell, one-line message) for each code cell that does not parse as Python."""
+    errors = []
+    for filename, lines in _code_cells(path.read_text(encoding="utf-8"), path.name):
+        try:
+            _parse("\n".join(lines), filename)
+        except UsageError as exc:
+            errors.append((filename, str(exc)))
+    return errors
+
+
+def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
+    """Imports and def/class statements of each code cell of an .ipynb (nbformat 4 JSON).
+
+    Each piece keeps the cell's own line numbers: statements that are dropped are blanked, not
+    removed, so a traceback names the right line of `name cell N`. A cell that does not parse
+    (IPython syntax such as `x = !ls` or `np.dot?`) is skipped; `check_target` reports it if
+    the audited function is then missing.
+    """
+    pieces = []
+    for filename, lines in _code_cells(text, name):
+        try:
+            tree = _parse("\n".join(lines), filename)
+        except UsageError:
+            continue
         keep = [False] * len(lines)
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,

@@ -110,3 +110,12 @@ def test_find_targets_sorted_and_skips_hidden(tmp_path: Path) -> None:
         path.write_text("")
     assert [p.relative_to(tmp_path).as_posix() for p in find_targets(tmp_path)] == [
         "a.ipynb", "b.py", "sub/c.py"]
+
+
+def test_notebook_cells_in_ipython_syntax_are_skipped(tmp_path: Path) -> None:
+    nb = _notebook(tmp_path / "nb.ipynb", "files = !ls\n", "np.dot?\n",
+                   "def propagate(w, b, X, Y):\n    return 1\n")
+    check_target(parse_target(str(nb), "propagate"))  # the function's own cell parses
+    assert load_function(parse_target(str(nb), "propagate"))(0, 0, 0, 0) == 1
+    with pytest.raises(UsageError, match="syntax error in nb.ipynb cell 2 line 1"):
+        check_target(parse_target(str(nb), "optimize"))  # missing: say why it may be
