@@ -446,6 +446,11 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
             result.reason = f"loading the target failed: {failed.message}"
             return result
         result.findings = _Engine(spec, sandbox, opts).search()
+        if sandbox.load_note:
+            result.findings.append(Finding("load", "note", (
+                f"running the file as a module failed ({sandbox.load_note}); only its imports "
+                "and definitions were loaded, as for a notebook"),
+                {"inputs": "the file's top-level code"}))
     result.verdict = _verdict(result.findings)
     return result
 

@@ -36,7 +36,8 @@ from nnspec.errors import UsageError
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
-          "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout")
+          "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout",
+          "load")
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"

@@ -70,6 +70,7 @@ class Sandbox:
         self.used = 0.0
         self.restarts = 0
         self.started = False
+        self.load_note = ""  # why only the definitions of a .py file were loaded, if so
         self._proc: subprocess.Popen | None = None
         self._stderr = None
 
@@ -159,6 +160,7 @@ class Sandbox:
         outcome.seconds = elapsed
         if request[0] == "load":
             if outcome.status == "ok":
+                self.load_note = outcome.message
                 return None
             self.close()
             return outcome
@@ -376,8 +378,8 @@ class _Worker:
 
     def _load(self, target: Target) -> CallOutcome:
         try:
-            self.function = _load_quietly(target)
-            return self._stdout(CallOutcome("ok"))
+            self.function, note = _load_quietly(target)
+            return self._stdout(CallOutcome("ok", message=note))
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a script too
             return self._stdout(CallOutcome("load-error", message=_describe(exc)))
 
@@ -411,9 +413,9 @@ def _limit(which: int, value: int) -> None:
 
 
 def _load_quietly(target: Target):
-    from nnspec.targets import load_function
+    from nnspec.targets import load_target
 
-    return load_function(target)
+    return load_target(target)
 
 
 def _describe(exc: BaseException) -> str:

@@ -148,20 +148,25 @@ def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
     pieces = []
     for filename, lines in _code_cells(text, name):
         try:
-            tree = _parse("\n".join(lines), filename)
+            pieces += _definitions("\n".join(lines), filename)
         except UsageError:
             continue
-        keep = [False] * len(lines)
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
-                                 ast.AsyncFunctionDef, ast.ClassDef)):
-                first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-                for i in range(first - 1, node.end_lineno):
-                    keep[i] = True
-        kept = "\n".join(ln if k else "" for ln, k in zip(lines, keep))
-        if kept.strip():
-            pieces.append((filename, kept))
     return pieces
+
+
+def _definitions(source: str, filename: str) -> list[tuple[str, str]]:
+    """The imports and def/class statements of `source` (others blanked), as one piece."""
+    lines = source.split("\n")
+    tree = _parse(source, filename)
+    keep = [False] * len(lines)
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
+                             ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            for i in range(first - 1, node.end_lineno):
+                keep[i] = True
+    kept = "\n".join(ln if k else "" for ln, k in zip(lines, keep))
+    return [(filename, kept)] if kept.strip() else []
 
 
 def defined_names(pieces: list[tuple[str, str]]) -> set[str]:
@@ -195,11 +200,20 @@ def _names_in_block(node: ast.AST) -> set[str]:
 
 
 def load_function(target: Target) -> Callable[..., Any]:
-    """Execute the target and return its function. Runs in the sandbox: this executes user code.
+    """Execute the target and return its function (see `load_target`)."""
+    return load_target(target)[0]
 
-    Raises LookupError when the function is missing or not callable; anything the target's own
-    code raises propagates.
+
+def load_target(target: Target) -> tuple[Callable[..., Any], str]:
+    """Execute the target and return (its function, a note). Runs in the sandbox: this executes
+    user code.
+
+    A `.py` file runs as a module; if its top-level code fails (a data file that is not there, a
+    script's sys.exit), only its imports and definitions are run, as for a notebook, and the
+    note says why. Raises LookupError when the function is missing or not callable; anything
+    else the target's own code raises propagates.
     """
+    note = ""
     if target.kind == "module":
         namespace: Any = importlib.import_module(target.location)
     else:
@@ -207,12 +221,14 @@ def load_function(target: Target) -> Callable[..., Any]:
         if str(path.parent) not in sys.path:
             sys.path.insert(0, str(path.parent))  # a submission's own helper modules
         if target.kind == "file":
-            spec = importlib.util.spec_from_file_location("nnspec_target", path)
-            namespace = importlib.util.module_from_spec(spec)
-            sys.modules["nnspec_target"] = namespace
-            spec.loader.exec_module(namespace)
+            try:
+                namespace = _exec_file(path)
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of a script
+                note = f"{type(exc).__name__}: {str(exc)[:200]}".rstrip(": ")
+                namespace = _exec_pieces(target, _definitions(path.read_text(encoding="utf-8"),
+                                                              str(path)))
         else:
-            namespace = _exec_notebook(target)
+            namespace = _exec_pieces(target, read_source(target))
     obj = namespace
     for part in target.function.split("."):
         if not hasattr(obj, part):
@@ -221,16 +237,24 @@ def load_function(target: Target) -> Callable[..., Any]:
     if not callable(obj):
         message = f"{target.function!r} in {_short(target)} is not callable"
         raise LookupError(message)  # noqa: TRY004 - one error type for "no such function"
-    return obj
+    return obj, note
 
 
-def _exec_notebook(target: Target) -> Any:
+def _exec_file(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("nnspec_target", path)
+    namespace = importlib.util.module_from_spec(spec)
+    sys.modules["nnspec_target"] = namespace
+    spec.loader.exec_module(namespace)
+    return namespace
+
+
+def _exec_pieces(target: Target, pieces: list[tuple[str, str]]) -> Any:
     import types
 
-    module = types.ModuleType("nnspec_notebook")
+    module = types.ModuleType("nnspec_definitions")
     module.__file__ = target.location
-    sys.modules["nnspec_notebook"] = module
-    for filename, source in read_source(target):
+    sys.modules["nnspec_definitions"] = module
+    for filename, source in pieces:
         exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - sandboxed
     return module
 

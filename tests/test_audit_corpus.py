@@ -46,6 +46,7 @@ TABLE = [
     (f"{P}/bug_missing_key.py", "logreg.propagate", {}, "defect", {("keys", "defect")}),
     (f"{P}/note_prints.py", "logreg.propagate", {}, "conforms", {("stdout", "note")}),
     (f"{P}/note_cost_1x1.py", "logreg.propagate", {}, "conforms", {("scalar-shape", "note")}),
+    (f"{P}/note_top_level_script.py", "logreg.propagate", {}, "conforms", {("load", "note")}),
     (f"{P}/error_syntax.py", "logreg.propagate", {}, "error", set()),
     (f"{LR}/predict_ge.py", "logreg.predict", {}, "conforms", set()),
     (f"{LR}/predict_gt.py", "logreg.predict", {}, "conforms", {("threshold", "note")}),
