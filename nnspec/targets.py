@@ -10,7 +10,10 @@ target and runs only inside the sandbox process (`nnspec.sandbox`).
 A notebook is not run as a whole: only the imports and the function (and class) definitions of
 its code cells are executed, in cell order, so that a notebook that trains a model for an hour
 still loads in milliseconds. IPython magics (`%...`, `!...`) are dropped and cells that start
-with a cell magic (`%%...`) are skipped. A `.py` file is executed as a module, as `import` would.
+with a cell magic (`%%...`) are skipped, and so are cells in IPython syntax that does not parse.
+A `.py` file is executed as a module, as `import` would; if its top-level code fails (a script
+that reads a data file or calls sys.exit), only its imports and definitions are loaded, with a
+note in the audit. A top level that never ends uses up the audit's time budget.
 """
 
 from __future__ import annotations
