@@ -17,7 +17,9 @@ not be audited at all (missing file or function, syntax error, import failure).
 The target runs in a sandbox process (`nnspec.sandbox`). `audit_function` runs a function object
 in this process instead (the pytest fixture): a function defined in a test file cannot in general
 be re-imported by name in another process, and the fixture's user trusts their own code; a call
-that exceeds the timeout is abandoned on a daemon thread and every later call is skipped.
+that exceeds the timeout is abandoned on a daemon thread and every later call is skipped; there
+is no memory limit. `audit_function(..., isolate=True)` re-loads a module-level function from
+its file in a sandbox instead.
 """
 
 from __future__ import annotations
@@ -475,10 +477,26 @@ def check_example(target: str | Target, contract: str, problem: dict, *,
 
 def audit_function(function: Callable, contract: str, *, hidden_activation: str = "sigmoid",
                    dtype: str = "float64", examples: int = 100, timeout: float = 60.0,
-                   seed: int = 0) -> AuditResult:
-    """Audit a function object in this process (see the module docstring for why)."""
-    spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
+                   seed: int = 0, isolate: bool = False) -> AuditResult:
+    """Audit a function object in this process (see the module docstring for why).
+
+    With `isolate=True` the function is re-loaded by name from its module's file in a sandbox
+    process instead, as `audit` does (only for a top-level function or method of a module with
+    a file; UsageError otherwise): a crash or a hang then cannot touch this process.
+    """
     name = f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+    if isolate:
+        module = sys.modules.get(getattr(function, "__module__", ""), None)
+        qualname = getattr(function, "__qualname__", "")
+        path = getattr(module, "__file__", None)
+        if not path or "<" in qualname or not path.endswith(".py"):
+            raise UsageError(f"{name} cannot be loaded by name in another process "
+                             "(defined in a function, or its module has no .py file); "
+                             "audit it with isolate=False")
+        target = Target("file", str(Path(path).resolve()), qualname, name)
+        return audit(target, contract, hidden_activation=hidden_activation, dtype=dtype,
+                     examples=examples, timeout=timeout, seed=seed)
+    spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
     engine = _Engine(spec, FunctionCaller(function, timeout), opts)
     findings = engine.search()
     return AuditResult(name, contract, _verdict(findings), findings, options=opts.as_dict())

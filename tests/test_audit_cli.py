@@ -11,6 +11,7 @@ import pytest
 
 from nnspec.audit import audit_function
 from nnspec.cli import main
+from nnspec.errors import UsageError
 
 CORPUS = Path(__file__).parent / "corpus"
 CORRECT = CORPUS / "logreg_propagate" / "correct_stable.py"
@@ -163,3 +164,15 @@ def test_counterexample_has_the_fewest_features_and_examples() -> None:
     result = audit_function(_no_one_over_m, "logreg.propagate", examples=20)
     value = next(f for f in result.findings if f.check == "value")
     assert np.shape(value.counterexample["inputs"]["X"]) == (1, 2)
+
+
+def test_audit_function_isolated_in_a_sandbox() -> None:
+    result = audit_function(_sign_bug, "logreg.propagate", examples=10, isolate=True)
+    assert result.verdict == "defect" and result.target.endswith(":_sign_bug")
+    assert any(f.check == "value" for f in result.findings)
+
+    def local(w, b, X, Y):
+        return None
+
+    with pytest.raises(UsageError, match="cannot be loaded by name"):
+        audit_function(local, "logreg.propagate", isolate=True)
