@@ -66,6 +66,9 @@ class Finding:
                 "counterexample": jsonable(self.counterexample)}
 
 
+SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
+
+
 @dataclass
 class AuditResult:
     """The outcome of one audit; `to_json()` and `to_markdown()` are deterministic."""
@@ -97,7 +100,12 @@ class AuditResult:
         c = self.counts()
         head = (f"{self.target}: {self.verdict} against {self.contract} "
                 f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
-        lines = [f"  {f.severity} [{f.check}] {f.message}" for f in self.findings]
+        lines = []
+        for f in self.findings:
+            lines.append(f"  {f.severity} [{f.check}] {f.message}")
+            inputs = _compact(jsonable(f.counterexample.get("inputs", "")))
+            if f.severity == "defect" and inputs and len(inputs) <= SHORT_INPUT:
+                lines.append(f"    smallest input: {inputs}")
         return "\n".join([head, *lines])
 
     def message(self) -> str:
@@ -325,6 +333,7 @@ class _Engine:
                 first.setdefault((failure.check, failure.severity), (problem, failure))
 
         self._run(explore, (Phase.generate,))
+        _drop_explained_saturation(first)
         findings = []
         for check, severity in sorted(first, key=_order):
             problem, failure = first[(check, severity)]
@@ -403,6 +412,17 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, float) and math.isnan(a):
         return isinstance(b, float) and math.isnan(b)
     return a == b
+
+
+def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]) -> None:
+    """A saturation warning on quantities already wrong away from saturation is the same defect
+    seen again; its advice (the stable form) would mislead, so the defect alone is reported."""
+    value, saturated = first.get(("value", "defect")), first.get(("saturation", "warning"))
+    if value is None or saturated is None:
+        return
+    wrong, seen = value[1].details.get("expected"), saturated[1].details.get("expected")
+    if isinstance(wrong, dict) and isinstance(seen, dict) and set(seen) <= set(wrong):
+        del first[("saturation", "warning")]
 
 
 def _verdict(findings: list[Finding]) -> str:

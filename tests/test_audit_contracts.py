@@ -85,3 +85,21 @@ def test_smaller_drops_one_index_per_size() -> None:
     shapes = [(q["W1"].shape, q["X"].shape, q["W2"].shape) for q in c.smaller(p)]
     assert shapes == [((3, 1), (1, 4), (1, 3))] * 2 + [((2, 2), (2, 4), (1, 2))] * 3 + [
         ((3, 2), (2, 3), (1, 3))] * 4
+
+
+def test_saturation_warning_on_an_already_wrong_quantity_is_dropped() -> None:
+    from nnspec.audit import _drop_explained_saturation
+    from nnspec.contracts import Failure
+
+    def found(check: str, severity: str, names: list[str]) -> tuple[None, Failure]:
+        return None, Failure(check, severity, "", {"expected": {n: 0.0 for n in names}})
+
+    first = {("value", "defect"): found("value", "defect", ["db"]),
+             ("saturation", "warning"): found("saturation", "warning", ["db"])}
+    _drop_explained_saturation(first)
+    assert set(first) == {("value", "defect")}
+    # a saturation failure on a quantity that is right away from saturation stays a warning
+    first = {("value", "defect"): found("value", "defect", ["db"]),
+             ("saturation", "warning"): found("saturation", "warning", ["cost", "db"])}
+    _drop_explained_saturation(first)
+    assert ("saturation", "warning") in first
