@@ -627,7 +627,7 @@ def batch_table(results: list[AuditResult]) -> str:
     for r in results:
         c = r.counts()
         rows.append(f"| `{r.target}` | {r.verdict} | {c['defect']} | {c['warning']} | "
-                    f"{c['note']} | {_cell(_first(r))[:160]} |")
+                    f"{c['note']} | {_cell(_shorten(_first(r)))} |")
     return "\n".join(rows)
 
 
@@ -637,4 +637,9 @@ def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> st
             (f"{len(results)} targets: {verdicts.count('conforms')} conform, "
              f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
             ""]
-    return "\n".join(head) + batch_table(results) + "\n"
+    return "\n".join([*head, batch_table(results)]) + "\n"
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    """Cut before escaping, so a table cell never ends inside an escape."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
