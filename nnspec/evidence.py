@@ -134,8 +134,9 @@ def bound_ratios(got, exact, bound) -> np.ndarray:
 
 # ---------------------------------------------------------------- errors against the oracle
 
-ORACLE_EXAMPLES = 50  # examples drawn per model and saturation setting
-PROFILE = "ci"  # the Hypothesis profile the examples are drawn under (derandomized)
+ORACLE_EXAMPLES = 50  # examples per model and saturation setting
+SAMPLE_SEED = 0
+MAX_FEATURES, MAX_HIDDEN, MAX_EXAMPLES = 6, 4, 8
 
 
 @dataclass(frozen=True)
@@ -158,23 +159,80 @@ class QuantityError:
     nonfinite: int
 
 
-def draw(strategy, examples: int) -> list:
-    """`examples` values of a Hypothesis strategy, derandomized under the `PROFILE` profile:
-    the same values on every run (no example database, generation phase only)."""
-    from hypothesis import Phase, given, settings
+def z_targets(saturation: bool) -> tuple[float, ...]:
+    """The max |z| each example is scaled to: `strategies.Z_SCALES` up to `strategies.FINITE_Z`
+    and FINITE_Z itself (no saturation), or the scales beyond it (a rounds to 0 or 1)."""
+    from nnspec.strategies import FINITE_Z, Z_SCALES
 
-    from nnspec import profiles  # noqa: F401 - registers the profiles
+    if saturation:
+        return tuple(s for s in Z_SCALES if s > FINITE_Z)
+    return (*(s for s in Z_SCALES if s < FINITE_Z), FINITE_Z)
 
-    values = []
 
-    @settings(settings.get_profile(PROFILE), max_examples=examples, database=None,
-              phases=[Phase.generate])
-    @given(strategy)
-    def collect(value):
-        values.append(value)
+def _entries(rng: np.random.Generator, shape: tuple[int, ...], mixed: bool) -> np.ndarray:
+    """Uniform in [-1, 1]; if `mixed`, each entry times 2^k, |k| <= strategies.MAX_EXPONENT."""
+    from nnspec.strategies import MAX_EXPONENT
 
-    collect()
+    values = rng.uniform(-1.0, 1.0, shape)
+    if mixed:
+        values = np.ldexp(values, rng.integers(-MAX_EXPONENT, MAX_EXPONENT + 1, shape))
     return values
+
+
+def _scaled(weights: np.ndarray, bias, Z: np.ndarray, target: float):
+    """Weights and bias times one factor, so that max |z| = max |weights @ v + bias| = target."""
+    top = float(np.max(np.abs(Z)))
+    factor = target / top if top > 0 else 1.0
+    return weights * factor, bias * factor
+
+
+def _example_plan(rng: np.random.Generator, i: int, saturation: bool, max_m: int = MAX_EXAMPLES):
+    """(mixed magnitudes, zero bias, m, max |z| target) of example i: alternating, so every
+    combination occurs; sizes at random."""
+    targets = z_targets(saturation)
+    return i % 2 == 1, i % 4 >= 2, int(rng.integers(1, max_m + 1)), targets[i % len(targets)]
+
+
+def seeded_logreg_problems(examples: int, saturation: bool,
+                           seed: int = SAMPLE_SEED) -> list[tuple]:
+    """(w, b, X, Y) problems from numpy.random.default_rng((seed, saturation)): n_x <= 6,
+    m <= 8, labels 0/1 at random, w and b scaled together to one of `z_targets(saturation)`."""
+    rng = np.random.default_rng((seed, int(saturation)))
+    problems = []
+    for i in range(examples):
+        mixed, zero_bias, m, target = _example_plan(rng, i, saturation)
+        n_x = int(rng.integers(1, MAX_FEATURES + 1))
+        w, X = _entries(rng, (n_x, 1), mixed), _entries(rng, (n_x, m), mixed)
+        b = 0.0 if zero_bias else float(_entries(rng, (), mixed))
+        Y = rng.integers(0, 2, (1, m)).astype(np.float64)
+        w, b = _scaled(w, b, w.T @ X + b, target)
+        problems.append((w, float(b), X, Y))
+    return problems
+
+
+def seeded_two_layer_problems(examples: int, saturation: bool, hidden: str,
+                              seed: int = SAMPLE_SEED) -> list[tuple]:
+    """(parameters, X, Y) problems, drawn like `seeded_logreg_problems` (n_h <= 4), each layer's
+    weights and bias scaled to one of `z_targets(saturation)` for its pre-activation."""
+    import importlib
+
+    ref = importlib.import_module(f"nnspec.reference.two_layer_{hidden}")
+    g = ref.sigmoid if hidden == "sigmoid" else np.tanh
+    rng = np.random.default_rng((seed, int(saturation), 1 + ("sigmoid", "tanh").index(hidden)))
+    problems = []
+    for i in range(examples):
+        mixed, zero_bias, m, target = _example_plan(rng, i, saturation)
+        n_x, n_h = int(rng.integers(1, MAX_FEATURES + 1)), int(rng.integers(1, MAX_HIDDEN + 1))
+        X = _entries(rng, (n_x, m), mixed)
+        W1, W2 = _entries(rng, (n_h, n_x), mixed), _entries(rng, (1, n_h), mixed)
+        b1 = np.zeros((n_h, 1)) if zero_bias else _entries(rng, (n_h, 1), mixed)
+        b2 = np.zeros((1, 1)) if zero_bias else _entries(rng, (1, 1), mixed)
+        Y = rng.integers(0, 2, (1, m)).astype(np.float64)
+        W1, b1 = _scaled(W1, b1, W1 @ X + b1, target)
+        A1 = g(W1 @ X + b1)
+        W2, b2 = _scaled(W2, b2, W2 @ A1 + b2, target)
+        problems.append(({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X, Y))
+    return problems
 
 
 def _worst(model: str, implementation: str, runs: list[dict]) -> list[QuantityError]:
@@ -532,10 +590,9 @@ def training_curves() -> Training:
 
 @dataclass(frozen=True)
 class OracleSample:
-    """How the examples of one model were drawn, and the errors measured on them."""
+    """The seeded problems of one model and saturation setting, and the errors measured."""
 
     model: str
-    strategy: str
     saturation: bool
     examples: int
     errors: tuple[QuantityError, ...]
@@ -561,27 +618,25 @@ def _module_available(name: str) -> bool:
 
 
 def oracle_samples(examples: int = ORACLE_EXAMPLES) -> list[OracleSample]:
-    """Per model, one sample without saturation (max |z| <= 30) and one with (|z| to 300)."""
-    from nnspec import strategies
+    """Per model, one seeded sample without saturation and one with (`z_targets`).
+
+    A seeded NumPy sample rather than Hypothesis draws: Hypothesis mixes constants from the
+    modules loaded at the time into its draws, so the same strategy gives different examples
+    in different processes, and the report must not change with what else was imported."""
     from nnspec.reference import logreg
 
     out = []
     notes = notes_propagate()
     for saturation in (False, True):
-        problems = draw(strategies.logreg_problems(saturation=saturation), examples)
+        problems = seeded_logreg_problems(examples, saturation)
         errors = (logreg_errors(problems, logreg.propagate, "reference")
                   + logreg_errors(problems, notes, "notes' propagate"))
-        out.append(OracleSample("logistic regression",
-                                f"logreg_problems(saturation={saturation})", saturation,
-                                len(problems), tuple(errors)))
+        out.append(OracleSample("logistic regression", saturation, len(problems), tuple(errors)))
     for hidden in ("sigmoid", "tanh"):
         for saturation in (False, True):
-            problems = draw(strategies.two_layer_problems(saturation=saturation, hidden=hidden),
-                            examples)
-            out.append(OracleSample(
-                f"2-layer, {hidden} hidden layer",
-                f"two_layer_problems(saturation={saturation}, hidden={hidden!r})", saturation,
-                len(problems), tuple(two_layer_errors(problems, hidden))))
+            problems = seeded_two_layer_problems(examples, saturation, hidden)
+            out.append(OracleSample(f"2-layer, {hidden} hidden layer", saturation, len(problems),
+                                    tuple(two_layer_errors(problems, hidden))))
     return out
 
 

@@ -245,7 +245,7 @@ def evidence_summary(ev) -> list[str]:
     runs = sum(len(e.runs) for e in ev.edges if e.implementation != "reference")
     peers = [n for n in ev.costs.ulps[0] if n not in ("reference", "notes' propagate")]
     lines = [
-        (f"- {examples} examples drawn with Hypothesis from `nnspec.strategies` compared with the "
+        (f"- {examples} seeded examples compared with the "
         f"oracle (mpmath, {ev.dps} digits): {len(quantities)} quantities "
         f"({', '.join(quantities)}) of {len({s.model for s in ev.samples})} models; the "
         f"reference's worst error is {num(worst)} of its tolerance bound."),
@@ -263,32 +263,39 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _inputs(sample) -> str:
-    from nnspec import strategies
+def _targets(saturation: bool) -> str:
+    from nnspec.evidence import z_targets
 
-    if sample.saturation:
-        return f"saturating (max \\|z\\| up to {max(strategies.Z_SCALES):g})"
-    return f"max \\|z\\| ≤ {strategies.FINITE_Z:g}"
+    return _and([f"{t:g}" for t in z_targets(saturation)])
+
+
+def _inputs(sample) -> str:
+    kind = "saturating" if sample.saturation else "no saturation"
+    return f"{kind}: max \\|z\\| = {_targets(sample.saturation).replace(' and ', ' or ')}"
 
 
 def oracle_section(ev, figures: dict) -> str:
     from nnspec import evidence as evidence_mod
+    from nnspec.strategies import MAX_EXPONENT
 
     rows = [(s.model, _inputs(s), q.implementation, q.quantity, q.examples, num(q.worst_bound),
              ulps(q.worst_ulp), ulps(q.median_ulp), q.nonfinite)
             for s in ev.samples for q in s.errors]
-    strategies_used = sorted({s.strategy for s in ev.samples})
     parts = ["## Numerical evidence against the oracle", "",
              ("Exact values: `nnspec.oracle`, the derived formulas evaluated in mpmath at "
               f"{ev.dps} digits at the float64 inputs. Bounds: `nnspec.tolerance`, a float64 "
               "forward error analysis of the notes' formulas; *error / bound* ≤ 1 passes. "
-              f"Inputs: {evidence_mod.ORACLE_EXAMPLES} examples per row, drawn with Hypothesis "
-              "from " + ", ".join(f"`{s}`" for s in strategies_used)
-              + f" under the profile `{evidence_mod.PROFILE}` (derandomized, no example "
-              "database), so the same examples on every run. The reference's 2-layer cost is "
-              "`compute_cost(A2, Y, Z2)` (from the logits). The notes' own code is the "
-              "logistic-regression `propagate` (parenthesis closed, return added): its rows "
-              "stand beside the reference's on the same examples."), "",
+              f"Inputs: a seeded sample (`numpy.random.default_rng`, seed "
+              f"{evidence_mod.SAMPLE_SEED}), {evidence_mod.ORACLE_EXAMPLES} examples per row: "
+              f"n_x ≤ {evidence_mod.MAX_FEATURES}, n_h ≤ {evidence_mod.MAX_HIDDEN}, "
+              f"m ≤ {evidence_mod.MAX_EXAMPLES}; entries uniform in [-1, 1], in every other "
+              f"example each times 2^k with \\|k\\| ≤ {MAX_EXPONENT}; zero biases in half of "
+              "the examples; labels 0 or 1 at random; each layer's weights and bias scaled "
+              "together so that its largest \\|z\\| is one of the values in the *inputs* "
+              "column, in turn. The reference's 2-layer cost is `compute_cost(A2, Y, Z2)` "
+              "(from the logits). The notes' own code is the logistic-regression `propagate` "
+              "(parenthesis closed, return added): its rows stand beside the reference's on the "
+              "same examples."), "",
              table(("model", "inputs", "implementation", "quantity", "examples",
                     "worst error / bound", "worst error (ulp)", "median (ulp)",
                     "examples with inf/nan"), rows), "",

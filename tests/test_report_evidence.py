@@ -1,10 +1,11 @@
 """The numerical evidence the report prints: scans, errors, and what they catch."""
 
 import numpy as np
-from nnspec.reference import logreg
+import pytest
 
 from nnspec import evidence
 from nnspec.evidence import NonFinite, nonfinite_runs
+from nnspec.reference import logreg
 
 
 def test_scan_finds_each_run_and_its_exact_float_edges():
@@ -41,21 +42,27 @@ def _doubled_dw(w, b, X, Y):
 
 
 def test_errors_against_the_oracle_pass_the_reference_and_catch_a_wrong_gradient():
-    from nnspec import strategies
-
-    problems = evidence.draw(strategies.logreg_problems(saturation=False), 10)
+    problems = evidence.seeded_logreg_problems(10, saturation=False)
     good = {q.quantity: q for q in evidence.logreg_errors(problems, logreg.propagate, "ref")}
     bad = {q.quantity: q for q in evidence.logreg_errors(problems, _doubled_dw, "bad")}
     assert all(q.worst_bound <= 1 and q.nonfinite == 0 for q in good.values())
     assert bad["dw"].worst_bound > 1 and bad["db"].worst_bound <= 1
 
 
-def test_draw_is_the_same_on_every_call():
-    from nnspec import strategies
-
-    a = evidence.draw(strategies.logreg_problems(), 5)
-    b = evidence.draw(strategies.logreg_problems(), 5)
-    assert len(a) == 5 and all(np.array_equal(p.X, q.X) and p.b == q.b for p, q in zip(a, b))
+def test_seeded_samples_are_the_same_on_every_call_and_reach_their_z_targets():
+    a = evidence.seeded_logreg_problems(8, saturation=True)
+    b = evidence.seeded_logreg_problems(8, saturation=True)
+    assert all(np.array_equal(p[2], q[2]) and p[1] == q[1] for p, q in zip(a, b))
+    for saturation in (False, True):
+        targets = evidence.z_targets(saturation)
+        for i, (w, b_, X, _) in enumerate(evidence.seeded_logreg_problems(6, saturation)):
+            assert np.max(np.abs(w.T @ X + b_)) == pytest.approx(targets[i % len(targets)])
+        for i, (p, X, _) in enumerate(evidence.seeded_two_layer_problems(4, saturation, "tanh")):
+            Z1 = p["W1"] @ X + p["b1"]
+            Z2 = p["W2"] @ np.tanh(Z1) + p["b2"]
+            for Z in (Z1, Z2):
+                assert np.max(np.abs(Z)) == pytest.approx(targets[i % len(targets)])
+    assert max(evidence.z_targets(False)) < min(evidence.z_targets(True))
 
 
 def test_cost_scan_ranks_a_float32_cost_far_below_the_reference():
