@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec import contracts
-from nnspec.contracts import Failure
+from nnspec.contracts import Failure, _names
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.targets import Target, check_target, find_targets, parse_target
@@ -66,6 +66,7 @@ class Finding:
                 "counterexample": jsonable(self.counterexample)}
 
 
+MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
 
 
@@ -327,13 +328,16 @@ class _Engine:
         from hypothesis import Phase
 
         first: dict[tuple[str, str], tuple[Any, Failure]] = {}
+        saturated: list[tuple[Any, Failure]] = []
 
         def explore(problem: Any) -> None:
             for failure in self.evaluate(problem):
                 first.setdefault((failure.check, failure.severity), (problem, failure))
+                if failure.check == "saturation" and len(saturated) < MAX_SATURATED:
+                    saturated.append((problem, failure))
 
         self._run(explore, (Phase.generate,))
-        _drop_explained_saturation(first)
+        _drop_explained_saturation(first, saturated)
         findings = []
         for check, severity in sorted(first, key=_order):
             problem, failure = first[(check, severity)]
@@ -354,8 +358,7 @@ class _Engine:
         while improved and not self.stopped:
             improved = False
             for candidate in self.contract.smaller(problem):
-                found = [f for f in self.evaluate(candidate) if (f.check, f.severity) == (check,
-                                                                                       severity)]
+                found = [f for f in self.evaluate(candidate) if _same_kind(f, failure)]
                 if found:
                     problem, failure, improved = candidate, found[0], True
                     break
@@ -374,7 +377,7 @@ class _Engine:
                 if calls[0] > SHRINK_CALLS[severity]:
                     raise _Enough
             for f in self.evaluate(candidate):
-                if (f.check, f.severity) == (check, severity):
+                if _same_kind(f, failure):
                     best[:] = [candidate, f]
                     calls[0] = max(calls[0], 0)
                     raise _Hit(candidate, f)
@@ -414,14 +417,26 @@ def same_value(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]) -> None:
+def _same_kind(found: Failure, target: Failure) -> bool:
+    """What shrinking must keep failing: the same check and severity, and for a saturation
+    warning the same quantities (another one may be a defect already reported)."""
+    return ((found.check, found.severity) == (target.check, target.severity)
+            and (found.check != "saturation" or _names(found) == _names(target)))
+
+
+def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]],
+                               saturated: list[tuple[Any, Failure]]) -> None:
     """A saturation warning on quantities already wrong away from saturation is the same defect
-    seen again; its advice (the stable form) would mislead, so the defect alone is reported."""
-    value, saturated = first.get(("value", "defect")), first.get(("saturation", "warning"))
-    if value is None or saturated is None:
+    seen again, and its advice (the stable form) would mislead: keep the first saturation
+    failure that names another quantity, or none."""
+    value = first.get(("value", "defect"))
+    if value is None or ("saturation", "warning") not in first:
         return
-    wrong, seen = value[1].details.get("expected"), saturated[1].details.get("expected")
-    if isinstance(wrong, dict) and isinstance(seen, dict) and set(seen) <= set(wrong):
+    wrong = _names(value[1])
+    unexplained = [found for found in saturated if not _names(found[1]) <= wrong]
+    if unexplained:
+        first[("saturation", "warning")] = unexplained[0]
+    else:
         del first[("saturation", "warning")]
 
 

@@ -193,14 +193,20 @@ class _Checker:
 
     def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
         """Where sigmoid saturates, a cost that is non-finite or beyond the stable form's bound."""
-        if got is None or not self.saturated or any(f.check in ("value", "saturation")
-                                                    for f in self.failures):
+        if got is None or not self.saturated or any(_names(f) & {"cost"} for f in self.failures):
             return
         found = tolerance.compare("cost", exact, got, bound)
         if found is not None:
             message = f"{SATURATED} the cost degrades: {found}; {STABLE_COST}"
-            self.fail("saturation", "warning", message, expected=_f64(exact), got=got,
-                      difference=found.difference, bound=found.bound)
+            self.fail("saturation", "warning", message, expected={"cost": _f64(exact)},
+                      got={"cost": got}, difference={"cost": found.difference},
+                      bound={"cost": found.bound})
+
+
+def _names(failure: Failure) -> set[str]:
+    """The quantities a value failure is about (the keys of its expected values)."""
+    expected = failure.details.get("expected")
+    return set(expected) if isinstance(expected, dict) else set()
 
 
 def _f64(values: Any) -> np.ndarray:

@@ -94,12 +94,14 @@ def test_saturation_warning_on_an_already_wrong_quantity_is_dropped() -> None:
     def found(check: str, severity: str, names: list[str]) -> tuple[None, Failure]:
         return None, Failure(check, severity, "", {"expected": {n: 0.0 for n in names}})
 
+    same = found("saturation", "warning", ["db"])
     first = {("value", "defect"): found("value", "defect", ["db"]),
-             ("saturation", "warning"): found("saturation", "warning", ["db"])}
-    _drop_explained_saturation(first)
+             ("saturation", "warning"): same}
+    _drop_explained_saturation(first, [same])
     assert set(first) == {("value", "defect")}
     # a saturation failure on a quantity that is right away from saturation stays a warning
+    other = found("saturation", "warning", ["cost"])
     first = {("value", "defect"): found("value", "defect", ["db"]),
-             ("saturation", "warning"): found("saturation", "warning", ["cost", "db"])}
-    _drop_explained_saturation(first)
-    assert ("saturation", "warning") in first
+             ("saturation", "warning"): same}
+    _drop_explained_saturation(first, [same, other])
+    assert first[("saturation", "warning")] is other
