@@ -86,14 +86,14 @@ def ensure_writable_dir(directory: Path) -> Path:
 
 
 def require_matplotlib() -> None:
-    """The figures need matplotlib, which comes with the `test` extra."""
+    """The figures need matplotlib, which comes with the `report` (and `test`) extra."""
     try:
         found = importlib.util.find_spec("matplotlib") is not None
     except ValueError:  # a module object with no spec, e.g. set to None in sys.modules
         found = False
     if not found:
         raise UsageError("the report's figures need matplotlib: "
-                         "pip install 'nnspec[test]' (or pip install matplotlib)")
+                         "pip install 'nnspec[report]' (or pip install matplotlib)")
 
 
 # ---------------------------------------------------------------- numbers

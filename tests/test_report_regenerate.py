@@ -74,5 +74,5 @@ def test_report_without_matplotlib_names_the_extra(tmp_path, capsys, monkeypatch
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert cli.main(["report", "--out", str(tmp_path / "r")]) == 2
-    assert "pip install 'nnspec[test]'" in capsys.readouterr().err
+    assert "pip install 'nnspec[report]'" in capsys.readouterr().err
     assert not (tmp_path / "r" / "verification.md").exists()
