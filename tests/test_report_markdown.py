@@ -108,7 +108,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(UsageError, match=r"nnspec\[test\]"):
+    with pytest.raises(UsageError, match=r"nnspec\[report\]"):
         report.require_matplotlib()
 
 
