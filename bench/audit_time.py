@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnspec.audit import audit, check_example, write_atomic
+from nnspec.audit import audit, check_example
+from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

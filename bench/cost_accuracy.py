@@ -20,7 +20,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from nnspec.codegen import write_atomic
+from nnspec.files import write_atomic
 from nnspec.reference import logreg, two_layer_sigmoid
 
 SATURATION = (36.0, 37.0, 40.0, 709.0, 710.0, 745.0, 746.0, 800.0, 1000.0)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from nnspec import digits
-from nnspec.codegen import write_atomic
+from nnspec.files import write_atomic
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnspec.codegen import write_atomic
+from nnspec.files import write_atomic
 from nnspec.reference import logreg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

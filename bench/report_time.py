@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nnspec.report import atomic_write_bytes
+from nnspec.files import write_atomic
 
 
 def _timed(fn):
@@ -65,7 +65,7 @@ def main() -> int:
     parser.add_argument("--out", default="reports/bench-report-time.md", metavar="FILE.md")
     args = parser.parse_args()
     text = to_markdown(measure())
-    atomic_write_bytes(Path(args.out), text.encode("utf-8"))
+    write_atomic(Path(args.out), text)
     print(text, end="")
     return 0
 

@@ -42,6 +42,7 @@ from typing import Any
 from nnspec import contracts
 from nnspec.contracts import Failure, _names
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
+from nnspec.files import write_atomic
 from nnspec.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.targets import Target, check_target, find_targets, parse_target
 
@@ -539,18 +540,6 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
 
 # ---- command line ------------------------------------------------------------------------------
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _audit_options(args: argparse.Namespace) -> dict:
     return {"hidden_activation": args.hidden_activation, "dtype": args.dtype,
             "examples": args.examples, "timeout": args.timeout, "seed": args.seed}
@@ -563,9 +552,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_batch(args)
     result = audit(args.target, args.contract, **_audit_options(args))
     if args.report:
-        write_atomic(args.report, result.to_markdown())
+        write_atomic(args.report, result.to_markdown(), make_dirs=True)
     if args.json:
-        write_atomic(args.json, result.to_json())
+        write_atomic(args.json, result.to_json(), make_dirs=True)
     if result.verdict == "error":
         print(f"nnspec: error: {result.reason}", file=sys.stderr)
         return EXIT_USAGE
@@ -599,10 +588,12 @@ def _run_batch(args: argparse.Namespace) -> int:
     progress.done()
     ordered = [results[label] for _, label, _, _ in jobs]
     if args.report:
-        write_atomic(args.report, batch_markdown(folder.name, args.contract, ordered))
+        write_atomic(args.report, batch_markdown(folder.name, args.contract, ordered),
+                     make_dirs=True)
     if args.json:
         data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
-        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n")
+        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
+                     make_dirs=True)
     print(batch_table(ordered))
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING

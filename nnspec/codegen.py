@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from sympy.printing.numpy import NumPyPrinter
 from nnspec import rewrites, vectorised
 from nnspec.definitions import LogReg, TwoLayer, gradient, sigma
 from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+from nnspec.files import write_atomic
 
 # ------------------------------------------------------------------------------ printer
 
@@ -661,18 +660,6 @@ def default_out_dir() -> Path:
     import nnspec.reference
 
     return Path(nnspec.reference.__file__).resolve().parent
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file in the same directory, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def drift(out_dir: Path, files: dict[str, str]) -> list[str]:

@@ -48,11 +48,11 @@ def _new_figure():
 
 def _save(fig, path: Path) -> Path:
     """PNG bytes into memory, then an atomic write (temp file + rename)."""
-    from nnspec.report import atomic_write_bytes
+    from nnspec.files import write_atomic
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
-    atomic_write_bytes(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())
     return path
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nnspec.errors import EXIT_OK, UsageError
+from nnspec.files import write_atomic
 
 REPORT_NAME = "verification.md"
 FIGURES_DIR = "figures"
@@ -58,19 +59,6 @@ def code_block(text: str, language: str = "") -> str:
 
 
 # ---------------------------------------------------------------- writing
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def ensure_writable_dir(directory: Path) -> Path:
     """Create `directory` if missing; UsageError (one line) if it cannot be written."""
@@ -454,7 +442,7 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     claims = verify_notes()
     evidence = evidence_mod.collect()
     figures = figures_mod.draw_all(out / FIGURES_DIR, evidence)
-    atomic_write_bytes(report, render(claims, evidence, figures).encode("utf-8"))
+    write_atomic(report, render(claims, evidence, figures))
     return [report, *(f.path for f in figures.values())]
 
 

@@ -19,7 +19,6 @@ import multiprocessing as mp
 import os
 import random
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,6 +32,7 @@ from nnspec import definitions as defs
 from nnspec import latex, shapes
 from nnspec.claims import Claim, ClaimResult, Outcome
 from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+from nnspec.files import write_atomic
 
 SEED = 20240611
 NUMERIC_POINTS = 6
@@ -587,24 +587,6 @@ def to_json(results: list[ClaimResult], checks: list[SelfCheck]) -> str:
         "harness_checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"cannot write {path}: directory {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def summary(results: list[ClaimResult]) -> dict[str, int]:

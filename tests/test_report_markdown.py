@@ -6,6 +6,7 @@ import pytest
 
 from nnspec import report
 from nnspec.errors import UsageError
+from nnspec.files import write_atomic
 
 
 @dataclass
@@ -90,8 +91,8 @@ def test_numbers_are_formatted_with_three_digits_and_inf_spelled_out():
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "r.md"
-    report.atomic_write_bytes(target, b"one")
-    report.atomic_write_bytes(target, b"two")
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in tmp_path.iterdir()] == ["r.md"]
 
