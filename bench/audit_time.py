@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnspec.audit import audit, check_example
+from nnspec.audit.engine import audit, check_example
 from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +48,8 @@ def typical(examples: int) -> list[str]:
 
 def per_call(calls: int = 2000) -> list[str]:
     """Round trip of one sandbox call (pickle, pipe, call, plain data back) on small arrays."""
-    from nnspec.sandbox import Sandbox
-    from nnspec.targets import parse_target
+    from nnspec.audit.sandbox import Sandbox
+    from nnspec.audit.targets import parse_target
 
     target = parse_target("nnspec.reference.logreg:propagate", "propagate")
     w, X, Y = np.zeros((4, 1)), np.ones((4, 5)), np.ones((1, 5))

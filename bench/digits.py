@@ -14,8 +14,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from nnspec import digits
 from nnspec.files import write_atomic
+from nnspec.report import digits
 
 
 def main(argv: list[str] | None = None) -> int:

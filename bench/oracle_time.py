@@ -45,8 +45,7 @@ def _timed(fn):
 
 def _check_times(kind, n_x, n_h, m) -> dict:
     """One check = exact values + bounds + one directional derivative per block."""
-    from nnspec import oracle, tolerance
-
+    from nnspec.numerics import oracle, tolerance
     problem = _problem(kind, n_x, n_h, m)
     if kind == "logreg":
         exact, t_exact = _timed(lambda: oracle.logreg_exact(*problem))
@@ -64,8 +63,7 @@ def _large_times() -> dict:
     """n_x = 12288, m = 209: conversion, one cost, the formulas, one directional derivative."""
     from mpmath import mp
 
-    from nnspec import oracle
-
+    from nnspec.numerics import oracle
     w, b, X, Y = _problem(*SIZE_LARGE)
     _, t_convert = _timed(lambda: oracle.to_mp(X))
     _, t_cost = _timed(lambda: oracle.logreg_cost(w, b, X, Y))
@@ -80,7 +78,7 @@ def _large_times() -> dict:
 
 def _digits() -> dict:
     """Digits shared, per gradient entry, by formula, finite differences and the reference."""
-    from nnspec import oracle
+    from nnspec.numerics import oracle
     from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
     rows = {}
@@ -109,8 +107,7 @@ def _digits() -> dict:
 def measure(quick: bool, arb: bool) -> dict:
     import mpmath
 
-    from nnspec import oracle
-
+    from nnspec.numerics import oracle
     if not arb:
         oracle.ACCELERATOR = None
     result = {"backend": f"{mpmath.libmp.BACKEND}, products by "

@@ -28,8 +28,9 @@ def _timed(fn):
 
 
 def measure() -> list[tuple[str, float, float]]:
-    from nnspec import evidence, figures, report
-    from nnspec.verify import verify_notes
+    from nnspec.report import evidence, figures
+    from nnspec.report import markdown as report
+    from nnspec.spec.verify import verify_notes
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from nnspec.claims import Claim
+from nnspec.spec.claims import Claim
 
 
 def notes_text() -> str:

@@ -18,11 +18,11 @@ from importlib import resources
 import numpy as np
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import shapes
-from nnspec.claims import Claim, Outcome
 from nnspec.derivations import symbols as S
-from nnspec.verify import Computed, MatrixEqual
+from nnspec.spec import definitions as defs
+from nnspec.spec import shapes
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.verify import Computed, MatrixEqual
 
 COST_LINE = "cost = (- 1 / m) * np.sum(Y * np.log(A) + (1 - Y) * (np.log(1 - A))"
 CLOSED_COST_LINE = COST_LINE + ")"

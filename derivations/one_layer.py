@@ -1,7 +1,7 @@
 """Sections "Neural network" and "1-layer neural network" (statements, forward pass, derivation).
 
-Each claim quotes the notes and says what to compute; nnspec.verify computes the verdict.
-The axioms are nnspec.definitions: loss(y, a), sigma, z = w^T x + b, the cost.
+Each claim quotes the notes and says what to compute; nnspec.spec.verify computes the verdict.
+The axioms are nnspec.spec.definitions: loss(y, a), sigma, z = w^T x + b, the cost.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import random
 import sympy as sp
 from sympy.calculus.util import function_range
 
-from nnspec import definitions as defs
-from nnspec import shapes
-from nnspec.claims import Claim, Outcome
 from nnspec.derivations import symbols as S
 from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
-from nnspec.verify import Computed, Equal, MatrixEqual, Unchecked, equality
+from nnspec.spec import definitions as defs
+from nnspec.spec import shapes
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.verify import Computed, Equal, MatrixEqual, Unchecked, equality
 
 INTERVAL = sp.Interval.open(0, 1)
 

@@ -15,12 +15,12 @@ from functools import cache, cached_property
 
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import shapes
-from nnspec.claims import Claim, Outcome
 from nnspec.derivations import symbols as S
-from nnspec.shapes import ew, mm
-from nnspec.verify import Computed, MatrixEqual
+from nnspec.spec import definitions as defs
+from nnspec.spec import shapes
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.shapes import ew, mm
+from nnspec.spec.verify import Computed, MatrixEqual
 
 a, y, z = sp.symbols("a y z", real=True)
 

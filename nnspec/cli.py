@@ -29,13 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
-    p.set_defaults(handler="nnspec.verify:run")
+    p.set_defaults(handler="nnspec.spec.verify:run")
 
     p = sub.add_parser("generate", help="emit reference/ from the derivations")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if reference/ differs from what would be emitted")
     p.add_argument("--out", metavar="DIR", help="directory to write (default: the installed reference/)")
-    p.set_defaults(handler="nnspec.codegen:run")
+    p.set_defaults(handler="nnspec.emit.codegen:run")
 
     p = sub.add_parser("audit", help="audit an implementation against the reference")
     p.add_argument("target", metavar="TARGET",
@@ -53,11 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     p.add_argument("--report", metavar="FILE.md", help="write the findings as Markdown")
     p.add_argument("--json", metavar="FILE", help="write the findings as JSON")
-    p.set_defaults(handler="nnspec.audit:run")
+    p.set_defaults(handler="nnspec.audit.engine:run")
 
     p = sub.add_parser("report", help="write the Markdown verification report")
     p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
-    p.set_defaults(handler="nnspec.report:run")
+    p.set_defaults(handler="nnspec.report.markdown:run")
     return parser
 
 

@@ -1,10 +1,10 @@
 """pytest plugin: thin adapter over nnspec's library functions (profiles, report, audit fixture).
 
-- `--nnspec-profile NAME` loads a Hypothesis profile of `nnspec.profiles`.
-- `--nnspec-report PATH` writes the verification report (`nnspec.report`) to PATH after the run,
+- `--nnspec-profile NAME` loads a Hypothesis profile of `nnspec.numerics.profiles`.
+- `--nnspec-report PATH` writes the verification report (`nnspec.report.markdown`) to PATH after the run,
   its figures in a `figures/` folder beside it.
 - the fixture `nnspec_audit(function, contract=..., **options)` audits a function object with
-  `nnspec.audit.audit_function` and fails the test with the audit's message (the minimal
+  `nnspec.audit.engine.audit_function` and fails the test with the audit's message (the minimal
   counterexample) unless the function conforms; `examples` defaults to the Hypothesis
   profile's max_examples, so `--nnspec-profile thorough` audits with more examples.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nnspec import profiles
 from nnspec.errors import UsageError
+from nnspec.numerics import profiles
 
 _PROFILE = pytest.StashKey[str]()
 
@@ -39,8 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE] = name
     path = config.getoption("--nnspec-report")
     if path is not None:  # fail before the run, not after it
-        from nnspec import report
-
+        from nnspec.report import markdown as report
         try:
             report.ensure_writable_dir(_report_path(Path(path)).parent)
         except UsageError as exc:
@@ -48,8 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _report_path(path: Path) -> Path:
-    from nnspec import report
-
+    from nnspec.report import markdown as report
     return path / report.REPORT_NAME if path.is_dir() else path
 
 
@@ -61,8 +59,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("--nnspec-report")
     if path is None or hasattr(session.config, "workerinput"):  # xdist workers leave it to the main
         return
-    from nnspec import report
-
+    from nnspec.report import markdown as report
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.ensure_newline()
@@ -82,12 +79,12 @@ def nnspec_audit():
     """Audit a function object against a contract; fail the test with the counterexample.
 
     Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
-    `nnspec.audit.audit_function` (examples defaults to the active profile's max_examples).
+    `nnspec.audit.engine.audit_function` (examples defaults to the active profile's max_examples).
     Returns the AuditResult when the function conforms.
     """
     from hypothesis import settings
 
-    from nnspec.audit import audit_function
+    from nnspec.audit.engine import audit_function
 
     def audit(function, contract: str, **options):
         options.setdefault("examples", settings().max_examples)

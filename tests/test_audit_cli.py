@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnspec.audit import audit_function
+from nnspec.audit.engine import audit_function
 from nnspec.cli import main
 from nnspec.errors import UsageError
 

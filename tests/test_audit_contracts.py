@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnspec import contracts
-from nnspec.contracts import Options
+from nnspec.audit import contracts
+from nnspec.audit.contracts import Options
+from nnspec.audit.sandbox import to_plain
 from nnspec.reference import logreg, two_layer_sigmoid
-from nnspec.sandbox import to_plain
 
 WEIRD = [None, "text", 3, 2.5, True, np.nan, [], (), {}, {"__nnspec_opaque__": "object"},
          np.zeros(0), np.array([1 + 2j]), np.array(["a"]), np.ones((2, 2), dtype=bool),
@@ -88,8 +88,8 @@ def test_smaller_drops_one_index_per_size() -> None:
 
 
 def test_saturation_warning_on_an_already_wrong_quantity_is_dropped() -> None:
-    from nnspec.audit import _drop_explained_saturation
-    from nnspec.contracts import Failure
+    from nnspec.audit.contracts import Failure
+    from nnspec.audit.engine import _drop_explained_saturation
 
     def found(check: str, severity: str, names: list[str]) -> tuple[None, Failure]:
         return None, Failure(check, severity, "", {"expected": {n: 0.0 for n in names}})

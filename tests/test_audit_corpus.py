@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nnspec.audit import AuditResult, audit
+from nnspec.audit.engine import AuditResult, audit
 
 CORPUS = Path(__file__).parent / "corpus"
 EXAMPLES = 20

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnspec.sandbox import CallOutcome, Sandbox, _SafeUnpickler, to_plain
-from nnspec.targets import parse_target
+from nnspec.audit.sandbox import CallOutcome, Sandbox, _SafeUnpickler, to_plain
+from nnspec.audit.targets import parse_target
 
 SOURCE = '''
 import os, sys, time

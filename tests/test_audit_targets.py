@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nnspec.errors import UsageError
-from nnspec.targets import (
+from nnspec.audit.targets import (
     Target,
     check_target,
     find_targets,
@@ -16,6 +15,7 @@ from nnspec.targets import (
     notebook_definitions,
     parse_target,
 )
+from nnspec.errors import UsageError
 
 CORPUS = Path(__file__).parent / "corpus"
 

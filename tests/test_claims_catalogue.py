@@ -4,8 +4,8 @@ from importlib import resources
 
 import pytest
 
-from nnspec.claims import KINDS, Claim
 from nnspec.derivations.catalogue import all_claims
+from nnspec.spec.claims import KINDS, Claim
 
 NOTES = resources.files("nnspec.derivations").joinpath("neural-network-notes.txt").read_text(
     encoding="utf-8")

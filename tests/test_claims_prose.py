@@ -3,9 +3,9 @@ disagrees with evaluation is reported, never silently turned into a verdict."""
 
 import sympy as sp
 
-from nnspec import definitions as defs
 from nnspec.derivations import one_layer as O
 from nnspec.derivations import two_layer as T
+from nnspec.spec import definitions as defs
 
 
 def test_activation_depth_counts_layers():

@@ -2,7 +2,7 @@
 
 import sympy as sp
 
-from nnspec.definitions import LogReg, TwoLayer, gradient, sigma, sigma_exp, sigma_prime_lemma
+from nnspec.spec.definitions import LogReg, TwoLayer, gradient, sigma, sigma_exp, sigma_prime_lemma
 
 
 def test_sigma_prime_lemma_proves_the_opaque_rule():

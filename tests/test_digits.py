@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from nnspec import digits
 from nnspec.reference import logreg
+from nnspec.report import digits
 
 pytest.importorskip("sklearn")
 

@@ -5,8 +5,8 @@ import builtins
 import pytest
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import latex
+from nnspec.spec import definitions as defs
+from nnspec.spec import latex
 
 a, y, z, x, w, b = sp.symbols("a y z x w b", real=True)
 

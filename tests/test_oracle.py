@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 from mpmath import mp
 
-from nnspec import oracle
-from nnspec.definitions import LogReg, TwoLayer
+from nnspec.numerics import oracle
+from nnspec.spec.definitions import LogReg, TwoLayer
 
 
 def _fraction(x: mpmath.mpf) -> Fraction:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nnspec.profiles import PROFILES
+from nnspec.numerics.profiles import PROFILES
 
 pytest_plugins = ["pytester"]
 
@@ -82,8 +82,7 @@ def restore_profile():
 
 def test_report_option_writes_the_report_through_the_library(pytester, monkeypatch,
                                                              restore_profile):
-    from nnspec import report
-
+    from nnspec.report import markdown as report
     calls = []
 
     def write_report(path):
@@ -102,8 +101,7 @@ def test_report_option_writes_the_report_through_the_library(pytester, monkeypat
 
 
 def test_report_option_without_it_writes_nothing(pytester, monkeypatch, restore_profile):
-    from nnspec import report
-
+    from nnspec.report import markdown as report
     monkeypatch.setattr(report, "write_report", lambda path: pytest.fail("called"))
     pytester.makepyfile("def test_nothing():\n    pass\n")
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

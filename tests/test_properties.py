@@ -17,9 +17,9 @@ from mpmath import mp
 from scipy.optimize import linprog, minimize
 from scipy.special import expit
 
-from nnspec import oracle, tolerance
+from nnspec.numerics import oracle, tolerance
+from nnspec.numerics.strategies import logreg_problems, two_layer_problems
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
-from nnspec.strategies import logreg_problems, two_layer_problems
 
 TWO_LAYER = {"sigmoid": two_layer_sigmoid, "tanh": two_layer_tanh}
 HIDDEN = sorted(TWO_LAYER)

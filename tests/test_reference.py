@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from nnspec.definitions import LogReg, TwoLayer, gradient, sigma
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
+from nnspec.spec.definitions import LogReg, TwoLayer, gradient, sigma
 
 TWO_LAYER = {"sigmoid": two_layer_sigmoid, "tanh": two_layer_tanh}
 SATURATION = [-800.0, -40.0, -37.0, 36.0, 40.0, 800.0]
@@ -135,7 +135,7 @@ def _subs(matrix_symbols, values):
 
 
 def test_propagate_matches_the_axioms_gradient():
-    """dJ/dw, dJ/db of nnspec.definitions evaluated at the same float64 inputs, 30 digits."""
+    """dJ/dw, dJ/db of nnspec.spec.definitions evaluated at the same float64 inputs, 30 digits."""
     p = LogReg(3, 5)
     rng = np.random.default_rng(3)
     w, b, X = rng.standard_normal((3, 1)), 0.25, rng.standard_normal((3, 5))

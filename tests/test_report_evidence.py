@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from nnspec import evidence
-from nnspec.evidence import NonFinite, nonfinite_runs
 from nnspec.reference import logreg
+from nnspec.report import evidence
+from nnspec.report.evidence import NonFinite, nonfinite_runs
 
 
 def test_scan_finds_each_run_and_its_exact_float_edges():
@@ -27,8 +27,7 @@ def test_scan_finds_a_run_narrower_than_the_grid_step_only_if_a_point_lands_in_i
 
 
 def test_ulp_error_of_a_correctly_rounded_value_is_at_most_half_and_next_float_about_one():
-    from nnspec import oracle
-
+    from nnspec.numerics import oracle
     exact = oracle.logreg_exact(np.ones((1, 1)), 0.0, np.full((1, 1), 3.0), np.ones((1, 1)))
     rounded = exact.float64("cost")
     assert evidence.ulp_errors(rounded, exact["cost"]) <= 0.5

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnspec import figures
+from nnspec.report import figures
 
 matplotlib = pytest.importorskip("matplotlib")
 

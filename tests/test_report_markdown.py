@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from nnspec import report
 from nnspec.errors import UsageError
 from nnspec.files import write_atomic
+from nnspec.report import markdown as report
 
 
 @dataclass
@@ -118,8 +118,7 @@ def test_a_missing_peer_is_named_and_its_rows_left_out():
 
     import numpy as np
 
-    from nnspec import evidence
-
+    from nnspec.report import evidence
     z = np.linspace(-2.0, 2.0, 5)
     scan = evidence.cost_scan({"reference": evidence.propagate_cost(_reference_propagate()),
                                "PyTorch binary_cross_entropy_with_logits": None}, z)
@@ -135,8 +134,8 @@ def _reference_propagate():
 
 
 def test_write_report_into_a_directory_writes_verification_md_there(tmp_path, monkeypatch):
-    from nnspec import evidence, figures, verify
-
+    from nnspec.report import evidence, figures
+    from nnspec.spec import verify
     monkeypatch.setattr(verify, "verify_notes", lambda: [Claim("c1", "s", "holds", "ok")])
     monkeypatch.setattr(evidence, "collect", lambda: None)
     monkeypatch.setattr(figures, "draw_all", lambda directory, ev: {})

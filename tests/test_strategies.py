@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from nnspec.strategies import (
+from nnspec.numerics.strategies import (
     FINITE_Z,
     LogRegProblem,
     TwoLayerProblem,

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from scipy.special import expit
 from sklearn.metrics import log_loss
 
-from nnspec import oracle, tolerance
-from nnspec.strategies import logreg_problems, two_layer_problems
+from nnspec.numerics import oracle, tolerance
+from nnspec.numerics.strategies import logreg_problems, two_layer_problems
 
 # The notes' formulas overflow to inf / nan on saturated inputs on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

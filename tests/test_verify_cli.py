@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from nnspec import verify
-from nnspec.claims import VERDICTS, ClaimResult
 from nnspec.cli import main
+from nnspec.spec import verify
+from nnspec.spec.claims import VERDICTS, ClaimResult
 
 FIELDS = {"id", "section", "notes", "kind", "verdict", "detail", "transcription", "evidence",
           "correction", "convention"}

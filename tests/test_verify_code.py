@@ -3,9 +3,9 @@
 import numpy as np
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import verify
 from nnspec.derivations import code_listing as C
+from nnspec.spec import definitions as defs
+from nnspec.spec import verify
 
 
 def test_cost_line_as_printed_does_not_parse_and_the_fix_does():

@@ -2,10 +2,10 @@
 
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import shapes
-from nnspec.claims import Claim, Outcome
-from nnspec.verify import Computed, Equal, MatrixEqual, Unchecked, verify_claim
+from nnspec.spec import definitions as defs
+from nnspec.spec import shapes
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.verify import Computed, Equal, MatrixEqual, Unchecked, verify_claim
 
 a, y, z, x = sp.symbols("a y z x", real=True)
 S = defs.sigma_exp(z)
@@ -110,16 +110,14 @@ def test_simplify_failure_is_never_a_silent_verdict():
 
 
 def test_simplify_contradicted_by_evaluation_is_an_engine_error(monkeypatch):
-    from nnspec import verify
-
+    from nnspec.spec import verify
     monkeypatch.setattr(verify, "_prove", lambda lhs, rhs: True)  # a simplify bug
     r = verdict(Equal(a, 2 * a))
     assert r.verdict == "unchecked" and r.engine_errors
 
 
 def test_pool_falls_back_to_one_by_one(monkeypatch):
-    from nnspec import verify
-
+    from nnspec.spec import verify
     claims = [Claim(f"t{i}", "s", "n", "derivation step", Equal(a * i, i * a)) for i in range(3)]
 
     class NoPool:

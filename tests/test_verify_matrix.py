@@ -2,12 +2,12 @@
 
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import shapes
-from nnspec.claims import Claim
 from nnspec.derivations import two_layer as T
-from nnspec.shapes import ew, mm
-from nnspec.verify import MatrixEqual, verify_claim
+from nnspec.spec import definitions as defs
+from nnspec.spec import shapes
+from nnspec.spec.claims import Claim
+from nnspec.spec.shapes import ew, mm
+from nnspec.spec.verify import MatrixEqual, verify_claim
 
 
 def check(claimed, name="W1", conventions=(), sweep=None):
@@ -96,7 +96,7 @@ def test_vectorised_db1_without_mean_is_false():
 def test_exact_stand_in_comparison_is_confirmed_by_true_sigma():
     import random
 
-    from nnspec.verify import _entries_equal_at_random_point
+    from nnspec.spec.verify import _entries_equal_at_random_point
 
     q = T.example(2, 2)
     rng = random.Random(0)

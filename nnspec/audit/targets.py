@@ -5,7 +5,7 @@ A target is written `file.py[:function]`, `notebook.ipynb[:function]` or
 
 `parse_target` and `check_target` run in the harness and only read files (they never execute
 the target), so a bad target becomes a one-line `UsageError`. `load_function` executes the
-target and runs only inside the sandbox process (`nnspec.sandbox`).
+target and runs only inside the sandbox process (`nnspec.audit.sandbox`).
 
 A notebook is not run as a whole: only the imports and the function (and class) definitions of
 its code cells are executed, in cell order, so that a notebook that trains a model for an hour

@@ -18,7 +18,7 @@ import re
 
 import sympy as sp
 
-from nnspec import definitions as defs
+from nnspec.spec import definitions as defs
 
 NAMES = {"y_{h}": "yhat", "a_{1}": "a1", "a_{2}": "a2", "W_{1}": "W1", "W_{2}": "W2",
          "z_{1}": "z1", "z_{2}": "z2", "b_{1}": "b1", "b_{2}": "b2"}

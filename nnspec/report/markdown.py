@@ -1,8 +1,8 @@
 """The verification report: one Markdown file (plus PNG figures) from the verdicts and the evidence.
 
 `write_reports(out_dir)` gathers what the other parts computed (the verdicts of
-`nnspec.verify`, the numerical evidence of `nnspec.evidence`), draws the figures
-(`nnspec.figures`) and renders `verification.md`. Rendering is a pure function of
+`nnspec.spec.verify`, the numerical evidence of `nnspec.report.evidence`), draws the figures
+(`nnspec.report.figures`) and renders `verification.md`. Rendering is a pure function of
 that data, so the same inputs give the same bytes; every file is written to a
 temporary name and renamed into place.
 """
@@ -223,7 +223,7 @@ def _inline_math(text: str) -> str:
 # ---------------------------------------------------------------- evidence sections
 
 def evidence_summary(ev) -> list[str]:
-    from nnspec.evidence import Z_RANGE
+    from nnspec.report.evidence import Z_RANGE
 
     lo, hi = Z_RANGE
     examples = sum(s.examples for s in ev.samples)
@@ -252,7 +252,7 @@ def _and(items: Sequence[str]) -> str:
 
 
 def _targets(saturation: bool) -> str:
-    from nnspec.evidence import z_targets
+    from nnspec.report.evidence import z_targets
 
     return _and([f"{t:g}" for t in z_targets(saturation)])
 
@@ -263,8 +263,8 @@ def _inputs(sample) -> str:
 
 
 def oracle_section(ev, figures: dict) -> str:
-    from nnspec import evidence as evidence_mod
-    from nnspec.strategies import MAX_EXPONENT
+    from nnspec.numerics.strategies import MAX_EXPONENT
+    from nnspec.report import evidence as evidence_mod
 
     rows = [(s.model, _inputs(s), q.implementation, q.quantity, q.examples, num(q.worst_bound),
              ulps(q.worst_ulp), ulps(q.median_ulp), q.nonfinite)
@@ -307,8 +307,7 @@ def _run_text(run, lo: float, hi: float) -> str:
 
 
 def edges_section(ev) -> str:
-    from nnspec import evidence as evidence_mod
-
+    from nnspec.report import evidence as evidence_mod
     lo, hi = evidence_mod.Z_RANGE
     rows = [(e.implementation, e.quantity, e.y, _run_text(r, lo, hi), r.value)
             for e in ev.edges for r in e.runs]
@@ -346,8 +345,7 @@ PEER_NOTES = {
 
 
 def peers_section(ev, figures: dict) -> str:
-    from nnspec import evidence as evidence_mod
-
+    from nnspec.report import evidence as evidence_mod
     scan = ev.costs
     last = evidence_mod.BANDS[-1]
     rows = [(b.implementation, _band(b.band, last), b.points, ulps(b.worst_ulp),
@@ -382,7 +380,7 @@ def training_section(ev, figures: dict) -> str | None:
     parts = ["## Training on the digits", "",
              (f"Digits {t.pair[0]} (label 0) and {t.pair[1]} (label 1) of scikit-learn's "
               f"`load_digits`, {t.m_train} training and {t.m_test} test images of "
-              f"{t.n_x} pixels scaled to [0, 1] (`nnspec.digits`). Each model is trained by "
+              f"{t.n_x} pixels scaled to [0, 1] (`nnspec.report.digits`). Each model is trained by "
               "full-batch gradient descent, the reference's and scikit-learn's MLPClassifier "
               "(solver sgd, one batch of all examples, constant rate, no momentum, no penalty) "
               "with the same rate and number of iterations; the initial parameters differ "
@@ -435,9 +433,9 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     require_matplotlib()
     out = ensure_writable_dir(report.parent)
     ensure_writable_dir(out / FIGURES_DIR)
-    from nnspec import evidence as evidence_mod
-    from nnspec import figures as figures_mod
-    from nnspec.verify import verify_notes
+    from nnspec.report import evidence as evidence_mod
+    from nnspec.report import figures as figures_mod
+    from nnspec.spec.verify import verify_notes
 
     claims = verify_notes()
     evidence = evidence_mod.collect()

@@ -1,12 +1,12 @@
 """The audit contracts of DESIGN.md: call signature, inputs, output normalisation and checks.
 
-Each contract draws problems with `nnspec.strategies`, makes the target's inputs from them (a
+Each contract draws problems with `nnspec.numerics.strategies`, makes the target's inputs from them (a
 cache for backward_propagation comes from the reference forward pass, grads for
 update_parameters from the reference backward pass), and checks one returned value:
 - structure: the keys, the shapes (exactly the parameter's shape for a gradient; a scalar or a
   one-element array for a cost or a logistic db), numeric types;
-- values: against the exact value of `nnspec.oracle` under the float64 (or float32) bound of
-  `nnspec.tolerance`, the bound of the notes' own formula;
+- values: against the exact value of `nnspec.numerics.oracle` under the float64 (or float32) bound of
+  `nnspec.numerics.tolerance`, the bound of the notes' own formula;
 - saturation: where a sigmoid output rounds to 0 or 1 in the dtype (the notes' formulas break
   down there too), a wrong or non-finite value is a warning that names the stable form, not a
   defect; a cost that stays finite but drifts beyond the stable form's bound is one too.
@@ -31,8 +31,8 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from nnspec import oracle, strategies, tolerance
 from nnspec.errors import UsageError
+from nnspec.numerics import oracle, strategies, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",

@@ -1,6 +1,6 @@
 """The report's figures, drawn with matplotlib's Agg renderer so that the PNG bytes are reproducible.
 
-Each figure is drawn from data computed elsewhere (`nnspec.evidence`); this module only draws.
+Each figure is drawn from data computed elsewhere (`nnspec.report.evidence`); this module only draws.
 Reproducible output: matplotlib's default style plus the fixed `STYLE` below (never the user's
 matplotlibrc), a fixed size and dpi, and PNG metadata without the Software entry.
 """

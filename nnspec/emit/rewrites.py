@@ -31,8 +31,8 @@ from sympy.codegen.numpy_nodes import logaddexp
 from sympy.codegen.rewriting import ReplaceOptim, log1p_opt, optimize
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from nnspec.definitions import sigma, sigma_exp
-from nnspec.vectorised import apply_lambda
+from nnspec.spec.definitions import sigma, sigma_exp
+from nnspec.spec.vectorised import apply_lambda
 
 _w = sp.Wild("w")
 

@@ -1,6 +1,6 @@
 """`nnspec audit`: is an implementation right, and if not, the smallest input on which it is wrong.
 
-The engine, in two Hypothesis passes over the contract's problems (`nnspec.contracts`):
+The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit.contracts`):
 1. explore: `examples` problems (seeded, no database); each is evaluated once (two calls of the
    target, then every check of the contract) and the failures are cached by the problem's bytes;
 2. shrink: for each check that failed, a second seeded run that fails only on that check, so that
@@ -14,7 +14,7 @@ the sandbox the target is not called again. Verdict: "defect" if any
 finding is a defect, else "conforms" (warnings and notes allowed); "error" when the target could
 not be audited at all (missing file or function, syntax error, import failure).
 
-The target runs in a sandbox process (`nnspec.sandbox`). `audit_function` runs a function object
+The target runs in a sandbox process (`nnspec.audit.sandbox`). `audit_function` runs a function object
 in this process instead (the pytest fixture): a function defined in a test file cannot in general
 be re-imported by name in another process, and the fixture's user trusts their own code; a call
 that exceeds the timeout is abandoned on a daemon thread and every later call is skipped; there
@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnspec import contracts
-from nnspec.contracts import Failure, _names
+from nnspec.audit import contracts
+from nnspec.audit.contracts import Failure, _names
+from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
+from nnspec.audit.targets import Target, check_target, find_targets, parse_target
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
-from nnspec.sandbox import CallOutcome, Sandbox, to_plain
-from nnspec.targets import Target, check_target, find_targets, parse_target
 
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
@@ -189,7 +189,7 @@ class FunctionCaller:
 
     def call(self, args: tuple, kwargs: dict | None = None, names: tuple[str, ...] = ()
              ) -> CallOutcome:
-        from nnspec.sandbox import _changed, _describe
+        from nnspec.audit.sandbox import _changed, _describe
 
         if self.dead or self.used >= self.budget:
             return CallOutcome("timeout", message="the audit's time budget is spent")

@@ -2,7 +2,7 @@
 
 A `Claim` quotes the notes verbatim and carries a `Check` (what to compute: an equality, a
 gradient on concrete shapes, a run of a code listing, a property of the axioms). The verdict is
-never written in a claim: `nnspec.verify` runs the check and returns a `ClaimResult`.
+never written in a claim: `nnspec.spec.verify` runs the check and returns a `ClaimResult`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Claim:
 
     `correction` is the corrected statement (LaTeX) and `corrected` a check that must hold for
     it; the engine runs it whenever the claim is not `holds`, so a correction is never unproven.
-    `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.latex): an
+    `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.spec.latex): an
     expression, or a function returning (expression, {parsed name: expression to bind}).
     `extensions` are (label, check) pairs derived from the claim (e.g. its vectorised form over
     m examples); they must hold, and their result is added to the detail.

@@ -1,7 +1,7 @@
 """The numbers behind the report: errors against the oracle, edge cases, peers, figure data.
 
 Nothing here is typed in: every number the report prints is computed from the reference
-(`nnspec.reference`), the oracle (`nnspec.oracle`), the tolerance policy (`nnspec.tolerance`)
+(`nnspec.reference`), the oracle (`nnspec.numerics.oracle`), the tolerance policy (`nnspec.numerics.tolerance`)
 and the peers on fixed, seeded inputs, so the report is the same on every run.
 """
 
@@ -74,7 +74,7 @@ def notes_sigmoid() -> Callable:
     """The notes' sigmoid 1 / (1 + e^-z), printed by SymPy from `definitions.sigma_exp`."""
     import sympy as sp
 
-    from nnspec.definitions import sigma_exp
+    from nnspec.spec.definitions import sigma_exp
 
     z = sp.Symbol("z", real=True)
     return sp.lambdify(z, sigma_exp(z), "numpy")
@@ -102,8 +102,7 @@ def ulp_errors(got, exact) -> np.ndarray:
     """
     import mpmath
 
-    from nnspec import oracle
-
+    from nnspec.numerics import oracle
     exact = np.asarray(exact, dtype=object)
     got = np.asarray(got, dtype=np.float64).reshape(exact.shape)  # sizes match (contract)
     spacing = np.spacing(np.abs(oracle.to_float64(exact)))
@@ -120,8 +119,7 @@ def bound_ratios(got, exact, bound) -> np.ndarray:
     """|got - exact| / (bound + u |exact|) entry-wise: the allowance of `tolerance.compare`
     (the bound plus the rounding of the exact value to float64); <= 1 passes, inf for non-finite
     results."""
-    from nnspec import oracle, tolerance
-
+    from nnspec.numerics import oracle, tolerance
     exact64 = oracle.to_float64(exact)
     got = np.asarray(got, dtype=np.float64).reshape(exact64.shape)
     allowed = (np.broadcast_to(np.asarray(bound, dtype=np.float64), exact64.shape)
@@ -162,7 +160,7 @@ class QuantityError:
 def z_targets(saturation: bool) -> tuple[float, ...]:
     """The max |z| each example is scaled to: `strategies.Z_SCALES` up to `strategies.FINITE_Z`
     and FINITE_Z itself (no saturation), or the scales beyond it (a rounds to 0 or 1)."""
-    from nnspec.strategies import FINITE_Z, Z_SCALES
+    from nnspec.numerics.strategies import FINITE_Z, Z_SCALES
 
     if saturation:
         return tuple(s for s in Z_SCALES if s > FINITE_Z)
@@ -171,7 +169,7 @@ def z_targets(saturation: bool) -> tuple[float, ...]:
 
 def _entries(rng: np.random.Generator, shape: tuple[int, ...], mixed: bool) -> np.ndarray:
     """Uniform in [-1, 1]; if `mixed`, each entry times 2^k, |k| <= strategies.MAX_EXPONENT."""
-    from nnspec.strategies import MAX_EXPONENT
+    from nnspec.numerics.strategies import MAX_EXPONENT
 
     values = rng.uniform(-1.0, 1.0, shape)
     if mixed:
@@ -257,8 +255,7 @@ def _measure(got: dict, exact, bounds: dict) -> dict:
 def logreg_errors(problems: list, propagate: Callable, implementation: str) -> list[QuantityError]:
     """cost, dw, db of `propagate(w, b, X, Y)` on each problem against `oracle.logreg_exact`,
     in units of `tolerance.logreg_bounds` and in ulp."""
-    from nnspec import oracle, tolerance
-
+    from nnspec.numerics import oracle, tolerance
     runs = []
     for w, b, X, Y in problems:
         exact = oracle.logreg_exact(w, b, X, Y)
@@ -275,8 +272,7 @@ def two_layer_errors(problems: list, hidden: str) -> list[QuantityError]:
     The cost is compute_cost(A2, Y, Z2), i.e. from the logits Z2."""
     import importlib
 
-    from nnspec import oracle, tolerance
-
+    from nnspec.numerics import oracle, tolerance
     ref = importlib.import_module(f"nnspec.reference.two_layer_{hidden}")
     runs = []
     for parameters, X, Y in problems:
@@ -344,8 +340,7 @@ def accuracy_grid() -> np.ndarray:
 
 def exact_costs(z: np.ndarray, y: int) -> np.ndarray:
     """The exact cost of one example at each z (object array of mpf), from `oracle.logreg_cost`."""
-    from nnspec import oracle
-
+    from nnspec.numerics import oracle
     return np.array([oracle.logreg_cost(*_one_example(float(v), float(y))) for v in z],
                     dtype=object)
 
@@ -477,7 +472,7 @@ def step_scan(steps: np.ndarray = STEPS, shape: tuple[int, int] = FD_SHAPE,
     (`oracle.logreg_directional`), against the derived formula at the oracle's precision."""
     import mpmath
 
-    from nnspec import oracle
+    from nnspec.numerics import oracle
     from nnspec.reference.logreg import propagate
 
     w, b, X, Y = fd_problem(shape, seed)
@@ -561,9 +556,9 @@ SKLEARN_GD = "scikit-learn MLPClassifier (sgd, full batch)"
 
 def training_curves() -> Training:
     """The reference's three models and scikit-learn's, trained by the same full-batch gradient
-    descent (same rate and iterations, `nnspec.digits.Settings()`) on the digits pair."""
-    from nnspec import digits
+    descent (same rate and iterations, `nnspec.report.digits.Settings()`) on the digits pair."""
     from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
+    from nnspec.report import digits
 
     s = digits.Settings()
     data = X, Y, X_test, Y_test = digits.load_pair(s)
@@ -642,7 +637,7 @@ def oracle_samples(examples: int = ORACLE_EXAMPLES) -> list[OracleSample]:
 
 def collect() -> Evidence:
     """Every number of the report's evidence sections (deterministic: seeded or derandomized)."""
-    from nnspec import oracle
+    from nnspec.numerics import oracle
     from nnspec.reference import logreg
 
     notes = notes_propagate()

@@ -28,11 +28,11 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from nnspec import definitions as defs
-from nnspec import latex, shapes
-from nnspec.claims import Claim, ClaimResult, Outcome
 from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
 from nnspec.files import write_atomic
+from nnspec.spec import definitions as defs
+from nnspec.spec import latex, shapes
+from nnspec.spec.claims import Claim, ClaimResult, Outcome
 
 SEED = 20240611
 NUMERIC_POINTS = 6
@@ -590,7 +590,7 @@ def to_json(results: list[ClaimResult], checks: list[SelfCheck]) -> str:
 
 
 def summary(results: list[ClaimResult]) -> dict[str, int]:
-    from nnspec.claims import VERDICTS
+    from nnspec.spec.claims import VERDICTS
 
     return {v: sum(r.verdict == v for r in results) for v in VERDICTS}
 

@@ -1,6 +1,6 @@
 """Run an untrusted target in its own process: timeout, memory limit, captured stdout.
 
-One worker process (`python -m nnspec.sandbox`) serves every call of an audit over a pipe: the
+One worker process (`python -m nnspec.audit.sandbox`) serves every call of an audit over a pipe: the
 harness sends `(args, kwargs)`, the worker calls the target and answers with the result turned
 into plain data (NumPy arrays, Python scalars, dicts, lists, tuples) inside the worker, so that a
 PyTorch tensor, a JAX array or a NumPy scalar never crosses the pipe as its own class. Messages
@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnspec.targets import Target
+from nnspec.audit.targets import Target
 
 MEMORY_LIMIT = 4 << 30
 OUTPUT_LIMIT = 16 << 20  # bytes a target may print per audit before writes fail
@@ -82,7 +82,7 @@ class Sandbox:
         env.update({name: "1" for name in _THREAD_VARS})
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "nnspec.sandbox", str(self.memory_limit)],
+            [sys.executable, "-m", "nnspec.audit.sandbox", str(self.memory_limit)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
             start_new_session=True)
         return self._exchange(("load", self.target), self.remaining())
@@ -211,7 +211,7 @@ _ALLOWED = {
     ("numpy", "ndarray"), ("numpy", "dtype"),
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-    ("nnspec.sandbox", "CallOutcome"),
+    ("nnspec.audit.sandbox", "CallOutcome"),
     ("builtins", "bytearray"), ("builtins", "complex"), ("builtins", "slice"),
 }
 
@@ -413,7 +413,7 @@ def _limit(which: int, value: int) -> None:
 
 
 def _load_quietly(target: Target):
-    from nnspec.targets import load_target
+    from nnspec.audit.targets import load_target
 
     return load_target(target)
 
@@ -435,6 +435,8 @@ def _describe(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    from nnspec.sandbox import _Worker as Worker  # so answers pickle as nnspec.sandbox classes
+    from nnspec.audit.sandbox import (
+        _Worker as Worker,  # so answers pickle as nnspec.audit.sandbox classes
+    )
 
     Worker(int(sys.argv[1])).serve()

@@ -4,7 +4,7 @@ Each network is a sequence of named steps (Z = w^T X + b, A = sigma(Z), dZ = A -
 SymPy matrix expression (MatMul, Transpose, HadamardProduct, element-wise Lambda) over the
 inputs and the earlier steps, written as MatrixSymbols. The same builder gives the steps at
 symbolic sizes (n_x, n_h, m), which the code printer emits, and at concrete sizes, where
-`prove` substitutes the axioms' symbol matrices (nnspec.definitions) and compares every step
+`prove` substitutes the axioms' symbol matrices (nnspec.spec.definitions) and compares every step
 entry by entry with what the definitions give: the forward pass itself, the cost J, and the
 gradients dJ/dparameter of `definitions.gradient` (dZ = m dJ/dZ), by `sympy.expand` and
 `sympy.cancel`.
@@ -22,7 +22,7 @@ from sympy import HadamardProduct, Lambda, MatrixSymbol, OneMatrix, Trace
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from nnspec.definitions import (
+from nnspec.spec.definitions import (
     HIDDEN_ACTIVATIONS,
     LogReg,
     TwoLayer,
@@ -242,7 +242,7 @@ def prove(derivation: Derivation, inputs: dict, checks: dict, shape: tuple[int, 
     """Evaluate every step on the axioms' symbols and compare it with checks[step], exactly.
 
     The numerical rewrites applied before printing are proven apart, for every real argument
-    (nnspec.rewrites); each step here is the derived form they start from.
+    (nnspec.emit.rewrites); each step here is the derived form they start from.
     """
     env = {derivation.inputs[k]: v for k, v in inputs.items()}
     results = []
