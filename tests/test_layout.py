@@ -38,9 +38,7 @@ def violations(package_dir: Path, own_rank: int) -> list[str]:
     for path in sorted(package_dir.rglob("*.py")):
         for module in sorted(imported_modules(path)):
             target = room(module)
-            if module.split(".")[1] in ADAPTERS:
-                bad.append(f"{path.name} imports {module}")
-            elif target is not None and RANK[target] > own_rank:
+            if module.split(".")[1] in ADAPTERS or target is not None and RANK[target] > own_rank:
                 bad.append(f"{path.name} imports {module}")
     return bad
 
