@@ -30,7 +30,6 @@ import copy
 import io
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -42,7 +41,7 @@ from typing import Any
 from nnspec.audit import contracts
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
-from nnspec.audit.targets import Target, check_target, find_targets, parse_target
+from nnspec.audit.targets import Target, check_target, parse_target
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
 
@@ -549,7 +548,9 @@ def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     _options(args.contract, **_audit_options(args))  # usage errors before any work
     if Path(args.target).is_dir():
-        return _run_batch(args)
+        from nnspec.audit.batch import run_folder
+
+        return run_folder(args)
     result = audit(args.target, args.contract, **_audit_options(args))
     if args.report:
         write_atomic(args.report, result.to_markdown(), make_dirs=True)
@@ -560,92 +561,3 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(result.summary())
     return EXIT_FINDING if result.verdict == "defect" else EXIT_OK
-
-
-def _audit_one(job: tuple[str, str, str, dict]) -> AuditResult:
-    path, label, contract, options = job
-    return audit(path, contract, label=label, **options)
-
-
-def _run_batch(args: argparse.Namespace) -> int:
-    """Audit every target under a folder over all cores; one summary table."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    folder = Path(args.target)
-    paths = find_targets(folder)
-    if not paths:
-        raise UsageError(f"no .py or .ipynb files in {folder}")
-    jobs = [(str(p), p.relative_to(folder).as_posix(), args.contract, _audit_options(args))
-            for p in paths]
-    results: dict[str, AuditResult] = {}
-    progress = _Progress(len(jobs))
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for result in pool.map(_audit_one, jobs):
-            results[result.target] = result
-            progress.step(result)
-    progress.done()
-    ordered = [results[label] for _, label, _, _ in jobs]
-    if args.report:
-        write_atomic(args.report, batch_markdown(folder.name, args.contract, ordered),
-                     make_dirs=True)
-    if args.json:
-        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
-        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
-                     make_dirs=True)
-    print(batch_table(ordered))
-    if any(r.verdict == "defect" for r in ordered):
-        return EXIT_FINDING
-    return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
-
-
-class _Progress:
-    """`[k/n] target: verdict` on stderr: rewritten in place on a terminal, one line otherwise."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.count = total, 0
-        self.tty = sys.stderr.isatty()
-
-    def step(self, result: AuditResult) -> None:
-        self.count += 1
-        line = f"[{self.count}/{self.total}] {result.target}: {result.verdict}"
-        if self.tty:
-            print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
-
-
-def _first(result: AuditResult) -> str:
-    if result.verdict == "error":
-        return result.reason
-    worst = [f for f in result.findings if f.severity != "note"] or result.findings
-    return f"[{worst[0].check}] {worst[0].message}" if worst else ""
-
-
-def batch_table(results: list[AuditResult]) -> str:
-    rows = ["| target | verdict | defects | warnings | notes | first finding |",
-            "|---|---|---|---|---|---|"]
-    for r in results:
-        c = r.counts()
-        rows.append(f"| `{r.target}` | {r.verdict} | {c['defect']} | {c['warning']} | "
-                    f"{c['note']} | {_cell(_shorten(_first(r)))} |")
-    return "\n".join(rows)
-
-
-def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
-    verdicts = [r.verdict for r in results]
-    head = [f"# Audit of `{folder}/` against `{contract}`", "",
-            (f"{len(results)} targets: {verdicts.count('conforms')} conform, "
-             f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
-            ""]
-    return "\n".join([*head, batch_table(results)]) + "\n"
-
-
-def _shorten(text: str, limit: int = 160) -> str:
-    """Cut before escaping, so a table cell never ends inside an escape."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
