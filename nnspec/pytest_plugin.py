@@ -1,97 +1,131 @@
-"""pytest plugin: thin adapter over nnspec's library functions (profiles, report, audit fixture).
+"""pytest plugin: thin adapter over nnspec's library functions (profiles, audit fixture, report).
 
-- `--nnspec-profile NAME` loads a Hypothesis profile of `nnspec.numerics.profiles`.
-- `--nnspec-report PATH` writes the verification report (`nnspec.report.markdown`) to PATH after the run,
-  its figures in a `figures/` folder beside it.
+Installing nnspec changes nothing for a test suite that does not use it: no Hypothesis profile
+is loaded, no header line is printed, Hypothesis is not even imported.
+- `--nnspec-profile NAME` (or the environment variable NNSPEC_PROFILE) loads nnspec's Hypothesis
+  profile NAME (`nnspec.numerics.profiles`). A profile the user chose (`settings.load_profile`
+  in a conftest, `--hypothesis-profile`) is never replaced: with the environment variable
+  nnspec's profile is then not loaded; with the option it is a usage error.
 - the fixture `nnspec_audit(function, contract=..., **options)` audits a function object with
   `nnspec.audit.engine.audit_function` and fails the test with the audit's message (the minimal
-  counterexample) unless the function conforms; `examples` defaults to the Hypothesis
-  profile's max_examples, so `--nnspec-profile thorough` audits with more examples.
+  counterexample) unless the function conforms; `examples` defaults to the max_examples of
+  nnspec's profile when one is loaded, else to the audit's own default.
+- `--nnspec-report PATH` writes the Markdown report of the audits the fixture ran in this
+  session (`nnspec.report.audits`); the path is checked before any test runs.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from nnspec.errors import UsageError
-from nnspec.numerics import profiles
 
 _PROFILE = pytest.StashKey[str]()
+_AUDITS = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nnspec")
     group.addoption("--nnspec-profile", metavar="NAME", default=None,
-                    help="Hypothesis profile: ci, dev or thorough (default: $NNSPEC_PROFILE, "
-                    "else ci under CI, else dev)")
+                    help="load nnspec's Hypothesis profile NAME: ci, dev or thorough "
+                    "(default: $NNSPEC_PROFILE; none unless asked)")
     group.addoption("--nnspec-report", metavar="PATH", default=None,
-                    help="after the run, write the verification report (Markdown) to PATH "
-                    "(a file, or a directory for PATH/verification.md), figures/ beside it")
+                    help="after the run, write the audits of the nnspec_audit fixture to PATH "
+                    "(Markdown)")
 
 
+@pytest.hookimpl(trylast=True)  # after Hypothesis's own plugin has loaded --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
-    try:
-        name = profiles.load(config.getoption("--nnspec-profile"))
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    config.stash[_PROFILE] = name
+    config.stash[_AUDITS] = []
     path = config.getoption("--nnspec-report")
     if path is not None:  # fail before the run, not after it
-        from nnspec.report import markdown as report
+        from nnspec.report import audits
+
         try:
-            report.ensure_writable_dir(_report_path(Path(path)).parent)
+            audits.check_path(Path(path))
         except UsageError as exc:
             raise pytest.UsageError(f"--nnspec-report: {exc}") from None
+    asked = config.getoption("--nnspec-profile")
+    wanted = asked or os.environ.get("NNSPEC_PROFILE")
+    if not wanted and "hypothesis" not in sys.modules:
+        return  # nothing asked, and nobody can load a profile without Hypothesis
+    from nnspec.numerics import profiles  # registers nnspec's profiles; loads none
+
+    if not wanted:
+        return
+    source = "--nnspec-profile" if asked else "NNSPEC_PROFILE"
+    try:
+        profiles.check(wanted)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{source}: {exc}") from None
+    if profiles.user_chose_one():
+        if asked:
+            from hypothesis import settings
+
+            raise pytest.UsageError(
+                f"--nnspec-profile {asked}: the Hypothesis profile "
+                f"{settings.get_current_profile_name()!r} is already loaded (by "
+                "--hypothesis-profile or a conftest); choose one of the two")
+        return
+    config.stash[_PROFILE] = profiles.load(wanted)
 
 
-def _report_path(path: Path) -> Path:
-    from nnspec.report import markdown as report
-    return path / report.REPORT_NAME if path.is_dir() else path
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"nnspec: hypothesis profile {config.stash.get(_PROFILE, '?')}"
+def pytest_report_header(config: pytest.Config) -> str | None:
+    name = config.stash.get(_PROFILE, None)
+    return None if name is None else f"nnspec: hypothesis profile {name}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("--nnspec-report")
     if path is None or hasattr(session.config, "workerinput"):  # xdist workers leave it to the main
         return
-    from nnspec.report import markdown as report
+    from nnspec.report import audits
+
+    recorded = session.config.stash.get(_AUDITS, [])
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
     try:
-        written = report.write_report(Path(path))
+        written = audits.write(Path(path), sorted(recorded, key=lambda a: a.test))
     except UsageError as exc:
         if reporter is not None:
             reporter.write_line(f"nnspec: error: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
     if reporter is not None:
-        reporter.write_line(f"nnspec: wrote {written[0]} and {len(written) - 1} figures")
+        reporter.ensure_newline()
+        reporter.write_line(f"nnspec: wrote {written} ({audits.plural(len(recorded), 'audit')})")
 
 
 @pytest.fixture
-def nnspec_audit():
+def nnspec_audit(request: pytest.FixtureRequest):
     """Audit a function object against a contract; fail the test with the counterexample.
 
     Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
-    `nnspec.audit.engine.audit_function` (examples defaults to the active profile's max_examples).
-    Returns the AuditResult when the function conforms.
+    `nnspec.audit.engine.audit_function` (examples defaults to the max_examples of nnspec's
+    loaded profile). Returns the AuditResult when the function conforms.
     """
-    from hypothesis import settings
+    from nnspec.audit.engine import AuditResult, audit_function
+    from nnspec.numerics import profiles
+    from nnspec.report.audits import SessionAudit
 
-    from nnspec.audit.engine import audit_function
+    recorded = request.config.stash.get(_AUDITS, [])
 
     def audit(function, contract: str, **options):
-        options.setdefault("examples", settings().max_examples)
+        if profiles.active() is not None:
+            from hypothesis import settings
+
+            options.setdefault("examples", settings().max_examples)
         try:
             result = audit_function(function, contract, **options)
         except UsageError as exc:
+            name = f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+            recorded.append(SessionAudit(request.node.nodeid, AuditResult(
+                name, contract, "error", reason=str(exc))))
             pytest.fail(f"nnspec: error: {exc}", pytrace=False)
+        recorded.append(SessionAudit(request.node.nodeid, result))
         if result.verdict != "conforms":
             pytest.fail(result.message(), pytrace=False)
         return result

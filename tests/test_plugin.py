@@ -1,4 +1,5 @@
-"""The pytest plugin, run on fresh test projects with pytest's own pytester."""
+"""The pytest plugin, run on fresh test projects with pytest's own pytester (in a subprocess:
+the plugin loads Hypothesis profiles, process-wide state)."""
 
 import pytest
 
@@ -6,24 +7,85 @@ from nnspec.numerics.profiles import PROFILES
 
 pytest_plugins = ["pytester"]
 
+NO_ENV = ("NNSPEC_PROFILE", "CI")
 
-def test_bad_profile_name_is_a_usage_error(pytester):
-    pytester.makepyfile("def test_nothing():\n    pass\n")
-    result = pytester.runpytest_subprocess("--nnspec-profile", "nosuch")
+# A user's own profile "mine" (7 examples) and "ci" (11): names nnspec must not take over.
+MINE = '''
+from hypothesis import settings
+settings.register_profile("mine", max_examples=7, deadline=1234)
+settings.register_profile("ci", max_examples=11)
+'''
+SHOW = '''
+from hypothesis import settings
+def test_show():
+    s = settings()
+    print("PROFILE", settings.get_current_profile_name(), s.max_examples, s.deadline)
+'''
+
+
+@pytest.fixture
+def project(pytester, monkeypatch):
+    """A fresh project whose conftest registers the user's profiles; no nnspec variable set."""
+    for name in NO_ENV:
+        monkeypatch.delenv(name, raising=False)
+    pytester.makeconftest(MINE)
+    pytester.makepyfile(test_show=SHOW)
+    return pytester
+
+
+def shown(result) -> str:
+    return next(line for line in result.stdout.lines if "PROFILE" in line).split("PROFILE ")[1]
+
+
+def test_nothing_changes_for_a_suite_that_does_not_ask(project):
+    result = project.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    assert shown(result) == "default 100 0:00:00.200000"
+    result.stdout.no_fnmatch_line("*nnspec:*")
+
+
+def test_the_users_conftest_profile_holds(project, monkeypatch):
+    (project.path / "conftest.py").write_text(MINE + 'settings.load_profile("mine")\n')
+    monkeypatch.setenv("NNSPEC_PROFILE", "thorough")  # set for another project: yields
+    monkeypatch.setenv("CI", "true")
+    result = project.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    assert shown(result) == "mine 7 0:00:01.234000"
+    result.stdout.no_fnmatch_line("*nnspec:*")
+
+
+def test_the_users_hypothesis_profile_option_holds(project):
+    result = project.runpytest_subprocess("-s", "--hypothesis-profile", "ci",
+                                          "-p", "no:cacheprovider")
+    assert shown(result) == "ci 11 0:00:00.200000"  # the user's "ci", not nnspec's
+
+
+def test_asking_for_nnspec_and_the_users_profile_at_once_is_a_usage_error(project):
+    result = project.runpytest_subprocess("--hypothesis-profile", "mine",
+                                          "--nnspec-profile", "thorough")
     assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown Hypothesis profile 'nosuch'*ci, dev, thorough*"])
+    result.stderr.fnmatch_lines(
+        ["*--nnspec-profile thorough: the Hypothesis profile 'mine' is already loaded*"])
 
 
-def test_profile_is_loaded_and_shown_in_the_header(pytester):
-    expected = PROFILES["thorough"]["max_examples"]
-    pytester.makepyfile(
-        "from hypothesis import settings\n"
-        "def test_profile():\n"
-        f"    assert settings().max_examples == {expected}\n"
-    )
-    result = pytester.runpytest_subprocess("--nnspec-profile", "thorough")
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_nnspec_profile_is_loaded_when_asked_and_shown_in_the_header(project, monkeypatch, how):
+    args = ["-s", "-p", "no:cacheprovider"]
+    if how == "option":
+        args += ["--nnspec-profile", "thorough"]
+    else:
+        monkeypatch.setenv("NNSPEC_PROFILE", "thorough")
+    result = project.runpytest_subprocess(*args)
+    assert shown(result) == f"nnspec.thorough {PROFILES['thorough']['max_examples']} None"
     result.stdout.fnmatch_lines(["nnspec: hypothesis profile thorough"])
-    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_bad_profile_name_is_a_usage_error(project, monkeypatch, how):
+    args = ["--nnspec-profile", "nosuch"] if how == "option" else []
+    if how == "environment":
+        monkeypatch.setenv("NNSPEC_PROFILE", "nosuch")
+    result = project.runpytest_subprocess(*args)
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*unknown Hypothesis profile 'nosuch'*ci, dev, thorough*"])
 
 
 PROPAGATE = '''
@@ -42,76 +104,63 @@ def propagate_without_mean(w, b, X, Y):
     cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
     return {"dw": X @ (A - Y).T, "db": np.mean(A - Y)}, cost
 '''
-
-
-def test_audit_fixture_passes_a_correct_function_and_fails_a_wrong_one(pytester):
-    pytester.makepyfile(implementation=PROPAGATE)
-    pytester.makepyfile(test_mine=(
-        "from implementation import propagate, propagate_without_mean\n"
-        "def test_correct(nnspec_audit):\n"
-        "    nnspec_audit(propagate, contract='logreg.propagate')\n"
-        "def test_wrong(nnspec_audit):\n"
-        "    nnspec_audit(propagate_without_mean, contract='logreg.propagate')\n"))
-    result = pytester.runpytest_subprocess("--nnspec-profile", "ci", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*test_wrong*", "*defect against logreg.propagate*",
-                                 "*counterexample: {*"])
-    result.stdout.no_fnmatch_line("*test_correct FAILED*")
-
-
-def test_audit_fixture_reports_a_bad_contract_as_a_failure(pytester):
-    pytester.makepyfile(implementation=PROPAGATE)
-    pytester.makepyfile(test_mine=(
-        "from implementation import propagate\n"
-        "def test_contract(nnspec_audit):\n"
-        "    nnspec_audit(propagate, contract='logreg.nosuch')\n"))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*nnspec: error:*nosuch*"])
+TESTS = (
+    "from implementation import propagate, propagate_without_mean\n"
+    "def test_correct(nnspec_audit):\n"
+    "    nnspec_audit(propagate, contract='logreg.propagate', examples=20)\n"
+    "def test_wrong(nnspec_audit):\n"
+    "    nnspec_audit(propagate_without_mean, contract='logreg.propagate', examples=20)\n"
+    "def test_contract(nnspec_audit):\n"
+    "    nnspec_audit(propagate, contract='logreg.nosuch')\n")
 
 
 @pytest.fixture
-def restore_profile():
-    """An in-process pytester run loads a Hypothesis profile: put this session's back after."""
-    from hypothesis import settings
-
-    name = settings.get_current_profile_name()
-    yield
-    settings.load_profile(name)
+def audited(project):
+    project.makepyfile(implementation=PROPAGATE, test_mine=TESTS)
+    return project
 
 
-def test_report_option_writes_the_report_through_the_library(pytester, monkeypatch,
-                                                             restore_profile):
-    from nnspec.report import markdown as report
-    calls = []
+def test_audit_fixture_fails_a_wrong_function_and_the_report_lists_every_audit(audited):
+    target = audited.path / "out" / "audits.md"
+    result = audited.runpytest_subprocess("--nnspec-report", str(target), "-p",
+                                          "no:cacheprovider", "test_mine.py")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*test_wrong*", "*defect against logreg.propagate*",
+                                 "*counterexample: {*"])
+    result.stdout.fnmatch_lines(["*nnspec: error:*nosuch*"])
+    result.stdout.no_fnmatch_line("*test_correct FAILED*")
+    result.stdout.fnmatch_lines(["nnspec: wrote *audits.md (3 audits)"])
+    text = target.read_text()
+    assert "3 audits: 1 conform, 1 with a defect, 1 could not be audited." in text
+    rows = [line for line in text.splitlines() if line.startswith("| `test_mine.py::")]
+    assert [row.split(" | ")[3] for row in rows] == ["error", "conforms", "defect"]
+    assert "`implementation:propagate_without_mean`" in text and "Minimal counterexample:" in text
+    assert "logreg.nosuch" in text
+    assert "verification" not in text  # the notes' report stays `nnspec report`
 
-    def write_report(path):
-        calls.append(path)
-        path.write_text("report\n")
-        return [path]
 
-    monkeypatch.setattr(report, "write_report", write_report)
-    pytester.makepyfile("def test_nothing():\n    pass\n")
-    target = pytester.path / "out" / "verification.md"
-    target.parent.mkdir()
-    result = pytester.runpytest("--nnspec-report", str(target), "-p", "no:cacheprovider")
+def test_report_option_without_audits_says_so(project):
+    target = project.path / "audits.md"
+    project.runpytest_subprocess("--nnspec-report", str(target)).assert_outcomes(passed=1)
+    assert "No test called the `nnspec_audit` fixture." in target.read_text()
+
+
+def test_report_option_needs_no_matplotlib(project):
+    """A `matplotlib` that cannot be imported does not stop the report."""
+    (project.path / "matplotlib.py").write_text("raise ImportError('no matplotlib here')\n")
+    target = project.path / "audits.md"
+    result = project.runpytest_subprocess("--nnspec-report", str(target))
     result.assert_outcomes(passed=1)
-    assert calls == [target] and target.read_text() == "report\n"
-    result.stdout.fnmatch_lines([f"nnspec: wrote *{target}*"])
+    assert target.read_text().startswith("# Audits of this test run")
 
 
-def test_report_option_without_it_writes_nothing(pytester, monkeypatch, restore_profile):
-    from nnspec.report import markdown as report
-    monkeypatch.setattr(report, "write_report", lambda path: pytest.fail("called"))
-    pytester.makepyfile("def test_nothing():\n    pass\n")
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
-
-
-def test_report_option_with_an_unwritable_path_is_a_usage_error(pytester):
-    pytester.makepyfile("def test_nothing():\n    pass\n")
-    (pytester.path / "file").write_text("")
-    result = pytester.runpytest_subprocess("--nnspec-report", "file/verification.md",
-                                           "-p", "no:cacheprovider")
+@pytest.mark.parametrize("where, message", [
+    ("file/audits.md", "*--nnspec-report: cannot write reports to 'file'*"),
+    (".", "*--nnspec-report: '.' is a directory; give a file name*"),
+])
+def test_report_option_with_an_unwritable_path_is_a_usage_error(project, where, message):
+    (project.path / "file").write_text("")
+    result = project.runpytest_subprocess("--nnspec-report", where)
     assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR, before any test runs
-    result.stderr.fnmatch_lines(["*--nnspec-report: cannot write reports to 'file'*"])
+    result.stderr.fnmatch_lines([message])
     result.stdout.no_fnmatch_line("*passed*")

@@ -1,0 +1,77 @@
+"""The Markdown report of the audits a test session ran (`pytest --nnspec-report PATH`).
+
+One row per audit (the test, the target, the contract, the verdict and the count of findings per
+severity), then each audit in full: its findings and their minimal counterexamples, as
+`nnspec audit --report` writes them. Needs nothing beyond the standard library: no matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnspec.audit.engine import SEVERITIES, AuditResult
+from nnspec.files import write_atomic
+from nnspec.report.markdown import ensure_writable_dir, table
+
+
+@dataclass(frozen=True)
+class SessionAudit:
+    """One call of the `nnspec_audit` fixture: the test that made it and what it found."""
+
+    test: str
+    result: AuditResult
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 defect`, `2 defects`, `0 notes`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def check_path(path: Path) -> Path:
+    """The file to write: PATH itself, its folder created and probed (UsageError if it cannot
+    be written), so that a bad path stops the run before any test."""
+    path = Path(path)
+    if path.is_dir():
+        from nnspec.errors import UsageError
+
+        raise UsageError(f"{str(path)!r} is a directory; give a file name such as "
+                         f"{str(path / 'audits.md')!r}")
+    ensure_writable_dir(path.parent)
+    return path
+
+
+def _demoted(markdown: str) -> str:
+    """One audit's Markdown under the session's headings: every heading one level down."""
+    return "\n".join("#" + line if line.startswith("#") else line
+                     for line in markdown.splitlines())
+
+
+def session_markdown(audits: Sequence[SessionAudit]) -> str:
+    """The whole report; the same audits give the same bytes."""
+    verdicts = [a.result.verdict for a in audits]
+    lines = ["# Audits of this test run", "",
+             (f"{plural(len(audits), 'audit')}: {verdicts.count('conforms')} conform, "
+              f"{verdicts.count('defect')} with a defect, "
+              f"{verdicts.count('error')} could not be audited."), ""]
+    if not audits:
+        return "\n".join(lines + ["No test called the `nnspec_audit` fixture.", ""])
+    rows = []
+    for a in audits:
+        counts = a.result.counts()
+        rows.append([f"`{a.test}`", f"`{a.result.target}`", f"`{a.result.contract}`",
+                     a.result.verdict, *(counts[s] for s in SEVERITIES)])
+    lines += [table(["test", "target", "contract", "verdict", "defects", "warnings", "notes"],
+                    rows), ""]
+    for a in audits:
+        head, blank, *body = _demoted(a.result.to_markdown()).rstrip().splitlines()
+        lines += [head, blank, f"- test: `{a.test}`", *body, ""]
+    return "\n".join(lines)
+
+
+def write(path: Path, audits: Sequence[SessionAudit]) -> Path:
+    """Write the report atomically to `path` (checked with `check_path`)."""
+    path = check_path(path)
+    write_atomic(path, session_markdown(audits))
+    return path
