@@ -1,21 +1,25 @@
-"""Every claim of the notes, in the notes' order (position of each claim's text in the notes)."""
+"""The hand-bound part of the claims: prose statements bound by quote, and the corrections of
+the shipped notes' errata. Formulas and code lines are extracted from the notes themselves
+(nnspec.spec.extract)."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 from nnspec.spec.claims import Claim
+from nnspec.spec.notes import Notes, shipped_text
 
 
 def notes_text() -> str:
-    return resources.files("nnspec.derivations").joinpath(
-        "neural-network-notes.txt").read_text(encoding="utf-8")
+    return shipped_text()
 
 
-def all_claims() -> list[Claim]:
-    from nnspec.derivations import code_listing, one_layer, two_layer
+def prose_claims(notes: Notes) -> list[Claim]:
+    from nnspec.derivations import one_layer, prose, two_layer
 
-    claims = one_layer.claims() + code_listing.claims() + two_layer.claims()
-    text = notes_text()
-    order = {c.id: (text.find(c.notes), i) for i, c in enumerate(claims)}
-    return sorted(claims, key=lambda c: order[c.id])
+    return one_layer.claims() + prose.claims(notes) + two_layer.claims()
+
+
+def corrections() -> dict:
+    """{quote: (left, right)} for formulas; {quote: text} for code lines."""
+    from nnspec.derivations.corrections import CODE_CORRECTIONS, CORRECTIONS
+
+    return {**CORRECTIONS, **CODE_CORRECTIONS}

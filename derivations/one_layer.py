@@ -16,7 +16,7 @@ from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
 from nnspec.spec import definitions as defs
 from nnspec.spec import shapes
 from nnspec.spec.claims import Claim, Outcome
-from nnspec.spec.verify import Computed, Equal, MatrixEqual, Unchecked, equality
+from nnspec.spec.verify import Computed, MatrixEqual, Unchecked
 
 INTERVAL = sp.Interval.open(0, 1)
 
@@ -72,23 +72,6 @@ def _pixels_column() -> Outcome:
         row_ok = False
     return Outcome(ok and not row_ok, "x must be an (n_x, 1) column for w^T x (n_x = p "
                    "pixels); a row would not conform")
-
-
-def _y_is_label(value: sp.Expr) -> Outcome:
-    """As written y (the label, in {0, 1}) = w^T x + b: find a point where it is not a label."""
-    point = {w: sp.Rational(1), x: sp.Rational(1, 2), b: sp.Rational(0)}
-    v = value.subs(point)
-    return Outcome(v in (0, 1), "y is the label in {0, 1}; w^T x + b takes any real value",
-                   f"at w = 1, x = 1/2, b = 0: w^T x + b = {v}, not a label")
-
-
-def _linear_output_is_z() -> Outcome:
-    check = MatrixEqual(
-        build=lambda s: defs.LogReg(*s), claimed=lambda p: p.w.T * p.X + p.b * sp.ones(1, p.m),
-        reference=lambda p: p.Z(), sweep=tuple(shapes.logreg_shapes()),
-        proof_shapes=shapes.PROOF_LOGREG, text="", shape_names="(n_x, m)")
-    out = check.run()
-    return Outcome(out.ok, "w^T x + b is z of the forward pass")
 
 
 def _one_example_per_column() -> Outcome:
@@ -168,30 +151,6 @@ def _cost_is_mean() -> Outcome:
                    "the cost is the mean loss")
 
 
-def _cost_as_written(label_first: bool) -> Outcome:
-    for m in range(1, 5):
-        Y = defs.symbol_matrix("y", 1, m)
-        A = defs.symbol_matrix("yhat", 1, m)
-        args = [(Y[0, i], A[0, i]) if label_first else (A[0, i], Y[0, i]) for i in range(m)]
-        written = sp.Rational(1, m) * sum(defs.loss(*pair) for pair in args)
-        out = equality(written, defs.cost(Y, A))
-        if out.ok is not True:
-            return Outcome(out.ok, f"m = {m}: (1/m) sum L(yhat, y) is not the cost",
-                           out.evidence + "; with labels in {0, 1} it is infinite (log 0)")
-    return Outcome(True, "equals the cost for m = 1..4")
-
-
-def _superscript_power() -> Outcome:
-    i = sp.Symbol("i", positive=True, integer=True)
-    return equality(y**i, y)
-
-
-def _power_reading_on_labels() -> Outcome:
-    ok = all(sp.Integer(lab) ** i == lab for lab in (0, 1) for i in range(1, 5))
-    return Outcome(ok, "read as an example index, as in yhat^{(i)}; read as a power, y^i = y "
-                   "anyway for labels in {0, 1}")
-
-
 def _affine_in_x() -> Outcome:
     ok = sp.diff(w * x + b, x, 2) == 0 and sp.diff(w * x + b, x) != 0
     return Outcome(ok, "z is affine in x (zero second derivative): a linear regression")
@@ -234,13 +193,6 @@ def _per_example(claimed, reference, text) -> MatrixEqual:
                        text=text, shape_names="(n_x, m)")
 
 
-def _factor_free_of_parameters() -> Outcome:
-    dL_da = sp.diff(defs.loss(y, a), a)
-    da_dz = sp.diff(defs.sigma(z), z)
-    ok = not ({w, b} & (dL_da.free_symbols | da_dz.free_symbols))
-    return Outcome(ok, "dL/da and da/dz involve only a, y, z: the same factors for dw and db")
-
-
 def _weight_depends_on_a() -> Outcome:
     dw = (a - y) * x
     p = defs.LogReg(1, 1)
@@ -260,14 +212,7 @@ def _prediction_changes_after_update() -> Outcome:
                    f"a = {sp.N(before, 6)} before, {sp.N(after, 6)} after one step (lr = 1/2)")
 
 
-# the notes' intermediate numerator, kept as printed (SymPy would collapse it to a - y)
-AS_PRINTED = sp.Add(a, -a * y, -y, a * y, evaluate=False)
-
-
 def claims() -> list[Claim]:
-    sig_w = defs.sigma(w * x + b)
-    dlda = sp.diff(defs.loss(y, a), a)
-    e = sp.exp(-z)
     return [
         Claim("intro.layer-count", S.INTRO, "While counting the layers, we usually don’t include "
               "the input layer.", "prose statement",
@@ -284,36 +229,16 @@ def claims() -> list[Claim]:
         Claim("one.pixels-vector", S.ONE_LAYER, r"The picture is vectorized as a vector of pixels "
               r": \(\begin{pmatrix}x_1 \\ \vdots \\ x_p \end{pmatrix}\)", "shape/dimension",
               Computed(_pixels_column, "x: (n_x, 1) column; w^T x conforms")),
-        Claim("one.linear-output-named-y", S.ONE_LAYER, r"$y=\omega^Tx + b$", "definition",
-              Computed(lambda: _y_is_label(w * x + b), "y = w^T x + b",
-                       conventions=(("y here denotes the linear output z, not the label",
-                                     _linear_output_is_z),)),
-              correction=r"$z=\omega^Tx + b$", corrected=Computed(_linear_output_is_z, ""),
-              latex=r"\omega^Tx + b", parsed_as=w * x + b),
         Claim("one.x-one-image", S.ONE_LAYER, "Note: $x$ are all the pixels of one image.",
               "shape/dimension", Computed(_one_example_per_column, "dz_j / dX[:, k] = 0, k != j")),
         Claim("one.threshold", S.ONE_LAYER, r"if it’s $\ge 0.5$ then we say it’s a man",
               "prose statement", Computed(_threshold_is_z_nonnegative,
                                           "solveset(sigma(z) >= 1/2)")),
-        Claim("one.yhat-definition", S.ONE_LAYER, r"$\widehat{y}=\sigma(\omega^Tx + b)",
-              "definition", Equal(sig_w, defs.sigma_exp(w * x + b)),
-              latex=r"\sigma(\omega^Tx + b)", parsed_as=sig_w),
-        Claim("one.yhat-probability", S.ONE_LAYER, r"=\mathbb{P}(y|x)", "prose statement",
-              Computed(lambda: _probability_of((0, 1)), "P(y | x) = exp(-L(y, yhat)) = yhat",
-                       conventions=(("P(y|x) read as P(y = 1 | x)",
-                                     lambda: _probability_of((1,))),)),
-              correction=r"\widehat{y}=\mathbb{P}(y=1|x)",
-              corrected=Computed(lambda: _probability_of((1,)), "")),
         Claim("one.yhat-range", S.ONE_LAYER, r"\in [0,1]", "prose statement",
               Computed(_range_in_unit_interval, "function_range(sigma, z, Reals)")),
         Claim("one.binary-labels", S.ONE_LAYER, "Now since it’s a binary classification, we want "
               "the $y$ (real value) to be $0$ or $1$.", "prose statement",
               Unchecked("a modelling choice (labels coded 0/1), not a statement to compute")),
-        Claim("one.loss-definition", S.ONE_LAYER, r"\mathcal{L}(y, \widehat{y})=-[y\log("
-              r"\widehat{y})+(1-y)\log(1-\widehat{y})]", "definition",
-              Equal(-(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat)), defs.loss(y, yhat)),
-              latex=r"-[y\log(\widehat{y})+(1-y)\log(1-\widehat{y})]",
-              parsed_as=-(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat))),
         Claim("one.loss-decreases", S.ONE_LAYER, r"We notice that the loss function decreases "
               r"when $y \neq \widehat y$.", "prose statement",
               Computed(lambda: _loss_sign_away_from_label(-1),
@@ -323,28 +248,7 @@ def claims() -> list[Claim]:
               corrected=Computed(lambda: _loss_sign_away_from_label(+1), "")),
         Claim("one.cost-is-mean", S.ONE_LAYER, "The cost function is the empiric loss on all "
               "examples:", "prose statement", Computed(_cost_is_mean, "J = (1/m) sum L")),
-        Claim("one.cost-definition", S.ONE_LAYER, r"J(\omega, b)=\frac{1}{m}\Sigma_{i=1}^m"
-              r"\mathcal{L}(\widehat{y}^{(i)}, y^i)", "definition",
-              Computed(lambda: _cost_as_written(False), "(1/m) sum_i L(yhat_i, y_i), m = 1..4",
-                       conventions=((S.LABEL_FIRST, lambda: _cost_as_written(True)),)),
-              correction=r"J(\omega, b)=\frac{1}{m}\sum_{i=1}^m\mathcal{L}(y^{(i)}, "
-              r"\widehat{y}^{(i)})", corrected=Computed(lambda: _cost_as_written(True), "")),
-        Claim("one.cost-superscript", S.ONE_LAYER, "y^i", "definition",
-              Computed(_superscript_power, "y**i = y",
-                       conventions=(("the superscript is the example index y^{(i)}",
-                                     _power_reading_on_labels),)),
-              correction=r"y^{(i)}", corrected=Computed(_power_reading_on_labels, "")),
         # Forward propagation
-        Claim("one.fwd.z", S.ONE_FORWARD, r"z=\omega^Tx + b", "definition",
-              Computed(_linear_output_is_z, "w^T X + b = Z over (n_x, m) in 1..4"),
-              latex=r"\omega^Tx + b", parsed_as=w * x + b),
-        Claim("one.fwd.a", S.ONE_FORWARD, r"\widehat{y}=a=\sigma(z)", "definition",
-              Equal(defs.sigma(z), defs.sigma_exp(z)), latex=r"\sigma(z)",
-              parsed_as=defs.sigma(z)),
-        Claim("one.fwd.loss-arguments", S.ONE_FORWARD, r"\to \mathcal{L}(a,y)", "definition",
-              Equal(defs.loss(a, y), defs.loss(y, a),
-                    conventions=((S.LABEL_FIRST, defs.loss(y, a), defs.loss(y, a)),)),
-              correction=r"\mathcal{L}(y, a)", corrected=Equal(defs.loss(y, a), defs.loss(y, a))),
         Claim("one.fwd.first-arrow", S.ONE_FORWARD, "First arrow: regression", "prose statement",
               Computed(_affine_in_x, "d^2 z / dx^2 = 0")),
         Claim("one.fwd.second-arrow", S.ONE_FORWARD, "Second arrow: probability",
@@ -355,96 +259,9 @@ def claims() -> list[Claim]:
         Claim("one.bwd.parameters", S.ONE_BACKWARD, r"we go backward in order to correct the "
               r"parameters $\omega$ and $b$", "prose statement",
               Computed(_parameters_of_cost, "free symbols of J minus the data")),
-        Claim("one.bwd.arrow-z", S.ONE_BACKWARD, r"z=\omega + b", "definition",
-              MatrixEqual(build=lambda s: defs.LogReg(s[0], 1),
-                          claimed=lambda p: p.w + p.b * sp.ones(p.n_x, 1),
-                          reference=lambda p: p.Z(), sweep=tuple((n, 1) for n in shapes.SIZES),
-                          proof_shapes=((1, 1), (3, 1)), text="w + b", shape_names="(n_x, m)"),
-              correction=r"z=\omega^Tx + b", corrected=Computed(_linear_output_is_z, ""),
-              latex=r"\omega + b", parsed_as=w + b),
         Claim("one.bwd.chain-rule", S.ONE_BACKWARD, "It consists of decomposing the derivative "
               "into successive ones.", "prose statement",
               _per_example(chain_w, _loss_gradient_w, "dL/da * da/dz * dz/dw = dL/dw")),
-        Claim("one.bwd.dw-chain", S.ONE_BACKWARD,
-              r"d\omega=\frac{d\mathcal{L}}{da}\frac{da}{dz}\frac{dz}{d\omega}",
-              "derivation step", _per_example(chain_w, _loss_gradient_w,
-                                              "dL/da * da/dz * grad(z, w) = grad(L, w)")),
-        Claim("one.bwd.dlda.1", S.ONE_BACKWARD,
-              r"\frac{d\mathcal{L}}{da} = (\frac{d\mathcal{L}(a,y)}{da})", "derivation step",
-              Equal(dlda, sp.diff(defs.loss(a, y), a),
-                    conventions=((S.LABEL_FIRST, dlda, dlda),)),
-              correction=r"\frac{d\mathcal{L}}{da} = \frac{d\mathcal{L}(y,a)}{da}",
-              corrected=Equal(dlda, sp.diff(defs.loss(y, a), a))),
-        Claim("one.bwd.dlda.2", S.ONE_BACKWARD, r"(\frac{d\mathcal{L}(a,y)}{da}) = -y \frac{1}{a}"
-              r" - (1-y) \frac{-1}{1-a}", "derivation step",
-              Equal(dlda, -y / a - (1 - y) * (-1) / (1 - a)),
-              latex=r"-y \frac{1}{a} - (1-y) \frac{-1}{1-a}",
-              parsed_as=-y / a - (1 - y) * (-1) / (1 - a)),
-        Claim("one.bwd.dlda.3", S.ONE_BACKWARD, r"-y \frac{1}{a} - (1-y) \frac{-1}{1-a} = "
-              r"\frac{1-y}{1-a} - \frac{y}{a}", "derivation step",
-              Equal(-y / a - (1 - y) * (-1) / (1 - a), (1 - y) / (1 - a) - y / a),
-              latex=r"\frac{1-y}{1-a} - \frac{y}{a}", parsed_as=(1 - y) / (1 - a) - y / a),
-        Claim("one.bwd.dlda.4", S.ONE_BACKWARD, r"\frac{1-y}{1-a} - \frac{y}{a} = "
-              r"\frac{(a-ay-y+ay)}{a(1-a)}", "derivation step",
-              Equal((1 - y) / (1 - a) - y / a, AS_PRINTED / (a * (1 - a))),
-              latex=r"\frac{(a-ay-y+ay)}{a(1-a)}",
-              parsed_as=AS_PRINTED / (a * (1 - a))),
-        Claim("one.bwd.dlda.5", S.ONE_BACKWARD,
-              r"\frac{(a-ay-y+ay)}{a(1-a)} = \frac{a-y}{a(1-a)}", "derivation step",
-              Equal(AS_PRINTED / (a * (1 - a)), (a - y) / (a * (1 - a))),
-              latex=r"\frac{a-y}{a(1-a)}", parsed_as=(a - y) / (a * (1 - a))),
-        Claim("one.bwd.dadz.1", S.ONE_BACKWARD, r"\frac{da}{dz} = \frac{d \sigma(z)}{dz}",
-              "derivation step", Equal(sp.diff(defs.sigma_exp(z), z),
-                                       sp.diff(defs.sigma(z), z))),
-        Claim("one.bwd.dadz.2", S.ONE_BACKWARD,
-              r"\frac{d \sigma(z)}{dz} = \frac{-(-1)e^{-z}}{(1+e^{-z})^2}", "derivation step",
-              Equal(sp.diff(defs.sigma_exp(z), z), sp.Mul(-1, -1, e, sp.Pow((1 + e) ** 2, -1), evaluate=False)),
-              latex=r"\frac{-(-1)e^{-z}}{(1+e^{-z})^2}", parsed_as=e / (1 + e) ** 2),
-        Claim("one.bwd.dadz.3", S.ONE_BACKWARD, r"\frac{-(-1)e^{-z}}{(1+e^{-z})^2} = "
-              r"\frac{e^{-z}}{1+e^{-z}} \frac{1}{1+e^{-z}}", "derivation step",
-              Equal(e / (1 + e) ** 2, e / (1 + e) * (1 / (1 + e))),
-              latex=r"\frac{e^{-z}}{1+e^{-z}} \frac{1}{1+e^{-z}}",
-              parsed_as=e / (1 + e) * (1 / (1 + e))),
-        Claim("one.bwd.dadz.4", S.ONE_BACKWARD, r"\frac{e^{-z}}{1+e^{-z}} \frac{1}{1+e^{-z}}= "
-              r"(1-\sigma(z))\sigma(z)", "derivation step",
-              Equal(e / (1 + e) * (1 / (1 + e)), (1 - defs.sigma(z)) * defs.sigma(z)),
-              latex=r"(1-\sigma(z))\sigma(z)", parsed_as=(1 - defs.sigma(z)) * defs.sigma(z)),
-        Claim("one.bwd.dadz.5", S.ONE_BACKWARD, r"(1-\sigma(z))\sigma(z) = (1-a)a",
-              "derivation step", Equal((1 - defs.sigma(z)) * defs.sigma(z),
-                                       ((1 - a) * a).subs(a, defs.sigma(z))),
-              latex=r"(1-a)a", parsed_as=(1 - a) * a),
-        Claim("one.bwd.sigma-reminder", S.ONE_BACKWARD,
-              r"\text{Reminder: } \sigma(z) = \frac{1}{1+e^{-z}}", "definition",
-              Equal(defs.sigma(z), 1 / (1 + e)), latex=r"\frac{1}{1+e^{-z}}",
-              parsed_as=1 / (1 + e)),
-        Claim("one.bwd.dzdw", S.ONE_BACKWARD, r"\frac{dz}{d\omega} = x", "derivation step",
-              _per_example(lambda p: p.X, lambda p: defs.gradient(p.Z()[0, 0], p.w),
-                           "grad(z, w) = x (column, the shape of w)")),
-        Claim("one.bwd.dldw.1", S.ONE_BACKWARD,
-              r"\frac{d\mathcal{L}}{d\omega} = \frac{a-y}{a(1-a)}(1-a)ax", "derivation step",
-              _per_example(lambda p: ((a - y) / (a * (1 - a)) * (1 - a) * a).subs(
-                  {a: p.A()[0, 0], y: p.Y[0, 0]}) * p.X, _loss_gradient_w,
-                  "(a - y)/(a(1 - a)) (1 - a) a x = grad(L, w)"),
-              latex=r"\frac{a-y}{a(1-a)}(1-a)ax",
-              parsed_as=(a - y) / (a * (1 - a)) * (1 - a) * a * x),
-        Claim("one.bwd.dldw.2", S.ONE_BACKWARD, r"\frac{a-y}{a(1-a)}(1-a)ax = (a-y)x",
-              "derivation step", Equal((a - y) / (a * (1 - a)) * (1 - a) * a * x, (a - y) * x),
-              latex=r"(a-y)x", parsed_as=(a - y) * x),
-        Claim("one.bwd.db-chain", S.ONE_BACKWARD,
-              r"db=\frac{d\mathcal{L}}{da}\frac{da}{dz}\frac{dz}{db}", "derivation step",
-              Equal(sp.diff(defs.loss(y, defs.sigma(w * x + b)), b),
-                    dlda.subs(a, defs.sigma(w * x + b)) * sp.diff(defs.sigma(w * x + b), b))),
-        Claim("one.bwd.dlda-same", S.ONE_BACKWARD,
-              r"\frac{d\mathcal{L}}{da} = \text{same as above}", "derivation step",
-              Computed(_factor_free_of_parameters, "free symbols of dL/da")),
-        Claim("one.bwd.dadz-same", S.ONE_BACKWARD, r"\frac{da}{dz} = \text{same as above}",
-              "derivation step", Computed(_factor_free_of_parameters, "free symbols of da/dz")),
-        Claim("one.bwd.dzdb", S.ONE_BACKWARD, r"\frac{dz}{db} = 1", "derivation step",
-              Equal(sp.diff(w * x + b, b), sp.Integer(1))),
-        Claim("one.bwd.dldb", S.ONE_BACKWARD, r"\frac{d\mathcal{L}}{db} = (a-y)",
-              "derivation step",
-              Equal(sp.diff(defs.loss(y, defs.sigma(w * x + b)), b), defs.sigma(w * x + b) - y),
-              latex=r"(a-y)", parsed_as=a - y),
         Claim("one.bwd.update-depends-on-a", S.ONE_BACKWARD, "Note: we can see that the updated "
               "weight depends on the previous prevision $a$.", "prose statement",
               Computed(_weight_depends_on_a, "d(dw)/da, da/dw")),

@@ -127,17 +127,6 @@ def _grad(name: str):
 
 # --- the derivation from the axioms, factor by factor ----------------------------------------
 
-def dL_da2(q: Example) -> sp.Expr:
-    return sp.diff(defs.loss(y, a), a).subs({a: q.a2[0, 0], y: q.y[0, 0]})
-
-
-def da2_dz2(q: Example) -> sp.Expr:
-    return sp.diff(defs.sigma(z), z).subs(z, q.z2[0, 0])
-
-
-def dz2_of(q: Example, wrt: sp.Matrix) -> sp.Matrix:
-    return defs.gradient(q.z2[0, 0], wrt)
-
 
 def loss_of_a1(q: Example) -> sp.Expr:
     return defs.loss(q.y[0, 0], q.a2_of(q.a1_free)[0, 0])
@@ -163,10 +152,6 @@ def chain_contraction(q: Example) -> sp.Matrix:
 
 def corrected_dW1(q: Example) -> sp.Matrix:
     return mm(ew(mm(q.W2.T, q.a2 - q.y), ew(q.a1, sp.ones(q.n_h, 1) - q.a1)), q.x.T)
-
-
-def corrected_db1(q: Example) -> sp.Matrix:
-    return ew(mm(q.W2.T, q.a2 - q.y), ew(q.a1, sp.ones(q.n_h, 1) - q.a1))
 
 
 def vectorised(q: Example) -> dict[str, sp.Matrix]:
@@ -228,45 +213,6 @@ def _parameters_listed(tex: str) -> Outcome:
                    f"missing {sorted(missing)}, listed twice {twice}" if not ok else "")
 
 
-def _dw1_chain_as_matrices() -> Outcome:
-    for n_x, n_h, _ in shapes.two_layer_shapes(per_example=True):
-        q = example(n_x, n_h)
-        dz = dz1_dW1(q)
-        if len(dz.shape) > 2 and dz.shape[-1] * n_h > 1 and n_h > 1:
-            return Outcome(False, "dz1/dW1 has three indices: the product is not a matrix "
-                           "product", f"at (n_x, n_h) = ({n_x}, {n_h}): dL/da1 ({n_h}, 1), "
-                           f"da1/dz1 ({n_h}, {n_h}), dz1/dW1 of shape {dz.shape}")
-    return Outcome(True, "a product of matrices")
-
-
-def _dw1_chain_contracted() -> Outcome:
-    out = _per_example(chain_contraction, _grad("W1"), "").run()
-    return Outcome(out.ok, out.detail, out.evidence)
-
-
-def _dz1_dW1_as_written() -> Outcome:
-    for n_x, n_h, _ in shapes.two_layer_shapes(per_example=True):
-        q = example(n_x, n_h)
-        dz = dz1_dW1(q)
-        if n_h > 1:
-            return Outcome(False, "z1 is a vector: dz1/dW1 is not x",
-                           f"at (n_x, n_h) = ({n_x}, {n_h}): dz1/dW1 has shape {dz.shape}, "
-                           f"x is {q.x.shape}")
-    return Outcome(True, "")
-
-
-def _dz1_dW1_row_by_row() -> Outcome:
-    for n_x, n_h, _ in shapes.two_layer_shapes(per_example=True):
-        q = example(n_x, n_h)
-        for j in range(n_h):
-            for i in range(n_h):
-                row = defs.gradient(q.z1[j, 0], q.W1[i, :].T)
-                expected = q.x if i == j else sp.zeros(n_x, 1)
-                if row != expected:
-                    return Outcome(False, "", f"at (n_x, n_h) = ({n_x}, {n_h}), unit {j}")
-    return Outcome(True, "dz1_j / dW1[j, :] = x^T and 0 for the other rows, on every shape")
-
-
 def _warning_as_written() -> Outcome:
     q = example(2, 3)
     row, col = mm(q.a2 - q.y, q.W2), ew(sp.ones(3, 1) - q.a1, q.a1)
@@ -294,172 +240,17 @@ def _warning_in_column_layout() -> Outcome:
                    "entry by entry (its Jacobian is diagonal)")
 
 
-def _tanh_differs() -> Outcome:
-    """The notes' (1 - a1) a1 is sigmoid's derivative; the course's tanh units need 1 - a1^2."""
-    u = sp.Symbol("u", real=True)
-    t = sp.tanh(u)
-    notes_rule = sp.simplify(sp.diff(t, u) - (1 - t) * t)
-    course_rule = sp.simplify(sp.diff(t, u) - (1 - t**2))
-    ok = notes_rule != 0 and course_rule == 0
-    return Outcome(ok, "with tanh hidden units (the course) the derivative is 1 - a1^2, and "
-                   f"(1 - a1) a1 is off by {notes_rule.xreplace({t: sp.Symbol('a1')})}")
-
-
-def _db_name() -> Outcome:
-    one = defs.LogReg(2, 1)
-    first = sp.Matrix([[defs.gradient(one.J(), one.b)]]).shape
-    q = example(2, 3)
-    here = defs.gradient(q.L, q.b1).shape
-    return Outcome(first == here, "db was defined as dL/db of the 1-layer network",
-                   f"db of the 1-layer network is {first}; this quantity, dL/db1, is {here} "
-                   "(n_h = 3)")
-
-
-def _db1_chain() -> Outcome:
-    def contraction(q: Example) -> sp.Matrix:
-        dL_da1 = defs.gradient(loss_of_a1(q), q.a1_free).xreplace(
-            dict(zip(q.a1_free, q.a1)))
-        jac = jacobian_a1_z1(q).xreplace(dict(zip(q.z1_free, q.z1)))
-        dz = q.z1.jacobian(q.b1)
-        return sp.Matrix(q.n_h, 1, lambda j, _: sum(
-            dL_da1[i] * jac[i, l] * dz[l, j] for i in range(q.n_h) for l in range(q.n_h)))
-
-    out = _per_example(contraction, _grad("b1"), "").run()
-    return Outcome(out.ok, "db^{[1]} = dL/da1 da1/dz1 dz1/db1 (contracted): " + out.detail,
-                   out.evidence)
-
-
-def scalar_reading(claimed):
-    """For the LaTeX check: the transcription at n_x = n_h = 1, and the notes' names bound."""
-    def reading():
-        q = example(1, 1)
-        bind = {"a1": q.a1[0, 0], "a2": q.a2[0, 0], "W2": q.W2[0, 0], "x": q.x[0, 0],
-                "y": q.y[0, 0], "W1": q.W1[0, 0]}
-        return claimed(q)[0, 0], bind
-    return reading
-
-
-CONTRACTION = ("the product read as a contraction over the hidden units (multivariate chain "
-               "rule, entry by entry)")
-
-
 def claims() -> list[Claim]:
     fwd, bwd = S.TWO_FORWARD, S.TWO_BACKWARD
-    def transposed(fn):
-        return ((S.ROW_GRADIENT, lambda q: fn(q).T),)
-
-    notes_dW1 = (lambda q: mm(ew(mm(q.a2 - q.y, q.W2), ew(sp.ones(q.n_h, 1) - q.a1, q.a1)), q.x))
-    notes_db1 = (lambda q: ew(mm(q.a2 - q.y, q.W2), ew(sp.ones(q.n_h, 1) - q.a1, q.a1)))
-    dlda1_notes = (lambda q: mm(q.a2_of(q.a1_free) - q.y, q.W2))
     return [
         Claim("two.fwd.two-sets", fwd, "The main difference with the case of 1 layer is that "
               "now there are two sets of weights and biases.", "prose statement",
               Computed(_two_sets, "parameter groups of J")),
         Claim("two.fwd.w1-matrix", fwd, "Moreover, the first set of weights is not a 1-column "
               "vector but a matrix.", "shape/dimension", Computed(_w1_is_matrix, "W1.shape")),
-        Claim("two.bwd.four-parameters", bwd, r"We now need to update 4 parameters: $W^{[1]}, "
-              r"b^{[2]}, W^{[2]}, b^{[2]}$", "prose statement",
-              Computed(lambda: _parameters_listed(r"$W^{[1]}, b^{[2]}, W^{[2]}, b^{[2]}$"),
-                       "listed names vs the parameters of J"),
-              correction=r"We now need to update 4 parameters: $W^{[1]}, b^{[1]}, W^{[2]}, "
-              r"b^{[2]}$", corrected=Computed(lambda: _parameters_listed(
-                  r"$W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}$"), "")),
-        Claim("two.bwd.dw2-chain", bwd, r"dW^{[2]} =\frac{d\mathcal{L}}{da^{[2]}}\frac{da^{[2]}}"
-              r"{dz^{[2]}}\frac{dz^{[2]}}{dW^{[2]}}", "derivation step",
-              _per_example(lambda q: dL_da2(q) * da2_dz2(q) * dz2_of(q, q.W2), _grad("W2"),
-                           "dL/da2 * da2/dz2 * grad(z2, W2) = grad(L, W2)")),
-        Claim("two.bwd.dw2", bwd, r"(a^{[2]}-y)a^{[1]T}", "shape/dimension",
-              _per_example(lambda q: mm(q.a2 - q.y, q.a1.T), _grad("W2"),
-                           "mm(a2 - y, a1.T) = grad(L, W2), (1, n_h)"),
-              latex=r"(a^{[2]}-y)a^{[1]T}",
-              parsed_as=scalar_reading(lambda q: mm(q.a2 - q.y, q.a1.T)),
-              extensions=(("vectorised dW2 = 1/m dZ2 A1^T", _vectorised(
-                  lambda q: vectorised(q)["dW2"], _grad("W2"), "")),)),
-        Claim("two.bwd.db2-chain", bwd, r"db^{[2]}=\frac{d\mathcal{L}}{da^{[2]}}\frac{da^{[2]}}"
-              r"{dz^{[2]}}\frac{dz^{[2]}}{db^{[2]}}", "derivation step",
-              _per_example(lambda q: dL_da2(q) * da2_dz2(q) * dz2_of(q, q.b2), _grad("b2"),
-                           "dL/da2 * da2/dz2 * dz2/db2 = dL/db2")),
-        Claim("two.bwd.db2", bwd, r"\frac{dz^{[2]}}{db^{[2]}} = \text{(similar logic as "
-              r"1-layer)} = (a^{[2]}-y)", "derivation step",
-              _per_example(lambda q: q.a2 - q.y, _grad("b2"), "a2 - y = dL/db2"),
-              latex=r"(a^{[2]}-y)", parsed_as=scalar_reading(lambda q: q.a2 - q.y),
-              extensions=(("vectorised db2 = 1/m sum(dZ2, axis=1)", _vectorised(
-                  lambda q: vectorised(q)["db2"], _grad("b2"), "")),)),
-        Claim("two.bwd.dw1-chain", bwd, r"dW^{[1]}=\frac{d\mathcal{L}}{da^{[1]}}\frac{da^{[1]}}"
-              r"{dz^{[1]}}\frac{dz^{[1]}}{dW^{[1]}}", "derivation step",
-              Computed(_dw1_chain_as_matrices, "product of dL/da1, da1/dz1, dz1/dW1",
-                       conventions=((CONTRACTION, _dw1_chain_contracted),))),
-        Claim("two.bwd.dlda1-chain", bwd, r"\frac{d\mathcal{L}}{da^{[1]}} = \color{red}{\frac{d"
-              r"\mathcal{L}}{dz^{[2]}}\frac{dz^{[2]}}{da^{[1]}}}", "derivation step",
-              _per_example(lambda q: sp.diff(
-                  defs.loss(q.y[0, 0], defs.sigma(z)), z).subs(
-                      z, (q.W2 * q.a1_free + q.b2)[0, 0]) * defs.gradient(
-                          (q.W2 * q.a1_free + q.b2)[0, 0], q.a1_free),
-                  lambda q: defs.gradient(loss_of_a1(q), q.a1_free),
-                  "dL/dz2 * grad(z2, a1) = grad(L, a1)")),
-        Claim("two.bwd.dlda1", bwd, r"\color{red}{\frac{d\mathcal{L}}{dz^{[2]}}\frac{dz^{[2]}}"
-              r"{da^{[1]}}} = (a^{[2]}-y)W^{[2]}", "shape/dimension",
-              _per_example(dlda1_notes, lambda q: defs.gradient(loss_of_a1(q), q.a1_free),
-                           "mm(a2 - y, W2) = grad(L, a1)", transposed(dlda1_notes)),
-              correction=r"\frac{d\mathcal{L}}{da^{[1]}} = W^{[2]T}(a^{[2]}-y)",
-              corrected=_per_example(lambda q: mm(q.W2.T, q.a2_of(q.a1_free) - q.y),
-                                     lambda q: defs.gradient(loss_of_a1(q), q.a1_free), ""),
-              latex=r"(a^{[2]}-y)W^{[2]}",
-              parsed_as=scalar_reading(lambda q: mm(q.a2 - q.y, q.W2))),
-        Claim("two.bwd.da1dz1.1", bwd, r"\frac{da^{[1]}}{dz^{[1]}} = \frac{d\sigma(z^{[1]})}"
-              r"{dz^{[1]}}", "derivation step",
-              _per_example(lambda q: q.z1_free.applyfunc(q.p.g).jacobian(q.z1_free),
-                           jacobian_a1_z1, "jacobian(g(z1), z1) = jacobian(sigma(z1), z1), "
-                           "g the hidden activation of the axioms")),
-        Claim("two.bwd.da1dz1.2", bwd, r"\frac{d\sigma(z^{[1]})}{dz^{[1]}} = \text{(similar "
-              r"logic as 1-layer)} = (1-a^{[1]})a^{[1]}", "shape/dimension",
-              _per_example(
-                  lambda q: mm(sp.ones(q.n_h, 1) - q.z1_free.applyfunc(defs.sigma),
-                               q.z1_free.applyfunc(defs.sigma)),
-                  jacobian_a1_z1, "mm(1 - a1, a1) = jacobian(sigma(z1), z1)",
-                  (("element-wise product: the Jacobian is diagonal, diag((1 - a1) * a1)",
-                    lambda q: sp.diag(*ew(sp.ones(q.n_h, 1) - q.z1_free.applyfunc(defs.sigma),
-                                          q.z1_free.applyfunc(defs.sigma)))),)),
-              latex=r"(1-a^{[1]})a^{[1]}",
-              parsed_as=scalar_reading(lambda q: mm(sp.ones(1, 1) - q.a1, q.a1)),
-              extensions=(("not for tanh", Computed(_tanh_differs, "")),)),
-        Claim("two.bwd.dz1dw1", bwd, r"\frac{dz^{[1]}}{dW^{[1]}} = \text{(similar logic as "
-              r"1-layer)} = x", "shape/dimension",
-              Computed(_dz1_dW1_as_written, "derive_by_array(z1, W1) vs x",
-                       conventions=(("row by row: dz1_j / dW1[j, :] = x^T, zero elsewhere",
-                                     _dz1_dW1_row_by_row),))),
-        Claim("two.bwd.dw1", bwd, r"dW^{[1]} = (a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})"
-              r"a^{[1]})x", "shape/dimension",
-              _per_example(notes_dW1, _grad("W1"),
-                           "mm(ew(mm(a2 - y, W2), ew(1 - a1, a1)), x) = grad(L, W1)",
-                           transposed(notes_dW1)),
-              latex=r"(a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})a^{[1]})x",
-              parsed_as=scalar_reading(notes_dW1),
-              correction=r"dW^{[1]} = \left(W^{[2]T}(a^{[2]}-y) * a^{[1]}(1-a^{[1]})\right) "
-              r"x^T,\quad dW^{[1]} = \frac{1}{m}\left(W^{[2]T}dZ^{[2]} * A^{[1]}(1-A^{[1]})"
-              r"\right)X^T", corrected=_per_example(corrected_dW1, _grad("W1"), ""),
-              extensions=(("vectorised dW1 = 1/m (W2^T dZ2 * A1(1 - A1)) X^T", _vectorised(
-                  lambda q: vectorised(q)["dW1"], _grad("W1"), "")),)),
         Claim("two.bwd.elementwise-warning", bwd, "Warning: the element-wise product is "
               "necessary to have the right dimensions at the end.", "prose statement",
               Computed(_warning_as_written, "shapes through the notes' dW1",
                        conventions=(("the column layout W^{[2]T}(a^{[2]}-y)",
                                      _warning_in_column_layout),))),
-        Claim("two.bwd.db1-name", bwd, r"db=\frac{d\mathcal{L}}{da^{[1]}}\frac{da^{[1]}}"
-              r"{dz^{[1]}}\frac{dz^{[1]}}{db^{[1]}}", "definition",
-              Computed(_db_name, "shape of db (1-layer) vs dL/db1"),
-              correction=r"db^{[1]}=\frac{d\mathcal{L}}{da^{[1]}}\frac{da^{[1]}}{dz^{[1]}}"
-              r"\frac{dz^{[1]}}{db^{[1]}}", corrected=Computed(_db1_chain, "")),
-        Claim("two.bwd.db1", bwd, r"(\text{similar logic as for }dW^{[1]}) = (a^{[2]}-y)W^{[2]}"
-              r"\color{red}{*}((1-a^{[1]})a^{[1]})", "shape/dimension",
-              _per_example(notes_db1, _grad("b1"),
-                           "ew(mm(a2 - y, W2), ew(1 - a1, a1)) = grad(L, b1)",
-                           transposed(notes_db1)),
-              latex=r"(a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})a^{[1]})",
-              parsed_as=scalar_reading(notes_db1),
-              correction=r"db^{[1]} = W^{[2]T}(a^{[2]}-y) * a^{[1]}(1-a^{[1]}),\quad "
-              r"db^{[1]} = \frac{1}{m}\sum_{i=1}^m dZ^{[1](i)}",
-              corrected=_per_example(corrected_db1, _grad("b1"), ""),
-              extensions=(("vectorised db1 = 1/m sum(dZ1, axis=1, keepdims=True)", _vectorised(
-                  lambda q: vectorised(q)["db1"], _grad("b1"), "")),)),
     ]

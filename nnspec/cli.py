@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
+    p.add_argument("notes", nargs="?", metavar="NOTES",
+                   help="a text or Markdown file of notes (default: the shipped notes)")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
     p.set_defaults(handler="nnspec.spec.verify:run")
 

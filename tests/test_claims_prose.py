@@ -4,7 +4,7 @@ disagrees with evaluation is reported, never silently turned into a verdict."""
 import sympy as sp
 
 from nnspec.derivations import one_layer as O
-from nnspec.derivations import two_layer as T
+from nnspec.derivations import prose as P
 from nnspec.spec import definitions as defs
 
 
@@ -27,8 +27,8 @@ def test_solver_disagreeing_with_evaluation_is_an_engine_error(monkeypatch):
 
 
 def test_parameter_list_check():
-    assert T._parameters_listed(r"$W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}$").ok is True
-    out = T._parameters_listed(r"$W^{[1]}, b^{[2]}, W^{[2]}, b^{[2]}$")
+    assert P.parameters_listed(r"$W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}$").ok is True
+    out = P.parameters_listed(r"$W^{[1]}, b^{[2]}, W^{[2]}, b^{[2]}$")
     assert out.ok is False and "missing ['b1']" in out.evidence
 
 

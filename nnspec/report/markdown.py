@@ -138,11 +138,11 @@ def claims_section(claims: Sequence) -> str:
         detail = c.detail
         if getattr(c, "engine_errors", None):
             detail += " ENGINE ERROR: " + "; ".join(c.engine_errors)
-        rows.append((f"`{c.id}`", c.section, verdict, detail))
+        rows.append((f"`{c.id}`", getattr(c, "line", "") or "", c.section, verdict, detail))
     return "\n".join(["## Claims", "",
-                      ("Every formula, derivation step, statement and code line of the notes, "
-                       "with its verdict and what was computed."), "",
-                      table(("id", "section", "verdict", "detail"), rows)])
+                      ("Every formula (each `=` of a chain), code line and bound statement of the "
+                       "notes, with its line, its verdict and what was computed."), "",
+                      table(("id", "line", "section", "verdict", "detail"), rows)])
 
 
 _TEXTTT = re.compile(r"\\texttt\{((?:[^{}\\]|\\.)*)\}")
@@ -173,7 +173,9 @@ def quoted_notes(claim: object) -> str:
 
 def erratum(claim: object) -> str:
     """One false claim: the notes' text, what holds, the evidence, the corrected statement."""
-    parts = [f"### `{claim.id}` ({claim.section}, {claim.kind})", "", "The notes:", "",
+    line = getattr(claim, "line", 0)
+    where = f", line {line}" if line else ""
+    parts = [f"### `{claim.id}` ({claim.section}, {claim.kind}{where})", "", "The notes:", "",
              quoted_notes(claim), ""]
     if claim.detail:
         parts += [f"What was computed: {claim.detail}.", ""]

@@ -62,6 +62,8 @@ class Claim:
     parsed_as: Any = None
     transcription: str = ""
     extensions: tuple = ()
+    line: int = 0
+    extracted: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -84,6 +86,7 @@ class ClaimResult:
     convention: str = ""
     latex_check: str = ""
     engine_errors: list[str] = field(default_factory=list)
+    line: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -370,7 +370,7 @@ def verify_claim(claim: Claim) -> ClaimResult:
         message = f"{claim.id}: the check raised {type(exc).__name__}: {exc}"
         return ClaimResult(id=claim.id, section=claim.section, notes=claim.notes, kind=claim.kind,
                            verdict="unchecked", detail=f"engine error: {message}",
-                           engine_errors=[message])
+                           engine_errors=[message], line=claim.line)
 
 
 def _verify_claim(claim: Claim) -> ClaimResult:
@@ -380,7 +380,7 @@ def _verify_claim(claim: Claim) -> ClaimResult:
         errors.append(out.engine_error)
     verdict = _verdict(out)
     detail = out.detail
-    if verdict == "false" and not claim.correction:
+    if verdict == "false" and not claim.correction and not claim.extracted:
         errors.append(f"{claim.id}: false without a correction")
     if claim.corrected is not None and verdict != "holds":
         fixed = claim.corrected.run()
@@ -410,7 +410,7 @@ def _verify_claim(claim: Claim) -> ClaimResult:
         verdict=verdict, detail=detail,
         transcription=claim.transcription or claim.check.describe(),
         evidence=out.evidence, correction=claim.correction, convention=out.convention,
-        latex_check=latex_check, engine_errors=errors,
+        latex_check=latex_check, engine_errors=errors, line=claim.line,
     )
 
 
@@ -421,22 +421,31 @@ def _verify_index(index: int) -> ClaimResult:
     return verify_claim(_CLAIMS[index])
 
 
-def verify_notes(claims: list[Claim] | None = None, workers: int | None = None) -> list[ClaimResult]:
-    """Verdicts for every claim of the catalogue (nnspec.derivations), in the notes' order.
+def verify_notes(claims: list[Claim] | None = None, workers: int | None = None,
+                 notes=None) -> list[ClaimResult]:
+    """Verdicts for every claim of the notes (default: the shipped notes), in the notes' order.
 
     Claims are independent and each check seeds its own generator, so they run in a pool of
     forked processes (one per core) with the same results, in the same order, as one by one.
     """
-    return _verify(claims, workers, with_self_checks=False)[0]
+    return _verify(claims, workers, with_self_checks=False, notes=notes)[0]
 
 
-def _verify(claims, workers, with_self_checks: bool):
+def notes_claims(notes=None) -> tuple[list[Claim], list[Claim]]:
+    """(claims extracted from NOTES and bound to it, hand-bound claims NOTES does not contain)."""
+    from nnspec.spec import extract
+    from nnspec.spec import notes as notes_mod
+
+    if notes is None or isinstance(notes, (str, Path)):
+        notes = notes_mod.load(notes)
+    return extract.claims(notes)
+
+
+def _verify(claims, workers, with_self_checks: bool, notes=None):
     """(results, self-check results or None), the self-checks running beside the claims."""
     global _CLAIMS
     if claims is None:
-        from nnspec.derivations.catalogue import all_claims
-
-        claims = all_claims()
+        claims = notes_claims(notes)[0]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     if workers > 1 and len(claims) > 1 and "fork" in mp.get_all_start_methods():
         _CLAIMS = list(claims)
@@ -581,10 +590,11 @@ def self_checks() -> list[SelfCheck]:
 
 # --- output --------------------------------------------------------------------------------
 
-def to_json(results: list[ClaimResult], checks: list[SelfCheck]) -> str:
+def to_json(results: list[ClaimResult], checks: list[SelfCheck], missing=()) -> str:
     doc = {
         "claims": [r.to_dict() for r in results],
         "harness_checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+        "not_found": [{"id": c.id, "quote": c.notes} for c in missing],
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -612,10 +622,14 @@ def run(args: Any) -> int:
         raise UsageError(f"cannot write {json_path}: it is a directory")
     if json_path is not None and not (json_path.parent if str(json_path.parent) else Path(".")).is_dir():
         raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
-    results, checks = _verify(None, None, with_self_checks=True)
+    claims, missing = notes_claims(getattr(args, "notes", None))
+    results, checks = _verify(claims, None, with_self_checks=True)
     print(format_table(results))
     counts = summary(results)
     print(f"{len(results)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
+    if missing:
+        print(f"{len(missing)} hand-bound prose claims not found in the notes (their quote is "
+              "not in the text): " + ", ".join(c.id for c in missing))
     failures = [c for c in checks if not c.ok]
     errors = [e for r in results for e in r.engine_errors]
     print(f"harness checks: {len(checks) - len(failures)} of {len(checks)} pass; "
@@ -625,5 +639,5 @@ def run(args: Any) -> int:
     for e in errors:
         print(f"harness check failed: {e}", file=sys.stderr)
     if json_path is not None:
-        write_atomic(json_path, to_json(results, checks))
+        write_atomic(json_path, to_json(results, checks, missing))
     return EXIT_FINDING if failures or errors else EXIT_OK

@@ -1,0 +1,83 @@
+"""Prose claims whose checked content is read from the notes' own text.
+
+The sentence is bound by quote; what it lists (the parameters to update, the names the training
+loop assigns) is read from the text of NOTES that follows the quote, so an edit of the list or of
+the listing moves the verdict.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from nnspec.derivations import symbols as S
+from nnspec.derivations.two_layer import parameter_groups
+from nnspec.spec import definitions as defs
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.notes import Notes
+from nnspec.spec.verify import Computed
+
+PARAMETERS_QUOTE = "We now need to update 4 parameters:"
+UPDATED_QUOTE = ("The parameters that are udpated during the training are the weights $\\omega$ "
+                 "and the bias $b$.")
+
+
+def listed_parameters(tex: str) -> list[str]:
+    """W^{[1]}, b^{[2]}, ... -> ["W1", "b2", ...], in the order written."""
+    return [f"{letter}{layer}" for letter, layer in re.findall(r"([Wb])\^\{\[(\d)\]\}", tex)]
+
+
+def text_after(notes: Notes, quote: str) -> str:
+    """The first math segment after the quote, on the same line ("" if none)."""
+    at = notes.text.find(quote)
+    rest = notes.text[at + len(quote):].split("\n", 1)[0] if at >= 0 else ""
+    m = re.search(r"\$([^$]+)\$", rest)
+    return m.group(1) if m else ""
+
+
+def parameters_listed(tex: str) -> Outcome:
+    listed = listed_parameters(tex)
+    actual = parameter_groups(defs.TwoLayer(2, 3, 1))
+    missing, twice = actual - set(listed), sorted({n for n in listed if listed.count(n) > 1})
+    ok = len(listed) == len(actual) and set(listed) == actual
+    return Outcome(ok, f"the cost depends on {sorted(actual)}; the notes list {listed}",
+                   f"missing {sorted(missing)}, listed twice {twice}" if not ok else "")
+
+
+def loop_assignments(notes: Notes) -> set[str] | None:
+    """Names assigned in the notes' first `for` listing (the training loop), or None."""
+    for block in notes.code:
+        if block.source.startswith("for "):
+            try:
+                tree = ast.parse(block.source)
+            except SyntaxError:
+                return None
+            return {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                    for t in n.targets if isinstance(t, ast.Name)}
+    return None
+
+
+def parameters_updated(notes: Notes) -> Outcome:
+    targets = loop_assignments(notes)
+    if targets is None:
+        return Outcome(None, "no training loop (a `for` listing that parses) in the notes")
+    p = defs.LogReg(2, 1)
+    parameters = {s.name.split("_")[0] for s in p.J().free_symbols - set(p.X) - set(p.Y)}
+    updated = targets & parameters
+    return Outcome(updated == parameters, f"the loop assigns {sorted(targets)}; of those, "
+                   f"{sorted(updated)} are the parameters of J ({sorted(parameters)})")
+
+
+def claims(notes: Notes) -> list[Claim]:
+    listed = text_after(notes, PARAMETERS_QUOTE)
+    fixed = r"W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}"
+    return [
+        Claim("two.bwd.four-parameters", S.TWO_BACKWARD, PARAMETERS_QUOTE, "prose statement",
+              Computed(lambda: parameters_listed(listed), f"the list ${listed}$ read from the "
+                       "notes vs the parameters of J"),
+              correction=f"{PARAMETERS_QUOTE} ${fixed}$",
+              corrected=Computed(lambda: parameters_listed(fixed), "")),
+        Claim("one.bwd.updated-parameters", S.ONE_BACKWARD, UPDATED_QUOTE, "prose statement",
+              Computed(lambda: parameters_updated(notes), "assignment targets of the loop "
+                       "listing read from the notes")),
+    ]

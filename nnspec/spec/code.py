@@ -1,0 +1,270 @@
+"""Claims for the code listings of the notes, line by line, from the code as written.
+
+A listing is parsed as it stands. A line that does not parse is false (Python's message is the
+evidence); the rest of the listing is run without it (the line replaced by `pass`), and each
+line is then judged by what it assigns. The listing runs on NumPy object arrays of SymPy
+symbols (integer literals as exact SymPy Integers, `np.log`, `np.exp`, `sigmoid` entry-wise),
+once per shape (n_x, m) in (3, 2), (2, 3), (1, 1). Code names (the course's):
+    X, X_train: x (n_x, m); Y, Y_train: y (1, m); w, b; Z, A; cost: J; dw, db: dJ/dw, dJ/db;
+    W1, b1, W2, b2, Z1, A1, Z2, A2, dW1, db1, dW2, db2 likewise; m: the number of examples;
+    learning_rate: a positive symbol; num_iterations: 1.
+A name assigned from itself (w = w - ...) is an update: it must be the gradient-descent step
+w - learning_rate * dJ/dw. A line that raises is false (the exception is the evidence); lines
+after it in the same run are not reached (unchecked). A line that assigns no name of the table
+is unchecked, with what it did.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+import sys
+import types
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from nnspec.spec import definitions as defs
+from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.formulas import SEED, matrices_equal
+from nnspec.spec.meaning import Network
+from nnspec.spec.notes import CodeBlock, Notes
+
+SHAPES = ((3, 2), (2, 3), (1, 1))
+DATA = {"X": "x", "X_train": "x", "Y": "y", "Y_train": "y"}
+PARAMETERS = ("w", "b", "W1", "b1", "W2", "b2")
+FORWARD = {"Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2", "A2": "a2"}
+GRADIENTS = {"d" + p: p for p in PARAMETERS}
+LR = sp.Symbol("learning_rate", positive=True)
+
+
+class _ExactIntegers(ast.NodeTransformer):
+    """Integer literals as SymPy Integers, so 1/m is the exact rational 1/m."""
+
+    def visit_Constant(self, node):
+        if type(node.value) is int:
+            return ast.copy_location(ast.Call(ast.Name("Integer", ast.Load()), [node], []), node)
+        return node
+
+
+class _Record(_ExactIntegers):
+    """After every assignment, record the names it assigned: __record__(line, {name: value})."""
+
+    def _after(self, node, targets):
+        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        call = ast.Expr(ast.Call(ast.Name("__record__", ast.Load()), [
+            ast.Constant(node.lineno),
+            ast.Dict([ast.Constant(n) for n in names], [ast.Name(n, ast.Load()) for n in names])],
+            []))
+        return [node, ast.copy_location(call, node)]
+
+    def visit_Assign(self, node):
+        return self._after(node, node.targets)
+
+    def visit_AugAssign(self, node):
+        return self._after(node, [node.target])
+
+
+def _symbolic_numpy() -> types.SimpleNamespace:
+    return types.SimpleNamespace(dot=np.dot, sum=np.sum, log=np.frompyfunc(sp.log, 1, 1),
+                                 exp=np.frompyfunc(sp.exp, 1, 1), multiply=np.multiply,
+                                 transpose=np.transpose, mean=np.mean)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The listing after removing lines that do not parse: source, and {line: SyntaxError}."""
+
+    source: str
+    broken: dict
+
+
+def parse_listing(block: CodeBlock) -> Parsed:
+    lines = block.source.split("\n")
+    broken: dict[int, str] = {}
+    for _ in range(len(lines)):
+        try:
+            ast.parse("\n".join(lines))
+            break
+        except SyntaxError as exc:
+            k = (exc.lineno or 1) - 1
+            if k >= len(lines) or k in broken:
+                broken[-1] = exc.msg
+                break
+            broken[k] = f"SyntaxError: {exc.msg} (line {block.lines[k][0]})"
+            indent = re.match(r"\s*", lines[k]).group(0)
+            lines[k] = indent + "pass"
+    return Parsed("\n".join(lines), broken)
+
+
+def _as_matrix(value) -> sp.Matrix | None:
+    if isinstance(value, np.ndarray):
+        return sp.Matrix(np.atleast_2d(value).tolist())
+    if isinstance(value, int):
+        return sp.Matrix([[sp.Integer(value)]])
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
+        return sp.Matrix([[value]])
+    return None
+
+
+def _inputs(net: Network) -> dict:
+    env = {code: np.array(net.value(key).tolist(), dtype=object) for code, key in DATA.items()}
+    for p in PARAMETERS:
+        v = net.value(p)
+        env[p] = v[0, 0] if p == "b" else np.array(v.tolist(), dtype=object)
+    env.update(learning_rate=LR, num_iterations=1)
+    return env
+
+
+def expected(name: str, net: Network, before: dict) -> sp.Matrix | None:
+    """What a code name means on this network; `before` holds the values before the line."""
+    if name in FORWARD:
+        return net.value(FORWARD[name])
+    if name == "cost":
+        return net.value("J")
+    if name == "m":
+        return sp.Matrix([[net.m]])
+    if name in GRADIENTS:
+        return defs.gradient(net.value("J")[0, 0], net.value(GRADIENTS[name]))
+    if name in PARAMETERS and name in before:
+        return net.value(name) - LR * defs.gradient(net.value("J")[0, 0], net.value(name))
+    return None
+
+
+@dataclass
+class Run:
+    """One execution of a listing: values recorded per line, and the line that raised."""
+
+    records: dict
+    failed: tuple[int, str] | None
+
+
+@cache
+def _run(source: str, others: str, shape: tuple[int, int], two: bool) -> tuple:
+    n_x, m = shape
+    net = Network(n_x, 2 if two else 1, m, two)
+    records: dict[int, list] = {}
+    env = {"np": _symbolic_numpy(), "Integer": sp.Integer,
+           "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
+           "__record__": lambda line, values: records.setdefault(line, []).append(values)}
+    failed, reached = None, set()
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename != "<notes>":
+            return None
+        if event == "line":
+            reached.add(frame.f_lineno)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        if others:
+            tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(others)))
+            exec(compile(tree, "<others>", "exec"), env)  # noqa: S102 - the notes' own listings
+        env.update(_inputs(net))
+        tree = ast.fix_missing_locations(_Record().visit(ast.parse(source)))
+        exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef):
+                args = [_inputs(net).get(a.arg) for a in node.args.args]
+                if any(a is None for a in args):
+                    continue
+                env[node.name](*args)
+    except Exception as exc:  # noqa: BLE001 - what the listing raises is the finding
+        import traceback
+
+        line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__))
+                     if f.filename == "<notes>"), None)
+        failed = (line, f"{type(exc).__name__}: {exc}{_why(exc, others or source)}")
+    finally:
+        sys.settrace(None)
+    return net, records, failed, reached
+
+
+def _why(exc: Exception, source: str) -> str:
+    """What in the listings explains an exception: a function of the notes with no return."""
+    if "NoneType" not in str(exc):
+        return ""
+    silent = [f.name for f in ast.walk(ast.parse(source)) if isinstance(f, ast.FunctionDef)
+              and not any(isinstance(n, ast.Return) for n in ast.walk(f))]
+    return f" ({', '.join(silent)} has no return statement: it returns None)" if silent else ""
+
+
+@dataclass(frozen=True)
+class CodeLine:
+    """One line of a listing, judged from the listing's run on every shape."""
+
+    source: str
+    others: str
+    index: int  # 1-based line within the listing
+    text: str
+    broken: str = ""
+    two_layer: bool = False
+
+    def describe(self) -> str:
+        return self.text.strip()
+
+    def run(self) -> Outcome:
+        if self.broken:
+            return Outcome(False, "does not parse", self.broken)
+        rng = random.Random(SEED)
+        checked, passing = [], []
+        for shape in SHAPES:
+            net, records, failed, reached = _run(self.source, self.others, shape,
+                                                 self.two_layer)
+            if failed and failed[0] == self.index:
+                if failed[1].startswith("NameError"):
+                    return Outcome(None, f"uses a name the notes never define ({failed[1]})")
+                return Outcome(False, "raises when the listing runs", f"at (n_x, m) = {shape}: "
+                               f"{failed[1]}")
+            if self.index not in records:
+                if self.index in reached:
+                    return Outcome(None, "runs; assigns no quantity of the notation table")
+                if failed:
+                    where = f"line {failed[0]} of the listing" if failed[0] else "the listing"
+                    return Outcome(None, f"not reached: {where} raised ({failed[1]})")
+                return Outcome(None, "not run (a function the listing never calls, or a "
+                               "branch not taken)")
+            values = records[self.index][0]
+            before = {} if self.index == 1 else {k for r in records.values() for v in r
+                                                 for k in v}
+            for name, value in values.items():
+                want = expected(name, net, before)
+                got = _as_matrix(value)
+                if want is None or got is None:
+                    continue
+                ok, why = matrices_equal(got, want, rng)
+                if ok is False:
+                    return Outcome(False, f"{name} is not what the notation table names "
+                                   f"{name}", f"at (n_x, m) = {shape}: {why}")
+                checked.append(name)
+            passing.append(shape)
+        if not checked:
+            names = sorted({k for r in records.get(self.index, []) for k in r})
+            return Outcome(None, "runs; assigns no quantity of the notation table"
+                           + (f" ({', '.join(names)})" if names else ""))
+        names = ", ".join(sorted(set(checked)))
+        return Outcome(True, f"{names} equal entry by entry on (n_x, m) in {list(passing)}")
+
+
+def code_claims(notes: Notes, prefix) -> list[tuple[int, int, Claim]]:
+    """(line, 0, claim) for every non-blank, non-comment line of every listing."""
+    out = []
+    parsed = [parse_listing(b) for b in notes.code]
+    defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
+                              if b.source.startswith(("def ", "import ", "from ")))
+    for k, (block, p) in enumerate(zip(notes.code, parsed), 1):
+        others = "" if block.source.startswith(("def ", "import ", "from ")) else defs_source
+        two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
+        base = f"{prefix(block.section)}.code{k}"
+        for i, (line, text) in enumerate(block.lines, 1):
+            stripped = text.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two)
+            out.append((line, (0, 0), Claim(f"{base}.L{i}", block.section, stripped, "code", check,
+                                       line=line)))
+    return out

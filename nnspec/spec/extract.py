@@ -1,0 +1,198 @@
+"""Claims by extraction: every `=` link of every formula of the notes, with its line.
+
+A math segment is cut into formulas at labels in words (`\\text{where:}`, `\\text{Reminder: }`),
+then at arrows (`\\to`, `\\leftarrow`), then at each top-level `=`: a chain A = B = C gives the
+claims A = B and B = C. An element in words (`\\text{same as above}`, `\\text{(similar logic as
+1-layer)}`) is not a formula: the link into it is reported unchecked with the words as the reason,
+and the link out of it compares the last formula before it with the one after it. In an arrow
+chain, a step that is a call of a function the notes define (`\\mathcal{L}(a,y)`) is checked
+against that quantity. Other relations (`\\in`, `\\ge`, `\\neq`) are cut off: in displayed math they
+are reported unchecked; in inline math they belong to the sentence (prose claims).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from nnspec.spec import notation
+from nnspec.spec.claims import Claim
+from nnspec.spec.formulas import Link, Unread
+from nnspec.spec.notes import Notes
+
+LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
+ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
+          "\\longrightarrow", "\\longleftarrow")
+OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "<", ">")
+
+
+def slug(section: str) -> str:
+    """A short id prefix from the section path: the first word of each heading."""
+    words = [re.sub(r"[^0-9a-z-]", "", part.strip().split(" ")[0].lower())
+             for part in section.split(" / ") if part.strip()]
+    return ".".join(w for w in words if w) or "notes"
+
+
+def top_level_split(tex: str, seps: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Spans (start, end, separator before it) of `tex` cut at separators outside brackets."""
+    spans, depth, start, i, before = [], 0, 0, 0, ""
+    while i < len(tex):
+        ch = tex[i]
+        if ch == "\\" and tex[i:i + 5] in ("\\left", "\\righ"):
+            pass
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif depth == 0:
+            sep = next((s for s in seps if tex.startswith(s, i) and not (
+                s[0] == "\\" and tex[i + len(s):i + len(s) + 1].isalpha())), None)
+            if sep is not None:
+                spans.append((start, i, before))
+                before, i = sep, i + len(sep)
+                start = i
+                continue
+        if ch == "\\":
+            m = re.match(r"\\[A-Za-z]+|\\.", tex[i:])
+            i += len(m.group(0)) if m else 1
+            continue
+        i += 1
+    spans.append((start, len(tex), before))
+    return spans
+
+
+def _trim(tex: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and tex[start].isspace():
+        start += 1
+    while end > start and (tex[end - 1].isspace() or tex[end - 1] == "~"):
+        end -= 1
+    return start, end
+
+
+def _words(tex: str) -> str | None:
+    m = re.search(r"\\text\{([^{}]*)\}", tex)
+    return m.group(1).strip() if m else None
+
+
+def _is_definition(tex: str) -> bool:
+    try:
+        tree = notation.parse(tex)
+    except notation.Unreadable:
+        return False
+    return tree[0] in ("name", "call")
+
+
+def formula_claims(notes: Notes) -> list[tuple[int, int, Claim]]:
+    """(line, offset, claim) for every `=` link of every math segment."""
+    out = []
+    counters: dict[str, int] = defaultdict(int)
+    for seg in notes.math:
+        prefix = slug(seg.section)
+        counters[prefix] += 1
+        base = f"{prefix}.f{counters[prefix]}"
+        links = list(_links(seg.tex, seg.display))
+        for j, (start, end, check, definition) in enumerate(links, 1):
+            quote = seg.tex[start:end]
+            ident = base if len(links) == 1 else f"{base}.{j}"
+            kind = "definition" if definition else "derivation step"
+            out.append((seg.line, (seg.offset, j),
+                        Claim(ident, seg.section, quote, kind, check, line=seg.line)))
+    return out
+
+
+def _links(tex: str, display: bool):
+    """(start, end, check, is_definition) for each link of one segment."""
+    pieces, last = [], 0
+    for m in LABEL.finditer(tex):
+        pieces.append((last, m.start()))
+        last = m.end()
+    pieces.append((last, len(tex)))
+    for p_start, p_end in pieces:
+        piece = tex[p_start:p_end]
+        parts = top_level_split(piece, ARROWS)
+        for s, e, _ in parts:
+            yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
+
+
+def _part_links(tex: str, start: int, end: int, display: bool, in_arrows: bool):
+    elements = []
+    for s, e, _ in top_level_split(tex[start:end], ("=",)):
+        s, e = _trim(tex, start + s, start + e)
+        if s < e:
+            elements.append([s, e])
+    tail = None
+    if elements:  # a relation other than = ends the chain
+        s, e = elements[-1]
+        cut = top_level_split(tex[s:e], OTHER_RELATIONS)
+        if len(cut) > 1:
+            elements[-1][1] = _trim(tex, s, s + cut[0][1])[1]
+            tail = (s, e, cut[1][2])
+    if len(elements) == 1 and in_arrows:
+        s, e = elements[0]
+        tree = _tree(tex[s:e])
+        if tree and tree[0] == "call" and tree[1] in ("L", "J"):
+            name = "\\mathcal{L}" if tree[1] == "L" else "J"
+            yield s, e, Link(name, tex[s:e]), True
+    for k in range(1, len(elements)):
+        (ls, le), (rs, re_) = elements[k - 1], elements[k]
+        left_words, right_words = _words(tex[ls:le]), _words(tex[rs:re_])
+        if right_words is not None:
+            yield ls, re_, Unread(f"a reference in words, not a formula: "
+                                  f"\"{right_words}\""), False
+            continue
+        if left_words is not None:
+            before = elements[0] if k >= 2 else None  # the subject of the chain
+            if before is None or _words(tex[before[0]:before[1]]) is not None:
+                yield ls, re_, Unread(f"no formula before \"{left_words}\""), False
+                continue
+            yield before[0], re_, Link(tex[before[0]:before[1]], tex[rs:re_]), False
+            continue
+        yield ls, re_, Link(tex[ls:le], tex[rs:re_]), k == 1 and _is_definition(tex[ls:le])
+    if tail and display:
+        s, e, rel = tail
+        yield s, e, Unread(f"the relation {rel} is not in the notation table"), False
+
+
+def _tree(tex: str):
+    try:
+        return notation.parse(tex)
+    except notation.Unreadable:
+        return None
+
+
+def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
+    """(the claims of NOTES in the notes' order, the hand-bound prose claims it does not contain).
+
+    Formulas and code lines are extracted; prose claims (nnspec.derivations) are bound by quote
+    and kept only where NOTES contains their quote, at that line.
+    """
+    from dataclasses import replace
+
+    from nnspec.derivations.catalogue import corrections, prose_claims
+    from nnspec.spec.code import code_claims
+
+    found = formula_claims(notes) + code_claims(notes, slug)
+    fixes = corrections()
+    found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
+    missing = []
+    for claim in prose_claims(notes):
+        at = notes.text.find(claim.notes)
+        if at < 0:
+            missing.append(claim)
+        else:
+            found.append((notes.line_of(at), (at, 0), replace(claim, line=notes.line_of(at))))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [c for _, _, c in found], missing
+
+
+def _with_correction(claim: Claim, fixes: dict) -> Claim:
+    from dataclasses import replace
+
+    if claim.notes not in fixes:
+        return replace(claim, extracted=True)
+    fix = fixes[claim.notes]
+    if isinstance(fix, str):
+        return replace(claim, extracted=True, correction=fix)
+    left, right = fix
+    return replace(claim, extracted=True, correction=f"{left} = {right}",
+                   corrected=Link(left, right))

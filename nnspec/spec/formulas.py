@@ -1,0 +1,161 @@
+"""The check of one `=` link of the notes: both sides parsed from the text, given a meaning by
+nnspec.spec.meaning, and compared entry by entry on concrete shapes.
+
+Shapes have pairwise distinct sizes, so a misplaced transpose cannot conform by accident, plus
+the degenerate 1 x 1 case: per example (n_x, n_h) in (3, 2), (2, 4), (1, 1); with a sum over
+examples or the cost J, m in 2, 3 as well. Each entry of the difference is proven zero (its
+numerator expanded, the sigmoid kept opaque, then with the sigmoid written as 1/(1 + e^-z)) or
+shown non-zero at a random rational point in 30 digits (the evidence). A link false as written is
+tried under each convention of nnspec.spec.conventions.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import sympy as sp
+
+from nnspec.spec import definitions as defs
+from nnspec.spec import notation
+from nnspec.spec.claims import Outcome
+from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
+from nnspec.spec.meaning import TWO_LAYER, Evaluator, Network, names_in
+from nnspec.spec.shapes import NonConforming
+
+SEED = 20240611
+PER_EXAMPLE = {False: ((3, 1, 1), (2, 1, 1), (1, 1, 1)), True: ((3, 2, 1), (2, 4, 1), (1, 1, 1))}
+OVER_EXAMPLES = {False: ((3, 1, 2), (2, 1, 3), (1, 1, 1)), True: ((3, 2, 2), (2, 3, 3), (1, 1, 1))}
+LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J"}
+
+
+def _rewrite(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(defs.sigma, defs.sigma_exp)
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    return sp.expand(sp.sympify(expr).as_numer_denom()[0]) == 0
+
+
+def _point(symbols, rng: random.Random) -> dict:
+    """Random rationals: labels y in (0, 1), everything else in (-2, 2), sorted by name."""
+    point = {}
+    for s in sorted(symbols, key=lambda s: s.name):
+        if s.name.startswith("y"):
+            point[s] = sp.Rational(rng.randint(1, 99), 100)
+        else:
+            point[s] = sp.Rational(rng.randint(-199, 199), rng.randint(100, 199))
+    return point
+
+
+def _value(expr: sp.Expr, point: dict) -> sp.Expr:
+    return sp.N(_rewrite(expr).xreplace(point), 30)
+
+
+def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool | None, str]:
+    """(True: proven equal | False: differ at a point | None: equal there, not proven; evidence)."""
+    diff = left - right
+    if _is_zero(diff) or _is_zero(_rewrite(diff)):
+        return True, ""
+    point = _point(diff.free_symbols, rng)
+    gap = _value(diff, point)
+    if gap.is_number and not gap.is_zero and abs(complex(gap)) > 1e-20:
+        shown = ", ".join(f"{k} = {v}" for k, v in list(point.items())[:6])
+        more = ", ..." if len(point) > 6 else ""
+        return False, (f"at {shown}{more}: left = {sp.N(_value(left, point), 8)}, "
+                       f"right = {sp.N(_value(right, point), 8)}")
+    if sp.simplify(_rewrite(diff)) == 0:
+        return True, ""
+    return None, "equal to 1e-20 at a random point, not proven"
+
+
+def matrices_equal(left: sp.Matrix, right: sp.Matrix, rng: random.Random
+                   ) -> tuple[bool | None, str]:
+    if left.shape != right.shape:
+        return False, f"the left side is {left.shape}, the right side {right.shape}"
+    unproven = ""
+    for idx, (lv, rv) in enumerate(zip(left, right)):
+        ok, why = entry_equal(lv, rv, rng)
+        if ok is False:
+            return False, (f"entry {idx}: " if left.shape != (1, 1) else "") + why
+        if ok is None:
+            unproven = why
+    return (None, unproven) if unproven else (True, "")
+
+
+def shapes_for(trees) -> tuple[tuple[int, int, int], ...]:
+    names = set().union(*(names_in(t) for t in trees))
+    two = bool(names & LAYERED)
+    return (OVER_EXAMPLES if names & {"m", "J"} else PER_EXAMPLE)[two]
+
+
+@dataclass(frozen=True)
+class Link:
+    """`left = right`, both LaTeX as in the notes."""
+
+    left: str
+    right: str
+
+    def describe(self) -> str:
+        return f"{notation.normalise(self.left).strip()} = {notation.normalise(self.right).strip()}"
+
+    def run(self) -> Outcome:
+        try:
+            trees = (notation.parse(self.left), notation.parse(self.right))
+        except notation.Unreadable as exc:
+            return Outcome(None, f"the notation table cannot read it: {exc}")
+        shapes = shapes_for(trees)
+        two = bool(set().union(*(names_in(t) for t in trees)) & LAYERED)
+        try:
+            out = self._judge(trees, shapes, two, AS_WRITTEN)
+        except notation.Unreadable as exc:
+            return Outcome(None, f"the notation table cannot read it: {exc}")
+        if out.ok is not False:
+            return out
+        for reading in CONVENTIONS:
+            try:
+                alt = self._judge(trees, shapes, two, reading)
+            except notation.Unreadable:
+                continue
+            if alt.ok:
+                return Outcome(False, f"{out.detail}; holds under: {reading.name}",
+                               out.evidence, convention=reading.name)
+        return out
+
+    def _judge(self, trees, shapes, two: bool, reading: Reading) -> Outcome:
+        rng = random.Random(SEED)
+        failures, passing, unproven = [], [], ""
+        for shape in shapes:
+            net = Network(*shape, two_layer=two)
+            try:
+                left, right = (Evaluator(net, reading)(t) for t in trees)
+            except NonConforming as exc:
+                failures.append(f"at (n_x, n_h, m) = {shape}: {exc}")
+                continue
+            ok, why = matrices_equal(left, right, rng)
+            if ok is False:
+                failures.append(f"at (n_x, n_h, m) = {shape}: {why}")
+            else:
+                passing.append(shape)
+                unproven = unproven or (why if ok is None else "")
+        where = f"{len(shapes)} shapes (n_x, n_h, m) in {list(shapes)}"
+        if failures:
+            holds = f"; holds only at {passing}" if passing else ""
+            return Outcome(False, f"not equal on {len(failures)} of {where}",
+                           f"{failures[0]}{holds}")
+        if unproven:
+            return Outcome(None, f"{unproven} ({where})")
+        return Outcome(True, f"equal entry by entry on {where}")
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A part of a formula that is not a formula (words) or a relation the table cannot read."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return ""
+
+    def run(self) -> Outcome:
+        return Outcome(None, self.reason)

@@ -1,0 +1,286 @@
+"""What a parsed formula means, from the definitions alone, on concrete shapes.
+
+Every name of the notation table is a quantity of one of the two networks of
+nnspec.spec.definitions, built as a SymPy matrix of symbols of a concrete shape:
+    1 layer:  x (n_x, m), y (1, m), w (n_x, 1), b (1, 1), z = w^T x + b, a = yhat = sigma(z),
+              L = L(y, a) (one example), J = (1/m) sum_i L(y^(i), a^(i))
+    2 layers: W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1), z1 = W1 x + b1,
+              a1 = sigma(z1), z2 = W2 a1 + b2, a2 = sigma(z2), L = L(y, a2), J likewise
+A formula with a layer superscript is read in the 2-layer network (its L is the 2-layer loss);
+names without one (w, b, z, a) are the 1-layer network's, on the same x and y.
+d F / d V is the derivative of F with V made a free variable (every quantity computed from V
+recomputed from it), then evaluated at V's value; dV alone is dL/dV of V's network. Shapes
+follow the Reading (nnspec.spec.conventions); a product or a sum of non-conforming shapes
+raises shapes.NonConforming, which makes the claim false with the shapes as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+from nnspec.spec import definitions as defs
+from nnspec.spec.conventions import Reading
+from nnspec.spec.notation import Name, Unreadable
+from nnspec.spec.shapes import NonConforming
+
+ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
+TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
+SHARED = {"x", "y", "m", "L", "J"}
+
+
+@dataclass
+class Network:
+    """Both networks on one shape (n_x, n_h, m); `free` replaces a quantity by fresh symbols."""
+
+    n_x: int
+    n_h: int
+    m: int
+    two_layer: bool
+    free: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)
+
+    def leaf(self, key: str) -> sp.Matrix:
+        if key in self.data:
+            return self.data[key]
+        shapes = {"x": (self.n_x, self.m), "y": (1, self.m), "w": (self.n_x, 1), "b": (1, 1),
+                  "W1": (self.n_h, self.n_x), "b1": (self.n_h, 1), "W2": (1, self.n_h),
+                  "b2": (1, 1)}
+        return defs.symbol_matrix(key, *shapes[key])
+
+    def value(self, key: str) -> sp.Matrix:
+        if key in self.free:
+            return self.free[key]
+        if key not in self.memo:
+            self.memo[key] = self._compute(key)
+        return self.memo[key]
+
+    def _compute(self, key: str) -> sp.Matrix:
+        ones = sp.ones(1, self.m)
+        v = self.value
+        if key in ("x", "y", "w", "b", "W1", "b1", "W2", "b2"):
+            return self.leaf(key)
+        if key == "z":
+            return v("w").T * v("x") + v("b")[0, 0] * ones
+        if key in ("a", "yhat"):
+            return v("z").applyfunc(defs.sigma)
+        if key == "z1":
+            return v("W1") * v("x") + v("b1") * ones
+        if key == "a1":
+            return v("z1").applyfunc(defs.sigma)
+        if key == "z2":
+            return v("W2") * v("a1") + v("b2") * ones
+        if key == "a2":
+            return v("z2").applyfunc(defs.sigma)
+        if key == "L":
+            if self.m != 1:
+                raise Unreadable("L without an example: the notes' L is the loss of one example")
+            out = v("a2" if self.two_layer else "a")
+            return sp.Matrix([[defs.loss(v("y")[0, 0], out[0, 0])]])
+        if key == "J":
+            return sp.Matrix([[defs.cost(v("y"), v("a2" if self.two_layer else "a"))]])
+        if key == "m":
+            return sp.Matrix([[sp.Integer(self.m)]])
+        raise Unreadable(f"{key} is not a quantity of the notes' networks")
+
+    def example(self, k: int) -> Network:
+        """The same parameters on example k alone (m = 1)."""
+        data = {"x": self.value("x")[:, k], "y": self.value("y")[:, k]}
+        return Network(self.n_x, self.n_h, 1, self.two_layer, dict(self.free), data)
+
+    def with_free(self, key: str, fresh: sp.Matrix) -> Network:
+        data = {k: self.value(k) for k in ("x", "y")}
+        return Network(self.n_x, self.n_h, self.m, self.two_layer, {**self.free, key: fresh}, data)
+
+
+def _scalar(value: sp.Matrix, what: str) -> sp.Expr:
+    if value.shape != (1, 1):
+        raise NonConforming(what, value.shape, (1, 1))
+    return value[0, 0]
+
+
+def matmul(left: sp.Matrix, right: sp.Matrix, reading: Reading) -> sp.Matrix:
+    """Juxtaposition: the matrix product, a (1, 1) factor acting as a scalar."""
+    if left.shape == (1, 1):
+        return left[0, 0] * right
+    if right.shape == (1, 1):
+        return right[0, 0] * left
+    if (reading.elementwise_vectors and left.shape == right.shape and left.shape[1] == 1):
+        return left.multiply_elementwise(right)
+    if left.shape[1] != right.shape[0]:
+        raise NonConforming("matrix product", left.shape, right.shape)
+    return left * right
+
+
+def elementwise(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
+    if left.shape == (1, 1) or right.shape == (1, 1):
+        return matmul(left, right, Reading())
+    if left.shape != right.shape:
+        raise NonConforming("element-wise product", left.shape, right.shape)
+    return left.multiply_elementwise(right)
+
+
+def add(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
+    """A sum; a (1, 1) term is a scalar added to every entry (the notes' 1 - a^{[1]})."""
+    if left.shape == (1, 1) and right.shape != (1, 1):
+        return sp.ones(*right.shape) * left[0, 0] + right
+    if right.shape == (1, 1) and left.shape != (1, 1):
+        return left + sp.ones(*left.shape) * right[0, 0]
+    if left.shape != right.shape:
+        raise NonConforming("sum", left.shape, right.shape)
+    return left + right
+
+
+@dataclass
+class Evaluator:
+    """Evaluate a notation tree in a Network under a Reading."""
+
+    net: Network
+    reading: Reading
+    index: dict = field(default_factory=dict)
+
+    def __call__(self, node) -> sp.Matrix:
+        return getattr(self, "_" + node[0])(*node[1:])
+
+    def _num(self, value) -> sp.Matrix:
+        return sp.Matrix([[sp.Rational(value.numerator, value.denominator)]])
+
+    def _key(self, name: Name) -> str:
+        key = "a" if name.key == "yhat" else name.key
+        if key not in ONE_LAYER | TWO_LAYER:
+            raise Unreadable(f"{name} is not in the notation table")
+        return key
+
+    def _name(self, name: Name) -> sp.Matrix:
+        key = self._key(name)
+        net = self.net
+        index = name.index or name.power
+        if index is not None:
+            if index not in self.index:
+                raise Unreadable(f"{name}: index {index} outside a sum over examples")
+            net = net.example(self.index[index])
+        value = net.value(key)
+        if name.power and not self.reading.superscript_index:
+            # as written, y^i is a power: the label of example i to the power i
+            k = self.index[name.power] + 1
+            value = value.applyfunc(lambda e: e ** k)
+        return value.T if name.transposed else value
+
+    def _grad(self, name: Name) -> sp.Matrix:
+        key = self._key(name)
+        owner = self.net if key in SHARED or (key in TWO_LAYER) == self.net.two_layer else \
+            Network(self.net.n_x, self.net.n_h, self.net.m, not self.net.two_layer,
+                    data={k: self.net.value(k) for k in ("x", "y")})
+        # dV is the update direction of V: always V's shape, whatever the layout convention
+        sub = Evaluator(owner, replace(self.reading, row_layout=False), self.index)
+        value = sub._derivative(("name", Name("L")), Name(name.base, name.layer))
+        return value.T if name.transposed else value
+
+    def _deriv(self, of, wrt: Name) -> sp.Matrix:
+        return self._derivative(of, wrt)
+
+    def _derivative(self, of, wrt: Name) -> sp.Matrix:
+        key = self._key(wrt)
+        at = self.net.value(key)
+        fresh = defs.symbol_matrix("v" + key, *at.shape)
+        inner = Evaluator(self.net.with_free(key, fresh), self.reading, self.index)
+        f = inner(of)
+        back = dict(zip(fresh, at))
+        if f.shape == (1, 1):
+            grad = fresh.applyfunc(lambda s: sp.diff(f[0, 0], s))
+            if self.reading.row_layout:
+                grad = grad.T
+        elif f.shape[1] == 1 and fresh.shape[1] == 1:
+            jac = f.jacobian(fresh)  # d f_i / d v_j
+            if self.reading.elementwise_vectors and jac.is_diagonal() and f.shape == fresh.shape:
+                grad = sp.Matrix([jac[i, i] for i in range(jac.shape[0])])
+            else:
+                grad = jac if self.reading.row_layout else jac.T
+        else:
+            raise Unreadable(f"d{_show(of)}/d{wrt}: the derivative of a {f.shape} quantity in a "
+                             f"{fresh.shape} one has {4 if f.shape[1] > 1 else 3} indices, not "
+                             "a matrix")
+        grad = grad.xreplace(back)
+        return grad.T if wrt.transposed else grad
+
+    def _add(self, terms) -> sp.Matrix:
+        total = self(terms[0])
+        for t in terms[1:]:
+            total = add(total, self(t))
+        return total
+
+    def _neg(self, node) -> sp.Matrix:
+        return -self(node)
+
+    def _mul(self, factors) -> sp.Matrix:
+        out = self(factors[0])
+        for f in factors[1:]:
+            out = matmul(out, self(f), self.reading)
+        return out
+
+    def _ew(self, left, right) -> sp.Matrix:
+        return elementwise(self(left), self(right))
+
+    def _div(self, num, den) -> sp.Matrix:
+        return self(num) / _scalar(self(den), "division by a matrix")
+
+    def _pow(self, base, exp) -> sp.Matrix:
+        return sp.Matrix([[_scalar(self(base), "power") ** exp]])
+
+    def _call(self, func: str, args) -> sp.Matrix:
+        if func == "J":
+            return self.net.value("J")
+        values = [self(a) for a in args]
+        if func in ("sigma", "log", "exp") and len(values) == 1:
+            f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp}[func]
+            return values[0].applyfunc(f)
+        if func == "L" and len(values) == 2:
+            return sp.Matrix([[defs.loss(_scalar(values[0], "L of more than one example"),
+                                         _scalar(values[1], "L of more than one example"))]])
+        raise Unreadable(f"{func} with {len(values)} arguments")
+
+    def _sum(self, var: str, lower: str, upper: str, body) -> sp.Matrix:
+        if lower != "1" or upper != "m":
+            raise Unreadable(f"a sum from {lower} to {upper}: only sums over the m examples")
+        total = None
+        for k in range(self.net.m):
+            term = Evaluator(self.net, self.reading, {**self.index, var: k})(body)
+            total = term if total is None else add(total, term)
+        return total
+
+    def _prob(self, label: Name, given: Name) -> sp.Matrix:
+        if self._key(label) != "y" or self._key(given) != "x":
+            raise Unreadable(f"P({label}|{given}): only P(y|x)")
+        a = self.net.value("a2" if self.net.two_layer else "a")
+        if self.reading.probability_of_one:
+            return a
+        y = self.net.value("y")
+        return sp.Matrix([[sp.exp(-defs.loss(y[0, 0], a[0, 0]))]])
+
+
+def _show(node) -> str:
+    if node[0] == "name":
+        return str(node[1])
+    if node[0] == "call":
+        return f"{node[1]}(...)"
+    return "(...)"
+
+
+def names_in(node) -> set[str]:
+    """Keys of every quantity named in a tree (to choose the network and the shapes)."""
+    out: set[str] = set()
+    if isinstance(node, Name):
+        return {node.key}
+    if isinstance(node, tuple):
+        if node[0] == "sum":
+            out.add("m")
+        if node[0] == "call" and node[1] == "J":
+            out.add("J")
+        for part in node[1:]:
+            out |= names_in(part)
+    elif isinstance(node, list):
+        for part in node:
+            out |= names_in(part)
+    return out

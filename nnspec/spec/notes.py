@@ -1,0 +1,182 @@
+"""Read a notes file (plain text or Markdown with LaTeX): its math segments, its code listings,
+its sections, each with the line it starts on.
+
+Math: `$...$` and `\\(...\\)` (inline), `$$...$$` and `\\[...\\]` (displayed). Code: fenced blocks
+(```) and, outside them, unfenced Python blocks as in the shipped notes: a block starts at an
+unindented line that reads as Python (`def`, `for`, `while`, `class`, `import`, `from`, an
+assignment) and runs to the next unindented line that does not. Sections: Markdown headings
+(`#`), or in plain text a short line standing alone between blank lines that starts with a
+capital or a digit and ends without punctuation; a heading starting with a digit opens a top
+section (as "1-layer neural network"), and once one has, the others are its subsections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from nnspec.errors import UsageError
+
+MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
+                  r"|(?<!\\)\$(?P<i2>[^$]+?)(?<!\\)\$", re.DOTALL)
+PYTHON_START = re.compile(r"^(def |for |while |class |import |from |if |with |return\b"
+                          r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*[-+*/]?=[^=])")
+SHIPPED = "neural-network-notes.txt"
+
+
+@dataclass(frozen=True)
+class Math:
+    """One math segment: its LaTeX (delimiters removed), where it is, displayed or inline."""
+
+    tex: str
+    line: int
+    section: str
+    display: bool
+    offset: int
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """One listing: its lines as (line number, text), in order."""
+
+    lines: tuple[tuple[int, str], ...]
+    section: str
+
+    @property
+    def source(self) -> str:
+        import textwrap
+
+        return textwrap.dedent("\n".join(text.rstrip() for _, text in self.lines)) + "\n"
+
+
+@dataclass
+class Notes:
+    path: str
+    text: str
+    math: list[Math] = field(default_factory=list)
+    code: list[CodeBlock] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)  # (line, section path)
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def section_at(self, line: int) -> str:
+        section = ""
+        for start, name in self.headings:
+            if start <= line:
+                section = name
+        return section
+
+    def find(self, quote: str) -> int | None:
+        """The line where `quote` starts in the notes, or None when the notes do not contain it."""
+        at = self.text.find(quote)
+        return None if at < 0 else self.line_of(at)
+
+
+def shipped_text() -> str:
+    return resources.files("nnspec.derivations").joinpath(SHIPPED).read_text(encoding="utf-8")
+
+
+def load(path: str | Path | None = None) -> Notes:
+    """The notes at `path` (default: the shipped notes); UsageError if it cannot be read."""
+    if path is None:
+        return parse(shipped_text(), f"derivations/{SHIPPED}")
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read {path}: it is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    return parse(text, str(path))
+
+
+def _is_heading(lines: list[str], i: int) -> bool:
+    line = lines[i]
+    text = line.strip()
+    before = i == 0 or not lines[i - 1].strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return (before and after and 0 < len(text) < 60 and line == line.lstrip()
+            and (text[0].isupper() or text[0].isdigit()) and text[-1] not in ".:;,!?)"
+            and not re.search(r"[$\\=(]", text) and not PYTHON_START.match(text))
+
+
+def parse(text: str, path: str = "<notes>") -> Notes:
+    notes = Notes(path, text)
+    lines = text.split("\n")
+    code_lines = _code_blocks(notes, lines)
+    _headings(notes, lines, code_lines)
+    notes.code = [CodeBlock(b.lines, notes.section_at(b.lines[0][0])) for b in notes.code
+                  if b.lines]
+    masked = _mask_code(text, lines, code_lines)
+    for m in MATH.finditer(masked):
+        kind = next(k for k, v in m.groupdict().items() if v is not None)
+        line = notes.line_of(m.start())
+        notes.math.append(Math(m.group(kind), line, notes.section_at(line), kind[0] == "d",
+                               m.start(kind)))
+    return notes
+
+
+def _headings(notes: Notes, lines: list[str], code_lines: set[int]) -> None:
+    top, markdown = "", any(line.startswith("#") for line in lines)
+    stack: list[str] = []
+    for i, line in enumerate(lines):
+        if i + 1 in code_lines:
+            continue
+        if markdown:
+            m = re.match(r"^(#+)\s+(.*?)\s*#*\s*$", line)
+            if not m:
+                continue
+            stack = stack[:len(m.group(1)) - 1] + [m.group(2)]
+        elif _is_heading(lines, i):
+            name = line.strip()
+            if name[0].isdigit() or not top:
+                top = name if name[0].isdigit() else ""
+                stack = [name]
+            else:
+                stack = [stack[0], name] if top else [name]
+        else:
+            continue
+        notes.headings.append((i + 1, " / ".join(stack)))
+
+
+def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
+    """Find the listings; return the line numbers they cover (fences included)."""
+    covered: set[int] = set()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith("```"):
+            end = next((j for j in range(i + 1, len(lines))
+                        if lines[j].lstrip().startswith("```")), len(lines))
+            body = tuple((j + 1, lines[j]) for j in range(i + 1, end))
+            notes.code.append(CodeBlock(body, ""))
+            covered.update(range(i + 1, end + 2))
+            i = end + 1
+            continue
+        if PYTHON_START.match(line):
+            j = i + 1
+            while j < len(lines) and (lines[j][:1].isspace() or (
+                    lines[j].strip() and lines[j - 1].strip() and PYTHON_START.match(lines[j]))):
+                j += 1
+            while j > i and not lines[j - 1].strip():
+                j -= 1
+            notes.code.append(CodeBlock(tuple((k + 1, lines[k]) for k in range(i, j)), ""))
+            covered.update(range(i + 1, j + 1))
+            i = j
+            continue
+        i += 1
+    return covered
+
+
+def _mask_code(text: str, lines: list[str], code_lines: set[int]) -> str:
+    """The text with the listings blanked (same length), so `$` in code is not math."""
+    return "\n".join((" " * len(line) if k + 1 in code_lines else line)
+                     for k, line in enumerate(lines))
+

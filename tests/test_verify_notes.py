@@ -1,0 +1,108 @@
+"""The notes drive the verdicts: edited copies of the notes move them, and a second notes file in
+another notation is verified with no new code."""
+
+from pathlib import Path
+
+import pytest
+
+from nnspec.spec import extract, notes, verify
+
+SHIPPED = notes.shipped_text()
+OTHER = Path(__file__).parent / "notes" / "other-notation.md"
+
+
+def verdicts_of(text: str, quote: str) -> list[tuple[str, int]]:
+    """(verdict, line) of every claim of `text` whose quote contains `quote`."""
+    claims, _ = extract.claims(notes.parse(text))
+    chosen = [c for c in claims if quote in c.notes]
+    assert chosen, f"no claim quotes {quote!r}"
+    return [(r.verdict, r.line) for r in verify.verify_notes(chosen, workers=1)]
+
+
+def edited(old: str, new: str) -> str:
+    assert SHIPPED.count(old) == 1, old
+    return SHIPPED.replace(old, new)
+
+
+@pytest.mark.parametrize("old, new", [
+    (r"= (1-\sigma(z))\sigma(z) = (1-a)a", r"= (1+\sigma(z))\sigma(z) = (1-a)a"),
+    (r"(1-a)ax = (a-y)x", r"(1-a)ax = (a+y)x"),
+    (r"{dW^{[2]}} = \text{(similar logic as 1-layer)} = (a^{[2]}-y)a^{[1]T}",
+     r"{dW^{[2]}} = \text{(similar logic as 1-layer)} = (a^{[2]}-y)a^{[1]}"),
+    (r"\frac{d\mathcal{L}}{db} = (a-y)", r"\frac{d\mathcal{L}}{db} = (y-a)"),
+])
+def test_breaking_a_true_formula_makes_it_false(old, new):
+    probe = old.removeprefix("= ")
+    assert all(v == "holds" for v, _ in verdicts_of(SHIPPED, probe))
+    after = verdicts_of(edited(old, new), new.removeprefix("= "))
+    assert any(v == "false" for v, _ in after)
+
+
+@pytest.mark.parametrize("old, new", [
+    (r"$y=\omega^Tx + b$", r"$z=\omega^Tx + b$"),
+    (r"\leftarrow z=\omega + b \leftarrow", r"\leftarrow z=\omega^Tx + b \leftarrow"),
+    (r"\mathcal{L}(\widehat{y}^{(i)}, y^i)", r"\mathcal{L}(y^{(i)}, \widehat{y}^{(i)})"),
+    (r"dW^{[1]} = (a^{[2]}-y)W^{[2]}\color{red}{*}((1-a^{[1]})a^{[1]})x",
+     r"dW^{[1]} = (W^{[2]T}(a^{[2]}-y) * (a^{[1]} * (1-a^{[1]}))) x^T"),
+])
+def test_a_corrected_erratum_is_no_longer_false(old, new):
+    def probe(text):
+        return text.strip("$").removeprefix("\\leftarrow ").removesuffix(" \\leftarrow")
+    assert any(v == "false" for v, _ in verdicts_of(SHIPPED, probe(old)))
+    assert all(v == "holds" for v, _ in verdicts_of(edited(old, new), probe(new)))
+
+
+def test_the_cost_line_and_the_return_fixed_in_the_notes_verify():
+    """No hidden appending: closing the parenthesis in the notes makes the line hold."""
+    cost = "cost = (- 1 / m) * np.sum(Y * np.log(A) + (1 - Y) * (np.log(1 - A))"
+    assert verdicts_of(SHIPPED, cost) == [("false", 96)]
+    fixed = edited(cost, cost + ")")
+    assert verdicts_of(fixed, cost) == [("holds", 96)]
+    unpack = "grads, cost = propagate(w, b, X_train, Y_train)"
+    assert verdicts_of(fixed, unpack)[0][0] == "false"
+    last = "db = (1/m)*np.sum(A-Y)"
+    returned = fixed.replace(last, last + '\n    grads = {"dw": dw, "db": db}\n    return grads, cost')
+    assert verdicts_of(returned, unpack)[0][0] == "holds"
+    assert verdicts_of(returned, "w = w - learning_rate * dw")[0][0] == "holds"
+
+
+def test_an_added_formula_appears_with_its_line():
+    text = SHIPPED.replace("Then the bias:", "Then the bias:\n\n$$\\frac{d\\mathcal{L}}{dz} = a-y$$")
+    line = text.splitlines().index("$$\\frac{d\\mathcal{L}}{dz} = a-y$$") + 1
+    assert verdicts_of(text, r"\frac{d\mathcal{L}}{dz} = a-y") == [("holds", line)]
+
+
+def test_swapped_arguments_of_the_loss_are_false_not_a_convention():
+    for quote in (r"\mathcal{L}(\widehat{y}^{(i)}, y^i)", r"\to \mathcal{L}(a,y)"):
+        claims, _ = extract.claims(notes.parse(SHIPPED))
+        chosen = [c for c in claims if c.notes in quote or quote in c.notes]
+        results = verify.verify_notes(chosen, workers=1)
+        assert results and all(r.verdict == "false" and not r.convention for r in results)
+
+
+def test_prose_claims_not_in_the_notes_are_reported_not_kept():
+    claims, missing = extract.claims(notes.parse(SHIPPED.replace(
+        "We notice that the loss function decreases", "The loss function changes")))
+    assert "one.loss-decreases" in {c.id for c in missing}
+    assert "one.loss-decreases" not in {c.id for c in claims}
+    assert all(c.notes in SHIPPED for c in claims if c.kind == "prose statement")
+
+
+def test_second_notes_file_in_another_notation(tmp_path, capsys):
+    """w, \\hat{y}, \\partial, Markdown and a fenced listing; planted errors come out false."""
+    text = OTHER.read_text(encoding="utf-8")
+    claims, _ = extract.claims(notes.parse(text, str(OTHER)))
+    results = {r.notes: r for r in verify.verify_notes(claims, workers=2)}
+    planted = [r"\frac{\partial a}{\partial z} = a(1 + a)", r"x(a - y) = (y - a)x",
+               "db = np.sum(A - Y)"]
+    for quote in planted:
+        assert results[quote].verdict == "false", quote
+    for quote in (r"\frac{\partial \mathcal{L}}{\partial z} = a - y",
+                  r"dW^{[2]} = (a^{[2]} - y) a^{[1]T}", "dw = np.dot(X, (A - Y).T) / m",
+                  r"\frac{\partial \mathcal{L}}{\partial b} = a - y"):
+        assert results[quote].verdict == "holds", quote
+    row = results[r"\frac{\partial \mathcal{L}}{\partial a^{[1]}} = W^{[2]}(a^{[2]} - y)"]
+    assert row.verdict == "holds-under-convention" and "row" in row.convention
+    for r in results.values():
+        assert r.notes in text and text.splitlines()[r.line - 1].find(r.notes[:12]) >= 0 \
+            or r.notes in "\n".join(text.splitlines()[r.line - 1:r.line + 3])
