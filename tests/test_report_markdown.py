@@ -141,5 +141,5 @@ def test_write_report_into_a_directory_writes_verification_md_there(tmp_path, mo
     monkeypatch.setattr(figures, "draw_all", lambda directory, ev: {})
     written = report.write_report(tmp_path)
     assert written == [tmp_path / "verification.md"]
-    assert "| `c1` | s | holds | ok |" in written[0].read_text(encoding="utf-8")
+    assert "| `c1` |   | s | holds | ok |" in written[0].read_text(encoding="utf-8")
     assert (tmp_path / "figures").is_dir()
