@@ -1,7 +1,8 @@
 """`nnspec audit`: is an implementation right, and if not, the smallest input on which it is wrong.
 
 The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit.contracts`):
-1. explore: `examples` problems (seeded, no database); each is evaluated once (two calls of the
+1. explore: `examples` problems (seeded, no database; drawn once per process for a contract and
+   its options, since they do not depend on the target); each is evaluated once (two calls of the
    target, then every check of the contract) and the failures are cached by the problem's bytes;
 2. shrink: for each check that failed, a second seeded run that fails only on that check, so that
    Hypothesis shrinks towards the smallest problem on which that check fails. The generation
@@ -50,6 +51,8 @@ MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the targe
 # Hypothesis test calls per shrinking run, by severity: a count keeps the audit deterministic,
 # unlike a time limit; each call costs some milliseconds of Hypothesis's own generation.
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
+_STRATEGIES: dict[tuple, Any] = {}  # the contracts' strategies by options (see _problems)
+_EXPLORED: dict[tuple, list] = {}  # explore-pass problems by contract and options (see _explored)
 
 
 @dataclass(frozen=True)
@@ -320,13 +323,18 @@ class _Engine:
     def _run(self, body: Callable[[Any], None], phases: tuple) -> None:
         from hypothesis import given, seed
 
-        test = seed(self.options.seed)(self._settings(phases)(
-            given(self.contract.problems(self.options))(body)))
+        test = seed(self.options.seed)(self._settings(phases)(given(self._problems())(body)))
         test()
 
-    def search(self) -> list[Finding]:
-        from hypothesis import Phase
+    def _problems(self) -> Any:
+        """The contract's strategy, built once per process and options: Hypothesis validates a
+        strategy the first time it draws from it, which costs as much as a hundred draws."""
+        key = (self.contract.name, self.options)
+        if key not in _STRATEGIES:
+            _STRATEGIES[key] = self.contract.problems(self.options)
+        return _STRATEGIES[key]
 
+    def search(self) -> list[Finding]:
         first: dict[tuple[str, str], tuple[Any, Failure]] = {}
         saturated: list[tuple[Any, Failure]] = []
 
@@ -336,7 +344,8 @@ class _Engine:
                 if failure.check == "saturation" and len(saturated) < MAX_SATURATED:
                     saturated.append((problem, failure))
 
-        self._run(explore, (Phase.generate,))
+        for problem in self._explored():
+            explore(problem)
         _drop_explained_saturation(first, saturated)
         findings = []
         for check, severity in sorted(first, key=_order):
@@ -348,6 +357,24 @@ class _Engine:
             counterexample.update(failure.details)
             findings.append(Finding(check, severity, failure.message, counterexample))
         return findings
+
+    def _explored(self) -> list:
+        """The explore pass's problems. The pass never fails, so Hypothesis draws the same
+        sequence whatever the target does: a process that audits many targets (a folder run)
+        draws it once per contract and options instead of once per target."""
+        from hypothesis import Phase
+
+        o = self.options
+        key = (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed)
+        if key not in _EXPLORED:
+            drawn: list = []
+
+            def keep(problem: Any) -> None:
+                drawn.append(problem)
+
+            self._run(keep, (Phase.generate,))
+            _EXPLORED[key] = drawn
+        return _EXPLORED[key]
 
     def _reduce(self, check: str, severity: str, problem: Any, failure: Failure
                 ) -> tuple[Any, Failure]:
