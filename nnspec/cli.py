@@ -55,6 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     p.add_argument("--report", metavar="FILE.md", help="write the findings as Markdown")
     p.add_argument("--json", metavar="FILE", help="write the findings as JSON")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="folder: audit N targets at a time on this machine (default: the cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="folder: run the audits on the Dask cluster at ADDRESS (cluster extra)")
+    cache = p.add_mutually_exclusive_group()
+    cache.add_argument("--cache", metavar="FILE",
+                       help="folder: SQLite file of audit results by content (default: in the "
+                       "user's cache directory)")
+    cache.add_argument("--no-cache", action="store_true",
+                       help="folder: audit every target again and store nothing")
+    p.add_argument("--gradescope", metavar="FILE",
+                   help="write Gradescope's results.json (for a folder: a directory, one file "
+                   "per target)")
+    p.add_argument("--prairielearn", metavar="FILE",
+                   help="write PrairieLearn's results.json (for a folder: a directory, one file "
+                   "per target)")
     p.set_defaults(handler="nnspec.audit.engine:run")
 
     p = sub.add_parser("report", help="write the Markdown verification report")

@@ -1,80 +1,300 @@
-"""`nnspec audit DIR`: every submission of a folder, audited over a pool of worker processes.
+"""`nnspec audit DIR`: every submission of a folder, audited on a pool of warm workers or on a
+Dask cluster, through one `concurrent.futures.Executor` seam.
 
 Each target is audited alone by `nnspec.audit.engine.audit` (the same sandboxed audit as for one
-file); the results come back in the folder's sorted order whatever order the workers finish in,
-so the table, the JSON and the Markdown are the same bytes from run to run.
+file) in a worker process that stays up for the whole folder: the harness (NumPy, Hypothesis, the
+reference, the contracts) is imported once per worker, and what does not depend on the target
+(the explore pass's problems, the strategies) is drawn once per worker. The results come back in
+the folder's sorted order whatever order the workers finish in, so the table, the JSON and the
+Markdown are the same bytes from run to run, on a local pool or on a cluster.
+
+A worker that dies takes only its own target with it: after a broken pool the targets that were
+in flight run again one at a time, the one that breaks its worker again gets a `crash` finding,
+and the others go back to a fresh pool. Ctrl-C stops the workers and their sandboxes within
+about two seconds and writes no output file; a second Ctrl-C exits at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from nnspec.audit.engine import AuditResult, _audit_options, _cell, audit
+from nnspec.audit import contracts
+from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.targets import find_targets
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
 
-
-def _audit_one(job: tuple[str, str, str, dict]) -> AuditResult:
-    path, label, contract, options = job
-    return audit(path, contract, label=label, **options)
+STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
 
 
-def run_folder(args: argparse.Namespace) -> int:
-    """Audit every target under a folder over all cores; one summary table."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+@dataclass(frozen=True)
+class Job:
+    """One target of a folder: `label` is its path relative to the folder."""
 
-    folder = Path(args.target)
+    path: str
+    label: str
+    contract: str
+    options: tuple[tuple[str, object], ...]
+
+
+def audit_job(job: Job) -> AuditResult:
+    """The task a worker runs (local or on a Dask worker): one sandboxed audit."""
+    return audit(job.path, job.contract, label=job.label, **dict(job.options))
+
+
+def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
     paths = find_targets(folder)
     if not paths:
         raise UsageError(f"no .py or .ipynb files in {folder}")
-    jobs = [(str(p), p.relative_to(folder).as_posix(), args.contract, _audit_options(args))
-            for p in paths]
+    frozen = tuple(sorted(options.items()))
+    return [Job(str(p), p.relative_to(folder).as_posix(), contract, frozen) for p in paths]
+
+
+# ---- executors ---------------------------------------------------------------------------------
+
+def _on_term(signum: int, frame: object) -> None:
+    """Kill this worker's sandboxes (each leads its own process group), then exit at once:
+    unwinding instead could be swallowed by whatever the signal interrupts."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = stat.read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if ppid == me:
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(OSError):
+                    kill(int(stat.parent.name), signal.SIGKILL)
+    os._exit(1)
+
+
+def _worker_init() -> None:
+    """Ctrl-C is the parent's to handle: it stops the workers with SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+
+
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned processes that live as long as the pool."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM every worker (each kills its sandbox), SIGKILL what is left after STOP_GRACE."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for proc in procs:
+        proc.join(max(deadline - time.monotonic(), 0))
+    for proc in procs:
+        if proc.is_alive():
+            proc.kill()
+            proc.join(0.5)
+
+
+@contextmanager
+def dask_executor(address: str) -> Iterator[Executor]:
+    """An Executor whose tasks run on the Dask cluster at `address`."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
+                         ) from None
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+
+
+# ---- running the jobs --------------------------------------------------------------------------
+
+def _crashed(job: Job, why: str) -> AuditResult:
+    finding = Finding("crash", "defect", f"the worker process auditing it died: {why}",
+                      {"inputs": "the whole audit"})
+    return AuditResult(job.label, job.contract, "defect", [finding],
+                       options=contracts.Options(**dict(job.options)).as_dict())
+
+
+def _failed(job: Job, exc: BaseException) -> AuditResult:
+    name = type(exc).__name__
+    if name == "KilledWorker":  # Dask gave up on the task after its workers died
+        return _crashed(job, "Dask's workers died running it")
+    return AuditResult(job.label, job.contract, "error",
+                       reason=f"the audit failed: {name}: {exc}",
+                       options=contracts.Options(**dict(job.options)).as_dict())
+
+
+def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
+             executor: Executor | None = None, workers: int = 1,
+             task: Callable[[Job], AuditResult] = audit_job) -> None:
+    """Run every job, calling `done` with each result as it arrives: on `executor` (a Dask
+    cluster's) when given, else on local pools of `workers` processes.
+
+    A broken local pool is survived: the first jobs not yet done (those the pool can have been
+    running: its workers plus one queued, as it takes jobs in order) run again one at a time in
+    a one-worker pool, a job that breaks that pool too gets a `crash` finding, and the rest go
+    on in a fresh pool. On Ctrl-C the workers are stopped and KeyboardInterrupt goes on up."""
+    pools: list[ProcessPoolExecutor] = []
+
+    def pool(size: int) -> ProcessPoolExecutor:
+        pools.append(local_pool(size))
+        return pools[-1]
+
+    try:
+        pending = list(jobs)
+        while pending:
+            current = executor or pool(workers)
+            pending = _run_some(pending, current, done, task, local=executor is None)
+            for job in pending[: workers + 1]:
+                alone = pool(1)
+                future = alone.submit(task, job)
+                wait([future])
+                done(_crashed(job, "it broke its worker process twice")
+                     if isinstance(future.exception(), BrokenProcessPool)
+                     else task_result(job, future))
+                alone.shutdown()
+            pending = pending[workers + 1:]
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        for each in pools:
+            _stop_pool(each)
+        if executor is not None:
+            executor.shutdown(wait=False)
+        raise
+    finally:
+        for each in pools:
+            each.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_some(jobs: list[Job], executor: Executor, done: Callable[[AuditResult], None],
+              task: Callable[[Job], AuditResult], *, local: bool) -> list[Job]:
+    """Submit every job; report each result; return the jobs a broken pool left undone, in
+    the order they were submitted."""
+    futures = {executor.submit(task, job): job for job in jobs}
+    for future in _as_completed(futures):
+        if not (local and isinstance(future.exception(), BrokenProcessPool)):
+            done(task_result(futures[future], future))
+    left = [job for f, job in futures.items() if isinstance(f.exception(), BrokenProcessPool)]
+    if left and local:
+        _stop_pool(executor)
+    return left if local else []
+
+
+def task_result(job: Job, future: Future) -> AuditResult:
+    exc = future.exception()
+    return _failed(job, exc) if exc is not None else future.result()
+
+
+def _as_completed(futures: dict[Future, Job]) -> Iterator[Future]:
+    """Completed futures as they finish; waits in short slices so that Ctrl-C is seen at once."""
+    left = set(futures)
+    while left:
+        finished, left = wait(left, timeout=0.2, return_when="FIRST_COMPLETED")
+        yield from sorted(finished, key=lambda f: futures[f].label)
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+def run_folder(args: argparse.Namespace) -> int:
+    """Audit every target under a folder; one summary table, and the files asked for."""
+    folder = Path(args.target)
+    jobs = make_jobs(folder, args.contract, _audit_options(args))
+    workers = getattr(args, "workers", None) or os.cpu_count() or 1
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
     results: dict[str, AuditResult] = {}
-    progress = _Progress(len(jobs))
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for result in pool.map(_audit_one, jobs):
-            results[result.target] = result
-            progress.step(result)
+    progress = Progress(len(jobs))
+
+    def done(result: AuditResult) -> None:
+        results[result.target] = result
+        progress.step(result)
+
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        with dask_executor(scheduler) as executor:
+            run_jobs(jobs, done, executor=executor)
+    else:
+        run_jobs(jobs, done, workers=min(workers, len(jobs)))
     progress.done()
-    ordered = [results[label] for _, label, _, _ in jobs]
-    if args.report:
-        write_atomic(args.report, batch_markdown(folder.name, args.contract, ordered),
-                     make_dirs=True)
-    if args.json:
-        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
-        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
-                     make_dirs=True)
+    ordered = [results[job.label] for job in jobs]
+    write_outputs(args, folder.name, ordered)
     print(batch_table(ordered))
+    print()
+    print(check_summary(ordered))
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
 
 
-class _Progress:
-    """`[k/n] target: verdict` on stderr: rewritten in place on a terminal, one line otherwise."""
+def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult]) -> None:
+    if getattr(args, "report", None):
+        write_atomic(args.report, batch_markdown(name, args.contract, ordered), make_dirs=True)
+    if getattr(args, "json", None):
+        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
+        write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
+                     make_dirs=True)
 
-    def __init__(self, total: int) -> None:
+
+# ---- progress and summaries ----------------------------------------------------------------------
+
+class Progress:
+    """On a terminal, one bar rewritten in place: count, rate and time left. Otherwise one plain
+    line per target (`[k/n] target: verdict`), which logs and CI keep readable."""
+
+    WIDTH = 24
+
+    def __init__(self, total: int, stream=None) -> None:
         self.total, self.count = total, 0
-        self.tty = sys.stderr.isatty()
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.start = time.monotonic()
 
-    def step(self, result: AuditResult) -> None:
+    def step(self, result: AuditResult, note: str = "") -> None:
         self.count += 1
-        line = f"[{self.count}/{self.total}] {result.target}: {result.verdict}"
-        if self.tty:
-            print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
+        if not self.tty:
+            print(f"[{self.count}/{self.total}] {result.target}: {result.verdict}{note}",
+                  file=self.stream, flush=True)
+            return
+        print(f"\r\033[K{self.bar(time.monotonic() - self.start)}", end="", file=self.stream,
+              flush=True)
+
+    def bar(self, elapsed: float) -> str:
+        filled = self.WIDTH * self.count // max(self.total, 1)
+        rate = self.count / elapsed * 60 if elapsed > 0 else 0.0
+        left = (self.total - self.count) * elapsed / self.count if self.count else 0.0
+        return (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.count}/{self.total}  "
+                f"{rate:.1f} audits/min  {_clock(left)} left")
 
     def done(self) -> None:
         if self.tty:
-            print(file=sys.stderr)
+            print(file=self.stream)
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _first(result: AuditResult) -> str:
@@ -94,12 +314,38 @@ def batch_table(results: list[AuditResult]) -> str:
     return "\n".join(rows)
 
 
+def check_counts(results: list[AuditResult]) -> dict[str, dict[str, int]]:
+    """For each check that failed anywhere: how many targets it failed, by severity."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in results:
+        for check, severity in {(f.check, f.severity) for f in r.findings}:
+            counts.setdefault(check, dict.fromkeys(SEVERITIES, 0))[severity] += 1
+    return counts
+
+
+def check_summary(results: list[AuditResult]) -> str:
+    """The class's common mistakes: per check, the number of targets with a defect, a warning,
+    a note there; the most frequent defect first."""
+    counts = check_counts(results)
+    audited = sum(r.verdict != "error" for r in results)
+    if not counts:
+        return f"No check failed on any of the {audited} audited targets."
+    order = contracts.CHECKS
+    rows = [f"Findings by check over {audited} audited targets:", "",
+            "| check | defect | warning | note |", "|---|---|---|---|"]
+    for check in sorted(counts, key=lambda c: (-counts[c]["defect"], -counts[c]["warning"],
+                                               order.index(c) if c in order else len(order), c)):
+        n = counts[check]
+        rows.append(f"| {check} | {n['defect']} | {n['warning']} | {n['note']} |")
+    return "\n".join(rows)
+
+
 def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
     verdicts = [r.verdict for r in results]
     head = [f"# Audit of `{folder}/` against `{contract}`", "",
             (f"{len(results)} targets: {verdicts.count('conforms')} conform, "
              f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
-            ""]
+            "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
     return "\n".join([*head, batch_table(results)]) + "\n"
 
 

@@ -1,0 +1,97 @@
+"""Folder runs: a dead worker costs only its target, Ctrl-C stops at once and writes nothing,
+progress and the per-check summary of a class."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from nnspec.audit.batch import Job, Progress, batch_markdown, check_summary, run_jobs
+from nnspec.audit.engine import AuditResult, Finding
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+OPTIONS = (("dtype", "float64"), ("examples", 10), ("hidden_activation", "sigmoid"),
+           ("seed", 0), ("timeout", 60.0))
+
+
+def _quick(job: Job) -> AuditResult:
+    """A stand-in audit that kills its worker process on `killer.py`."""
+    if job.label == "killer.py":
+        os._exit(9)
+    return AuditResult(job.label, job.contract, "conforms")
+
+
+def test_a_dead_worker_costs_only_its_own_target() -> None:
+    labels = [f"s{i:02d}.py" for i in range(7)] + ["killer.py"] + [f"t{i}.py" for i in range(4)]
+    jobs = [Job(label, label, "logreg.propagate", OPTIONS) for label in labels]
+    results: dict[str, AuditResult] = {}
+    run_jobs(jobs, lambda r: results.setdefault(r.target, r), workers=2, task=_quick)
+    assert sorted(results) == sorted(labels)
+    killed = results.pop("killer.py")
+    assert killed.verdict == "defect" and [f.check for f in killed.findings] == ["crash"]
+    assert "worker process auditing it died" in killed.findings[0].message
+    assert {r.verdict for r in results.values()} == {"conforms"}
+
+
+def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        shutil.copy(CORPUS / "bug_hang.py", folder / name)
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract", "logreg.propagate",
+         "--timeout", "120", "--workers", "2", "--no-cache", "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(4)  # the workers are up and their sandboxes spin in the target
+    assert proc.poll() is None
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends: the whole group
+    _, err = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 2.0
+    assert proc.returncode == 130 and err.decode().strip().endswith("nnspec: interrupted")
+    assert "Traceback" not in err.decode()
+    assert not out.exists() and not list(tmp_path.glob(".out.json.*"))
+
+
+def _result(name: str, *found: tuple[str, str]) -> AuditResult:
+    findings = [Finding(check, severity, "m", {}) for check, severity in found]
+    verdict = "defect" if any(s == "defect" for _, s in found) else "conforms"
+    return AuditResult(name, "logreg.propagate", verdict, findings)
+
+
+def test_check_summary_counts_targets_per_check_most_common_defect_first() -> None:
+    results = [_result("a.py", ("value", "defect"), ("saturation", "warning")),
+               _result("b.py", ("value", "defect")),
+               _result("c.py", ("shape", "defect"), ("saturation", "warning")),
+               _result("d.py"),
+               AuditResult("e.py", "logreg.propagate", "error", reason="syntax error")]
+    summary = check_summary(results)
+    lines = summary.splitlines()
+    assert lines[0] == "Findings by check over 4 audited targets:"
+    assert lines[4:] == ["| value | 2 | 0 | 0 |", "| shape | 1 | 0 | 0 |",
+                         "| saturation | 0 | 2 | 0 |"]
+    assert summary in batch_markdown("class", "logreg.propagate", results)
+    assert check_summary([_result("d.py")]).startswith("No check failed")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise() -> None:
+    bar = Progress(8, stream=_Terminal())
+    bar.count = 2
+    assert bar.bar(30.0) == "[######..................] 2/8  4.0 audits/min  0:01:30 left"
+    plain = io.StringIO()
+    progress = Progress(2, stream=plain)
+    progress.step(_result("a.py"))
+    progress.step(_result("b.py", ("value", "defect")))
+    assert plain.getvalue() == "[1/2] a.py: conforms\n[2/2] b.py: defect\n"
