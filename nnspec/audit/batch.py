@@ -22,15 +22,17 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nnspec.audit import contracts
+from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.targets import find_targets
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
@@ -41,17 +43,36 @@ STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
 
 @dataclass(frozen=True)
 class Job:
-    """One target of a folder: `label` is its path relative to the folder."""
+    """One target of a folder: `label` is its path relative to the folder. `files` (for a
+    cluster, whose workers may not see this machine's disk) carries the target's bytes and its
+    helper modules' as (name relative to the target's folder, bytes)."""
 
     path: str
     label: str
     contract: str
     options: tuple[tuple[str, object], ...]
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 def audit_job(job: Job) -> AuditResult:
     """The task a worker runs (local or on a Dask worker): one sandboxed audit."""
-    return audit(job.path, job.contract, label=job.label, **dict(job.options))
+    options = dict(job.options)
+    if not job.files:
+        return audit(job.path, job.contract, label=job.label, **options)
+    with tempfile.TemporaryDirectory(prefix="nnspec-job-") as folder:
+        for name, data in job.files:
+            (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(folder) / name).write_bytes(data)
+        target = Path(folder) / job.files[0][0]
+        return audit(str(target), job.contract, label=job.label, **options)
+
+
+def shipped(job: Job) -> Job:
+    """The job with its files' bytes, for a worker on another machine."""
+    path = Path(job.path)
+    files = [(p.relative_to(path.parent).as_posix(), p.read_bytes())
+             for p in [path, *helpers(path)]]
+    return replace(job, files=tuple(files))
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
@@ -130,8 +151,19 @@ def dask_executor(address: str) -> Iterator[Executor]:
 
 # ---- running the jobs --------------------------------------------------------------------------
 
+WORKER_DIED = "the worker process auditing it died"
+AUDIT_FAILED = "the audit failed"
+
+
+def _harness_failure(result: AuditResult) -> bool:
+    """A result the harness made up for a worker or an audit that failed: never cached, the
+    next run tries again."""
+    return (result.reason.startswith(AUDIT_FAILED)
+            or any(f.message.startswith(WORKER_DIED) for f in result.findings))
+
+
 def _crashed(job: Job, why: str) -> AuditResult:
-    finding = Finding("crash", "defect", f"the worker process auditing it died: {why}",
+    finding = Finding("crash", "defect", f"{WORKER_DIED}: {why}",
                       {"inputs": "the whole audit"})
     return AuditResult(job.label, job.contract, "defect", [finding],
                        options=contracts.Options(**dict(job.options)).as_dict())
@@ -142,7 +174,7 @@ def _failed(job: Job, exc: BaseException) -> AuditResult:
     if name == "KilledWorker":  # Dask gave up on the task after its workers died
         return _crashed(job, "Dask's workers died running it")
     return AuditResult(job.label, job.contract, "error",
-                       reason=f"the audit failed: {name}: {exc}",
+                       reason=f"{AUDIT_FAILED}: {name}: {exc}",
                        options=contracts.Options(**dict(job.options)).as_dict())
 
 
@@ -220,25 +252,19 @@ def _as_completed(futures: dict[Future, Job]) -> Iterator[Future]:
 def run_folder(args: argparse.Namespace) -> int:
     """Audit every target under a folder; one summary table, and the files asked for."""
     folder = Path(args.target)
-    jobs = make_jobs(folder, args.contract, _audit_options(args))
+    options = _audit_options(args)
+    jobs = make_jobs(folder, args.contract, options)
     workers = getattr(args, "workers", None) or os.cpu_count() or 1
     if workers < 1:
         raise UsageError("--workers must be at least 1")
-    results: dict[str, AuditResult] = {}
-    progress = Progress(len(jobs))
-
-    def done(result: AuditResult) -> None:
-        results[result.target] = result
-        progress.step(result)
-
-    scheduler = getattr(args, "scheduler", None)
-    if scheduler:
-        with dask_executor(scheduler) as executor:
-            run_jobs(jobs, done, executor=executor)
-    else:
-        run_jobs(jobs, done, workers=min(workers, len(jobs)))
-    progress.done()
-    ordered = [results[job.label] for job in jobs]
+    cache = None
+    if not getattr(args, "no_cache", False):
+        cache = ResultCache(getattr(args, "cache", None) or default_path())
+    try:
+        ordered = _audit_all(jobs, options, workers, getattr(args, "scheduler", None), cache)
+    finally:
+        if cache is not None:
+            cache.close()
     write_outputs(args, folder.name, ordered)
     print(batch_table(ordered))
     print()
@@ -246,6 +272,38 @@ def run_folder(args: argparse.Namespace) -> int:
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
+
+
+def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | None,
+               cache: ResultCache | None) -> list[AuditResult]:
+    """Every job's result in the jobs' order: from the cache where it has one, else audited
+    (and stored as soon as it arrives, so that an interrupted run resumes)."""
+    results: dict[str, AuditResult] = {}
+    progress = Progress(len(jobs))
+    keys = {job.label: target_key(job.path, job.contract, options) for job in jobs} \
+        if cache is not None else {}
+    todo = []
+    for job in jobs:
+        hit = cache.get(keys[job.label], job.label) if cache is not None else None
+        if hit is None:
+            todo.append(job)
+        else:
+            results[job.label] = hit
+            progress.step(hit, " (cached)")
+
+    def done(result: AuditResult) -> None:
+        results[result.target] = result
+        progress.step(result)
+        if cache is not None and not _harness_failure(result):
+            cache.put(keys[result.target], result)
+
+    if todo and scheduler:
+        with dask_executor(scheduler) as executor:
+            run_jobs([shipped(job) for job in todo], done, executor=executor)
+    elif todo:
+        run_jobs(todo, done, workers=min(workers, len(todo)))
+    progress.done()
+    return [results[job.label] for job in jobs]
 
 
 def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult]) -> None:

@@ -1,0 +1,163 @@
+"""Audit results by content, in SQLite: a rerun of an unchanged folder audits nothing again, and
+an interrupted folder run resumes where it stopped (each result is stored as it arrives).
+
+The key is a SHA-256 of everything the result depends on: the target's file name and bytes, the
+bytes of the modules beside it that it imports (a notebook's or a script's helpers), the
+contract, the audit options, and the harness itself (nnspec's version and the bytes of its own
+source, so that a changed engine, contract or reference never serves an old verdict). Data
+files a target reads at run time are not part of the key.
+
+Several runs and processes may share one file: WAL mode, a busy timeout, and one short
+transaction per result keep it consistent.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import importlib
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import nnspec
+from nnspec.audit.engine import AuditResult, Finding
+from nnspec.errors import UsageError
+
+BUSY_TIMEOUT = 60.0  # seconds a writer waits for another one
+SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result TEXT NOT NULL)"
+
+
+def default_path() -> Path:
+    """audits.sqlite in the user's cache directory (XDG_CACHE_HOME, ~/Library/Caches, or
+    LOCALAPPDATA)."""
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "nnspec" / "audits.sqlite"
+
+
+@functools.cache
+def harness_digest() -> str:
+    """nnspec's version and the bytes of every module of the installed package."""
+    digest = hashlib.sha256(nnspec.__version__.encode())
+    packages = [Path(p) for name in ("nnspec", "nnspec.derivations", "nnspec.reference")
+                for p in importlib.import_module(name).__path__]
+    for package in packages:
+        for path in sorted(package.rglob("*")):
+            if path.suffix in (".py", ".txt") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def target_key(path: str | Path, contract: str, options: dict) -> str:
+    """The cache key of one audit (see the module docstring)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for part in [path, *helpers(path)]:
+        digest.update(part.relative_to(path.parent).as_posix().encode() + b"\0")
+        digest.update(part.read_bytes() if part.is_file() else b"")
+        digest.update(b"\0")
+    digest.update(json.dumps({"contract": contract, "options": options,
+                              "harness": harness_digest()}, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def helpers(path: Path) -> list[Path]:
+    """The modules beside `path` that it imports (`import helper`, `from helper import f`),
+    and every file of a package beside it that it imports, sorted."""
+    found: set[Path] = set()
+    for name in sorted(_imported_names(path)):
+        module, package = path.parent / f"{name}.py", path.parent / name
+        if module.is_file() and module != path:
+            found.add(module)
+        elif package.is_dir():
+            found.update(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(found)
+
+
+def _imported_names(path: Path) -> set[str]:
+    """First components of the absolute imports of a script, or of a notebook's code cells
+    (a cell that does not parse, e.g. with IPython magics, is skipped)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    sources = [text]
+    if path.suffix == ".ipynb":
+        try:
+            cells = json.loads(text).get("cells", [])
+            sources = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
+                       else str(c.get("source", "")) for c in cells
+                       if isinstance(c, dict) and c.get("cell_type") == "code"]
+        except (ValueError, AttributeError):
+            return set()
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+class ResultCache:
+    """A SQLite file of AuditResults by key; `get` and `put` each take one short transaction
+    (autocommit), which a concurrent writer waits for up to BUSY_TIMEOUT."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"cannot use the cache {self.path}: {exc}; pass --cache FILE "
+                             "elsewhere or --no-cache") from None
+
+    def get(self, key: str, label: str) -> AuditResult | None:
+        """The stored result under `key`, named `label`; None if absent or unreadable."""
+        row = self.db.execute("SELECT result FROM results WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return _load(row[0], label)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, result: AuditResult) -> None:
+        data = {**result.to_dict(), "options": result.options}
+        text = json.dumps(data, sort_keys=True, allow_nan=False)
+        self.db.execute("INSERT OR REPLACE INTO results (key, result) VALUES (?, ?)",
+                        (key, text))  # one statement: one transaction
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> ResultCache:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _load(text: str, label: str) -> AuditResult:
+    data = json.loads(text)
+    findings = [Finding(f["check"], f["severity"], f["message"], f["counterexample"])
+                for f in data["findings"]]
+    return AuditResult(label, data["contract"], data["verdict"], findings,
+                       reason=data.get("reason", ""), options=data["options"])

@@ -1,0 +1,114 @@
+"""The results cache: a rerun audits nothing again, a change re-audits only what changed, the key
+covers what a result depends on, and several writers at once never corrupt the file."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nnspec.audit.cache import ResultCache, target_key
+from nnspec.audit.engine import AuditResult, Finding
+from nnspec.cli import main
+from nnspec.errors import UsageError
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+OPTIONS = {"dtype": "float64", "examples": 5, "hidden_activation": "sigmoid", "seed": 0,
+           "timeout": 60.0}
+
+
+def _run(capsys: pytest.CaptureFixture, folder: Path, cache: Path, out: Path) -> list[str]:
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
+                 "--workers", "1",
+                 "--cache", str(cache), "--json", str(out)])
+    assert code == 2  # one target does not parse
+    return capsys.readouterr().err.splitlines()
+
+
+def test_rerun_audits_nothing_and_a_change_reaudits_only_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
+    folder.mkdir()
+    shutil.copy(CORPUS / "correct_stable.py", folder / "alice.py")
+    (folder / "bob.py").write_text("def propagate(:\n")
+    first = _run(capsys, folder, cache, tmp_path / "1.json")
+    assert not any("(cached)" in line for line in first)
+    again = _run(capsys, folder, cache, tmp_path / "2.json")
+    assert sorted(again) == ["[1/2] alice.py: conforms (cached)", "[2/2] bob.py: error (cached)"]
+    assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
+    with (folder / "alice.py").open("a") as resubmitted:
+        resubmitted.write("# second version\n")
+    # alice's first version under another name: audited, as a message may name its file
+    shutil.copy(CORPUS / "correct_stable.py", folder / "carol.py")
+    third = _run(capsys, folder, cache, tmp_path / "3.json")
+    assert [line for line in third if "(cached)" in line] == ["[1/3] bob.py: error (cached)"]
+    verdicts = {t["target"]: t["verdict"]
+                for t in json.loads((tmp_path / "3.json").read_text())["targets"]}
+    assert verdicts == {"alice.py": "conforms", "bob.py": "error", "carol.py": "conforms"}
+
+
+def test_key_covers_bytes_helpers_contract_and_options(tmp_path: Path) -> None:
+    target = tmp_path / "hw.py"
+    target.write_text("from helper import sigmoid\nimport numpy as np\n")
+    (tmp_path / "helper.py").write_text("def sigmoid(z): return z\n")
+    (tmp_path / "other.py").write_text("x = 1\n")
+    key = target_key(target, "logreg.propagate", OPTIONS)
+    assert key == target_key(target, "logreg.propagate", dict(OPTIONS))
+    (tmp_path / "other.py").write_text("x = 2\n")  # not imported: same key
+    assert target_key(target, "logreg.propagate", OPTIONS) == key
+    (tmp_path / "helper.py").write_text("def sigmoid(z): return -z\n")
+    changed_helper = target_key(target, "logreg.propagate", OPTIONS)
+    assert changed_helper != key
+    assert target_key(target, "logreg.predict", OPTIONS) != changed_helper
+    assert target_key(target, "logreg.propagate", {**OPTIONS, "seed": 1}) != changed_helper
+    notebook = tmp_path / "hw.ipynb"
+    notebook.write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["%matplotlib inline\n"]},
+        {"cell_type": "code", "source": ["from helper import sigmoid\n"]}]}))
+    before = target_key(notebook, "logreg.propagate", OPTIONS)
+    (tmp_path / "helper.py").write_text("def sigmoid(z): return 0\n")
+    assert target_key(notebook, "logreg.propagate", OPTIONS) != before
+
+
+def _result(i: int) -> AuditResult:
+    return AuditResult(f"t{i}.py", "logreg.propagate", "defect",
+                       [Finding("value", "defect", f"wrong {i}", {"inputs": {"w": [[i]]}})],
+                       options=OPTIONS)
+
+
+def _write_many(path: str, writer: int, count: int) -> None:
+    with ResultCache(path) as cache:
+        for i in range(count):
+            cache.put(f"{writer}-{i}", _result(writer * 1000 + i))
+
+
+def test_concurrent_writers_never_corrupt_the_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.sqlite")
+    ctx = multiprocessing.get_context("fork")  # writers start at once, without re-importing
+    writers = [ctx.Process(target=_write_many, args=(path, w, 150)) for w in range(4)]
+    for proc in writers:
+        proc.start()
+    for proc in writers:
+        proc.join(120)
+        assert proc.exitcode == 0
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (600,)
+    with ResultCache(path) as cache:
+        got = cache.get("3-149", "renamed.py")
+        assert got is not None and got.target == "renamed.py"
+        assert got.findings[0].message == "wrong 3149"
+        assert json.loads(got.to_json())["findings"] == json.loads(_result(3149).to_json())[
+            "findings"]
+
+
+def test_an_unusable_cache_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "not-a-db").write_text("plain text, not SQLite\n" * 100)
+    with pytest.raises(UsageError, match="cannot use the cache"):
+        ResultCache(tmp_path / "not-a-db")
+    with pytest.raises(UsageError, match="cannot use the cache"):
+        ResultCache(tmp_path)  # a directory
