@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nnspec.audit import contracts
+from nnspec.audit import contracts, grader
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.targets import find_targets
@@ -313,6 +313,9 @@ def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult
         data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
         write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
                      make_dirs=True)
+    for kind in grader.FORMATS:
+        if getattr(args, kind, None):
+            grader.write_folder(getattr(args, kind), kind, ordered)
 
 
 # ---- progress and summaries ----------------------------------------------------------------------

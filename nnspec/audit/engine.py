@@ -583,6 +583,11 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.report, result.to_markdown(), make_dirs=True)
     if args.json:
         write_atomic(args.json, result.to_json(), make_dirs=True)
+    for kind in ("gradescope", "prairielearn"):
+        if getattr(args, kind, None):
+            from nnspec.audit.grader import write_one
+
+            write_one(getattr(args, kind), kind, result)
     if result.verdict == "error":
         print(f"nnspec: error: {result.reason}", file=sys.stderr)
         return EXIT_USAGE

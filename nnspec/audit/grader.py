@@ -1,0 +1,119 @@
+"""Audit results as grading platforms read them: Gradescope's autograder `results.json` and
+PrairieLearn's external grader `results.json`.
+
+One test per check of the contract, with partial credit by check: a check earns its points
+unless the audit found a defect there; a warning or a note costs nothing (a conforming
+submission gets full marks) but is shown in the test's output. The checks of the values
+themselves weigh VALUE_POINTS, every other check one point. A failed test's output is each
+finding with its smallest input, expected and returned values. A target that could not be
+audited (syntax error, missing function) scores 0 with the reason; PrairieLearn marks it not
+gradable, so that it does not use up an attempt.
+
+For a folder, each platform's FILE is a directory that gets one file per target, named after
+the target's path in the folder plus `.json` (`alice/hw.ipynb` -> `FILE/alice/hw.ipynb.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nnspec.audit import contracts
+from nnspec.audit.engine import AuditResult, Finding, jsonable
+from nnspec.files import write_atomic
+
+VALUE_POINTS = 4  # "value" and "trajectory": the numbers the notes define
+ONLY_FOR = {"trajectory": "logreg.optimize", "threshold": "logreg.predict"}
+OUTPUT_LIMIT = 8000  # characters of one test's output
+VISIBILITY = "visible"  # Gradescope: shown to the student at once (counterexamples are no secret)
+
+
+def checks_for(contract: str) -> list[str]:
+    """The contract's checks in the audit's order (a check that only one contract makes is
+    left out of the others)."""
+    return [c for c in contracts.CHECKS if ONLY_FOR.get(c, contract) == contract]
+
+
+def points(check: str) -> int:
+    return VALUE_POINTS if check in ("value", "trajectory") else 1
+
+
+def graded(result: AuditResult) -> list[dict]:
+    """Per check: name, points earned, max points, passed, and the findings as text."""
+    tests = []
+    for check in checks_for(result.contract):
+        found = [f for f in result.findings if f.check == check]
+        passed = not any(f.severity == "defect" for f in found)
+        tests.append({"name": check, "points": points(check) if passed else 0,
+                      "max_points": points(check), "passed": passed,
+                      "output": _shorten("\n\n".join(_describe(f) for f in found))})
+    return tests
+
+
+def _describe(finding: Finding) -> str:
+    lines = [f"{finding.severity}: {finding.message}"]
+    ce = jsonable(finding.counterexample)
+    labels = {"inputs": "smallest input"}
+    for key in ("inputs", "expected", "got", "difference", "bound"):
+        if key in ce:
+            value = ce[key] if isinstance(ce[key], str) else json.dumps(ce[key], sort_keys=True)
+            lines.append(f"{labels.get(key, key)}: {value}")
+    return "\n".join(lines)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= OUTPUT_LIMIT else text[: OUTPUT_LIMIT - 1] + "…"
+
+
+def _headline(result: AuditResult) -> str:
+    if result.verdict == "error":
+        return f"Could not audit {result.target}: {result.reason}"
+    c = result.counts()
+    return (f"{result.target}: {result.verdict} against {result.contract} "
+            f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
+
+
+def gradescope(result: AuditResult) -> dict:
+    """Gradescope's results.json: score, output, visibility, one test per check."""
+    tests = graded(result)
+    total = sum(t["max_points"] for t in tests)
+    if result.verdict == "error":
+        return {"score": 0, "output": _headline(result), "visibility": VISIBILITY,
+                "tests": [{"name": "audit", "score": 0, "max_score": total, "status": "failed",
+                           "output": result.reason, "visibility": VISIBILITY}]}
+    return {"score": sum(t["points"] for t in tests), "output": _headline(result),
+            "visibility": VISIBILITY,
+            "tests": [{"name": t["name"], "score": t["points"], "max_score": t["max_points"],
+                       "status": "passed" if t["passed"] else "failed", "output": t["output"],
+                       "visibility": VISIBILITY} for t in tests]}
+
+
+def prairielearn(result: AuditResult) -> dict:
+    """PrairieLearn's external grader results.json: gradable, score in [0, 1], message, tests."""
+    if result.verdict == "error":
+        return {"gradable": False, "score": 0.0, "message": _headline(result), "tests": []}
+    tests = graded(result)
+    total = sum(t["max_points"] for t in tests)
+    return {"gradable": True, "score": sum(t["points"] for t in tests) / total,
+            "message": _headline(result),
+            "tests": [{"name": t["name"], "points": t["points"], "max_points": t["max_points"],
+                       "message": "passed" if t["passed"] else "failed",
+                       "output": t["output"]} for t in tests]}
+
+
+FORMATS = {"gradescope": gradescope, "prairielearn": prairielearn}
+
+
+def _text(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+
+def write_one(path: str | Path, kind: str, result: AuditResult) -> None:
+    write_atomic(path, _text(FORMATS[kind](result)), make_dirs=True)
+
+
+def write_folder(directory: str | Path, kind: str, results: list[AuditResult]) -> None:
+    """One file per target: DIRECTORY/<target's path in the folder>.json."""
+    for result in results:
+        write_atomic(Path(directory) / f"{result.target}.json", _text(FORMATS[kind](result)),
+                     make_dirs=True)

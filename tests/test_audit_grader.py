@@ -1,0 +1,73 @@
+"""Grader output: full marks for a conforming submission, less for a buggy one, the findings
+with their smallest input as the failed test's output, and the platforms' own fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nnspec.audit.engine import AuditResult, audit
+from nnspec.audit.grader import gradescope, prairielearn, write_folder
+from nnspec.cli import main
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, AuditResult]:
+    return {name: audit(str(CORPUS / f"{name}.py"), "logreg.propagate", examples=10)
+            for name in ("correct_stable", "bug_sign_error")}
+
+
+def test_gradescope_full_for_conforming_lower_for_buggy(results: dict[str, AuditResult]) -> None:
+    good, bad = gradescope(results["correct_stable"]), gradescope(results["bug_sign_error"])
+    full = sum(t["max_score"] for t in good["tests"])
+    assert good["score"] == full and {t["status"] for t in good["tests"]} == {"passed"}
+    assert sum(t["max_score"] for t in bad["tests"]) == full
+    assert 0 < bad["score"] < full
+    failed = [t for t in bad["tests"] if t["status"] == "failed"]
+    assert [t["name"] for t in failed] == ["value"]
+    assert bad["score"] == full - failed[0]["max_score"]
+    assert "smallest input: {" in failed[0]["output"] and "expected:" in failed[0]["output"]
+    assert {t["visibility"] for t in bad["tests"]} == {"visible"}
+    assert set(bad) == {"score", "output", "visibility", "tests"}
+    assert {t["name"] for t in bad["tests"]} >= {"value", "shape", "mutation", "determinism"}
+    assert "trajectory" not in {t["name"] for t in bad["tests"]}  # only logreg.optimize has it
+
+
+def test_prairielearn_score_in_unit_interval(results: dict[str, AuditResult]) -> None:
+    good, bad = prairielearn(results["correct_stable"]), prairielearn(results["bug_sign_error"])
+    assert good["gradable"] and good["score"] == 1.0
+    assert bad["gradable"] and 0 < bad["score"] < 1
+    earned = sum(t["points"] for t in bad["tests"]) / sum(t["max_points"] for t in bad["tests"])
+    assert bad["score"] == earned
+    assert set(bad["tests"][0]) == {"name", "points", "max_points", "message", "output"}
+
+
+def test_a_target_that_cannot_be_audited(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    broken = tmp_path / "hw.py"
+    broken.write_text("def propagate(:\n")
+    gs, pl = tmp_path / "results" / "results.json", tmp_path / "pl.json"
+    code = main(["audit", str(broken), "--contract", "logreg.propagate",
+                 "--gradescope", str(gs), "--prairielearn", str(pl)])
+    assert code == 2
+    assert "syntax error" in capsys.readouterr().err
+    written = json.loads(gs.read_text())
+    assert written["score"] == 0 and written["tests"][0]["status"] == "failed"
+    assert "syntax error" in written["tests"][0]["output"]
+    assert json.loads(pl.read_text())["gradable"] is False
+
+
+def test_a_folder_gets_one_file_per_target(tmp_path: Path,
+                                           results: dict[str, AuditResult]) -> None:
+    named = [AuditResult("alice/hw.ipynb", r.contract, r.verdict, r.findings, options=r.options)
+             for r in [results["correct_stable"]]]
+    named.append(AuditResult("bob.py", "logreg.propagate", "defect",
+                             results["bug_sign_error"].findings))
+    write_folder(tmp_path / "gs", "gradescope", named)
+    assert sorted(p.relative_to(tmp_path / "gs").as_posix()
+                  for p in (tmp_path / "gs").rglob("*.json")) == ["alice/hw.ipynb.json",
+                                                                  "bob.py.json"]
+    assert json.loads((tmp_path / "gs" / "bob.py.json").read_text()) == gradescope(named[1])
