@@ -39,6 +39,7 @@ from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
 
 STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def dask_executor(address: str) -> Iterator[Executor]:
         raise UsageError("--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
                          ) from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:

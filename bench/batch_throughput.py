@@ -1,0 +1,165 @@
+"""Folder audits per minute on the project's corpus: the engine before warm workers (a git
+worktree of an older commit), the current local pool, a Dask cluster of two workers on this
+machine, and a rerun served by the cache. Writes reports/bench-batch.md.
+
+Run: .venv/bin/python bench/batch_throughput.py [--before REF] [--examples N] [--out FILE]
+(needs the cluster extra for the Dask row, and git for the "before" row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nnspec.files import write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+FOLDERS = ("logreg_propagate", "notebooks")  # every logreg.propagate target of the corpus
+BEFORE = "0b3eaf7"  # the last commit whose folder run started a cold process per target
+TIMEOUT = "5"  # one corpus target hangs: it costs this many seconds in every run
+
+
+def corpus(into: Path) -> int:
+    for name in FOLDERS:
+        for path in sorted((CORPUS / name).iterdir()):
+            shutil.copy(path, into / path.name)
+    return len(list(into.iterdir()))
+
+
+def timed(argv: list[str], *, cwd: Path = ROOT, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=False, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def audit_argv(folder: Path, examples: int, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
+            "logreg.propagate", "--examples", str(examples), "--timeout", TIMEOUT,
+            "--json", str(out), *extra]
+
+
+def before(ref: str, folder: Path, examples: int, out: Path) -> float:
+    """The same command with the nnspec of `ref` first on the path (its own worktree)."""
+    tree = Path(tempfile.mkdtemp(prefix="nnspec-before-")) / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+                   check=True, capture_output=True)
+    try:
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        return timed(audit_argv(folder, examples, out), cwd=tree, env=env)
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False, capture_output=True)
+
+
+def dask_run(folder: Path, examples: int, out: Path, workers: int) -> float | None:
+    """Start a scheduler and `workers` single-threaded workers on localhost, audit, stop them."""
+    dask = Path(sys.executable).parent / "dask"
+    if not dask.exists():
+        return None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                               str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        procs += [subprocess.Popen([str(dask), "worker", address, "--no-nanny", "--nthreads",
+                                    "1", "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL) for _ in range(workers)]
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=120)
+            client.run(lambda: __import__("nnspec.audit.batch"))  # warm, like a local pool
+        return timed(audit_argv(folder, examples, out, "--scheduler", address, "--no-cache"))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def same_targets(a: Path, b: Path) -> str:
+    if not (a.exists() and b.exists()):
+        return "n/a"
+    ta, tb = json.loads(a.read_text())["targets"], json.loads(b.read_text())["targets"]
+    same = sum(x == y for x, y in zip(ta, tb))
+    return f"{same} of {len(ta)}" + (" (byte-identical files)" if a.read_bytes() == b.read_bytes()
+                                      else "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default=BEFORE, help="git ref of the engine to compare with")
+    parser.add_argument("--examples", type=int, default=100)
+    parser.add_argument("--out", default=str(ROOT / "reports" / "bench-batch.md"))
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="nnspec-bench-batch-"))
+    try:
+        folder = work / "class"
+        folder.mkdir()
+        n = corpus(folder)
+        load = os.getloadavg()[0]
+        cache = work / "cache.sqlite"
+        rows = {}
+        rows["before"] = before(args.before, folder, args.examples, work / "before.json")
+        rows["after"] = timed(audit_argv(folder, args.examples, work / "after.json",
+                                         "--workers", str(cores), "--cache", str(cache)))
+        rows["cached"] = timed(audit_argv(folder, args.examples, work / "cached.json",
+                                          "--cache", str(cache)))
+        rows["dask"] = dask_run(folder, args.examples, work / "dask.json", 2)
+        agree = {"after": same_targets(work / "before.json", work / "after.json"),
+                 "cached": same_targets(work / "after.json", work / "cached.json"),
+                 "dask": same_targets(work / "after.json", work / "dask.json")}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    what = {"before": f"before: `{args.before}`, a cold process per target, local pool",
+            "after": f"after: warm workers, `--workers {cores}`, cold cache",
+            "cached": "after: rerun of the unchanged folder from the cache",
+            "dask": "after: `--scheduler`, Dask with 2 single-threaded workers on this machine"}
+    lines = ["# Folder audit throughput", "",
+             (f"`.venv/bin/python bench/batch_throughput.py --examples {args.examples}`: the "
+             f"{n} `logreg.propagate` targets of `tests/corpus/` ({', '.join(FOLDERS)}; one "
+             f"hangs and costs the whole --timeout {TIMEOUT}), one folder run each, in one run of "
+             f"this script on {cores} cores (load average {load:.1f} at the start; the machine "
+             "is shared, so compare the rows with each other, not with another run)."), "",
+             "| run | seconds | audits per minute | per minute per core | targets with equal results |",
+             "|---|---|---|---|---|"]
+    base = rows["before"]
+    for key in ("before", "after", "cached", "dask"):
+        seconds = rows[key]
+        if seconds is None:
+            lines.append(f"| {what[key]} | not run (no `dask` command) | | | |")
+            continue
+        per_min = n * 60 / seconds
+        used = 2 if key == "dask" else cores
+        lines.append(f"| {what[key]} | {seconds:.1f} | {per_min:.0f} | {per_min / used:.1f} | "
+                     f"{agree.get(key, 'reference')} |")
+    lines += ["", (f"Speed-up of the warm pool over before: **{base / rows['after']:.1f}x**; "
+              f"the cached rerun takes {rows['cached'] / rows['after']:.0%} of the first run's "
+              "time."), "",
+              ("Results: `after` is compared with `before`, `cached` and `dask` with `after` "
+              "(targets whose JSON entry is equal; `bug_nondeterministic.py` adds noise to its "
+              "cost, so its counterexample differs between runs that really audit it).")]
+    write_atomic(args.out, "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""`nnspec audit DIR --scheduler ADDRESS` on a real Dask cluster on this machine (a scheduler and
+two workers, each its own process): the same JSON and Markdown bytes as the local pool."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nnspec.audit import batch
+from nnspec.cli import main
+
+distributed = pytest.importorskip("distributed")
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+DASK = str(Path(sys.executable).parent / "dask")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    logs = tmp_path_factory.mktemp("dask")
+    quiet = ["--no-dashboard"]
+    procs = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port",
+                               address.rsplit(":", 1)[1], *quiet],
+                              stdout=subprocess.DEVNULL, stderr=(logs / "scheduler").open("w"))]
+    try:
+        for i in range(2):
+            procs.append(subprocess.Popen(
+                [DASK, "worker", address, "--no-nanny", "--nthreads", "1", *quiet,
+                 "--local-directory", str(logs / f"w{i}")],
+                stdout=subprocess.DEVNULL, stderr=(logs / f"worker{i}").open("w")))
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        deadline = time.monotonic() + 1
+        for proc in procs:
+            try:
+                proc.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_dask_cluster_writes_the_same_bytes_as_the_local_pool(
+        cluster: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "class"
+    (folder / "group").mkdir(parents=True)
+    shutil.copy(CORPUS / "correct_stable.py", folder / "alice.py")
+    shutil.copy(CORPUS / "bug_sign_error.py", folder / "group" / "bob.py")
+    (folder / "dave.py").write_text("def propagate(:\n")
+    outputs = {}
+    for where, how in (("local", ["--workers", "2"]), ("dask", ["--scheduler", cluster])):
+        code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "8",
+                     "--no-cache", *how, "--json", str(tmp_path / f"{where}.json"),
+                     "--report", str(tmp_path / f"{where}.md")])
+        assert code == 1
+        outputs[where] = ((tmp_path / f"{where}.json").read_bytes(),
+                          (tmp_path / f"{where}.md").read_bytes())
+    capsys.readouterr()
+    assert outputs["dask"] == outputs["local"]
+    assert b'"verdict": "defect"' in outputs["dask"][0]
+    with distributed.Client(cluster, timeout="30s") as client:  # the audits ran as its tasks
+        ran = client.run_on_scheduler(lambda dask_scheduler: {
+            name: sum(prefix.state_counts.values())
+            for name, prefix in dask_scheduler.task_prefixes.items()})
+    assert "audit_job" in ran
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "1s")
+    shutil.copy(CORPUS / "correct_stable.py", tmp_path / "alice.py")
+    code = main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--no-cache",
+                 "--scheduler", f"tcp://127.0.0.1:{_free_port()}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnspec: error: cannot reach the Dask scheduler") and "Traceback" not in err
