@@ -95,3 +95,10 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise() -> None:
     progress.step(_result("a.py"))
     progress.step(_result("b.py", ("value", "defect")))
     assert plain.getvalue() == "[1/2] a.py: conforms\n[2/2] b.py: defect\n"
+
+
+def test_workers_below_one_is_a_usage_error(tmp_path: Path) -> None:
+    shutil.copy(CORPUS / "correct_stable.py", tmp_path / "a.py")
+    from nnspec.cli import main
+
+    assert main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--workers", "0"]) == 2

@@ -255,9 +255,10 @@ def run_folder(args: argparse.Namespace) -> int:
     folder = Path(args.target)
     options = _audit_options(args)
     jobs = make_jobs(folder, args.contract, options)
-    workers = getattr(args, "workers", None) or os.cpu_count() or 1
-    if workers < 1:
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")
+    workers = workers or os.cpu_count() or 1
     cache = None
     if not getattr(args, "no_cache", False):
         cache = ResultCache(getattr(args, "cache", None) or default_path())
