@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prairielearn", metavar="FILE",
                    help="write PrairieLearn's results.json (for a folder: a directory, one file "
                    "per target)")
+    p.add_argument("--isolation", choices=("auto", "none"), default="auto",
+                   help="auto: run the target in a sandbox (default); none: a plain process, "
+                   "for trusted code only")
     p.set_defaults(handler="nnspec.audit.engine:run")
 
     p = sub.add_parser("report", help="write the Markdown verification report")

@@ -80,7 +80,9 @@ def test_target_prints_do_not_reach_the_terminal(capsys: pytest.CaptureFixture) 
                           "--contract", "logreg.propagate", *FAST)
     assert code == 0 and "note [stdout] prints on stdout" in out
     assert "conforms against logreg.propagate (0 defects," in out.splitlines()[0]
-    assert all(line.startswith("  ") for line in out.splitlines()[1:])  # the summary only
+    *findings, last = out.splitlines()[1:]
+    assert all(line.startswith("  ") for line in findings)  # the summary only
+    assert last.startswith("isolation: ")  # then which sandbox was in force
 
 
 def test_batch_over_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import os
-import pickle
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnspec.audit.sandbox import CallOutcome, Sandbox, _SafeUnpickler, to_plain
+from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import parse_target
 
 SOURCE = '''
@@ -137,14 +134,6 @@ def test_array_likes_are_converted_in_the_worker(module: Path) -> None:
     out = _call(module, "tensor")
     assert np.array_equal(out.value["t"], [0.0, 1.0, 2.0])
     assert out.value["obj"] == {"__nnspec_opaque__": "builtins.object"}
-
-
-def test_the_harness_refuses_pickles_that_run_code() -> None:
-    hostile = pickle.dumps(CallOutcome("ok", value=os.system))
-    with pytest.raises(pickle.UnpicklingError, match="refused"):
-        _SafeUnpickler(io.BytesIO(hostile)).load()
-    fine = pickle.dumps(CallOutcome("ok", value={"a": np.ones((2, 1), np.float32)}), protocol=5)
-    assert _SafeUnpickler(io.BytesIO(fine)).load().value["a"].dtype == np.float32
 
 
 def test_to_plain_caps_sizes() -> None:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nnspec.audit import contracts, grader
+from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.targets import find_targets
@@ -271,6 +271,7 @@ def run_folder(args: argparse.Namespace) -> int:
     print(batch_table(ordered))
     print()
     print(check_summary(ordered))
+    print(isolation.choose(args.isolation).describe())
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.audit import contracts
+from nnspec.audit import isolation as isolation_modes
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import Target, check_target, parse_target
@@ -310,6 +311,9 @@ class _Engine:
                            f"the process running it died: {outcome.message}", {})
         if outcome.status == "too-large":
             return Failure("output-size", "defect", outcome.message, {})
+        if outcome.status == "malformed":
+            return Failure("answer", "defect", "its process answered with something that is "
+                           f"not plain data ({outcome.message})", {})
         return None
 
     def _settings(self, phases: tuple) -> Any:
@@ -474,7 +478,9 @@ def _verdict(findings: list[Finding]) -> str:
 # ---- public API ----------------------------------------------------------------------------------
 
 def _options(contract: str, hidden_activation: str, dtype: str, examples: int, timeout: float,
-             seed: int) -> tuple[contracts.Contract, contracts.Options]:
+             seed: int, isolation: str = "auto") -> tuple[contracts.Contract, contracts.Options]:
+    if isolation not in isolation_modes.MODES:
+        raise UsageError(f"--isolation must be auto or none, not {isolation!r}")
     if hidden_activation not in ("sigmoid", "tanh"):
         raise UsageError(f"--hidden-activation must be sigmoid or tanh, not {hidden_activation!r}")
     if dtype not in ("float64", "float32"):
@@ -489,13 +495,15 @@ def _options(contract: str, hidden_activation: str, dtype: str, examples: int, t
 
 def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigmoid",
           dtype: str = "float64", examples: int = 100, timeout: float = 60.0, seed: int = 0,
-          label: str | None = None) -> AuditResult:
+          label: str | None = None, isolation: str = "auto") -> AuditResult:
     """Audit `target` (file.py[:f], notebook.ipynb[:f], package.module[:f]) in a sandbox.
 
     A target that cannot be audited (missing, syntax error, no such function, import fails)
     gives verdict "error" with a one-line `reason`; a bad contract or option raises UsageError.
+    `isolation`: "auto" (the strongest sandbox available) or "none" (trusted code).
     """
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
+    confinement = isolation_modes.choose(isolation)
     label = label or (target if isinstance(target, str) else target.label)
     result = AuditResult(label, contract, "error", options=opts.as_dict())
     try:
@@ -504,7 +512,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     except UsageError as exc:
         result.reason = str(exc)
         return result
-    with Sandbox(parsed, budget=timeout) as sandbox:
+    with Sandbox(parsed, budget=timeout, isolation=confinement) as sandbox:
         failed = sandbox.start()
         if failed is not None:
             result.reason = f"loading the target failed: {failed.message}"
@@ -521,14 +529,14 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
 
 def check_example(target: str | Target, contract: str, problem: dict, *,
                   hidden_activation: str = "sigmoid", dtype: str = "float64",
-                  timeout: float = 60.0) -> list[Finding]:
+                  timeout: float = 60.0, isolation: str = "auto") -> list[Finding]:
     """Every check of `contract` on one given problem (no search, no shrinking): a dict with
     the contract's inputs (w, b, X, Y; or W1, b1, W2, b2, X, Y; ...), e.g. at the size of a
     real data set. Raises UsageError when the target cannot be audited."""
     spec, opts = _options(contract, hidden_activation, dtype, 1, timeout, 0)
     parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
     check_target(parsed)
-    with Sandbox(parsed, budget=timeout) as sandbox:
+    with Sandbox(parsed, budget=timeout, isolation=isolation_modes.choose(isolation)) as sandbox:
         failed = sandbox.start()
         if failed is not None:
             raise UsageError(f"loading the target failed: {failed.message}")
@@ -568,7 +576,8 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
 
 def _audit_options(args: argparse.Namespace) -> dict:
     return {"hidden_activation": args.hidden_activation, "dtype": args.dtype,
-            "examples": args.examples, "timeout": args.timeout, "seed": args.seed}
+            "examples": args.examples, "timeout": args.timeout, "seed": args.seed,
+            "isolation": getattr(args, "isolation", "auto")}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -592,4 +601,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"nnspec: error: {result.reason}", file=sys.stderr)
         return EXIT_USAGE
     print(result.summary())
+    print(isolation_modes.choose(args.isolation).describe())
     return EXIT_FINDING if result.verdict == "defect" else EXIT_OK

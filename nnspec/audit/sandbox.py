@@ -1,23 +1,26 @@
-"""Run an untrusted target in its own process: timeout, memory limit, captured stdout.
+"""Run an untrusted target in a worker process: isolation, timeout, limits, captured stdout.
 
-One worker process (`python -m nnspec.audit.sandbox`) serves every call of an audit over a pipe: the
-harness sends `(args, kwargs)`, the worker calls the target and answers with the result turned
-into plain data (NumPy arrays, Python scalars, dicts, lists, tuples) inside the worker, so that a
-PyTorch tensor, a JAX array or a NumPy scalar never crosses the pipe as its own class. Messages
-are length-prefixed pickles; the harness unpickles them with a restricted unpickler that accepts
-only NumPy arrays and builtins. The worker is killed on a timeout and restarted lazily after a
-crash, a timeout or an exit.
+One worker process (`python -m nnspec.audit.sandbox`) serves every call of an audit. It is
+started under the isolation of `nnspec.audit.isolation` (bubblewrap where user namespaces work)
+and receives, over a pipe, first a private copy of the target (its file and the helper modules
+of its folder that it imports) and then `(args, kwargs)` for each call. It answers with plain
+data only (`nnspec.audit.answers`): the value returned and the arguments as they are after the
+call. Every check that decides a verdict runs in the harness on that data: whether an input
+changed, what was printed (the worker's stdout is a file the harness measures), the values and
+shapes. A hostile target can make its own worker answer anything, but nothing it sends is more
+than numbers, strings, lists and dicts, and an answer is never read past its size limit.
 
-Limits in the worker: RLIMIT_AS (address space, default 4 GiB) turns a runaway allocation into a
-MemoryError; RLIMIT_FSIZE bounds what printing can write; BLAS runs single-threaded so that
-parallel audits do not oversubscribe the cores. Prints on stdout go to a private file and are
-reported (count and first bytes) per call, never to the harness's stdout.
+Limits in the worker, set by the worker on itself before the target is loaded (so no
+`preexec_fn`): RLIMIT_AS (address space of one process, default 4 GiB), RLIMIT_FSIZE (what
+printing can write), RLIMIT_NPROC (processes, when sandboxed), no core files; BLAS runs
+single-threaded so that parallel audits do not oversubscribe the cores. The memory of all the
+target's processes together is watched from the harness (`isolation.Watch`). The worker is killed
+on a timeout and restarted lazily after a crash, a timeout or an exit.
 """
 
 from __future__ import annotations
 
-import copy
-import io
+import ast
 import os
 import pickle
 import select
@@ -27,24 +30,29 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from nnspec.audit import answers, isolation
+from nnspec.audit.isolation import Isolation
 from nnspec.audit.targets import Target
 
 MEMORY_LIMIT = 4 << 30
 OUTPUT_LIMIT = 16 << 20  # bytes a target may print per audit before writes fail
 MAX_ELEMENTS = 5_000_000  # array elements in one answer
-MAX_MESSAGE = 64 << 20
-_HEADER = struct.Struct("!Q")
+ANSWER_LIMIT = 8 << 20  # bytes of an answer beyond twice the size of the call's arguments
+TEXT_LIMIT = 1 << 20  # bytes of an answer's JSON part (structure and strings)
+HELPERS_LIMIT = 8 << 20  # bytes of the target's own helper modules copied beside it
+_REQUEST = struct.Struct("!Q")
 _OPAQUE = "__nnspec_opaque__"
-_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+STATUSES = ("ok", "exception", "too-large", "load-error")
 
 
 @dataclass
 class CallOutcome:
-    """What one call did. status: ok | exception | timeout | crash | too-large | load-error."""
+    """What one call did. status: ok | exception | timeout | crash | too-large | load-error |
+    malformed (an answer that is not plain data)."""
 
     status: str
     value: Any = None
@@ -59,52 +67,104 @@ class Sandbox:
     """A worker process for one target; `call` is cheap, the process is reused across calls.
 
     `budget` is the total time the target may take over the whole audit (the CLI's --timeout):
-    each call may use what is left of it.
+    each call may use what is left of it. `isolation` defaults to the strongest available.
     """
 
     def __init__(self, target: Target, *, budget: float = 60.0,
-                 memory_limit: int = MEMORY_LIMIT) -> None:
+                 memory_limit: int = MEMORY_LIMIT, isolation: Isolation | None = None) -> None:
         self.target = target
         self.budget = budget
         self.memory_limit = memory_limit
+        self.isolation = isolation or _default_isolation()
         self.used = 0.0
         self.restarts = 0
         self.started = False
         self.load_note = ""  # why only the definitions of a .py file were loaded, if so
         self._proc: subprocess.Popen | None = None
-        self._stderr = None
+        self._files: list = []
+        self._watch: isolation.Watch | None = None
+        self._printed = 0
+        self._group: isolation.ProcessGroup | None = None
 
     # -- process management -------------------------------------------------------------
     def start(self) -> CallOutcome | None:
         """Start the worker and load the target: None, or the outcome that says why not."""
         self.started = True
-        env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
-        env.update({name: "1" for name in _THREAD_VARS})
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        iso = self.isolation
+        capture = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self._files = [capture, stderr]
+        self._printed = 0
+        hide = [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
+        show = _module_path() if self.target.kind == "module" else []
+        if iso.kind == "bubblewrap" and self._group is None:
+            self._group = isolation.ProcessGroup()
+        argv = isolation.command(iso, ["-m", "nnspec.audit.sandbox", str(self.memory_limit),
+                                       iso.kind, str(capture.fileno())], hide=hide, show=show,
+                                 group=self._group.path if self._group else None)
+        cwd = isolation.workdir(iso)
+        if cwd:
+            self._files.append(cwd)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "nnspec.audit.sandbox", str(self.memory_limit)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+            pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
             start_new_session=True)
-        return self._exchange(("load", self.target), self.remaining())
+        if iso.sandboxed:
+            self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
+            self._watch.start()
+        target, files, path = self._load_request()
+        return self._exchange(("load", (target, files, path)), self.remaining(),
+                              sum(map(len, files.values())))
+
+    def _load_request(self) -> tuple[Target, dict[str, bytes], list[str]]:
+        """The target as the worker sees it, the files to copy into its folder, extra sys.path.
+
+        Sandboxed, a file or notebook target is sent as a copy with the helper modules of its
+        folder that it imports (`lr_utils.py`, `public_tests.py`, ...); never the folder."""
+        target = self.target
+        if not self.isolation.sandboxed:
+            return target, {}, []
+        if target.kind == "module":
+            return target, {}, _module_path()
+        path = Path(target.location)
+        files = {path.name: path.read_bytes(), **helper_modules(path)}
+        return replace(target, location=path.name), files, []
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                proc.kill()
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        proc.wait()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+        if self._watch is not None:
+            self._watch.stop()
+        if proc is not None:
+            members = self._watch.members() if self._watch is not None else []
+            if members:  # the namespace first: bwrap then reaps its child and exits
+                self._watch.kill(members)
+                try:
+                    proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    proc.kill()
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            proc.wait()
+            isolation.wait_gone(members)
+        self._watch = None
+        if self._group is not None:
+            self._group.remove()
+            self._group = None
+        for item in self._files:
+            if isinstance(item, str):
+                import shutil
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.close()
+        self._files = []
 
     def __enter__(self) -> Sandbox:  # noqa: PYI034
         return self
@@ -118,7 +178,10 @@ class Sandbox:
     # -- calls -----------------------------------------------------------------------------
     def call(self, args: tuple, kwargs: dict | None = None, names: tuple[str, ...] = ()
              ) -> CallOutcome:
-        """Call the target on `args`; `names` label the arguments in the `changed` report."""
+        """Call the target on `args`; `names` label the arguments in the `changed` report.
+
+        `args` and `kwargs` are never touched: the worker gets a copy, and whether it changed
+        them is decided here, on the arguments it sends back."""
         if self.remaining() <= 0:
             return CallOutcome("timeout", message="the audit's time budget is spent")
         if self._proc is None:
@@ -126,45 +189,78 @@ class Sandbox:
             failed = self.start()
             if failed is not None:
                 return failed
-        return self._exchange(("call", (args, kwargs or {}, names)), self.remaining())
+        kwargs = kwargs or {}
+        payload = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        outcome, after = self._exchange(("call", payload), self.remaining(), len(payload))
+        if outcome.status in ("ok", "exception", "too-large") and after is not None:
+            outcome.changed = _changes(args, kwargs, names, after)
+        return outcome
 
-    def _exchange(self, request: tuple, timeout: float) -> CallOutcome | None:
-        """Send a request, wait for the answer; None means a successful load."""
-        proc = self._proc
-        start = time.perf_counter()
-        try:
-            payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.write(_HEADER.pack(len(payload)) + payload)
-            proc.stdin.flush()
-            answer = _read_message(proc.stdout.fileno(), start + timeout)
-        except TimeoutError:
-            self.used += time.perf_counter() - start
-            self.close()
-            return CallOutcome("timeout", message=f"no answer within {timeout:.3g} s")
-        except (BrokenPipeError, EOFError, OSError):
-            self.used += time.perf_counter() - start
-            return self._crashed()
-        except _TooLarge as exc:
-            self.close()
-            return CallOutcome("too-large", message=str(exc))
-        elapsed = time.perf_counter() - start
-        self.used += elapsed
-        try:
-            outcome = _SafeUnpickler(io.BytesIO(answer)).load()
-        except Exception as exc:  # noqa: BLE001 - whatever a hostile answer does
-            self.close()
-            return CallOutcome("crash", message=f"unreadable answer from the target ({exc})")
-        if not isinstance(outcome, CallOutcome):
-            self.close()
-            return CallOutcome("crash", message="unreadable answer from the target")
-        outcome.seconds = elapsed
-        if request[0] == "load":
+    def _exchange(self, request: tuple, timeout: float, size: int):
+        """Send a request and wait for its answer. A load gives None (loaded) or the failure;
+        a call gives (outcome, the arguments after the call or None)."""
+        loading = request[0] == "load"
+        outcome, after = self._answer(request, timeout, size)
+        if loading:
             if outcome.status == "ok":
                 self.load_note = outcome.message
                 return None
             self.close()
             return outcome
-        return outcome
+        return outcome, after
+
+    def _answer(self, request: tuple, timeout: float, size: int):
+        proc = self._proc
+        start = time.perf_counter()
+        limit = ANSWER_LIMIT + 2 * size
+        try:
+            payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
+            proc.stdin.flush()
+            fd, deadline = proc.stdout.fileno(), start + timeout
+            text_size, blob_size = answers.HEADER.unpack(
+                _read_exact(fd, answers.HEADER.size, deadline))
+            if text_size > TEXT_LIMIT or blob_size > limit:
+                raise _TooLarge(f"the answer is {text_size + blob_size} bytes, over the limit "
+                                f"of {limit + TEXT_LIMIT} for these inputs; it was not read")
+            text = _read_exact(fd, text_size, deadline)
+            blob = _read_exact(fd, blob_size, deadline)
+        except TimeoutError:
+            self.used += time.perf_counter() - start
+            self.close()
+            return CallOutcome("timeout", message=f"no answer within {timeout:.3g} s"), None
+        except (BrokenPipeError, EOFError, OSError):
+            self.used += time.perf_counter() - start
+            return self._crashed(), None
+        except _TooLarge as exc:
+            self.used += time.perf_counter() - start
+            self.close()
+            return CallOutcome("too-large", message=str(exc)), None
+        elapsed = time.perf_counter() - start
+        self.used += elapsed
+        try:
+            outcome, after = _outcome(answers.decode(text, blob))
+        except answers.Malformed as exc:
+            self.close()
+            return CallOutcome("malformed", message=str(exc)), None
+        outcome.seconds = elapsed
+        self._stdout(outcome)
+        return outcome, after
+
+    def _stdout(self, outcome: CallOutcome) -> None:
+        """What the worker printed since the last answer, measured on the file it prints to."""
+        if not self._files:
+            return
+        fd = self._files[0].fileno()
+        end = os.fstat(fd).st_size
+        if end > self._printed:
+            outcome.stdout_bytes = end - self._printed
+            head = os.pread(fd, 200, self._printed).decode("utf-8", "replace")
+            outcome.stdout_head = answers.printable(head)
+        self._printed = end
+        if end > 1 << 20:  # the worker appends: start again from an empty file
+            os.ftruncate(fd, 0)
+            self._printed = 0
 
     def _crashed(self) -> CallOutcome:
         proc = self._proc
@@ -172,14 +268,105 @@ class Sandbox:
             code = proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
+        why = self._watch.reason if self._watch is not None else ""
+        detail = self._stderr_tail()
         self.close()
+        if why:
+            return CallOutcome("crash", message=f"the sandbox was killed: {why}")
+        if code is not None and self.isolation.kind == "bubblewrap" and 128 < code < 160:
+            code = 128 - code  # bwrap reports its child's death by a signal as 128 + signal
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
             return CallOutcome("crash", message=f"the process was killed by {name}")
-        return CallOutcome("crash", message=f"the process exited with status {code}")
+        return CallOutcome("crash", message=f"the process exited with status {code}{detail}")
+
+    def _stderr_tail(self) -> str:
+        """The sandbox's own complaint (bwrap: ...), if it failed to start."""
+        if len(self._files) < 2:
+            return ""
+        data = os.pread(self._files[1].fileno(), 4096, 0).decode("utf-8", "replace")
+        lines = [ln for ln in data.splitlines() if ln.startswith("bwrap:")]
+        return f" ({answers.printable(lines[-1], 200)})" if lines else ""
+
+
+def _default_isolation() -> Isolation:
+    return isolation.choose("auto")
+
+
+def _module_path() -> list[str]:
+    """The harness's import path, for a module target (installed or in the working directory)."""
+    return [os.path.abspath(p or os.curdir) for p in sys.path if os.path.isdir(p or os.curdir)]
+
+
+def helper_modules(path: Path, limit: int = HELPERS_LIMIT) -> dict[str, bytes]:
+    """The `.py` files beside `path` that it imports, directly or through one another (a
+    notebook's `lr_utils`, `public_tests`): name to bytes, up to `limit` bytes in all."""
+    from nnspec.audit.targets import read_source
+
+    kind = "notebook" if path.suffix == ".ipynb" else "file"
+    try:
+        pieces = read_source(Target(kind, str(path), "", path.name))
+    except Exception:  # noqa: BLE001 - loading reports the error
+        return {}
+    found: dict[str, bytes] = {}
+    todo = [src for _, src in pieces]
+    while todo:
+        for name in sorted(_imported(todo.pop())):
+            helper = path.parent / f"{name}.py"
+            if helper.name in found or helper == path or not helper.is_file():
+                continue
+            data = helper.read_bytes()
+            if sum(map(len, found.values())) + len(data) > limit:
+                return found
+            found[helper.name] = data
+            todo.append(data.decode("utf-8", "replace"))
+    return found
+
+
+def _imported(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _outcome(message: Any) -> tuple[CallOutcome, Any]:
+    """A decoded answer as (CallOutcome, the arguments after the call), checked field by field."""
+    if not isinstance(message, dict) or not isinstance(message.get("status"), str):
+        raise answers.Malformed("the answer is not an object with a status")
+    status = message["status"]
+    if status not in STATUSES:
+        raise answers.Malformed(f"unknown status {status!r}")
+    text = message.get("message", "")
+    if not isinstance(text, str):
+        raise answers.Malformed("the message is not a string")
+    after = message.get("after")
+    if after is not None and not (isinstance(after, list) and len(after) == 2
+                                  and isinstance(after[0], list) and isinstance(after[1], dict)):
+        raise answers.Malformed("the arguments after the call are not [args, kwargs]")
+    return CallOutcome(status, value=message.get("value"), message=text), after
+
+
+def _changes(args: tuple, kwargs: dict, names: tuple[str, ...], after: list) -> list[str]:
+    """Which arguments the worker's copy of them shows changed by the call."""
+    labels = list(names) + [f"arg{i}" for i in range(len(names), len(args))]
+    changed = []
+    returned = list(after[0]) + [None] * (len(args) - len(after[0]))
+    for label, before, now in zip(labels, args, returned):
+        changed += _changed(before, now, label)
+    for key, before in kwargs.items():
+        changed += _changed(before, after[1].get(key), key)
+    return changed
 
 
 class _TooLarge(Exception):
@@ -198,31 +385,6 @@ def _read_exact(fd: int, size: int, deadline: float) -> bytes:
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)
-
-
-def _read_message(fd: int, deadline: float) -> bytes:
-    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
-    if size > MAX_MESSAGE:
-        raise _TooLarge(f"the answer is {size} bytes, over the {MAX_MESSAGE} byte limit")
-    return _read_exact(fd, size, deadline)
-
-
-_ALLOWED = {
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-    ("nnspec.audit.sandbox", "CallOutcome"),
-    ("builtins", "bytearray"), ("builtins", "complex"), ("builtins", "slice"),
-}
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    """Accept NumPy arrays, builtins and CallOutcome only: an answer cannot run code here."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or (module == "numpy.dtypes" and name.endswith("DType")):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refused {module}.{name}")
 
 
 # ---- worker side ---------------------------------------------------------------------------
@@ -252,7 +414,7 @@ def to_plain(obj: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
             raise OverflowError(f"a sequence of {len(obj)} items")
         budget[0] -= len(obj)
         items = [to_plain(v, budget, depth + 1) for v in obj]
-        return tuple(items) if isinstance(obj, tuple) else items
+        return tuple(items) if type(obj) is tuple else items
     if isinstance(obj, tuple):  # a namedtuple: keep the items
         return tuple(to_plain(v, budget, depth + 1) for v in obj)
     array = _as_array(obj)
@@ -302,7 +464,7 @@ def _changed(before: Any, after: Any, name: str) -> list[str]:
     if isinstance(before, np.ndarray):
         if (not isinstance(after, np.ndarray) or before.shape != after.shape
                 or before.dtype != after.dtype
-                or not np.array_equal(before, after, equal_nan=True)):
+                or not np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")):
             return [name]
         return []
     try:
@@ -312,35 +474,44 @@ def _changed(before: Any, after: Any, name: str) -> list[str]:
 
 
 class _Worker:
-    def __init__(self, memory_limit: int) -> None:
+    """The worker's loop: requests on fd 0, answers on fd 1, the target's prints to a file."""
+
+    def __init__(self, memory_limit: int, kind: str, capture: int) -> None:
         import resource
 
         self.inp = os.fdopen(os.dup(0), "rb", buffering=0)
         self.out = os.fdopen(os.dup(1), "wb", buffering=0)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        self.capture = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
-        os.dup2(self.capture.fileno(), 1)
+        os.dup2(capture, 1)
+        os.close(capture)
         sys.stdin = open(os.devnull)  # noqa: SIM115
-        sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0, closefd=False),
-                                      write_through=True)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         _limit(resource.RLIMIT_FSIZE, OUTPUT_LIMIT)
+        _limit(resource.RLIMIT_CORE, 0)
         if memory_limit > 0:
             _limit(resource.RLIMIT_AS, memory_limit)
+        if kind == "bubblewrap":  # counted per user namespace: the target's processes only
+            _limit(resource.RLIMIT_NPROC, isolation.PROCESSES)
+        import numpy  # noqa: F401 - the real one, before a target's folder can shadow it
+
         self.function = None
-        self.printed = 0
 
     def serve(self) -> None:
         while True:
             try:
-                header = self._read(_HEADER.size)
+                header = self._read(_REQUEST.size)
             except EOFError:
                 return
-            request = pickle.loads(self._read(_HEADER.unpack(header)[0]))
-            kind, payload = request
-            outcome = self._load(payload) if kind == "load" else self._call(*payload)
-            self._send(outcome)
+            kind, payload = pickle.loads(self._read(_REQUEST.unpack(header)[0]))
+            answer = self._load(*payload) if kind == "load" else self._call(payload)
+            try:
+                data = answers.encode(answer)
+            except Exception as exc:  # noqa: BLE001 - whatever the target left in there
+                data = answers.encode({"status": "exception",
+                                       "message": f"unencodable result: {exc}"[:500]})
+            self.out.write(data)
 
     def _read(self, size: int) -> bytes:
         data = bytearray(size)
@@ -352,54 +523,44 @@ class _Worker:
             got += count
         return bytes(data)
 
-    def _send(self, outcome: CallOutcome) -> None:
-        try:
-            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001
-            data = pickle.dumps(CallOutcome("exception", message=f"unpicklable result: {exc}"))
-        self.out.write(_HEADER.pack(len(data)) + data)
-
-    def _stdout(self, outcome: CallOutcome) -> CallOutcome:
-        """Bytes printed since the last call (fd 1 is a private file); rewound past 1 MiB."""
+    def _flush(self) -> None:
         try:
             sys.stdout.flush()
         except Exception:  # noqa: BLE001, S110 - a broken stdout is the target's business
             pass
-        end = os.lseek(1, 0, os.SEEK_CUR)
-        if end > self.printed:
-            outcome.stdout_bytes = end - self.printed
-            outcome.stdout_head = os.pread(1, 200, self.printed).decode("utf-8", "replace")
-        self.printed = end
-        if end > 1 << 20:
-            os.ftruncate(1, 0)
-            os.lseek(1, 0, os.SEEK_SET)
-            self.printed = 0
-        return outcome
 
-    def _load(self, target: Target) -> CallOutcome:
+    def _load(self, target: Target, files: dict[str, bytes], path: list[str]) -> dict:
         try:
+            for name, data in files.items():
+                Path(name).write_bytes(data)
+            if files:
+                target = replace(target, location=os.path.abspath(target.location))
+            sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target)
-            return self._stdout(CallOutcome("ok", message=note))
+            answer = {"status": "ok", "message": note}
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a script too
-            return self._stdout(CallOutcome("load-error", message=_describe(exc)))
+            answer = {"status": "load-error", "message": _describe(exc)}
+        self._flush()
+        return answer
 
-    def _call(self, args: tuple, kwargs: dict, names: tuple[str, ...]) -> CallOutcome:
-        pristine = copy.deepcopy((args, kwargs))
+    def _call(self, payload: bytes) -> dict:
+        args, kwargs = pickle.loads(payload)
         try:
             result = self.function(*args, **kwargs)
-            outcome = CallOutcome("ok", value=to_plain(result))
+            answer = {"status": "ok", "value": to_plain(result)}
         except OverflowError as exc:
-            outcome = CallOutcome("too-large", message=f"the result is too large: {exc}")
+            answer = {"status": "too-large", "message": f"the result is too large: {exc}"}
         except MemoryError:
-            outcome = CallOutcome("exception", message="MemoryError (the memory limit was hit)")
+            answer = {"status": "exception",
+                      "message": "MemoryError (the memory limit was hit)"}
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
-            outcome = CallOutcome("exception", message=_describe(exc))
-        labels = list(names) + [f"arg{i}" for i in range(len(names), len(args))]
-        for label, before, after in zip(labels, pristine[0], args):
-            outcome.changed += _changed(before, after, label)
-        for key, before in pristine[1].items():
-            outcome.changed += _changed(before, kwargs[key], key)
-        return self._stdout(outcome)
+            answer = {"status": "exception", "message": _describe(exc)}
+        self._flush()
+        try:
+            answer["after"] = [list(to_plain(list(args))), to_plain(dict(kwargs))]
+        except Exception:  # noqa: BLE001 - the target broke its own arguments
+            answer["after"] = [[None] * len(args), {}]
+        return answer
 
 
 def _limit(which: int, value: int) -> None:
@@ -435,8 +596,6 @@ def _describe(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    from nnspec.audit.sandbox import (
-        _Worker as Worker,  # so answers pickle as nnspec.audit.sandbox classes
-    )
+    from nnspec.audit.sandbox import _Worker as Worker
 
-    Worker(int(sys.argv[1])).serve()
+    Worker(int(sys.argv[1]), sys.argv[2], int(sys.argv[3])).serve()

