@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _hypothesis_storage()
     module_name, func_name = args.handler.split(":")
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
@@ -94,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnspec: interrupted", file=sys.stderr)
         return 130
+
+
+def _hypothesis_storage() -> None:
+    """Hypothesis keeps a `.hypothesis/` folder in the working directory; a command run in the
+    user's folder keeps it in the user's cache instead (unless they chose a place)."""
+    import os
+
+    if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "nnspec", "hypothesis")
 
 
 if __name__ == "__main__":

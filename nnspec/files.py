@@ -32,3 +32,41 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
         if isinstance(exc, OSError):
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+
+
+def check_writable(path: str | Path) -> None:
+    """UsageError (one line) unless a file can later be written at `path`: not a directory, and
+    its deepest existing folder writable. Creates nothing, so that a command can check its
+    outputs before any work and leave nothing behind if it is interrupted."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UsageError(f"cannot write {path}: permission denied")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: {folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {path}: permission denied in {folder}")
+
+
+def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
+                  suffixes: tuple[str, ...] = ()) -> None:
+    """Before any work: every output (option name to path, None if not given) writable, no two
+    the same file, none an input, and none a file with one of `suffixes` inside an input
+    folder (a file an audit of that folder would read)."""
+    seen: dict[Path, str] = {}
+    for option, given in outputs.items():
+        if not given:
+            continue
+        path = Path(given).resolve()
+        if path in seen:
+            raise UsageError(f"{seen[path]} and {option} name the same file {given}")
+        seen[path] = option
+        for source in (Path(p).resolve() for p in inputs):
+            inside = source.is_dir() and source in path.parents and path.suffix in suffixes
+            if path == source or inside:
+                raise UsageError(f"{option} {given} would overwrite what it audits")
+        check_writable(path)

@@ -41,11 +41,12 @@ from typing import Any
 
 from nnspec.audit import contracts
 from nnspec.audit import isolation as isolation_modes
+from nnspec.audit.answers import printable
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
-from nnspec.audit.targets import Target, check_target, parse_target
+from nnspec.audit.targets import SUFFIXES, Target, check_target, parse_target
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
-from nnspec.files import write_atomic
+from nnspec.files import check_outputs, write_atomic
 
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
@@ -310,8 +311,11 @@ class _Engine:
             return Failure("crash", "defect",
                            f"the process running it died: {outcome.message}", {})
         if outcome.status == "too-large":
+            if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
+                self.stopped = True
             return Failure("output-size", "defect", outcome.message, {})
-        if outcome.status == "malformed":
+        if outcome.status == "malformed":  # a forged answer: the worker is not to be believed
+            self.stopped = True
             return Failure("answer", "defect", "its process answered with something that is "
                            f"not plain data ({outcome.message})", {})
         return None
@@ -504,7 +508,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     """
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
     confinement = isolation_modes.choose(isolation)
-    label = label or (target if isinstance(target, str) else target.label)
+    label = printable(label or (target if isinstance(target, str) else target.label), 500)
     result = AuditResult(label, contract, "error", options=opts.as_dict())
     try:
         parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
@@ -583,6 +587,9 @@ def _audit_options(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     _options(args.contract, **_audit_options(args))  # usage errors before any work
+    where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
+    check_outputs({"--json": args.json, "--report": args.report}, (args.target, where),
+                  SUFFIXES)
     if Path(args.target).is_dir():
         from nnspec.audit.batch import run_folder
 

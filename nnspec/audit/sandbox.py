@@ -490,8 +490,8 @@ class _Worker:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         _limit(resource.RLIMIT_FSIZE, OUTPUT_LIMIT)
         _limit(resource.RLIMIT_CORE, 0)
-        if memory_limit > 0:
-            _limit(resource.RLIMIT_AS, memory_limit)
+        if memory_limit > 0:  # per process; the harness watches the sum
+            _limit(resource.RLIMIT_AS, max(memory_limit, 1 << 30))
         if kind == "bubblewrap":  # counted per user namespace: the target's processes only
             _limit(resource.RLIMIT_NPROC, isolation.PROCESSES)
         import numpy  # noqa: F401 - the real one, before a target's folder can shadow it

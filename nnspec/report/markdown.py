@@ -9,17 +9,20 @@ temporary name and renamed into place.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nnspec.errors import EXIT_OK, UsageError
-from nnspec.files import write_atomic
+from nnspec.files import check_writable, write_atomic
 
 REPORT_NAME = "verification.md"
 FIGURES_DIR = "figures"
@@ -427,23 +430,56 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     a directory), its figures in `figures/` beside it.
 
     Returns the paths written (the report first). UsageError if the folder cannot be written
-    or matplotlib is missing.
+    or matplotlib is missing. Nothing is created before the work is done: the figures are drawn
+    in a scratch folder and copied beside the report at the end, so an interrupted run leaves
+    no file and no empty folder; an interrupt that a library swallows (scikit-learn's training
+    stops early on Ctrl-C) still stops the report.
     """
     report = Path(path)
     if report.is_dir():
         report = report / REPORT_NAME
     require_matplotlib()
-    out = ensure_writable_dir(report.parent)
-    ensure_writable_dir(out / FIGURES_DIR)
+    check_writable(report)
+    check_writable(report.parent / FIGURES_DIR / "figure.png")
     from nnspec.report import evidence as evidence_mod
     from nnspec.report import figures as figures_mod
     from nnspec.spec.verify import verify_notes
 
-    claims = verify_notes()
-    evidence = evidence_mod.collect()
-    figures = figures_mod.draw_all(out / FIGURES_DIR, evidence)
-    write_atomic(report, render(claims, evidence, figures))
-    return [report, *(f.path for f in figures.values())]
+    with interrupts_kept():
+        claims = verify_notes()
+        evidence = evidence_mod.collect()
+    with tempfile.TemporaryDirectory(prefix="nnspec-figures-") as scratch:
+        figures = figures_mod.draw_all(Path(scratch), evidence)
+        text = render(claims, evidence, figures)
+        folder = ensure_writable_dir(report.parent / FIGURES_DIR)
+        written = []
+        for figure in figures.values():
+            written.append(folder / figure.path.name)
+            write_atomic(written[-1], figure.path.read_bytes())
+    write_atomic(report, text)
+    return [report, *written]
+
+
+@contextlib.contextmanager
+def interrupts_kept():
+    """Ctrl-C inside the block raises KeyboardInterrupt, and raises it again at the end of the
+    block if the code inside caught it (a training loop that stops early and returns)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = []
+
+    def interrupted(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if seen:
+        raise KeyboardInterrupt
 
 
 def write_reports(out_dir: str | os.PathLike) -> list[Path]:

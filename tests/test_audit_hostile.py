@@ -1,0 +1,244 @@
+"""A class folder with hostile submissions beside ordinary ones: every ordinary file gets its
+right verdict and nothing outside the sandboxes changes (files, installation, processes,
+network, the harness's memory)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnspec
+from nnspec.audit import isolation
+from nnspec.audit.engine import audit
+from nnspec.audit.sandbox import Sandbox
+from nnspec.audit.targets import parse_target
+from nnspec.cli import main
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+MARKER = "nnspec-hostile-7f3a"  # in the command line of every process a target starts
+CORRECT = (CORPUS / "correct_stable.py").read_text()
+
+# Each file is a correct propagate plus an attack; {caller}, {home}, {folder}, {port} and
+# {package} are filled in by the test. Every attack is wrapped so that the file still loads.
+ATTACKS = {
+    "rewrites_neighbours.py": '''
+import os, glob
+for where in (os.path.dirname(os.path.abspath(__file__)), {folder!r}):
+    for path in glob.glob(os.path.join(where, "*.py")):
+        if not path.endswith("rewrites_neighbours.py"):
+            try:
+                open(path, "w").write("raise SystemExit('overwritten')\\n")
+            except OSError:
+                pass
+''',
+    "deletes_callers_files.py": '''
+import os, shutil
+for path in ({caller!r},):
+    try:
+        shutil.rmtree(path)
+    except OSError:
+        pass
+''',
+    "writes_home_and_install.py": '''
+import os
+for path in (os.path.join({home!r}, "{marker}"), os.path.expanduser("~/{marker}"),
+             os.path.join({package!r}, "{marker}.py"),
+             os.path.join({package!r}, "audit", "contracts.py")):
+    try:
+        open(path, "a").write("def check(*a, **k): return []\\n")
+    except OSError:
+        pass
+''',
+    "numpy.py": '''
+def exp(x):
+    return 0.0 * x
+''',
+    "orphans.py": '''
+import os, subprocess, sys
+def spawn():
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "{marker}"],
+                     start_new_session=True)
+    if os.fork() == 0:
+        if os.fork() == 0:
+            os.setsid()
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)",
+                                      "{marker}"])
+        os._exit(0)
+spawn()
+''',
+    "kills_parent.py": '''
+import os, signal
+_propagate = propagate
+def propagate(w, b, X, Y):
+    for pid in (os.getppid(),):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return _propagate(w, b, X, Y)
+''',
+    "patches_the_sandbox.py": '''
+import nnspec.audit.sandbox as sandbox
+sandbox._changed = lambda *args, **kwargs: []
+_propagate = propagate
+def propagate(w, b, X, Y):
+    grads, cost = _propagate(w, b, X, Y)
+    w -= 0.01 * grads["dw"]  # changes the caller's array in place
+    return grads, cost
+''',
+    "huge_answer.py": '''
+def propagate(w, b, X, Y):
+    return {"dw": np.zeros(45_000_000 // 8), "db": 0.0}, 0.0
+''',
+    "forged_answer.py": '''
+import nnspec.audit.answers as answers
+def propagate(w, b, X, Y):
+    forged = b'{"$a": ["|O", [1], 0]}'
+    answers.encode = lambda value: answers.HEADER.pack(len(forged), 8) + forged + bytes(8)
+    return {"dw": w, "db": 0.0}, 0.0
+''',
+    "fork_bomb.py": '''
+import os, time
+_propagate = propagate
+def propagate(w, b, X, Y):
+    for _ in range(100_000):
+        try:
+            if os.fork() == 0:
+                time.sleep(300)
+                os._exit(0)
+        except OSError:
+            break
+    return _propagate(w, b, X, Y)
+''',
+    "phones_home.py": '''
+import socket
+import time
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"{marker}")
+except OSError:
+    pass
+''',
+}
+
+
+def _fill(text: str, values: dict) -> str:
+    """`{key!r}` becomes repr(value), `{key}` str(value) (the attacks' own braces stay)."""
+    for key, value in values.items():
+        text = text.replace(f"{{{key}!r}}", repr(value)).replace(f"{{{key}}}", str(value))
+    return text
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Path to content hash of every file under root."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _leftovers() -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if MARKER.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def sandboxed() -> None:
+    if isolation.choose("auto").kind != "bubblewrap":
+        pytest.skip("user namespaces are not available here: no bubblewrap sandbox")
+
+
+def test_a_hostile_class_folder(sandboxed: None, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture) -> None:
+    folder, caller, home = tmp_path / "class", tmp_path / "caller", tmp_path / "home"
+    for path in (folder, caller, home):
+        path.mkdir()
+    (caller / "thesis.tex").write_text("years of work\n")
+    monkeypatch.setenv("HOME", str(home))
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    fill = {"caller": str(caller), "home": str(home), "folder": str(folder),
+            "port": listener.getsockname()[1], "marker": MARKER,
+            "package": str(Path(nnspec.__file__).parent)}
+    for name, attack in ATTACKS.items():
+        body = _fill(attack, fill)
+        (folder / name).write_text(body if name == "numpy.py" else CORRECT + body)
+    (folder / "correct.py").write_text(CORRECT)
+    (folder / "buggy.py").write_text((CORPUS / "bug_sign_error.py").read_text())
+    before = {"class": _snapshot(folder), "caller": _snapshot(caller),
+              "package": _snapshot(Path(nnspec.__file__).parent)}
+
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "2",
+                 "--timeout", "30", "--json", str(tmp_path / "out.json")])
+    out = capsys.readouterr().out
+    results = {t["target"]: t for t in json.loads((tmp_path / "out.json").read_text())["targets"]}
+    checks = {name: {(f["check"], f["severity"]) for f in r["findings"]}
+              for name, r in results.items()}
+
+    assert code == 1 and "isolation: bubblewrap" in out
+    assert results["correct.py"]["verdict"] == "conforms"
+    assert ("value", "defect") in checks["buggy.py"]
+    for name in ("rewrites_neighbours.py", "deletes_callers_files.py", "orphans.py",
+                 "writes_home_and_install.py", "phones_home.py", "kills_parent.py"):
+        assert results[name]["verdict"] == "conforms", name  # the attack did nothing
+    assert results["numpy.py"]["verdict"] == "error"  # no propagate in it
+    assert ("mutation", "defect") in checks["patches_the_sandbox.py"]
+    assert ("output-size", "defect") in checks["huge_answer.py"]
+    assert ("answer", "defect") in checks["forged_answer.py"]
+    assert results["fork_bomb.py"]["verdict"] in ("conforms", "defect")
+
+    assert _snapshot(folder) == before["class"]
+    assert _snapshot(caller) == before["caller"]
+    assert _snapshot(Path(nnspec.__file__).parent) == before["package"]
+    assert list(home.iterdir()) == []
+    assert _leftovers() == []
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    listener.close()
+
+
+def test_a_45_mb_answer_leaves_the_harness_small(sandboxed: None, tmp_path: Path) -> None:
+    path = tmp_path / "huge.py"
+    path.write_text(CORRECT + ATTACKS["huge_answer.py"])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = audit(str(path), "logreg.propagate", examples=3, timeout=30)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak  # KiB
+    assert result.verdict == "defect" and result.findings[0].check == "output-size"
+    assert grown < 100_000, f"the harness grew by {grown} KiB"
+
+
+MEMORY_HOG = """
+import os, time
+import numpy as np
+
+def propagate(w, b, X, Y):
+    for _ in range(3):
+        if os.fork() == 0:
+            block = np.ones(100_000_000 // 8)  # 100 MB each, 300 MB together
+            time.sleep(300)
+            os._exit(0)
+    time.sleep(60)
+"""
+
+
+def test_memory_is_limited_for_all_processes_together(sandboxed: None, tmp_path: Path) -> None:
+    path = tmp_path / "hog.py"
+    path.write_text(MEMORY_HOG)
+    with Sandbox(parse_target(str(path), "propagate"), budget=30,
+                 memory_limit=200 << 20) as box:
+        start = time.perf_counter()
+        out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
+    assert out.status == "crash" and "GiB limit" in out.message, out.message
+    assert time.perf_counter() - start < 20  # killed, not left to sleep out the budget

@@ -1,0 +1,91 @@
+"""Outputs: checked before any work, never a target's file, no terminal escapes from a target,
+no `.hypothesis/` in the user's folder, nothing written by an interrupted report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nnspec.cli import main
+
+CORRECT = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+
+
+def _audit(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = main(["audit", *argv, "--contract", "logreg.propagate", "--examples", "3"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("outputs, words", [
+    (["--json", "{target}"], "would overwrite what it audits"),
+    (["--report", "{folder}/x.py"], "would overwrite what it audits"),
+    (["--json", "{tmp}/same", "--report", "{tmp}/same"], "name the same file"),
+    (["--json", "{tmp}"], "it is a directory"),
+    (["--report", "{target}/r.md"], "is not a directory"),
+])
+def test_bad_outputs_stop_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                          outputs: list[str], words: str) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    target = folder / "mine.py"
+    target.write_text(CORRECT.read_text())
+    fill = {"target": str(target), "folder": str(folder), "tmp": str(tmp_path)}
+    where = str(folder) if "{folder}" in outputs[1] else str(target)
+    code, out, err = _audit(capsys, where, *[o.format(**fill) for o in outputs])
+    assert code == 2 and out == "" and words in err and err.count("\n") == 1
+    assert target.read_text() == CORRECT.read_text()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["class", "mine.py"]
+
+
+def test_target_text_cannot_drive_the_terminal_or_break_markdown(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    target = tmp_path / "loud.py"
+    target.write_text("def propagate(w, b, X, Y):\n"
+                      "    raise ValueError('\\x1b[2J\\x1b[31mall good|\\u202e\\rhidden')\n")
+    code, out, _ = _audit(capsys, str(target), "--report", str(tmp_path / "r.md"))
+    markdown = (tmp_path / "r.md").read_text()
+    assert code == 1 and "ValueError: \\x1b[2J\\x1b[31mall good|\\u202e" in out
+    for text in (out, markdown):
+        assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
+    row = next(line for line in markdown.splitlines() if line.startswith("| 1 |"))
+    assert row.count(" | ") == 3  # the target's "|" is escaped, the table keeps its columns
+
+
+def test_no_hypothesis_folder_in_the_users_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run([sys.executable, "-m", "nnspec", "audit", str(CORRECT), "--contract",
+                           "logreg.propagate", "--examples", "3"], cwd=work, env=env,
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list(work.iterdir()) == []
+    assert (tmp_path / "cache" / "nnspec" / "hypothesis").is_dir()  # it went to the cache
+
+
+def test_an_interrupted_report_writes_nothing(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib")
+    from nnspec.report import evidence, markdown
+    from nnspec.spec import verify
+
+    def swallowing_training():  # as scikit-learn's MLPClassifier.fit does on Ctrl-C
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            pass
+        return "evidence from interrupted training"
+
+    monkeypatch.setattr(verify, "verify_notes", list)
+    monkeypatch.setattr(evidence, "collect", swallowing_training)
+    out = tmp_path / "deep" / "reports"
+    with pytest.raises(KeyboardInterrupt):
+        markdown.write_report(out)
+    assert list(tmp_path.iterdir()) == []  # no report, no figures, no empty folders
