@@ -35,21 +35,30 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
 
 
 def check_writable(path: str | Path) -> None:
-    """UsageError (one line) unless a file can later be written at `path`: not a directory, and
-    its deepest existing folder writable. Creates nothing, so that a command can check its
-    outputs before any work and leave nothing behind if it is interrupted."""
+    """UsageError (one line) unless a file can later be written at `path` (see
+    `writable_problem`)."""
+    problem = writable_problem(path)
+    if problem:
+        raise UsageError(f"cannot write {path}: {problem}")
+
+
+def writable_problem(path: str | Path) -> str | None:
+    """Why a file cannot later be written at `path` (a directory, a folder that is a file or is
+    not writable), or None. Creates nothing, so that a command can check its outputs before any
+    work and leave nothing behind if it is interrupted."""
     path = Path(path)
     if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a directory")
+        return "it is a directory"
     if path.exists() and not os.access(path, os.W_OK):
-        raise UsageError(f"cannot write {path}: permission denied")
+        return "permission denied"
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: {folder} is not a directory")
+        return f"{folder} is not a directory"
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {path}: permission denied in {folder}")
+        return f"permission denied in {folder}"
+    return None
 
 
 def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),

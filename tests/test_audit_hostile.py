@@ -8,7 +8,10 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -242,3 +245,39 @@ def test_memory_is_limited_for_all_processes_together(sandboxed: None, tmp_path:
         out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
     assert out.status == "crash" and "GiB limit" in out.message, out.message
     assert time.perf_counter() - start < 20  # killed, not left to sleep out the budget
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def test_ctrl_c_stops_an_audit_at_once_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "hangs.py"
+    target.write_text("import time\n\ndef propagate(w, b, X, Y):\n    time.sleep(600)\n")
+    out = tmp_path / "out.json"
+    run = subprocess.Popen([sys.executable, "-m", "nnspec", "audit", str(target), "--contract",
+                            "logreg.propagate", "--json", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+            b"nnspec.audit.sandbox" in Path(f"/proc/{p}/cmdline").read_bytes()
+            for p in _descendants(run.pid) if Path(f"/proc/{p}/cmdline").exists()):
+        time.sleep(0.1)
+    time.sleep(1.0)  # the target is loaded and called
+    sandbox = _descendants(run.pid)
+    start = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert time.monotonic() - start < 2 and run.returncode == 130
+    assert err.decode().strip() == "nnspec: interrupted" and not out.exists()
+    assert sandbox and not any(isolation._running(p) for p in sandbox)

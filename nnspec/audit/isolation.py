@@ -93,7 +93,7 @@ def _bubblewrap_problem() -> str | None:
         return "not Linux"
     if _bwrap() is None:
         return "no bwrap binary"
-    probe = command(Isolation("bubblewrap", ""), ["-c", "import nnspec.audit.sandbox"])
+    probe = command(Isolation("bubblewrap", ""), ["-S", "-c", ""])  # the mounts, then Python
     try:
         done = subprocess.run(probe, env=environment(Isolation("bubblewrap", "")),
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=30,

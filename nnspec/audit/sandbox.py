@@ -102,17 +102,21 @@ class Sandbox:
         argv = isolation.command(iso, ["-m", "nnspec.audit.sandbox", str(self.memory_limit),
                                        iso.kind, str(capture.fileno())], hide=hide, show=show,
                                  group=self._group.path if self._group else None)
-        cwd = isolation.workdir(iso)
-        if cwd:
-            self._files.append(cwd)
-        self._proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-            pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
-            start_new_session=True)
+        try:
+            target, files, path = self._load_request()
+            cwd = isolation.workdir(iso)
+            if cwd:
+                self._files.append(cwd)
+            self._proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
+                start_new_session=True)
+        except OSError as exc:  # the file went away, or the sandbox cannot be started
+            self.close()
+            return CallOutcome("load-error", message=f"{type(exc).__name__}: {exc}")
         if iso.sandboxed:
             self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
             self._watch.start()
-        target, files, path = self._load_request()
         return self._exchange(("load", (target, files, path)), self.remaining(),
                               sum(map(len, files.values())))
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nnspec.errors import EXIT_OK, UsageError
-from nnspec.files import check_writable, write_atomic
+from nnspec.files import writable_problem, write_atomic
 
 REPORT_NAME = "verification.md"
 FIGURES_DIR = "figures"
@@ -439,8 +439,10 @@ def write_report(path: str | os.PathLike) -> list[Path]:
     if report.is_dir():
         report = report / REPORT_NAME
     require_matplotlib()
-    check_writable(report)
-    check_writable(report.parent / FIGURES_DIR / "figure.png")
+    for output in (report, report.parent / FIGURES_DIR / "figure.png"):
+        problem = writable_problem(output)
+        if problem:
+            raise UsageError(f"cannot write reports to {str(report.parent)!r}: {problem}")
     from nnspec.report import evidence as evidence_mod
     from nnspec.report import figures as figures_mod
     from nnspec.spec.verify import verify_notes
