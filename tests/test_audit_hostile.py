@@ -281,3 +281,46 @@ def test_ctrl_c_stops_an_audit_at_once_and_writes_nothing(tmp_path: Path) -> Non
     assert time.monotonic() - start < 2 and run.returncode == 130
     assert err.decode().strip() == "nnspec: interrupted" and not out.exists()
     assert sandbox and not any(isolation._running(p) for p in sandbox)
+
+
+LANDLOCKED = """
+import os, socket
+
+def propagate(w, b, X, Y):
+    out = []
+    for path in ({outside!r}, "inside.txt"):
+        try:
+            open(path, "w").write("x")
+            out.append("wrote " + os.path.basename(path))
+        except OSError:
+            out.append("no write")
+    try:
+        socket.create_connection(("127.0.0.1", {port}), timeout=2)
+        out.append("connected")
+    except OSError:
+        out.append("no connection")
+    try:
+        os.kill(os.getppid(), 0)
+        out.append("signals its parent")
+    except OSError:
+        out.append("no signal")
+    return out
+"""
+
+
+def test_the_landlock_fallback_without_namespaces(tmp_path: Path) -> None:
+    if isolation.landlock_abi() < 6:
+        pytest.skip("Landlock with signal scoping (ABI 6) is not available here")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    path = tmp_path / "probe.py"
+    path.write_text(_fill(LANDLOCKED, {"outside": str(tmp_path / "escaped.txt"),
+                                       "port": listener.getsockname()[1]}))
+    with Sandbox(parse_target(str(path), "propagate"),
+                 isolation=isolation.Isolation("landlock", "forced")) as box:
+        out = box.call((1, 2, 3, 4))
+    assert out.value == ["no write", "wrote inside.txt", "no connection", "no signal"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["probe.py"]
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    listener.close()

@@ -14,9 +14,12 @@
 - `Watch`, a thread of the harness, sums the resident memory of every process of the PID
   namespace and kills the namespace when the sum passes the limit (RLIMIT_AS only bounds one
   process).
-Without user namespaces (`auto` falls back) and with `none` the worker is a plain process in its
-own session with the same rlimits; `none` is for trusted code and behaves as before the sandbox
-existed (the target's folder on sys.path, the caller's environment and working directory).
+Without user namespaces `auto` falls back to Landlock ("landlock"): the worker, in a private
+folder of its own session, restricts itself (`landlock`) before it loads the target: writes
+only beneath that folder, no TCP, and from ABI 6 no signals outside; the watch covers its
+session. Without Landlock either ("process"): the private folder, the rlimits, the session.
+`none` is for trusted code and behaves as before the sandbox existed (the target's folder on
+sys.path, the caller's environment and working directory).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import functools
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -75,8 +79,14 @@ def _auto() -> Isolation:
     if reason is None:
         return Isolation("bubblewrap", "read-only filesystem, private copy, no network, own "
                          "PID namespace, memory and process limits")
-    return Isolation("process", f"no namespaces ({reason}): own session, memory and "
-                     "process limits, private copy; the filesystem and network are open")
+    abi = landlock_abi()
+    if abi >= 4:
+        scoped = "signals and" if abi >= 6 else "no signal"
+        return Isolation("landlock", f"no namespaces ({reason}); Landlock ABI {abi}: writes "
+                         f"only to a private copy, no TCP, {scoped} scoping; own session, "
+                         "memory limit")
+    return Isolation("process", f"no namespaces ({reason}), no Landlock: own session, memory "
+                     "limit, private copy; the filesystem and network are open")
 
 
 def _bwrap() -> str | None:
@@ -138,7 +148,7 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
     a process-count cgroup (`ProcessGroup`) the worker joins before it starts."""
     python = [sys.executable, "-I", *python_args]
     if isolation.kind != "bubblewrap":
-        return python if isolation.kind == "process" else [sys.executable, *python_args]
+        return [sys.executable, *python_args] if isolation.kind == "none" else python
     argv = []
     if group:  # the wrapper joins the process-count group, then becomes bwrap
         argv = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', f"{group}/cgroup.procs"]
@@ -163,14 +173,14 @@ def environment(isolation: Isolation) -> dict[str, str]:
              **{name: "1" for name in THREAD_VARS}}
     if not isolation.sandboxed:
         return {**os.environ, **fixed}
-    home = WORKDIR if isolation.kind == "bubblewrap" else ""
+    home = WORKDIR if isolation.kind == "bubblewrap" else "."
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home,
-            "TMPDIR": home or "/tmp", **fixed}
+            "TMPDIR": home, **fixed}
 
 
 def workdir(isolation: Isolation) -> str | None:
     """Where the worker starts: the tmpfs (bwrap sets it), a private folder, or the caller's."""
-    if isolation.kind == "process":
+    if isolation.kind in ("landlock", "process"):
         import tempfile
         return tempfile.mkdtemp(prefix="nnspec-sandbox-")
     return None
@@ -297,3 +307,73 @@ class ProcessGroup:
                 os.rmdir(path)
             except OSError:
                 pass
+
+
+# ---- Landlock (Linux 5.13+): the fallback where user namespaces are not available -------------
+
+_SYSCALLS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}  # create, add_rule, restrict
+_FS_WRITES = {1: 0b1_1111_1111_0010, 2: 1 << 13, 3: 1 << 14, 5: 1 << 15}  # rights by ABI added
+_NET_TCP = 0b11  # bind and connect
+_SCOPE = 0b11  # abstract unix sockets and signals
+
+
+def _syscall(number: int, *args) -> int:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc.syscall(ctypes.c_long(number), *args)
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version of this kernel (0: none)."""
+    import platform
+
+    calls = _SYSCALLS.get(platform.machine())
+    if not sys.platform.startswith("linux") or calls is None:
+        return 0
+    import ctypes
+
+    version = _syscall(calls[0], None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(int(version), 0)
+
+
+def landlock(writable: str) -> None:
+    """Restrict this process and its children for good: writes only beneath `writable` (and
+    /dev/null), no TCP bind or connect, and (ABI 6+) no signal or abstract socket outside.
+    Reads and execution stay allowed: the worker needs Python and its packages."""
+    import ctypes
+    import platform
+
+    abi = landlock_abi()
+    if abi < 1:
+        raise OSError("Landlock is not available")
+    create, add_rule, restrict = _SYSCALLS[platform.machine()]
+    fs = sum(bits for version, bits in _FS_WRITES.items() if abi >= version)
+    fields = [fs] + ([_NET_TCP] if abi >= 4 else []) + ([_SCOPE] if abi >= 6 else [])
+    attr = (ctypes.c_uint64 * len(fields))(*fields)
+    ruleset = _syscall(create, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
+                       ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
+    try:
+        for path, rights in ((writable, fs), (os.devnull, 1 << 1)):
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            rule = struct.pack("=Qi", rights, fd)  # landlock_path_beneath_attr, packed
+            done = _syscall(add_rule, ctypes.c_int(ruleset), ctypes.c_int(1),
+                            ctypes.c_char_p(rule), ctypes.c_uint32(0))
+            os.close(fd)
+            if done < 0:
+                raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
+        if _prctl_no_new_privs() < 0 or _syscall(restrict, ctypes.c_int(ruleset),
+                                                 ctypes.c_uint32(0)) < 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+    finally:
+        os.close(ruleset)
+
+
+def _prctl_no_new_privs() -> int:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS

@@ -501,6 +501,7 @@ class _Worker:
         import numpy  # noqa: F401 - the real one, before a target's folder can shadow it
 
         self.function = None
+        self.kind = kind
 
     def serve(self) -> None:
         while True:
@@ -539,6 +540,8 @@ class _Worker:
                 Path(name).write_bytes(data)
             if files:
                 target = replace(target, location=os.path.abspath(target.location))
+            if self.kind == "landlock":
+                isolation.landlock(os.getcwd())
             sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target)
             answer = {"status": "ok", "message": note}
