@@ -163,11 +163,16 @@ def _harness_failure(result: AuditResult) -> bool:
             or any(f.message.startswith(WORKER_DIED) for f in result.findings))
 
 
+def _shown_options(job: Job) -> dict:
+    """The options an AuditResult records (the isolation is not one of them)."""
+    return contracts.Options(**{k: v for k, v in job.options if k != "isolation"}).as_dict()
+
+
 def _crashed(job: Job, why: str) -> AuditResult:
     finding = Finding("crash", "defect", f"{WORKER_DIED}: {why}",
                       {"inputs": "the whole audit"})
     return AuditResult(job.label, job.contract, "defect", [finding],
-                       options=contracts.Options(**dict(job.options)).as_dict())
+                       options=_shown_options(job))
 
 
 def _failed(job: Job, exc: BaseException) -> AuditResult:
@@ -176,7 +181,7 @@ def _failed(job: Job, exc: BaseException) -> AuditResult:
         return _crashed(job, "Dask's workers died running it")
     return AuditResult(job.label, job.contract, "error",
                        reason=f"{AUDIT_FAILED}: {name}: {exc}",
-                       options=contracts.Options(**dict(job.options)).as_dict())
+                       options=_shown_options(job))
 
 
 def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
@@ -271,7 +276,7 @@ def run_folder(args: argparse.Namespace) -> int:
     print(batch_table(ordered))
     print()
     print(check_summary(ordered))
-    print(isolation.choose(args.isolation).describe())
+    print(isolation.choose(getattr(args, "isolation", "auto")).describe())
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
