@@ -31,7 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notes", nargs="?", metavar="NOTES",
                    help="a text or Markdown file of notes (default: the shipped notes)")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
-    p.set_defaults(handler="nnspec.spec.verify:run")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every verdict (default: reuse the proofs cached for this "
+                   "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
+    p.set_defaults(handler="nnspec.spec.command:run")
 
     p = sub.add_parser("generate", help="emit reference/ from the derivations")
     p.add_argument("--check", action="store_true",

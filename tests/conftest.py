@@ -1,6 +1,9 @@
-"""The suite's own Hypothesis profile: nnspec's `ci` under CI (derandomized), `dev` otherwise,
-or NNSPEC_PROFILE; `--nnspec-profile NAME` still replaces it (it is one of nnspec's own)."""
+"""Every test runs with its own, empty proof cache: verdicts are computed, never reused from
+another test or from the user's cache directory."""
 
-from nnspec.numerics import profiles
+import pytest
 
-profiles.load(profiles.default_profile())
+
+@pytest.fixture(autouse=True)
+def _private_proof_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("NNSPEC_CACHE_DIR", str(tmp_path_factory.mktemp("nnspec-cache")))

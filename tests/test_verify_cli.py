@@ -51,11 +51,8 @@ def test_same_claims_give_the_same_bytes(first_run):
 
 
 def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
-    from nnspec.derivations import one_layer
-
-    claims = one_layer.claims()[:6]
-    real = verify._verify
-    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: real(claims, 2, True))
+    claims = [c for c in verify.notes_claims()[0] if c.kind == "prose statement"][:6]
+    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: (claims, []))
     assert main(["verify", "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["id", "verdict", "detail"]
@@ -74,10 +71,12 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
 def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     broken = ClaimResult("x", "s", "n", "code", "holds", "d", engine_errors=["boom"])
     monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([broken], []))
+    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([None], []))
     assert main(["verify"]) == 1
     assert "harness check failed: boom" in capsys.readouterr().err
     failed = [verify.SelfCheck("lemma", False, "not zero")]
     monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([], failed))
+    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([], []))
     assert main(["verify"]) == 1
     assert "harness check failed: lemma" in capsys.readouterr().err
 

@@ -83,9 +83,13 @@ def load(path: str | Path | None = None) -> Notes:
     """The notes at `path` (default: the shipped notes); UsageError if it cannot be read."""
     if path is None:
         return parse(shipped_text(), f"derivations/{SHIPPED}")
-    p = Path(path)
+    return parse(read(path), str(path))
+
+
+def read(path: str | Path) -> str:
+    """The text of a notes file; UsageError (one line) if it cannot be read."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
@@ -94,7 +98,6 @@ def load(path: str | Path | None = None) -> Notes:
         raise UsageError(f"cannot read {path}: not UTF-8 text") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    return parse(text, str(path))
 
 
 def _is_heading(lines: list[str], i: int) -> bool:

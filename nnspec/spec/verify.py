@@ -18,9 +18,8 @@ import json
 import multiprocessing as mp
 import os
 import random
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,8 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
-from nnspec.files import write_atomic
+from nnspec.spec import cache, latex, shapes
 from nnspec.spec import definitions as defs
-from nnspec.spec import latex, shapes
 from nnspec.spec.claims import Claim, ClaimResult, Outcome
 
 SEED = 20240611
@@ -615,29 +612,44 @@ def format_table(results: list[ClaimResult]) -> str:
     return "\n".join(lines)
 
 
+def claim_key(claim: Claim, text: str) -> str:
+    """The cache key of a claim: what it quotes, where, and what its check reads (a formula or a
+    listing by its text; a prose check may read anything of the notes, so the whole text)."""
+    from nnspec.spec.code import CodeLine
+    from nnspec.spec.formulas import Link, Unread
+
+    reads = repr(claim.check) if isinstance(claim.check, (Link, Unread, CodeLine)) else text
+    return cache.key("claim", claim.id, str(claim.line), claim.kind, claim.notes,
+                     claim.correction, repr(claim.corrected), reads)
+
+
+def verify_document(text: str, path: str | None = None, use_cache: bool = False) -> dict:
+    """The whole run on the notes `text` as the JSON document of `--json`: claims, harness
+    checks, hand-bound claims not found. With `use_cache`, claims and checks already proven by
+    this version of nnspec are taken from the cache and only the others are computed."""
+    from nnspec.spec import notes as notes_mod
+
+    claims, missing = notes_claims(notes_mod.parse(text, path or "<shipped notes>"))
+    keys = [claim_key(c, text) for c in claims] if use_cache else []
+    known = {i: cache.load("claims", k) for i, k in enumerate(keys)}
+    known = {i: ClaimResult(**v) for i, v in known.items() if v is not None}
+    stored = cache.load("claims", cache.key("self-checks")) if use_cache else None
+    todo = [c for i, c in enumerate(claims) if i not in known]
+    fresh, checks = _verify(todo, None, with_self_checks=stored is None)
+    if stored is not None:
+        checks = [SelfCheck(**c) for c in stored]
+    elif use_cache and all(c.ok for c in checks):
+        cache.store("claims", cache.key("self-checks"), [asdict(c) for c in checks])
+    computed = iter(fresh)
+    results = [known[i] if i in known else next(computed) for i in range(len(claims))]
+    for i, r in enumerate(results):
+        if use_cache and i not in known and not r.engine_errors:
+            cache.store("claims", keys[i], r.to_dict())
+    return json.loads(to_json(results, checks, missing))
+
+
 def run(args: Any) -> int:
-    """`nnspec verify [--json FILE]`: table on stdout, summary line, optional JSON."""
-    json_path = Path(args.json) if getattr(args, "json", None) else None
-    if json_path is not None and json_path.is_dir():
-        raise UsageError(f"cannot write {json_path}: it is a directory")
-    if json_path is not None and not (json_path.parent if str(json_path.parent) else Path(".")).is_dir():
-        raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
-    claims, missing = notes_claims(getattr(args, "notes", None))
-    results, checks = _verify(claims, None, with_self_checks=True)
-    print(format_table(results))
-    counts = summary(results)
-    print(f"{len(results)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
-    if missing:
-        print(f"{len(missing)} hand-bound prose claims not found in the notes (their quote is "
-              "not in the text): " + ", ".join(c.id for c in missing))
-    failures = [c for c in checks if not c.ok]
-    errors = [e for r in results for e in r.engine_errors]
-    print(f"harness checks: {len(checks) - len(failures)} of {len(checks)} pass; "
-          f"{len(errors)} engine errors")
-    for c in failures:
-        print(f"harness check failed: {c.name}: {c.detail}", file=sys.stderr)
-    for e in errors:
-        print(f"harness check failed: {e}", file=sys.stderr)
-    if json_path is not None:
-        write_atomic(json_path, to_json(results, checks, missing))
-    return EXIT_FINDING if failures or errors else EXIT_OK
+    """`nnspec verify`: see nnspec.spec.command (kept free of SymPy for cached runs)."""
+    from nnspec.spec import command
+
+    return command.run(args)

@@ -1,0 +1,81 @@
+"""`nnspec verify [NOTES] [--json FILE] [--no-cache]`: the command, kept free of SymPy so that a
+run whose verdicts are cached (nnspec.spec.cache) prints them without loading the engine.
+
+Exit codes: 0 when the harness's own checks pass (errata are findings), 1 when one fails, 2 on
+usage errors (one line)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+from nnspec.files import write_atomic
+from nnspec.spec import cache
+
+VERDICTS = ("holds", "holds-under-convention", "false", "unchecked")
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def format_table(claims: list[dict]) -> str:
+    width_id = max((len(c["id"]) for c in claims), default=2)
+    width_v = max((len(c["verdict"]) for c in claims), default=7)
+    lines = [f"{'id':<{width_id}}  {'verdict':<{width_v}}  detail"]
+    for c in claims:
+        detail = c["detail"] + (f" | {c['evidence']}" if c["evidence"] else "")
+        lines.append(f"{c['id']:<{width_id}}  {c['verdict']:<{width_v}}  {detail}")
+    return "\n".join(lines)
+
+
+def print_run(doc: dict) -> int:
+    """The table, the count per verdict, what was not found, the harness line; the exit code."""
+    claims, checks = doc["claims"], doc["harness_checks"]
+    print(format_table(claims))
+    counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
+    print(f"{len(claims)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
+    if doc["not_found"]:
+        print(f"{len(doc['not_found'])} hand-bound prose claims not found in the notes (their "
+              "quote is not in the text): " + ", ".join(c["id"] for c in doc["not_found"]))
+    failures = [c for c in checks if not c["ok"]]
+    errors = [e for c in claims for e in c["engine_errors"]]
+    print(f"harness checks: {len(checks) - len(failures)} of {len(checks)} pass; "
+          f"{len(errors)} engine errors")
+    for c in failures:
+        print(f"harness check failed: {c['name']}: {c['detail']}", file=sys.stderr)
+    for e in errors:
+        print(f"harness check failed: {e}", file=sys.stderr)
+    return EXIT_FINDING if failures or errors else EXIT_OK
+
+
+def notes_text(path: str | None) -> str:
+    from nnspec.spec import notes
+
+    return notes.shipped_text() if path is None else notes.read(path)
+
+
+def run(args: Any) -> int:
+    json_path = Path(args.json) if getattr(args, "json", None) else None
+    if json_path is not None and json_path.is_dir():
+        raise UsageError(f"cannot write {json_path}: it is a directory")
+    parent = json_path.parent if json_path is not None and str(json_path.parent) else Path(".")
+    if json_path is not None and not parent.is_dir():
+        raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
+    path = getattr(args, "notes", None)
+    text = notes_text(path)
+    use_cache = cache.enabled() and not getattr(args, "no_cache", False)
+    doc = cache.load("runs", cache.key("run", text)) if use_cache else None
+    if doc is None:
+        from nnspec.spec import verify
+
+        doc = verify.verify_document(text, path, use_cache)
+        if use_cache and not any(c["engine_errors"] for c in doc["claims"]):
+            cache.store("runs", cache.key("run", text), doc)
+    code = print_run(doc)
+    if json_path is not None:
+        write_atomic(json_path, to_json(doc))
+    return code

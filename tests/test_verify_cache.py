@@ -1,0 +1,91 @@
+"""The proof cache of `nnspec verify`: a second run reuses the verdicts (same bytes, no SymPy
+work), an edit of the notes recomputes only what it touched, and the cache can be switched off."""
+
+import json
+
+import pytest
+
+from nnspec.cli import main
+from nnspec.spec import cache, verify
+
+NOTES = "# Mine\n\n$$\\frac{d\\mathcal{L}}{db} = a - y$$\n\n$$\\frac{da}{dz} = a(1-a)$$\n"
+
+
+@pytest.fixture()
+def notes(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text(NOTES, encoding="utf-8")
+    return path
+
+
+def counting(monkeypatch):
+    calls = []
+    real = verify.verify_claim
+    monkeypatch.setattr(verify, "verify_claim", lambda c: calls.append(c.id) or real(c))
+    monkeypatch.setattr(verify, "self_checks", lambda: [verify.SelfCheck("stub", True, "")])
+    monkeypatch.setattr(verify.os, "cpu_count", lambda: 1)  # one by one, so calls are seen
+    return calls
+
+
+def run_json(path, tmp_path, *extra):
+    out = tmp_path / "out.json"
+    assert main(["verify", str(path), "--json", str(out), *extra]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_a_warm_run_reuses_every_verdict_and_writes_the_same_bytes(notes, tmp_path,
+                                                                     monkeypatch, capsys):
+    calls = counting(monkeypatch)
+    first = run_json(notes, tmp_path)
+    assert sorted(calls) == ["mine.f1", "mine.f2"]
+    calls.clear()
+    monkeypatch.setattr(verify, "verify_document", lambda *a: pytest.fail("not cached"))
+    assert run_json(notes, tmp_path) == first and calls == []
+
+
+def test_an_edit_recomputes_only_the_claims_it_touched(notes, tmp_path, monkeypatch):
+    calls = counting(monkeypatch)
+    run_json(notes, tmp_path)
+    notes.write_text(NOTES.replace("a(1-a)", "a(1+a)"), encoding="utf-8")
+    calls.clear()
+    doc = json.loads(run_json(notes, tmp_path))
+    assert calls == ["mine.f2"]
+    assert [c["verdict"] for c in doc["claims"]] == ["holds", "false"]
+
+
+def test_no_cache_option_and_environment_recompute(notes, tmp_path, monkeypatch):
+    calls = counting(monkeypatch)
+    run_json(notes, tmp_path)
+    calls.clear()
+    run_json(notes, tmp_path, "--no-cache")
+    assert len(calls) == 2
+    calls.clear()
+    monkeypatch.setenv("NNSPEC_NO_CACHE", "1")
+    run_json(notes, tmp_path)
+    assert len(calls) == 2
+
+
+def test_the_key_holds_the_version_the_notes_and_the_claim():
+    assert cache.key("run", "a") != cache.key("run", "b")
+    assert cache.key("run", "a") == cache.key("run", "a")
+    cache.version.cache_clear()
+    base = cache.key("run", "a")
+    real = cache.version
+    try:
+        cache.version = lambda: "other"
+        assert cache.key("run", "a") != base
+    finally:
+        cache.version = real
+
+
+def test_an_unreadable_or_unwritable_cache_is_a_miss_not_an_error(notes, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NNSPEC_CACHE_DIR", str(blocker))
+    counting(monkeypatch)
+    run_json(notes, tmp_path)
+    monkeypatch.setenv("NNSPEC_CACHE_DIR", str(tmp_path / "c"))
+    run_json(notes, tmp_path)
+    for entry in (tmp_path / "c" / "runs").iterdir():
+        entry.write_text("{not json")
+    run_json(notes, tmp_path)
