@@ -1,0 +1,46 @@
+"""The conventions table: each convention rescues a formula that is false as written, and each
+leaves false a formula it does not make true; the argument order of L is never a convention."""
+
+import pytest
+
+from nnspec.spec.conventions import CONVENTIONS
+from nnspec.spec.formulas import Link
+
+RESCUED = {
+    "row": (r"\frac{d\mathcal{L}}{da^{[1]}}", r"(a^{[2]}-y)W^{[2]}"),
+    "entry-wise": (r"\frac{da^{[1]}}{dz^{[1]}}", r"(1-a^{[1]})a^{[1]}"),
+    "superscript": (r"J(w, b)", r"\frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(y^i, \widehat{y}^{(i)})"),
+    "P(y|x)": (r"\widehat{y}", r"\mathbb{P}(y|x)"),
+}
+NOT_RESCUED = {
+    "row": (r"\frac{d\mathcal{L}}{da^{[1]}}", r"(y-a^{[2]})W^{[2]}"),
+    "entry-wise": (r"\frac{da^{[1]}}{dz^{[1]}}", r"(1+a^{[1]})a^{[1]}"),
+    "superscript": (r"J(w, b)", r"\frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(\widehat{y}^{(i)}, y^i)"),
+    "P(y|x)": (r"1 - \widehat{y}", r"\mathbb{P}(y|x)"),
+}
+
+
+def convention(word: str) -> str:
+    return next(c.name for c in CONVENTIONS if word in c.name)
+
+
+@pytest.mark.parametrize("word", sorted(RESCUED))
+def test_each_convention_rescues_only_what_it_should(word):
+    out = Link(*RESCUED[word]).run()
+    assert out.ok is False and out.convention == convention(word)
+    out = Link(*NOT_RESCUED[word]).run()
+    assert out.ok is False and out.convention == "", (word, out.detail)
+
+
+def test_every_convention_of_the_table_is_tested():
+    assert {convention(w) for w in RESCUED} == {c.name for c in CONVENTIONS}
+
+
+def test_a_claim_true_as_written_is_never_under_a_convention():
+    out = Link(r"\frac{d\mathcal{L}}{da^{[1]}}", r"W^{[2]T}(a^{[2]}-y)").run()
+    assert out.ok is True and out.convention == ""
+
+
+def test_swapped_loss_arguments_are_false_under_every_convention():
+    out = Link(r"\mathcal{L}", r"\mathcal{L}(a, y)").run()
+    assert out.ok is False and out.convention == ""
