@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true",
                    help="recompute every verdict (default: reuse the proofs cached for this "
                    "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
-    p.set_defaults(handler="nnspec.spec.command:run")
+    p.set_defaults(handler="nnspec.numerics.findings:run")
 
     p = sub.add_parser("generate", help="emit reference/ from the derivations")
     p.add_argument("--check", action="store_true",

@@ -206,6 +206,25 @@ def errata_section(claims: Sequence) -> str | None:
                        + [erratum(c) for c in false])
 
 
+def findings_section(findings: Sequence[dict]) -> str | None:
+    """Numerics findings (where the notes' exact formula fails in float64) and unstated steps."""
+    if not findings:
+        return None
+    rows = []
+    for f in findings:
+        if f["kind"] == "numerics":
+            what = (f"{f['quantity']} in float64: {f['range']}; stable form: "
+                    f"{f['stable form']}")
+        else:
+            what = f["message"]
+        rows.append((f"`{f['claim']}`", f["line"], f["kind"], what))
+    return "\n".join(["## Findings beside the errata", "",
+                      ("Formulas exact in real arithmetic that give inf, nan or no correct digit "
+                       "in float64 (scanned over z in [-1000, 1000] against the mpmath oracle, "
+                       "`nnspec.numerics.findings`), and steps the notes leave unstated."), "",
+                      table(("claim", "line", "kind", "finding"), rows)])
+
+
 def conventions_section(claims: Sequence) -> str | None:
     held = [c for c in claims if c.verdict == "holds-under-convention"]
     if not held:
@@ -402,7 +421,8 @@ def figure_block(fig) -> str:
     return f"![{fig.title}]({FIGURES_DIR}/{fig.path.name})\n\n*{fig.title}.* {fig.caption}"
 
 
-def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None) -> str:
+def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None,
+           findings: Sequence[dict] = ()) -> str:
     """The whole report as Markdown; sections whose source is missing are left out."""
     figures = figures or {}
     sections = [
@@ -414,6 +434,7 @@ def render(claims: Sequence, evidence: object | None = None, figures: dict | Non
          "below), **unchecked** (with the reason)."),
         summary_section(claims, evidence),
         errata_section(claims),
+        findings_section(findings),
         conventions_section(claims),
         claims_section(claims) if claims else None,
     ]
@@ -443,16 +464,21 @@ def write_report(path: str | os.PathLike) -> list[Path]:
         problem = writable_problem(output)
         if problem:
             raise UsageError(f"cannot write reports to {str(report.parent)!r}: {problem}")
+    from nnspec.numerics.findings import findings as numerics_findings
     from nnspec.report import evidence as evidence_mod
     from nnspec.report import figures as figures_mod
+    from nnspec.spec.steps import unstated
     from nnspec.spec.verify import verify_notes
 
     with interrupts_kept():
         claims = verify_notes()
+        as_dicts = [{"id": c.id, "line": getattr(c, "line", 0), "kind": c.kind,
+                     "notes": c.notes} for c in claims]
+        findings = unstated(as_dicts) + numerics_findings(as_dicts)
         evidence = evidence_mod.collect()
     with tempfile.TemporaryDirectory(prefix="nnspec-figures-") as scratch:
         figures = figures_mod.draw_all(Path(scratch), evidence)
-        text = render(claims, evidence, figures)
+        text = render(claims, evidence, figures, findings)
         folder = ensure_writable_dir(report.parent / FIGURES_DIR)
         written = []
         for figure in figures.values():

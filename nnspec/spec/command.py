@@ -32,10 +32,20 @@ def format_table(claims: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def format_finding(f: dict) -> str:
+    """One line per finding: numerics (where float64 fails, the stable form) or unstated step."""
+    if f["kind"] == "numerics":
+        return (f"numerics: {f['claim']} (line {f['line']}): {f['quantity']} in float64: "
+                f"{f['range']}; stable: {f['stable form']}")
+    return f"unstated step: {f['claim']} (line {f['line']}): {f['message']}"
+
+
 def print_run(doc: dict) -> int:
     """The table, the count per verdict, what was not found, the harness line; the exit code."""
     claims, checks = doc["claims"], doc["harness_checks"]
     print(format_table(claims))
+    for f in doc.get("findings", []):
+        print(format_finding(f))
     counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
     print(f"{len(claims)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
     if doc["not_found"]:
@@ -58,7 +68,9 @@ def notes_text(path: str | None) -> str:
     return notes.shipped_text() if path is None else notes.read(path)
 
 
-def run(args: Any) -> int:
+def run(args: Any, extra_findings=None) -> int:
+    """Verdicts (cached or computed), printed; `extra_findings(claims) -> [finding]` adds
+    findings computed outside this room (nnspec.numerics.findings)."""
     json_path = Path(args.json) if getattr(args, "json", None) else None
     if json_path is not None and json_path.is_dir():
         raise UsageError(f"cannot write {json_path}: it is a directory")
@@ -73,6 +85,8 @@ def run(args: Any) -> int:
         from nnspec.spec import verify
 
         doc = verify.verify_document(text, path, use_cache)
+        if extra_findings is not None:
+            doc["findings"] += extra_findings(doc["claims"])
         if use_cache and not any(c["engine_errors"] for c in doc["claims"]):
             cache.store("runs", cache.key("run", text), doc)
     code = print_run(doc)

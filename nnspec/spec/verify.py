@@ -645,7 +645,11 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     for i, r in enumerate(results):
         if use_cache and i not in known and not r.engine_errors:
             cache.store("claims", keys[i], r.to_dict())
-    return json.loads(to_json(results, checks, missing))
+    from nnspec.spec.steps import unstated
+
+    doc = json.loads(to_json(results, checks, missing))
+    doc["findings"] = unstated(doc["claims"])
+    return doc
 
 
 def run(args: Any) -> int:

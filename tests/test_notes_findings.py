@@ -1,0 +1,38 @@
+"""Numerics findings (scanned against the oracle) and unstated steps, from the notes' own text."""
+
+import numpy as np
+
+from nnspec.numerics import findings as F
+from nnspec.spec.steps import unstated
+
+
+def claim(text, kind="code"):
+    return {"id": "c", "line": 7, "kind": kind, "notes": text}
+
+
+def test_the_log_of_one_minus_a_is_infinite_from_where_a_rounds_to_one():
+    runs = F.scan(next(p for p in F.PATTERNS if p.name == "log(1 - a)"))
+    (start,) = [lo for kind, lo, hi in runs if kind == "inf"]
+    assert np.isneginf(F._f64_log(1 - F._f64_sigmoid(start)))
+    assert np.isfinite(F._f64_log(1 - F._f64_sigmoid(np.nextafter(start, 0))))
+    assert 36 < start < 37.5
+
+
+def test_a_finding_names_the_claim_the_range_and_the_stable_form():
+    found = F.findings([claim("cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))")])
+    assert {f["quantity"] for f in found} == {"log(a)", "log(1 - a)"}
+    assert all(f["line"] == 7 and "logaddexp" in f["stable form"] for f in found)
+    tex = claim(r"\mathcal{L} = -[y\log(\widehat{y})+(1-y)\log(1-\widehat{y})]", "definition")
+    assert len(F.findings([tex])) == 2
+
+
+def test_a_stable_form_carries_no_finding():
+    assert F.findings([claim("cost = np.mean(Y * np.logaddexp(0, -Z) + (1 - Y) * "
+                             "np.logaddexp(0, Z))")]) == []
+
+
+def test_unstated_steps_name_each_two_layer_gradient_once_with_a_proof():
+    found = unstated([claim(r"dW^{[2]} = (a^{[2]}-y)a^{[1]T}", "derivation step"),
+                      claim(r"dW^{[2]} = x", "derivation step")])
+    assert len(found) == 1 and "1/m" in found[0]["message"]
+    assert "NOT PROVEN" not in found[0]["message"] and "equal entry by entry" in found[0]["message"]
