@@ -71,12 +71,16 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
 def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     broken = ClaimResult("x", "s", "n", "code", "holds", "d", engine_errors=["boom"])
     monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([broken], []))
-    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([None], []))
+    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([], []))
+    monkeypatch.setattr(verify, "claim_key", lambda *args: "k")
+    real = verify.verify_document
+    monkeypatch.setattr(verify, "verify_document", lambda *a: {
+        **real(*a), "claims": [broken.to_dict()]})
     assert main(["verify"]) == 1
     assert "harness check failed: boom" in capsys.readouterr().err
     failed = [verify.SelfCheck("lemma", False, "not zero")]
+    monkeypatch.setattr(verify, "verify_document", real)
     monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([], failed))
-    monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([], []))
     assert main(["verify"]) == 1
     assert "harness check failed: lemma" in capsys.readouterr().err
 

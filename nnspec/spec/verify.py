@@ -638,7 +638,7 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     fresh, checks = _verify(todo, None, with_self_checks=stored is None)
     if stored is not None:
         checks = [SelfCheck(**c) for c in stored]
-    elif use_cache and all(c.ok for c in checks):
+    elif use_cache and checks and all(c.ok for c in checks):
         cache.store("claims", cache.key("self-checks"), [asdict(c) for c in checks])
     computed = iter(fresh)
     results = [known[i] if i in known else next(computed) for i in range(len(claims))]
