@@ -102,3 +102,20 @@ def test_workers_below_one_is_a_usage_error(tmp_path: Path) -> None:
     from nnspec.cli import main
 
     assert main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--workers", "0"]) == 2
+
+
+def test_an_audit_draws_the_same_whatever_modules_the_process_loaded(
+        tmp_path: Path, monkeypatch) -> None:
+    """A pool worker, a Dask worker and a command-line process load different local modules;
+    Hypothesis would mix their literals into the draws."""
+    from nnspec.audit.engine import _EXPLORED, _STRATEGIES, audit
+
+    target = str(CORPUS / "bug_sign_error.py")
+    first = audit(target, "logreg.propagate", examples=10).to_json()
+    (tmp_path / "literals_here.py").write_text(
+        "VALUES = [0.1234567, 37.0, -709.5, 1e-300, 3, 17, 2**40, 0.5000001, -1e9]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("literals_here")
+    _EXPLORED.clear()
+    _STRATEGIES.clear()
+    assert audit(target, "logreg.propagate", examples=10).to_json() == first

@@ -332,7 +332,8 @@ class _Engine:
         from hypothesis import given, seed
 
         test = seed(self.options.seed)(self._settings(phases)(given(self._problems())(body)))
-        test()
+        with _no_local_constants():
+            test()
 
     def _problems(self) -> Any:
         """The contract's strategy, built once per process and options: Hypothesis validates a
@@ -426,6 +427,34 @@ class _Engine:
         except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
             pass
         return problem, failure
+
+
+_CONSTANTS_LOCK = threading.Lock()
+_CONSTANTS_USERS = [0, None]  # audits running in this process; Hypothesis's own function
+
+
+@contextlib.contextmanager
+def _no_local_constants():
+    """Hypothesis mixes the literals of every local module loaded in the process into its draws,
+    so the same audit drew other examples in a command-line process, a pool worker, a Dask
+    worker or a test session (whichever of nnspec's modules each had loaded). During an audit
+    it draws as if none were loaded; its function is restored when the last audit ends."""
+    from hypothesis.internal.conjecture import providers
+
+    with _CONSTANTS_LOCK:
+        if _CONSTANTS_USERS[0] == 0:
+            _CONSTANTS_USERS[1] = providers._get_local_constants
+            providers._get_local_constants = providers.Constants
+            providers.CONSTANTS_CACHE.cache.clear()
+        _CONSTANTS_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _CONSTANTS_LOCK:
+            _CONSTANTS_USERS[0] -= 1
+            if _CONSTANTS_USERS[0] == 0:
+                providers._get_local_constants = _CONSTANTS_USERS[1]
+                providers.CONSTANTS_CACHE.cache.clear()
 
 
 def _order(key: tuple[str, str]) -> tuple[int, int, str]:
