@@ -102,6 +102,17 @@ def same_targets(a: Path, b: Path) -> str:
                                       else "")
 
 
+def same_verdicts(a: Path, b: Path) -> str:
+    if not (a.exists() and b.exists()):
+        return ""
+    va = [(t["target"], t["verdict"], sorted({f["check"] for f in t["findings"]}))
+          for t in json.loads(a.read_text())["targets"]]
+    vb = [(t["target"], t["verdict"], sorted({f["check"] for f in t["findings"]}))
+          for t in json.loads(b.read_text())["targets"]]
+    same = sum(x == y for x, y in zip(va, vb))
+    return f"Same verdict and same failed checks before and after: {same} of {len(va)} targets."
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="git ref of the engine to compare with")
@@ -123,6 +134,7 @@ def main() -> int:
         rows["cached"] = timed(audit_argv(folder, args.examples, work / "cached.json",
                                           "--cache", str(cache)))
         rows["dask"] = dask_run(folder, args.examples, work / "dask.json", 2)
+        verdicts_line = same_verdicts(work / "before.json", work / "after.json")
         agree = {"after": same_targets(work / "before.json", work / "after.json"),
                  "cached": same_targets(work / "after.json", work / "cached.json"),
                  "dask": same_targets(work / "after.json", work / "dask.json")}
@@ -154,8 +166,12 @@ def main() -> int:
               f"the cached rerun takes {rows['cached'] / rows['after']:.0%} of the first run's "
               "time."), "",
               ("Results: `after` is compared with `before`, `cached` and `dask` with `after` "
-              "(targets whose JSON entry is equal; `bug_nondeterministic.py` adds noise to its "
-              "cost, so its counterexample differs between runs that really audit it).")]
+               "(targets whose JSON entry is equal). The verdicts are the same; counterexamples "
+               "may differ from `before`, whose draws depended on the modules the process had "
+               "loaded (Hypothesis mixes their literals in; audits now draw without them). "
+               "`bug_nondeterministic.py` adds noise to its cost, so its counterexample differs "
+               "between any two runs that really audit it."),
+              "", verdicts_line]
     write_atomic(args.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

@@ -49,7 +49,10 @@ def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path: Path) -> N
         [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract", "logreg.propagate",
          "--timeout", "120", "--workers", "2", "--no-cache", "--json", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(4)  # the workers are up and their sandboxes spin in the target
+    deadline = time.monotonic() + 90
+    while len(_descendants(proc.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the two workers are up and their sandboxes spin in the target
+    time.sleep(0.5)
     assert proc.poll() is None
     start = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends: the whole group
@@ -58,6 +61,22 @@ def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path: Path) -> N
     assert proc.returncode == 130 and err.decode().strip().endswith("nnspec: interrupted")
     assert "Traceback" not in err.decode()
     assert not out.exists() and not list(tmp_path.glob(".out.json.*"))
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes under `pid` (Linux /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def _result(name: str, *found: tuple[str, str]) -> AuditResult:
