@@ -67,7 +67,9 @@ def test_no_hypothesis_folder_in_the_users_folder(tmp_path: Path) -> None:
                           capture_output=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert list(work.iterdir()) == []
-    assert (tmp_path / "cache" / "nnspec" / "hypothesis").is_dir()  # it went to the cache
+    # an audit draws without Hypothesis's on-disk caches; whatever it stores goes to the cache
+    stored = [p for p in tmp_path.rglob("*") if "hypothesis" in p.name.lower()]
+    assert all(p.is_relative_to(tmp_path / "cache" / "nnspec") for p in stored)
 
 
 def test_an_interrupted_report_writes_nothing(tmp_path: Path,
