@@ -52,6 +52,8 @@ def measure(repeat: int, before: str) -> dict[str, list[float]]:
         old = Path(tmp) / "before"
         subprocess.run(["git", "worktree", "add", "--detach", str(old), before], cwd=ROOT,
                        check=True, capture_output=True)
+        for package in ("derivations", "reference"):  # packaged as nnspec.<name>
+            (old / "nnspec" / package).symlink_to(old / package)
         try:
             env = {**base, "PYTHONPATH": str(old)}
             for _ in range(repeat):
