@@ -225,6 +225,8 @@ class Watch(threading.Thread):
         except OSError:
             return []
         own = os.readlink("/proc/self/ns/pid")
+        if namespace != own and inner and os.path.exists(f"/proc/{inner[0]}/task"):
+            return self._tree(inner[0])  # orphans are re-parented to the namespace's init
         found = []
         for name in os.listdir("/proc"):
             if not name.isdigit():
@@ -241,11 +243,27 @@ class Watch(threading.Thread):
 
     @staticmethod
     def _children(pid: int) -> list[int]:
+        """The children of `pid`, started from any of its threads."""
+        found = []
         try:
-            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+            tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             return []
-        return [int(p) for p in text.split()]
+        for task in tasks:
+            try:
+                found += [int(p) for p in Path(f"/proc/{pid}/task/{task}/children").read_text()
+                          .split()]
+            except OSError:
+                continue
+        return found
+
+    def _tree(self, root: int) -> list[int]:
+        found, todo = [], [root]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += self._children(pid)
+        return found
 
     def _resident(self, pid: int) -> int:
         """Resident bytes not backed by a file (statm: resident - shared)."""
