@@ -140,3 +140,17 @@ def test_to_plain_caps_sizes() -> None:
     with pytest.raises(OverflowError):
         to_plain([np.zeros(3_000_000), np.zeros(3_000_000)])
     assert to_plain((np.float64(2.0), True, None, "s")) == (np.asarray(2.0), True, None, "s")
+
+
+def test_nnspec_stays_visible_when_the_targets_folder_holds_it() -> None:
+    """Auditing a file beside an editable checkout hides that folder, not nnspec itself."""
+    import nnspec
+    from nnspec.audit import isolation
+
+    package = Path(nnspec.__file__).resolve().parent
+    argv = isolation.command(isolation.Isolation("bubblewrap", ""), ["-c", ""],
+                             hide=[str(package.parent)])
+    hidden = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
+    shown = [argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"]
+    assert str(package.parent) in hidden and str(package) in shown
+    assert argv.index(str(package.parent)) < argv.index(str(package))  # bound back after

@@ -118,11 +118,14 @@ def _bubblewrap_problem() -> str | None:
 
 def _visible() -> list[str]:
     """What the worker must read: the Python installation, its packages and nnspec itself."""
-    import nnspec
+    import importlib.util
 
+    packages = [importlib.util.find_spec(name) for name in
+                ("nnspec", "nnspec.derivations", "nnspec.reference")]
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             str(Path(nnspec.__file__).resolve().parent.parent),
-             str(Path(sys.executable).resolve().parent)}
+             str(Path(sys.executable).resolve().parent),
+             *(str(Path(p).resolve()) for spec in packages if spec
+               for p in spec.submodule_search_locations or ())}
     paths |= {p for p in sys.path[1:] if p and os.path.isabs(p)}  # [0]: the script's folder
     return sorted(p for p in paths if os.path.isdir(p))
 
