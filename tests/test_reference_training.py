@@ -400,3 +400,23 @@ def test_the_step_checks_catch_a_step_slightly_off():
         step["dW1"] = step["dW1"] * (1 + 1e-6)
         with pytest.raises(AssertionError, match="W1"):
             assert_two_layer_step(start, mod.update_parameters(start, step), X, Y, 1.2, hidden)
+
+
+# ---------------------------------------------------------------- compute_cost, both forms
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_compute_cost_is_the_cross_entropy_for_labels_in_0_1_in_both_forms(hidden):
+    """From A2 (the course's form) and from Z2 (the cache's logits), for labels 0, 1 and in
+    between (the same formula: -(y log a + (1 - y) log(1 - a)), averaged over m)."""
+    mod = TWO_LAYER[hidden]
+    Z2 = np.array([[-3.0, -0.5, 0.0, 0.25, 2.0, 4.0, -60.0]])
+    Y = np.array([[0.0, 1.0, 0.25, 0.5, 0.9, 1.0, 0.0]])
+    A2 = mod.sigmoid(Z2)
+    tolerance.assert_close("cost from A2", oracle.cost_from_activations(A2, Y),
+                           mod.compute_cost(A2, Y), tolerance.cost_from_activations_bound(A2, Y))
+    one = np.array([[1.0]])  # the logits as logistic regression's z = 1 * x + 0
+    exact = oracle.logreg_exact(one, 0.0, Z2, Y)
+    bound = tolerance.logreg_bounds(one, 0.0, Z2, Y, exact=exact)["cost"]
+    tolerance.assert_close("cost from Z2", exact["cost"], mod.compute_cost(A2, Y, Z2=Z2), bound)
+    tolerance.assert_close("cost from Z2", exact["cost"], mod.compute_cost(None, Y, Z2), bound)
