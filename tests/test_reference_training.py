@@ -141,8 +141,10 @@ def test_model_defaults_are_the_courses_and_lower_the_cost_at_every_step():
     assert result["num_iterations"] == LOGREG_ITERATIONS == len(result["costs"])
     assert result["learning_rate"] == LOGREG_LEARNING_RATE
     assert result["w"].shape == (N_X, 1) and np.ndim(result["b"]) == 0
-    # lr = 0.5 is below 2 / L for these data: every exact step lowers the cost (descent lemma),
-    # and each float64 cost is within 1e-15 of its exact value
+    # lr = 0.5 is below 2 / L (L = ||[X; 1]||_2^2 / (4 m), the gradient's Lipschitz constant):
+    # every exact step lowers the cost (descent lemma); each float64 cost is within 1e-15 of it
+    L = np.linalg.norm(np.vstack([X, np.ones((1, M))]), 2) ** 2 / (4 * M)
+    assert LOGREG_LEARNING_RATE < 2 / L
     costs = np.array(result["costs"])
     assert np.all(np.diff(costs) <= 1e-15) and costs[-1] < costs[0] / 2
     one = logreg.model(X, Y, X_test, Y_test, num_iterations=1)
