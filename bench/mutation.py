@@ -355,6 +355,16 @@ class Outcome:
 def run(selected: list[tuple[Mutant, int]], callers: dict, jobs: int, timeout: float,
         tmp: Path) -> list[Outcome]:
     pending, running, done = list(selected), {}, []
+    try:
+        _loop(pending, running, done, callers, jobs, timeout, tmp, len(selected))
+    finally:  # interrupted: end the children still running, and what they started
+        for process in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    return done
+
+
+def _loop(pending, running, done, callers, jobs, timeout, tmp, total) -> None:
     while pending or running:
         while pending and len(running) < jobs:
             mutant, op_index = pending.pop(0)
@@ -385,9 +395,8 @@ def run(selected: list[tuple[Mutant, int]], callers: dict, jobs: int, timeout: f
             path.unlink(missing_ok=True)
             del running[process]
             done.append(Outcome(mutant, status, test, elapsed))
-            print(f"[{len(done)}/{len(selected)}] {status:8} {mutant.id} ({elapsed:.1f} s) {test}",
+            print(f"[{len(done)}/{total}] {status:8} {mutant.id} ({elapsed:.1f} s) {test}",
                   file=sys.stderr, flush=True)
-    return done
 
 
 def markdown(outcomes: list[Outcome], wall: float, jobs: int) -> str:
@@ -449,12 +458,18 @@ def markdown(outcomes: list[Outcome], wall: float, jobs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _matches(mutant_id: str, wanted: str) -> bool:
+    """An exact id, or a prefix such as `logreg.model` or `logreg.model:negate-w`."""
+    return mutant_id == wanted or (not wanted[-1].isdigit() and mutant_id.startswith(wanted))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="at most this many seconds per mutant (a timeout is a kill)")
-    parser.add_argument("--only", nargs="*", default=None, help="mutant ids (or prefixes)")
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="mutant ids or prefixes (a partial run writes no report)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--out", default=str(ROOT / "reports" / "mutation.md"))
     args = parser.parse_args()
@@ -465,7 +480,7 @@ def main() -> int:
         for m in mutants(module):
             op_index = per_node.get(m.node, 0)
             per_node[m.node] = op_index + 1
-            if args.only is None or any(m.id.startswith(p) for p in args.only):
+            if args.only is None or any(_matches(m.id, p) for p in args.only):
                 selected.append((m, op_index))
     unknown = set(EQUIVALENT) - {m.id for module in MODULES for m in mutants(module)}
     if unknown:

@@ -38,9 +38,11 @@ PRINTED = 5e-7  # a cost printed with `:f` (6 decimals) is within half a unit of
 
 
 def data(seed: int = 0):
-    """Train (3 x 7) and test (3 x 5) sets, labels of both classes, no example on the boundary."""
+    """Train (3 x 7) and test (3 x 5) sets, labels of both classes; the last test example is
+    x = 0, whose class is the sign of b alone."""
     rng = np.random.default_rng(seed)
     X, X_test = rng.standard_normal((N_X, M)), rng.standard_normal((N_X, M_TEST))
+    X_test[:, -1] = 0.0
     Y = np.array([[1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]])
     Y_test = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
     return X, Y, X_test, Y_test
