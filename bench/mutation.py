@@ -10,7 +10,7 @@ among them: it reads the files on disk, which never change here. The mutants tha
 behaviour are listed in EQUIVALENT below, each with the reason.
 
 Run: .venv/bin/python bench/mutation.py [--jobs 2] [--only ID ...] [--timeout S]
-         [--out reports/mutation.md]
+         [--reuse LOG] [--out reports/mutation.md]   (progress on stderr: 2> LOG)
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import inspect
 import json
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -458,6 +459,24 @@ def markdown(outcomes: list[Outcome], wall: float, jobs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+PROGRESS = re.compile(r"\[\d+/\d+\] (\w+) +(\S+) \(([\d.]+) s\) ?(.*)")
+
+
+def _reused(log: str, selected: list[tuple[Mutant, int]]) -> list[Outcome]:
+    """The outcomes of a previous run's progress lines that need no new run: kills, and the
+    listed equivalent mutants that survived."""
+    by_id = {m.id: m for m, _ in selected}
+    kept = []
+    for line in Path(log).read_text().splitlines():
+        match = PROGRESS.fullmatch(line.strip())
+        if not match or match[2] not in by_id:
+            continue
+        status, mutant_id = match[1], match[2]
+        if status in ("killed", "timeout") or (status == "survived" and mutant_id in EQUIVALENT):
+            kept.append(Outcome(by_id[mutant_id], status, match[4], float(match[3])))
+    return kept
+
+
 def _matches(mutant_id: str, wanted: str) -> bool:
     """An exact id, or a prefix such as `logreg.model` or `logreg.model:negate-w`."""
     return mutant_id == wanted or (not wanted[-1].isdigit() and mutant_id.startswith(wanted))
@@ -470,6 +489,9 @@ def main() -> int:
                         help="at most this many seconds per mutant (a timeout is a kill)")
     parser.add_argument("--only", nargs="*", default=None,
                         help="mutant ids or prefixes (a partial run writes no report)")
+    parser.add_argument("--reuse", metavar="LOG",
+                        help="a previous run's progress (its stderr): keep its kills and its "
+                             "surviving equivalent mutants, run the rest again")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--out", default=str(ROOT / "reports" / "mutation.md"))
     args = parser.parse_args()
@@ -494,9 +516,13 @@ def main() -> int:
     tests = [t for t in TESTS if (ROOT / t).exists()]
     _preload(tests)
     start = time.monotonic()
+    kept = _reused(args.reuse, selected) if args.reuse else []
+    again = [(m, k) for m, k in selected if m.id not in {o.mutant.id for o in kept}]
     with tempfile.TemporaryDirectory(prefix="nnspec-mutation-") as tmp:
         callers = coverage(tests, Path(tmp))
-        outcomes = run(selected, callers, args.jobs, args.timeout, Path(tmp))
+        outcomes = kept + run(again, callers, args.jobs, args.timeout, Path(tmp))
+    order = {m.id: i for i, (m, _) in enumerate(selected)}
+    outcomes.sort(key=lambda o: order[o.mutant.id])
     text = markdown(outcomes, time.monotonic() - start, args.jobs)
     if args.only is None:
         from nnspec.files import write_atomic
