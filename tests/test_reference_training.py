@@ -327,6 +327,21 @@ def test_two_layer_predict_at_and_around_one_half(hidden):
         assert got.dtype == np.float64 and np.array_equal(got, expected), b2
 
 
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_two_layer_predict_is_the_exact_rule_on_a_random_network(hidden):
+    rng = np.random.default_rng(10)
+    params = {"W1": rng.standard_normal((N_H, N_X)), "b1": rng.standard_normal((N_H, 1)),
+              "W2": rng.standard_normal((1, N_H)), "b2": np.zeros((1, 1))}
+    X, Y, _, _ = data(10)
+    logits = np.sort(TWO_LAYER[hidden].forward_propagation(X, params)[1]["Z2"].ravel())
+    params["b2"] = np.array([[-(logits[3] + logits[4]) / 2]])  # 4 examples below 0, 3 above
+    exact = oracle.two_layer_exact(params, X, Y, hidden=hidden)
+    assert all(abs(z) > 1e-9 for z in np.ravel(exact["Z2"]))
+    expected = exact_classes(exact["Z2"])
+    assert 0 < expected.sum() < M  # both classes: a negated input cannot pass unnoticed
+    assert np.array_equal(TWO_LAYER[hidden].predict(params, X), expected)
+
+
 def test_logreg_predict_at_and_around_one_half():
     X = np.array([[0.0, 2.0**-30, -(2.0**-30), 1e-300, 3.0, -3.0]])
     w = np.array([[1.0]])
