@@ -400,7 +400,8 @@ def _loop(pending, running, done, callers, jobs, timeout, tmp, total) -> None:
                   file=sys.stderr, flush=True)
 
 
-def markdown(outcomes: list[Outcome], wall: float, jobs: int) -> str:
+def markdown(outcomes: list[Outcome], tests: list[str], wall: float, jobs: int,
+             reused: int) -> str:
     total = len(outcomes)
     equivalent = [o for o in outcomes if o.mutant.id in EQUIVALENT]
     counted = [o for o in outcomes if o.mutant.id not in EQUIVALENT]
@@ -423,8 +424,17 @@ def markdown(outcomes: list[Outcome], wall: float, jobs: int) -> str:
          f"({score:.1f} %)**; {len(equivalent)} equivalent; {total} mutants in all, {raw:.1f} % "
          "killed counting the equivalent ones as survivors."),
         "",
-        f"Tests run, in order: {', '.join(f'`{t}`' for t in TESTS if (ROOT / t).exists())}.",
-        f"Wall time {wall / 60:.1f} min on {jobs} processes.",
+        "Each mutant runs the tests (of " + ", ".join(f"`{t}`" for t in tests) + ") that call",
+        "the function it changes, fastest first, in a process forked from one that has them all",
+        "imported; Hypothesis does not shrink there. A timeout (5 times the tests' own time",
+        "plus a minute) counts as a kill.",
+        "",
+        (f"The mutants' runs took {sum(o.seconds for o in outcomes) / 60:.0f} min in all "
+         f"(summed; about half that on 2 processes). Wall time of this invocation "
+         f"{wall / 60:.1f} min on {jobs} processes"
+         + (f"; {reused} of the {len(outcomes)} outcomes taken from earlier runs' progress "
+            "logs (`--reuse`: kills and equivalent survivors are kept, the rest run again)."
+            if reused else ".")),
         "",
         "| module | mutants | killed | timeout | survived | equivalent |",
         "|---|---|---|---|---|---|",
@@ -514,16 +524,18 @@ def main() -> int:
         return 0
     os.chdir(ROOT)
     tests = [t for t in TESTS if (ROOT / t).exists()]
-    _preload(tests)
     start = time.monotonic()
     kept = _reused(args.reuse, selected) if args.reuse else []
     again = [(m, k) for m, k in selected if m.id not in {o.mutant.id for o in kept}]
-    with tempfile.TemporaryDirectory(prefix="nnspec-mutation-") as tmp:
-        callers = coverage(tests, Path(tmp))
-        outcomes = kept + run(again, callers, args.jobs, args.timeout, Path(tmp))
+    outcomes = kept
+    if again:
+        _preload(tests)
+        with tempfile.TemporaryDirectory(prefix="nnspec-mutation-") as tmp:
+            callers = coverage(tests, Path(tmp))
+            outcomes = kept + run(again, callers, args.jobs, args.timeout, Path(tmp))
     order = {m.id: i for i, (m, _) in enumerate(selected)}
     outcomes.sort(key=lambda o: order[o.mutant.id])
-    text = markdown(outcomes, time.monotonic() - start, args.jobs)
+    text = markdown(outcomes, tests, time.monotonic() - start, args.jobs, len(kept))
     if args.only is None:
         from nnspec.files import write_atomic
 
