@@ -98,8 +98,11 @@ def same_targets(a: Path, b: Path) -> str:
         return "n/a"
     ta, tb = json.loads(a.read_text())["targets"], json.loads(b.read_text())["targets"]
     same = sum(x == y for x, y in zip(ta, tb))
-    return f"{same} of {len(ta)}" + (" (byte-identical files)" if a.read_bytes() == b.read_bytes()
-                                      else "")
+    if a.read_bytes() == b.read_bytes():
+        return f"{same} of {len(ta)} (byte-identical files)"
+    differ = [x["target"] for x, y in zip(ta, tb) if x != y]
+    return f"{same} of {len(ta)} (not: {', '.join(differ)})" if len(differ) <= 4 else \
+        f"{same} of {len(ta)}"
 
 
 def same_verdicts(a: Path, b: Path) -> str:
@@ -166,11 +169,13 @@ def main() -> int:
               f"the cached rerun takes {rows['cached'] / rows['after']:.0%} of the first run's "
               "time."), "",
               ("Results: `after` is compared with `before`, `cached` and `dask` with `after` "
-               "(targets whose JSON entry is equal). The verdicts are the same; counterexamples "
+               "(targets whose JSON entry is equal). Where the verdicts agree, counterexamples "
                "may differ from `before`, whose draws depended on the modules the process had "
                "loaded (Hypothesis mixes their literals in; audits now draw without them). "
                "`bug_nondeterministic.py` adds noise to its cost, so its counterexample differs "
-               "between any two runs that really audit it."),
+               "between any two runs that really audit it. A target that imports scikit-learn "
+               "or PyTorch spends most of the --timeout 5 budget importing it on a loaded "
+               "machine, so whether it times out depends on the load at that moment."),
               "", verdicts_line]
     write_atomic(args.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
