@@ -1,4 +1,7 @@
-"""Command line: thin argparse front over library functions, one per command."""
+"""Command line: thin argparse front over library functions, one per command.
+
+Every usage error is one line, `nnspec: error: ...`, exit 2 (the usage block is for `--help`);
+a near-miss choice (a command, a contract) gets a suggestion."""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import argparse
 import importlib
 import sys
 
+from nnspec import __version__
 from nnspec.errors import EXIT_USAGE, UsageError
+from nnspec.text import did_you_mean
 
 CONTRACTS = (
     "logreg.propagate",
@@ -19,12 +24,28 @@ CONTRACTS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and suggestions for choices; subcommands share the class."""
+
+    def error(self, message: str):
+        print(f"nnspec: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is not None and value not in action.choices:
+            choices = [str(c) for c in action.choices]
+            raise argparse.ArgumentError(action, f"invalid choice {value!r}; "
+                                         f"{did_you_mean(str(value), choices)}"
+                                         f"choose one of {', '.join(choices)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nnspec",
         description="Verify the neural-network notes with SymPy, emit and check the NumPy "
         "reference, audit implementations, write Markdown reports.",
     )
+    parser.add_argument("--version", action="version", version=f"nnspec {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
@@ -46,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET",
                    help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
                    "or a directory of such files")
-    p.add_argument("--contract", required=True, choices=CONTRACTS, help="the contract to hold it to")
+    p.add_argument("--contract", required=True, choices=CONTRACTS, metavar="NAME",
+                   help=f"the contract to hold it to: {', '.join(CONTRACTS)}")
     p.add_argument("--hidden-activation", choices=("sigmoid", "tanh"), default="sigmoid",
                    help="hidden activation of the 2-layer derivation (default: sigmoid, as the notes)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",

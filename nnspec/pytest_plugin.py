@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from nnspec.errors import UsageError
+from nnspec.text import plural
 
 _PROFILE = pytest.StashKey[str]()
 _AUDITS = pytest.StashKey[list]()
@@ -96,7 +97,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if reporter is not None:
         reporter.ensure_newline()
-        reporter.write_line(f"nnspec: wrote {written} ({audits.plural(len(recorded), 'audit')})")
+        reporter.write_line(f"nnspec: wrote {written} ({plural(len(recorded), 'audit')})")
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from nnspec.errors import UsageError
 from nnspec.numerics import oracle, strategies, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
+from nnspec.text import did_you_mean
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
           "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout",
@@ -89,7 +90,9 @@ def _shape_of(value: Any) -> str:
     arr = _numeric(value)
     if arr is None:
         return type(value).__name__
-    return f"shape {arr.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+    if isinstance(value, np.ndarray):
+        return f"shape {arr.shape}" if arr.ndim else "a number"
+    return type(value).__name__
 
 
 MISSING = object()  # an output part whose absence is already a recorded failure
@@ -98,8 +101,9 @@ MISSING = object()  # an output part whose absence is already a recorded failure
 class _Checker:
     """Collects the failures of one returned value; structure first, then values."""
 
-    def __init__(self, saturated: bool) -> None:
+    def __init__(self, saturated: bool, returns: str = "") -> None:
         self.saturated = saturated
+        self.returns = returns  # what the function returns, e.g. "(grads, cost)", for messages
         self.failures: list[Failure] = []
         self.structural = False
 
@@ -115,7 +119,8 @@ class _Checker:
             return MISSING
         if isinstance(key, str):
             if not isinstance(container, dict) or "__nnspec_opaque__" in container:
-                self.fail("type", "defect", f"{where} should be a dict, got {_shape_of(container)}")
+                self.fail("type", "defect", f"{where} should be a dict, got "
+                          f"{_shape_of(container)}{self._expected()}")
                 return MISSING
             if key not in container:
                 self.fail("keys", "defect", f"{where} has no key {key!r} (keys: "
@@ -124,9 +129,12 @@ class _Checker:
             return container[key]
         if not isinstance(container, (tuple, list)) or len(container) <= key:
             self.fail("type", "defect", f"{where} should be a tuple of at least {key + 1} items, "
-                      f"got {_shape_of(container)}")
+                      f"got {_shape_of(container)}{self._expected()}")
             return MISSING
         return container[key]
+
+    def _expected(self) -> str:
+        return f"; expected the result {self.returns}" if self.returns else ""
 
     def array(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
         """An array of exactly `shape`."""
@@ -148,7 +156,8 @@ class _Checker:
             return None
         arr = _numeric(value)
         if arr is None:
-            self.fail("type", "defect", f"{name} should be a number, got {_shape_of(value)}")
+            self.fail("type", "defect", f"{name} should be a number, got {_shape_of(value)}"
+                      f"{self._expected()}")
             return None
         if arr.size != 1:
             self.fail("shape", "defect", f"{name} has shape {arr.shape}; expected a scalar",
@@ -371,7 +380,8 @@ class LogRegPropagate(Contract):
         n_x, m = p["X"].shape
         exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
         bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact)
-        c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype))
+        c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
+                     returns="(grads, cost)")
         grads, cost = c.item(value, 0, "the result"), c.item(value, 1, "the result")
         dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
         db = c.scalar(c.item(grads, "db", "grads"), "db")
@@ -471,7 +481,7 @@ class LogRegOptimize(Contract):
                                                               + abs(b_new))]])
             error += tolerance.SAFETY * float(np.linalg.norm(step))
             w, b = w_new, float(b_new)
-        c = _Checker(False)
+        c = _Checker(False, returns="(params, grads, costs)")
         params = c.item(value, 0, "the result")
         got_costs = c.item(value, 2, "the result")
         got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
@@ -534,7 +544,7 @@ class TwoLayerForward(Contract):
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
         exact, bound = _two_layer_truth(p, o)
-        c = _Checker(_two_layer_saturates(exact, o))
+        c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
         A2 = c.array(c.item(value, 0, "the result"), "A2", (1, m))
         cache = c.item(value, 1, "the result")
         shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
@@ -667,5 +677,5 @@ def get(name: str) -> Contract:
     try:
         return CONTRACTS[name]
     except KeyError:
-        raise UsageError(f"unknown contract {name!r}; choose one of {', '.join(CONTRACTS)}"
-                         ) from None
+        raise UsageError(f"unknown contract {name!r}; {did_you_mean(name, CONTRACTS)}"
+                         f"choose one of {', '.join(CONTRACTS)}") from None

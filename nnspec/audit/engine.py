@@ -47,6 +47,7 @@ from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import SUFFIXES, Target, check_target, parse_target
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import check_outputs, write_atomic
+from nnspec.text import plural
 
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
@@ -105,7 +106,8 @@ class AuditResult:
             return f"{self.target}: could not audit: {self.reason}"
         c = self.counts()
         head = (f"{self.target}: {self.verdict} against {self.contract} "
-                f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
+                f"({plural(c['defect'], 'defect')}, {plural(c['warning'], 'warning')}, "
+                f"{plural(c['note'], 'note')})")
         lines = []
         for f in self.findings:
             lines.append(f"  {f.severity} [{f.check}] {f.message}")

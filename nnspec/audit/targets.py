@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.errors import UsageError
+from nnspec.text import did_you_mean
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -83,7 +84,18 @@ def check_target(target: Target) -> None:
         if target.kind == "notebook":  # the function may sit in a cell that does not parse
             for _, error in notebook_syntax_errors(Path(target.location)):
                 raise UsageError(error)
-        raise UsageError(f"target {_short(target)}: no function {top!r} defined at top level")
+        raise UsageError(f"target {_short(target)}: no function {top!r} defined at top level"
+                         + _functions_hint(top, source))
+
+
+def _functions_hint(name: str, pieces: list[tuple[str, str]]) -> str:
+    """`; did you mean 'f'? it defines: f, g`, for a missing function."""
+    defined = sorted({node.name for filename, source in pieces
+                      for node in ast.parse(source, filename=filename).body
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
+    if not defined:
+        return "; it defines no function"
+    return f"; {did_you_mean(name, defined)}it defines: {', '.join(defined)}"
 
 
 def _short(target: Target) -> str:

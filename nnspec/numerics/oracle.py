@@ -34,6 +34,7 @@ Convention: 0 * log(0) = 0 (a zero label coefficient drops its log term), as in 
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -42,18 +43,15 @@ import numpy as np
 from mpmath import mp
 from mpmath.libmp import from_float, from_man_exp, round_nearest, to_float
 
-try:  # optional: arb ball arithmetic for the large products
-    import flint
-except ImportError:  # pragma: no cover - depends on the environment
-    flint = None
-
 DEFAULT_DPS = 60
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh")
 LOGREG_BLOCKS = ("w", "b")
 TWO_LAYER_BLOCKS = ("W1", "b1", "W2", "b2")
 
 MpArray = np.ndarray  # an object array of mpmath.mpf
-ACCELERATOR = "flint" if flint is not None else None  # set to None to force mpmath.fdot
+# optional: arb ball arithmetic (python-flint) for the large products, imported on first use
+# (0.1 s that an audit of small problems never needs); set to None to force mpmath.fdot
+ACCELERATOR = "flint" if importlib.util.find_spec("flint") is not None else None
 ARB_MIN_WORK = 20_000  # multiply-adds from which arb pays for its conversions
 
 
@@ -121,8 +119,14 @@ class _FloatMatrix:
         if self._arb is None:
             twin_arb = self._twin._arb if self._twin is not None else None
             self._arb = (twin_arb.transpose() if twin_arb is not None
-                         else flint.arb_mat(self.values.tolist()))
+                         else _flint().arb_mat(self.values.tolist()))
         return self._arb
+
+
+def _flint():
+    import flint
+
+    return flint
 
 
 def _rows(A) -> list[list]:
@@ -132,6 +136,8 @@ def _rows(A) -> list[list]:
 def _to_arb(A):
     if isinstance(A, _FloatMatrix):
         return A.arb()
+    flint = _flint()
+
     def exact(x):
         sign, man, exp, _ = mpmath.mpf(x)._mpf_  # (mpf.man_exp drops the sign)
         return flint.arb((-int(man) if sign else int(man), int(exp)))
@@ -165,6 +171,7 @@ def _matmul(A, B) -> MpArray:
 
 
 def _matmul_arb(A, B, inner: int) -> MpArray:
+    flint = _flint()
     saved = flint.ctx.prec
     flint.ctx.prec = mp.prec + 64 + inner.bit_length()
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from nnspec.audit.engine import SEVERITIES, AuditResult
 from nnspec.files import write_atomic
 from nnspec.report.markdown import ensure_writable_dir, table
+from nnspec.text import plural
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,6 @@ class SessionAudit:
 
     test: str
     result: AuditResult
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 defect`, `2 defects`, `0 notes`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def check_path(path: Path) -> Path:

@@ -1,0 +1,95 @@
+"""The command line's own behaviour: one-line usage errors, suggestions, --version, messages
+that name what was expected, plurals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import nnspec
+from nnspec.cli import CONTRACTS, main
+
+CORPUS = Path(__file__).parent / "corpus"
+CORRECT = CORPUS / "logreg_propagate" / "correct_stable.py"
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own exits: --version, --help, usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, words", [
+    ([], "the following arguments are required: COMMAND"),
+    (["audt"], "invalid choice 'audt'; did you mean 'audit'?"),
+    (["audit"], "the following arguments are required: TARGET, --contract"),
+    (["audit", "x.py"], "required: --contract"),
+    (["audit", "x.py", "--contract", "logreg.propagat"],
+     "invalid choice 'logreg.propagat'; did you mean 'logreg.propagate'?"),
+    (["audit", "x.py", "--contract", "propagate"], "did you mean 'logreg.propagate'?"),
+    (["audit", "x.py", "--contract", "nothing_like_it"],
+     "choose one of " + ", ".join(CONTRACTS)),
+    (["audit", "x.py", "--contract", "logreg.propagate", "--examples", "many"],
+     "argument --examples: invalid int value: 'many'"),
+    (["audit", "x.py", "--contract", "logreg.propagate", "--dtype", "f"],
+     "choose one of float64, float32"),
+    (["verify", "--bogus"], "unrecognized arguments: --bogus"),
+    (["report", "--out"], "argument --out: expected one argument"),
+    (["audit", str(CORRECT), "--contract", "logreg.propagate", "--examples", "0"],
+     "--examples must be at least 1"),
+])
+def test_every_usage_error_is_one_line_with_exit_2(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("nnspec: error: ") and words in err
+    assert "usage:" not in err
+
+
+def test_help_still_shows_the_usage(capsys):
+    code, out, _ = run(capsys, "audit", "--help")
+    assert code == 0 and out.startswith("usage: nnspec audit")
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out == f"nnspec {nnspec.__version__}\n"
+
+
+def test_a_missing_function_lists_the_functions_the_file_defines(tmp_path, capsys):
+    target = tmp_path / "hw.py"
+    target.write_text("def sigmoid(z):\n    pass\n\n\ndef propagte(w, b, X, Y):\n    pass\n")
+    code, _, err = run(capsys, "audit", str(target), "--contract", "logreg.propagate")
+    assert code == 2 and err.count("\n") == 1
+    assert ("no function 'propagate' defined at top level; did you mean 'propagte'? "
+            "it defines: propagte, sigmoid") in err
+    target.write_text("x = 1\n")
+    _, _, err = run(capsys, "audit", str(target), "--contract", "logreg.propagate")
+    assert "no function 'propagate' defined at top level; it defines no function" in err
+
+
+SWAPPED = '''
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return cost, {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}
+'''
+
+
+def test_results_in_the_wrong_order_name_the_expected_order_and_plurals_agree(tmp_path,
+                                                                               capsys):
+    target = tmp_path / "swapped.py"
+    target.write_text(SWAPPED)
+    code, out, _ = run(capsys, "audit", str(target), "--contract", "logreg.propagate",
+                       "--examples", "5")
+    assert code == 1
+    assert "(1 defect, 0 warnings, 0 notes)" in out.splitlines()[0]
+    assert ("defect [type] grads should be a dict, got a number; expected the result "
+            "(grads, cost)") in out
