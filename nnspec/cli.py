@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Hypothesis examples per check (default: 100)")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds the target may take per audit (default: 60)")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    p.add_argument("--seed", default="0", metavar="N",
+                   help="random seed, or 'random' to draw one (printed, and in the JSON); "
+                   "default: 0")
     p.add_argument("--report", metavar="FILE.md", help="write the findings as Markdown")
     p.add_argument("--json", metavar="FILE", help="write the findings as JSON")
     p.add_argument("--workers", type=int, metavar="N",

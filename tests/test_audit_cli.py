@@ -37,7 +37,8 @@ def test_conforming_target_exits_0_with_deterministic_json_and_markdown(
                         (tmp_path / run / "r.md").read_bytes()))
     assert outputs[0] == outputs[1]
     data = json.loads(outputs[0][0])
-    assert set(data) == {"target", "contract", "verdict", "findings"}
+    assert set(data) == {"target", "contract", "verdict", "findings", "edition", "seed"}
+    assert data["edition"] == "propagate(w, b, X, Y)" and data["seed"] == 0
     assert data["verdict"] == "conforms" and data["contract"] == "logreg.propagate"
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["r.json", "r.md"]  # no temp
 
@@ -178,3 +179,14 @@ def test_audit_function_isolated_in_a_sandbox() -> None:
 
     with pytest.raises(UsageError, match="cannot be loaded by name"):
         audit_function(local, "logreg.propagate", isolate=True)
+
+
+def test_seed_random_is_drawn_printed_and_recorded(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", "--examples",
+                          "3", "--seed", "random", "--json", str(tmp_path / "r.json"))
+    assert code == 0
+    drawn = int(err.split("--seed random drew ")[1].split(";")[0])
+    assert json.loads((tmp_path / "r.json").read_text())["seed"] == drawn
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", "--seed", "x")
+    assert code == 2 and err.startswith("nnspec: error: --seed must be an integer or 'random'")

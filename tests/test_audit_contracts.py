@@ -105,3 +105,89 @@ def test_saturation_warning_on_an_already_wrong_quantity_is_dropped() -> None:
              ("saturation", "warning"): same}
     _drop_explained_saturation(first, [same, other])
     assert first[("saturation", "warning")] is other
+
+
+def _cost(A2, Y):
+    return float(-np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)))
+
+
+def test_each_published_signature_of_compute_cost_is_called_as_such() -> None:
+    from nnspec.audit.engine import _arity_of, audit_function
+
+    def older(A2, Y, parameters):
+        assert set(parameters) == {"W1", "b1", "W2", "b2"}
+        return _cost(A2, Y)
+
+    def with_default(A2, Y, parameters=None):
+        return _cost(A2, Y)
+
+    spec = contracts.get("two_layer.compute_cost")
+    for function, args in ((_cost, ("A2", "Y")), (with_default, ("A2", "Y")),
+                           (older, ("A2", "Y", "parameters")), (lambda *a: 0, ("A2", "Y"))):
+        assert spec.edition_for(_arity_of(function)).args == args
+    result = audit_function(older, "two_layer.compute_cost", examples=5)
+    assert result.verdict == "conforms", result.message()
+    assert result.to_dict()["edition"] == "compute_cost(A2, Y, parameters)"
+    assert "called as compute_cost(A2, Y, parameters)" in result.summary()
+
+
+def test_the_older_signature_still_catches_a_wrong_cost() -> None:
+    from nnspec.audit.engine import audit_function
+
+    def missing_term(A2, Y, parameters):
+        return float(-np.mean(Y * np.log(A2)))
+
+    result = audit_function(missing_term, "two_layer.compute_cost", examples=10)
+    assert result.verdict == "defect"
+    assert "parameters" in result.findings[0].counterexample["inputs"]
+
+
+def _tanh_form_propagate(w, b, X, Y):
+    """Correct, less stable: sigma(z) = 0.5 (1 + tanh(z / 2)) loses a's relative accuracy."""
+    m = X.shape[1]
+    A = 0.5 * (1 + np.tanh((w.T @ X + b) / 2))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+
+def test_a_less_stable_correct_form_is_an_accuracy_warning_and_float32_a_defect() -> None:
+    c, o = contracts.get("logreg.propagate"), Options()
+    p = {"w": np.array([[-20.0], [1.0]]), "b": 0.0, "X": np.array([[1.0, 0.5], [0.0, 0.0]]),
+         "Y": np.array([[0.0, 1.0]])}  # z = -20, -10: a small, not saturated
+    failures = c.check(p, to_plain(_tanh_form_propagate(p["w"], p["b"], p["X"], p["Y"])), o)
+    assert [(f.check, f.severity) for f in failures] == [("accuracy", "warning")]
+    assert failures[0].details["relative"] > 4 * 2.0**-53 and failures[0].details["at"]
+    single = [np.float32(v) if np.ndim(v) == 0 else v.astype(np.float32) for v in p.values()]
+    with np.errstate(all="ignore"):  # in float32, a = 0.5 (1 + tanh(-10)) rounds to 0
+        grads, cost = _tanh_form_propagate(*single)
+    assert [(f.check, f.severity) for f in c.check(p, to_plain((grads, cost)), o)] == [
+        ("value", "defect")]
+
+
+def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
+    """A db the course's b - lr * db absorbs (b keeps its shape) is a note, any other a defect."""
+    c, o = contracts.get("two_layer.backward_propagation"), Options()
+    p = {"W1": np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]]), "b1": np.zeros((3, 1)),
+         "W2": np.array([[1.0, -2.0, 0.5]]), "b2": np.zeros((1, 1)),
+         "X": np.array([[1.0, 2.0], [0.0, -1.0]]), "Y": np.array([[1.0, 0.0]])}
+    args, _ = c.call_args(p, o)
+    grads = two_layer_sigmoid.backward_propagation(*args)
+
+    def kinds(**changed: object) -> list[tuple[str, str]]:
+        return [(f.check, f.severity) for f in c.check(p, to_plain({**grads, **changed}), o)]
+
+    assert kinds() == []
+    assert kinds(db2=float(grads["db2"][0, 0])) == [("scalar-shape", "note")]
+    assert kinds(db2=grads["db2"].reshape(1)) == [("scalar-shape", "note")]
+    assert kinds(db1=grads["db1"].reshape(3)) == [("shape", "defect")]  # b1 would be (3, 3)
+    assert kinds(db2=np.zeros((1, 2))) == [("shape", "defect")]
+    assert kinds(db2=float(grads["db2"][0, 0]) + 1.0) == [("scalar-shape", "note"),
+                                                           ("value", "defect")]
+
+
+def test_smaller_keeps_a_tie_while_it_shrinks() -> None:
+    c = contracts.get("two_layer.forward_propagation")
+    p = {"W1": np.ones((3, 3)), "b1": np.ones((3, 1)), "W2": np.ones((1, 3)),
+         "b2": np.ones((1, 1)), "X": np.ones((3, 3)), "Y": np.ones((1, 3))}
+    tied = [(q["W1"].shape, q["X"].shape) for q in c.smaller(p)][-3:]
+    assert tied == [((2, 2), (2, 2))] * 3  # n_h == n_x == m drop one index together

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from nnspec.audit.targets import (
+    NOTE_SEPARATOR,
     Target,
     check_target,
     find_targets,
     load_function,
+    load_target,
     notebook_definitions,
     parse_target,
 )
@@ -112,10 +114,49 @@ def test_find_targets_sorted_and_skips_hidden(tmp_path: Path) -> None:
         "a.ipynb", "b.py", "sub/c.py"]
 
 
-def test_notebook_cells_in_ipython_syntax_are_skipped(tmp_path: Path) -> None:
-    nb = _notebook(tmp_path / "nb.ipynb", "files = !ls\n", "np.dot?\n",
-                   "def propagate(w, b, X, Y):\n    return 1\n")
-    check_target(parse_target(str(nb), "propagate"))  # the function's own cell parses
+def test_notebook_ipython_lines_are_dropped_and_other_syntax_skipped(tmp_path: Path) -> None:
+    nb = _notebook(tmp_path / "nb.ipynb", "files = !ls\nnp.dot?\n?np.sum\nx = %pwd\n",
+                   "def propagate(w, b, X, Y):\n    return 1\n", "print(f'{x!r')\n")
+    text = "\n".join(s for _, s in notebook_definitions(nb.read_text(), "nb.ipynb"))
+    assert "!" not in text and "?" not in text and "%" not in text
     assert load_function(parse_target(str(nb), "propagate"))(0, 0, 0, 0) == 1
-    with pytest.raises(UsageError, match="syntax error in nb.ipynb cell 2 line 1"):
+    with pytest.raises(UsageError, match="syntax error in nb.ipynb cell 4 line 1"):
         check_target(parse_target(str(nb), "optimize"))  # missing: say why it may be
+
+
+COURSE_IMPORTS = ("import math\nimport h5py_not_here\nfrom lr_utils_not_here import load_dataset\n"
+                  "from planar_not_here import sigmoid, plot_decision_boundary\n"
+                  "from public_tests_not_here import *\n")
+
+
+def test_failed_imports_are_notes_and_the_rest_loads(tmp_path: Path) -> None:
+    nb = _notebook(tmp_path / "nb.ipynb", COURSE_IMPORTS + "def f(y):\n    return math.floor(y)\n")
+    f, notes = load_target(parse_target(f"{nb}:f", "g"))
+    assert f(1.5) == 1
+    lines = notes.split(NOTE_SEPARATOR)
+    assert [ln.split("\t")[0] for ln in lines] == ["import"] * 4
+    for module, line in zip(("h5py_not_here", "lr_utils_not_here", "planar_not_here",
+                             "public_tests_not_here"), lines):
+        assert f"No module named '{module}'" in line
+
+
+@pytest.mark.parametrize("body, name, module", [
+    ("def f(z):\n    return sigmoid(z)\n", "sigmoid", "planar_not_here"),
+    ("def g(z):\n    return np.exp(z)\ndef f(z):\n    return [g(t) for t in z]\n", "np",
+     "public_tests_not_here"),
+])
+def test_a_name_the_failed_import_should_bind_is_the_error(tmp_path: Path, body: str, name: str,
+                                                           module: str) -> None:
+    nb = _notebook(tmp_path / "nb.ipynb", COURSE_IMPORTS, body)
+    with pytest.raises(LookupError, match=f"f needs '{name}'.*No module named '{module}'"):
+        load_target(parse_target(f"{nb}:f", "g"))
+
+
+def test_a_helper_module_beside_the_target_is_importable(tmp_path: Path) -> None:
+    (tmp_path / "my_helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    script = tmp_path / "script.py"
+    script.write_text("from my_helpers import double\nimport not_installed_here\n"
+                      "def f(x):\n    return double(x)\n")
+    f, notes = load_target(parse_target(f"{script}:f", "g"))
+    assert f(2) == 4
+    assert notes.startswith("import\t`import not_installed_here`")

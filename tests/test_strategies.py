@@ -140,3 +140,19 @@ def test_examples_shrink_to_the_simplest_problem():
 def test_options_are_validated_up_front(call, message):
     with pytest.raises(InvalidArgument, match=message):
         call()  # at the call, before any example is drawn
+
+
+def test_large_sizes_and_hidden_ties_come_up_when_asked():
+    seen = []
+
+    @settings(max_examples=80, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(two_layer_problems(max_features=12, max_hidden=12, max_examples=12, small=3,
+                              tie_hidden=True))
+    def collect(p):
+        seen.append((p.parameters["W1"].shape, p.X.shape[1]))
+
+    collect()
+    assert any(max(n_h, n_x, m) > 3 for (n_h, n_x), m in seen)
+    assert sum(max(n_h, n_x, m) <= 3 for (n_h, n_x), m in seen) > len(seen) / 2
+    assert any(n_h == n_x == m > 1 for (n_h, n_x), m in seen)

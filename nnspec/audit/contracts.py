@@ -37,8 +37,8 @@ from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 from nnspec.text import did_you_mean
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
-          "mutation", "value", "trajectory", "saturation", "threshold", "scalar-shape", "stdout",
-          "load")
+          "mutation", "value", "trajectory", "saturation", "accuracy", "threshold", "scalar-shape",
+          "stdout", "load", "import")
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
@@ -54,6 +54,7 @@ class Options:
     examples: int = 100
     timeout: float = 60.0
     seed: int = 0
+    edition: str = ""  # the published signature the target is called with; "" for the first
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -169,36 +170,82 @@ class _Checker:
                       got=list(arr.shape))
         return arr.reshape(())
 
-    def values(self, items: list[tuple[str, Any, np.ndarray | None, Any]], hint: str = "") -> None:
-        """Compare (name, exact, got, bound) under the tolerance; one failure for all names.
+    def bias_gradient(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+        """A bias gradient db: exactly the bias's `shape`, or a shape that the course's update
+        b - lr * db absorbs (b keeps its shape; a scalar b may become a one-element array, with
+        which w^T X + b is unchanged): a note. Any other shape is a defect. Returned broadcast
+        to `shape` for the value check."""
+        if value is MISSING:
+            return None
+        arr = _numeric(value)
+        if arr is None:
+            self.fail("type", "defect", f"{name} should be a numeric array, got {_shape_of(value)}")
+            return None
+        if arr.shape == shape:
+            return arr
+        try:
+            updated = np.broadcast_shapes(shape, arr.shape)
+        except ValueError:
+            updated = None
+        if not (updated == shape or (shape == () and arr.size == 1)):
+            became = f"would have shape {updated}" if updated is not None else "fails"
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}: the "
+                      f"update b - lr * {name} {became}", got=list(arr.shape),
+                      expected=list(shape))
+            return None
+        self.fail("scalar-shape", "note", f"{name} is returned with shape {arr.shape}, not "
+                  f"{shape}; the update b - lr * {name} still gives b the shape {updated}, "
+                  "which the forward pass accepts", got=list(arr.shape))
+        return np.broadcast_to(arr, shape) if arr.shape != shape and updated == shape \
+            else arr.reshape(shape)
 
-        Where sigmoid saturates the failure is a warning whose message names the stable form:
-        `hint`, or the stable cost / gradient form for the quantities that failed."""
-        mismatches = []
-        for name, exact, got, bound in items:
+    def values(self, items: list[tuple], hint: str = "") -> None:
+        """Compare (name, exact, got, bound[, loose]) under the tolerance; one failure for all
+        names beyond `loose` (a defect), one for those beyond `bound` only (an accuracy warning).
+
+        `bound` is the tight bound of the stable formula, `loose` (default: `bound`) that of a
+        correct textbook evaluation in float64 (`tolerance`'s `textbook=True`). Where sigmoid
+        saturates any mismatch is a warning whose message names the stable form: `hint`, or the
+        stable cost / gradient form for the quantities that failed."""
+        mismatches, accuracy = [], []
+        for name, exact, got, bound, *loose in items:
             if got is None:
                 continue
             found = tolerance.compare(name, exact, got, bound)
-            if found is not None:
-                mismatches.append((name, exact, got, found))
+            if found is None:
+                continue
+            wide = tolerance.compare(name, exact, got, loose[0]) if loose else found
+            if wide is None and not self.saturated:
+                accuracy.append((name, exact, got, found))
+            else:
+                mismatches.append((name, exact, got, wide or found))
+        if accuracy:
+            self._accuracy(accuracy)
         if not mismatches:
             return
         text = "; ".join(str(m) for *_, m in mismatches)
-        details = {
-            "expected": {n: _f64(e) for n, e, _, _ in mismatches},
-            "got": {n: g for n, _, g, _ in mismatches},
-            "difference": {n: m.difference for n, _, _, m in mismatches},
-            "bound": {n: m.bound for n, _, _, m in mismatches},
-        }
+        details = _details(mismatches)
         if self.saturated:
             names = [n for n, *_ in mismatches]
             hints = [hint] if hint else []
             hints += [STABLE_COST] if "cost" in names else []
             hints += [STABLE_GRAD] if any(n.startswith(("dw", "db", "dW")) for n in names) else []
-            message = f"{SATURATED}: {text}; " + "; ".join(hints)
-            self.fail("saturation", "warning", message, **details)
+            advice = "; ".join(hints)
+            self.fail("saturation", "warning", f"{SATURATED}: {text}; {advice}", advice=advice,
+                      **details)
         else:
-            self.fail("value", "defect", f"beyond the float error bound: {text}", **details)
+            self.fail("value", "defect", f"beyond the float64 error bound: {text}", **details)
+
+    def _accuracy(self, found: list[tuple]) -> None:
+        worst = max(found, key=lambda f: _relative(f[3]))
+        m = worst[3]
+        where = f"[{', '.join(map(str, m.index))}]" if m.index else ""
+        self.fail("accuracy", "warning", (
+            f"less accurate than the stable formula, but within what the notes' own formulas "
+            f"give in float64: relative error {_relative(m):.2g} at {m.quantity}{where} "
+            f"(expected {m.expected!r}, got {m.got!r}); where a or 1 - a is small, a form such as "
+            "0.5*(1 + tanh(z/2)) or 1 - a by subtraction loses digits that the stable form "
+            "keeps"), relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
 
     def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
         """Where sigmoid saturates, a cost that is non-finite or beyond the stable form's bound."""
@@ -210,6 +257,35 @@ class _Checker:
             self.fail("saturation", "warning", message, expected={"cost": _f64(exact)},
                       got={"cost": got}, difference={"cost": found.difference},
                       bound={"cost": found.bound})
+
+
+def _relative(m: tolerance.Mismatch) -> float:
+    """|got - expected| / |expected| of a mismatch's worst entry (inf where expected is 0)."""
+    return float(m.difference / abs(m.expected)) if m.expected else float("inf")
+
+
+def worst_relative(details: dict) -> tuple[float, str]:
+    """The largest relative error among the quantities of a value failure, and which one."""
+    found = []
+    for name, e in details["expected"].items():
+        e = np.asarray(e, dtype=np.float64).reshape(-1)
+        g = np.asarray(details["got"][name], dtype=np.float64).reshape(-1)
+        if e.shape != g.shape:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.nan_to_num(np.where(g == e, 0.0, np.abs(g - e) / np.abs(e)), nan=np.inf)
+        if rel.size:
+            found.append((float(rel.max()), name))
+    return max(found, default=(float("inf"), "?"))
+
+
+def _details(mismatches: list[tuple]) -> dict:
+    return {
+        "expected": {n: _f64(e) for n, e, _, _ in mismatches},
+        "got": {n: g for n, _, g, _ in mismatches},
+        "difference": {n: m.difference for n, _, _, m in mismatches},
+        "bound": {n: m.bound for n, _, _, m in mismatches},
+    }
 
 
 def _names(failure: Failure) -> set[str]:
@@ -288,24 +364,66 @@ TWO_LAYER_AXES = {"feature": {"W1": 1, "X": 0}, "hidden": {"W1": 0, "b1": 0, "W2
                   "example": {"X": 1, "Y": 1}}
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One published signature of a contract's function: the argument names, and why it exists."""
+
+    args: tuple[str, ...]
+    about: str
+
+    def signature(self, function: str) -> str:
+        return f"{function}({', '.join(self.args)})"
+
+
 class Contract:
     """Base: a problem is a dict of float64 arrays and numbers; see `check` in each subclass.
 
     `axes` names the problem's sizes (features, hidden units, examples) and, for each, the
     array axis it indexes in each entry: `smaller` drops one index of one size at a time.
+    `editions` lists the published signatures of the function, the current one first; the one
+    a target is called with is picked from its arity (`edition_for`).
     """
 
     name = ""
     function = ""
     arg_names: tuple[str, ...] = ()
     axes: ClassVar[dict[str, dict[str, int]]] = {}
+    editions: ClassVar[tuple[Edition, ...]] = ()
+
+    def all_editions(self) -> tuple[Edition, ...]:
+        return self.editions or (Edition(self.arg_names, "the notes and the course"),)
+
+    def edition_for(self, accepts: Any) -> Edition:
+        """The first edition whose argument count `accepts(n)` allows (the target's arity), else
+        the current one (the call then fails and says so)."""
+        options = self.all_editions()
+        if accepts is None:
+            return options[0]
+        return next((e for e in options if accepts(len(e.args))), options[0])
+
+    def edition(self, o: Options) -> Edition:
+        return next((e for e in self.all_editions() if e.signature(self.function) == o.edition),
+                    self.all_editions()[0])
 
     def smaller(self, p: dict):
-        """The problems with one feature, hidden unit or example removed (sizes stay >= 1)."""
+        """The problems with one feature, hidden unit or example removed (sizes stay >= 1), and
+        then with one index removed from every size tied to another (n_x == m, n_h == n_x ==
+        m): a bug that needs the tie keeps it, and shrinks to 2 x 2."""
+        sizes = {name: p[next(iter(e))].shape[e[next(iter(e))]] for name, e in self.axes.items()}
         for entries in self.axes.values():
             first, axis = next(iter(entries.items()))
             for index in range(p[first].shape[axis] if p[first].shape[axis] > 1 else 0):
                 yield {**p, **{k: np.delete(p[k], index, axis=a) for k, a in entries.items()}}
+        for size in sorted(set(sizes.values())):
+            tied = [name for name, n in sizes.items() if n == size]
+            if size < 2 or len(tied) < 2:
+                continue
+            for index in range(size):
+                q = dict(p)
+                for name in tied:
+                    for k, a in self.axes[name].items():
+                        q[k] = np.delete(q[k], index, axis=a)
+                yield q
 
     def problems(self, o: Options):
         raise NotImplementedError
@@ -336,6 +454,12 @@ def _canonical(value: Any) -> Any:
 # saturate in float64 (that starts at |z| = 36.04), so a clipped a (np.clip(a, 1e-7, 1 - 1e-7))
 # or an early cut-off is a defect the audit must find. Shrinks to "no rescaling".
 NEAR_SATURATION = 20.0
+# Sizes: up to MAX_SIZE examples, where bugs that need many examples (a batch size, a hard-coded
+# m) show, and as many features and hidden units when tied to m; a size above the small ones
+# comes up in one example of ten (drawing a 64 x 64 array and the exact oracle of a 64 x 64 x 64
+# network cost far more than the small ones) and shrinks away.
+MAX_SIZE = 64
+SMALL_LOGREG, SMALL_TWO_LAYER = 8, 6
 
 
 def _rescaled(weights: np.ndarray, bias: Any, Z: np.ndarray) -> tuple[np.ndarray, Any]:
@@ -353,7 +477,8 @@ def _logreg(o: Options, **kwargs: Any):
                 w, b = _rescaled(w, b, w.T @ p.X + b)
         return _round_to({"w": w, "b": float(b), "X": p.X, "Y": p.Y}, o.dtype)
 
-    return st.builds(finish, strategies.logreg_problems(**kwargs), st.booleans())
+    sizes = {"max_features": MAX_SIZE, "max_examples": MAX_SIZE, "small": SMALL_LOGREG}
+    return st.builds(finish, strategies.logreg_problems(**{**sizes, **kwargs}), st.booleans())
 
 
 def _two_layer(o: Options, **kwargs: Any):
@@ -365,8 +490,10 @@ def _two_layer(o: Options, **kwargs: Any):
                 q["W2"], q["b2"] = _rescaled(q["W2"], q["b2"], cache["Z2"])
         return _round_to({**q, "X": p.X, "Y": p.Y}, o.dtype)
 
-    return st.builds(finish, strategies.two_layer_problems(hidden=o.hidden_activation, **kwargs),
-                     st.booleans())
+    sizes = {"max_features": MAX_SIZE, "max_hidden": MAX_SIZE, "max_examples": MAX_SIZE,
+             "small": SMALL_TWO_LAYER, "tie_hidden": True}
+    return st.builds(finish, strategies.two_layer_problems(hidden=o.hidden_activation,
+                                                           **{**sizes, **kwargs}), st.booleans())
 
 
 class LogRegPropagate(Contract):
@@ -380,16 +507,19 @@ class LogRegPropagate(Contract):
         n_x, m = p["X"].shape
         exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
         bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact)
+        loose = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact,
+                                        textbook=True)
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
         grads, cost = c.item(value, 0, "the result"), c.item(value, 1, "the result")
         dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
-        db = c.scalar(c.item(grads, "db", "grads"), "db")
+        db = c.bias_gradient(c.item(grads, "db", "grads"), "db", ())
         cost = c.scalar(cost, "cost")
-        cost_bound = np.maximum(bound["cost"], _logits_cost_bound(exact.float64("Z"), o.dtype))
-        c.values([("dw", exact["dw"], dw, bound["dw"]), ("db", exact["db"], db, bound["db"]),
-                  ("cost", exact["cost"], cost, cost_bound)],
-                 )
+        logits = _logits_cost_bound(exact.float64("Z"), o.dtype)
+        c.values([("dw", exact["dw"], dw, bound["dw"], loose["dw"]),
+                  ("db", exact["db"], db, bound["db"], loose["db"]),
+                  ("cost", exact["cost"], cost, np.maximum(bound["cost"], logits),
+                   np.maximum(loose["cost"], logits))])
         c.stable_cost(exact["cost"], cost,
                       _stable_cost_bound(bound["Z"], float(exact.float64("cost")), m, o.dtype))
         return c.failures
@@ -543,28 +673,40 @@ class TwoLayerForward(Contract):
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
-        exact, bound = _two_layer_truth(p, o)
+        exact, bound, loose = _two_layer_truth(p, o)
         c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
         A2 = c.array(c.item(value, 0, "the result"), "A2", (1, m))
         cache = c.item(value, 1, "the result")
         shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
         got = {k: c.array(c.item(cache, k, "cache"), f"cache[{k!r}]", s) for k, s in shapes.items()}
-        c.values([("A2", exact["A2"], A2, bound["A2"])]
-                 + [(f"cache[{k!r}]", exact[k], got[k], bound[k]) for k in shapes],
+        c.values([("A2", exact["A2"], A2, bound["A2"], loose["A2"])]
+                 + [(f"cache[{k!r}]", exact[k], got[k], bound[k], loose[k]) for k in shapes],
                  "sigma(z) = 1 / (1 + exp(-z)) is accurate; check the activation")
         return c.failures
 
 
 class TwoLayerCost(Contract):
+    """compute_cost(A2, Y); an older course edition passes the (unused) parameters as well."""
+
     name, function, arg_names = "two_layer.compute_cost", "compute_cost", ("A2", "Y")
-    axes: ClassVar = {"example": {"A2": 1, "Y": 1}}
+    axes: ClassVar = {"example": {"A2": 1, "Y": 1}, "feature": {"W1": 1},
+                      "hidden": {"W1": 0, "b1": 0, "W2": 1}}
+    editions = (Edition(("A2", "Y"), "the current course edition and the notes"),
+                Edition(("A2", "Y", "parameters"), "an older course edition (parameters unused)"))
 
     def problems(self, o: Options):
         def with_activations(p: dict) -> dict:
             A2, _ = _reference(o.hidden_activation).forward_propagation(p["X"], _params(p))
-            return {"A2": _round_to({"A2": A2}, o.dtype)["A2"], "Y": p["Y"]}
+            return {"A2": _round_to({"A2": A2}, o.dtype)["A2"], "Y": p["Y"], **_params(p)}
 
         return _two_layer(o).map(with_activations)
+
+    def call_args(self, p: dict, o: Options) -> tuple[tuple, dict]:
+        return tuple(_cast(p[n] if n != "parameters" else _params(p), o.dtype)
+                     for n in self.edition(o).args), {}
+
+    def describe(self, p: dict, o: Options) -> dict:
+        return {n: p[n] if n != "parameters" else _params(p) for n in self.edition(o).args}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         A2, Y = p["A2"], p["Y"]
@@ -598,12 +740,14 @@ class TwoLayerBackward(Contract):
         return {"parameters": _params(p), "cache": self._cache(p, o), "X": p["X"], "Y": p["Y"]}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        exact, bound = _two_layer_truth(p, o)
+        exact, bound, loose = _two_layer_truth(p, o)
         c = _Checker(_two_layer_saturates(exact, o))
         got = {}
-        for k in ("dW1", "db1", "dW2", "db2"):
+        for k in ("dW1", "dW2"):
             got[k] = c.array(c.item(value, k, "grads"), k, p[k[1:]].shape)
-        c.values([(k, exact[k], got[k], bound[k]) for k in got])
+        for k in ("db1", "db2"):
+            got[k] = c.bias_gradient(c.item(value, k, "grads"), k, p[k[1:]].shape)
+        c.values([(k, exact[k], got[k], bound[k], loose[k]) for k in ("dW1", "db1", "dW2", "db2")])
         return c.failures
 
 
@@ -652,11 +796,14 @@ def _params(p: dict) -> dict:
     return {k: p[k] for k in ("W1", "b1", "W2", "b2")}
 
 
-def _two_layer_truth(p: dict, o: Options) -> tuple[oracle.Exact, dict]:
+def _two_layer_truth(p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+    """The exact values, the tight bounds and the textbook (loose) bounds."""
     exact = oracle.two_layer_exact(_params(p), p["X"], p["Y"], hidden=o.hidden_activation)
-    bound = tolerance.two_layer_bounds(_params(p), p["X"], p["Y"], hidden=o.hidden_activation,
-                                       dtype=o.dtype, exact=exact)
-    return exact, bound
+    bound, loose = (tolerance.two_layer_bounds(_params(p), p["X"], p["Y"],
+                                               hidden=o.hidden_activation, dtype=o.dtype,
+                                               exact=exact, textbook=textbook)
+                    for textbook in (False, True))
+    return exact, bound, loose
 
 
 def _two_layer_saturates(exact: oracle.Exact, o: Options) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import io
 import json
 import math
@@ -39,12 +40,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnspec.audit import contracts
+from nnspec.audit import contracts, diagnosis
 from nnspec.audit import isolation as isolation_modes
 from nnspec.audit.answers import printable
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
-from nnspec.audit.targets import SUFFIXES, Target, check_target, parse_target
+from nnspec.audit.targets import (
+    NOTE_SEPARATOR,
+    SUFFIXES,
+    Target,
+    arity,
+    check_target,
+    parse_target,
+)
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import check_outputs, write_atomic
 from nnspec.text import plural
@@ -72,6 +80,7 @@ class Finding:
                 "counterexample": jsonable(self.counterexample)}
 
 
+DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
 
@@ -95,6 +104,10 @@ class AuditResult:
                 "findings": [f.to_dict() for f in self.findings]}
         if self.reason:
             data["reason"] = self.reason
+        if self.options.get("edition"):
+            data["edition"] = self.options["edition"]
+        if "seed" in self.options:
+            data["seed"] = self.options["seed"]
         return data
 
     def to_json(self) -> str:
@@ -105,15 +118,18 @@ class AuditResult:
         if self.verdict == "error":
             return f"{self.target}: could not audit: {self.reason}"
         c = self.counts()
-        head = (f"{self.target}: {self.verdict} against {self.contract} "
+        called = ""
+        if len(contracts.get(self.contract).all_editions()) > 1 and self.options.get("edition"):
+            called = f" called as {self.options['edition']}"
+        head = (f"{self.target}: {self.verdict} against {self.contract}{called} "
                 f"({plural(c['defect'], 'defect')}, {plural(c['warning'], 'warning')}, "
                 f"{plural(c['note'], 'note')})")
         lines = []
         for f in self.findings:
             lines.append(f"  {f.severity} [{f.check}] {f.message}")
-            inputs = _compact(jsonable(f.counterexample.get("inputs", "")))
-            if f.severity == "defect" and inputs and len(inputs) <= SHORT_INPUT:
-                lines.append(f"    smallest input: {inputs}")
+            inputs = f.counterexample.get("inputs")
+            if isinstance(inputs, dict):
+                lines.append(f"    smallest input: {_cut(_compact(jsonable(inputs)))}")
         return "\n".join([head, *lines])
 
     def message(self) -> str:
@@ -133,6 +149,8 @@ class AuditResult:
             lines.append(f"- hidden activation {o.get('hidden_activation')}, "
                          f"dtype {o.get('dtype')}, {o.get('examples')} examples, "
                          f"seed {o.get('seed')}")
+            if o.get("edition"):
+                lines.append(f"- called as `{o['edition']}`")
         if self.verdict == "error":
             return "\n".join(lines + ["", f"Could not audit: {self.reason}", ""])
         if not self.findings:
@@ -150,6 +168,13 @@ class AuditResult:
             for key in sorted(set(ce) - {"inputs", "expected", "got", "difference", "bound"}):
                 lines.append(f"- {key}: `{_compact(ce[key])}`")
         return "\n".join(lines) + "\n"
+
+
+def _cut(text: str) -> str:
+    """At most SHORT_INPUT characters of a counterexample for the terminal; JSON has it all."""
+    if len(text) <= SHORT_INPUT:
+        return text
+    return text[:SHORT_INPUT].rstrip() + f" ... ({len(text)} characters; all in --json)"
 
 
 def _cell(text: str) -> str:
@@ -258,6 +283,7 @@ class _Engine:
     def __init__(self, contract: contracts.Contract, caller: Any, options: contracts.Options):
         self.contract, self.caller, self.options = contract, caller, options
         self.cache: dict[bytes, list[Failure]] = {}
+        self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.stopped = False
 
     def evaluate(self, problem: Any) -> list[Failure]:
@@ -269,6 +295,8 @@ class _Engine:
             return []
         failures = self._evaluate(problem)
         self.cache[key] = failures
+        if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
+            self.wrong.append((problem, next(f for f in failures if f.check == "value")))
         return failures
 
     def _evaluate(self, problem: Any) -> list[Failure]:
@@ -300,7 +328,26 @@ class _Engine:
                 "generator or global state?)"),
                 {"got": first.value, "got_again": second.value if second.status == "ok"
                  else second.message}))
-        return failures + c.check(problem, first.value, self.options)
+        import numpy as np
+
+        with np.errstate(all="ignore"):  # bounds of huge inputs overflow to inf, as they should
+            found = c.check(problem, first.value, self.options)
+            return failures + [self._benign(problem, f) for f in found]
+
+    def _benign(self, problem: Any, failure: Failure) -> Failure:
+        """A value defect that a correct but less accurate form explains (eps inside the log)
+        becomes an accuracy warning."""
+        if failure.check != "value" or failure.severity != "defect":
+            return failure
+        match = diagnosis.diagnose(self.contract.name, problem, failure.details, self.options,
+                                   float32=False)
+        if match is None or not match.benign:
+            return failure
+        relative, at = contracts.worst_relative(failure.details)
+        message = (f"less accurate than the stable formula in a correct form ({match}): "
+                   f"relative error {relative:.2g} at {at}")
+        return Failure("accuracy", "warning", message,
+                       {**failure.details, "relative": relative, "at": at})
 
     def _fatal(self, outcome: CallOutcome) -> Failure | None:
         if outcome.status == "timeout":
@@ -348,25 +395,37 @@ class _Engine:
     def search(self) -> list[Finding]:
         first: dict[tuple[str, str], tuple[Any, Failure]] = {}
         saturated: list[tuple[Any, Failure]] = []
+        worst: list[tuple[Any, Failure]] = []  # the accuracy failure of largest relative error
 
         def explore(problem: Any) -> None:
             for failure in self.evaluate(problem):
                 first.setdefault((failure.check, failure.severity), (problem, failure))
                 if failure.check == "saturation" and len(saturated) < MAX_SATURATED:
                     saturated.append((problem, failure))
+                if failure.check == "accuracy":
+                    _keep_worst(worst, problem, failure)
 
         for problem in self._explored():
             explore(problem)
+        if worst and not self.stopped:
+            self._climb(worst)
         _drop_explained_saturation(first, saturated)
         findings = []
         for check, severity in sorted(first, key=_order):
-            problem, failure = first[(check, severity)]
+            problem, failure = found = first[(check, severity)]
             if check != "timeout" and not self.stopped:
                 problem, failure = self._shrink(check, severity, problem, failure)
                 problem, failure = self._reduce(check, severity, problem, failure)
             counterexample = {"inputs": self.contract.describe(problem, self.options)}
             counterexample.update(failure.details)
-            findings.append(Finding(check, severity, failure.message, counterexample))
+            message = self._diagnosed(problem, failure, found)
+            if check == "accuracy" and worst:
+                w_problem, w_failure = worst[0]
+                message = f"{w_failure.message} (the worst found; its input is 'worst' in --json)"
+                counterexample["worst"] = {
+                    "inputs": self.contract.describe(w_problem, self.options),
+                    "relative": w_failure.details["relative"], "at": w_failure.details["at"]}
+            findings.append(Finding(check, severity, message, counterexample))
         return findings
 
     def _explored(self) -> list:
@@ -386,6 +445,45 @@ class _Engine:
             self._run(keep, (Phase.generate,))
             _EXPLORED[key] = drawn
         return _EXPLORED[key]
+
+    def _climb(self, worst: list[tuple[Any, Failure]]) -> None:
+        """A pass that Hypothesis steers (`target()`) towards the largest relative error
+        within the textbook bound: run only when the exploration found an accuracy warning,
+        since its draws depend on the target."""
+        from hypothesis import Phase, target
+
+        def climb(problem: Any) -> None:
+            score = 0.0
+            for failure in self.evaluate(problem):
+                if failure.check == "accuracy":
+                    score = failure.details["relative"]
+                    _keep_worst(worst, problem, failure)
+            target(min(score, 1e300), label="relative error within the textbook bound")
+
+        self._run(climb, (Phase.generate, Phase.target))
+
+    def _diagnosed(self, problem: Any, failure: Failure, found: tuple[Any, Failure]) -> str:
+        """The message of a value defect with its diagnosis (on the smallest input, the one
+        first found and the first DIAGNOSIS_INPUTS evaluated); that of a saturation warning
+        with the known mistake it matches in place of the stable-form advice."""
+        if failure.check not in ("value", "saturation") or "expected" not in failure.details:
+            return failure.message
+        if failure.check == "value":
+            seen = [(problem, failure), found] + [w for w in self.wrong if w[1].severity == "defect"]
+            text = diagnosis.explain(self.contract.name, [(p, f.details) for p, f in seen],
+                                     self.options)
+            return f"{failure.message}; {text}" if text else failure.message
+        advice = failure.details.get("advice", "")
+        explained = diagnosis.per_quantity(self.contract.name, problem, failure.details,
+                                           self.options)
+        if not explained or not advice:
+            return failure.message
+        names = set(failure.details["got"]) - set(explained)  # those the stable form is for
+        hints = [h for h in advice.split("; ")
+                 if not ((h == contracts.STABLE_GRAD and not any(n.startswith("d") for n in names))
+                         or (h == contracts.STABLE_COST and "cost" not in names))]
+        hints += sorted({f"{n}: {m}" for n, m in explained.items()})
+        return failure.message.replace(advice, "; ".join(hints))
 
     def _reduce(self, check: str, severity: str, problem: Any, failure: Failure
                 ) -> tuple[Any, Failure]:
@@ -459,6 +557,11 @@ def _no_local_constants():
                 providers.CONSTANTS_CACHE.cache.clear()
 
 
+def _keep_worst(worst: list[tuple[Any, Failure]], problem: Any, failure: Failure) -> None:
+    if not worst or failure.details["relative"] > worst[0][1].details["relative"]:
+        worst[:] = [(problem, failure)]
+
+
 def _order(key: tuple[str, str]) -> tuple[int, int, str]:
     check, severity = key
     rank = contracts.CHECKS.index(check) if check in contracts.CHECKS else len(contracts.CHECKS)
@@ -506,11 +609,46 @@ def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]
         del first[("saturation", "warning")]
 
 
+def load_notes(text: str) -> list[Finding]:
+    """The notes of loading the target (`check<TAB>message` lines from `targets.load_target`)."""
+    findings = []
+    for line in filter(None, text.split(NOTE_SEPARATOR)):
+        check, _, message = line.partition("\t")
+        findings.append(Finding(check, "note", message,
+                                {"inputs": "the target's imports and top-level code"}))
+    return findings
+
+
 def _verdict(findings: list[Finding]) -> str:
     return "defect" if any(f.severity == "defect" for f in findings) else "conforms"
 
 
 # ---- public API ----------------------------------------------------------------------------------
+
+def _with_edition(spec: contracts.Contract, opts: contracts.Options, accepts: Any
+                  ) -> contracts.Options:
+    """The options with the published signature that the target's arity fits."""
+    return dataclasses.replace(opts, edition=spec.edition_for(accepts).signature(spec.function))
+
+
+def _arity_of(function: Callable) -> Callable[[int], bool] | None:
+    """accepts(n): can `function` be called with n positional arguments? None if unknown."""
+    import inspect
+
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+
+    def accepts(n: int) -> bool:
+        try:
+            signature.bind(*range(n))
+        except TypeError:
+            return False
+        return True
+
+    return accepts
+
 
 def _options(contract: str, hidden_activation: str, dtype: str, examples: int, timeout: float,
              seed: int, isolation: str = "auto") -> tuple[contracts.Contract, contracts.Options]:
@@ -544,20 +682,19 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     try:
         parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
         check_target(parsed)
+        found = arity(parsed)
     except UsageError as exc:
         result.reason = str(exc)
         return result
+    opts = _with_edition(spec, opts, found.accepts if found else None)
+    result.options = opts.as_dict()
     with Sandbox(parsed, budget=timeout, isolation=confinement) as sandbox:
         failed = sandbox.start()
         if failed is not None:
             result.reason = f"loading the target failed: {failed.message}"
             return result
         result.findings = _Engine(spec, sandbox, opts).search()
-        if sandbox.load_note:
-            result.findings.append(Finding("load", "note", (
-                f"running the file as a module failed ({sandbox.load_note}); only its imports "
-                "and definitions were loaded, as for a notebook"),
-                {"inputs": "the file's top-level code"}))
+        result.findings += load_notes(sandbox.load_note)
     result.verdict = _verdict(result.findings)
     return result
 
@@ -571,6 +708,8 @@ def check_example(target: str | Target, contract: str, problem: dict, *,
     spec, opts = _options(contract, hidden_activation, dtype, 1, timeout, 0)
     parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
     check_target(parsed)
+    found = arity(parsed)
+    opts = _with_edition(spec, opts, found.accepts if found else None)
     with Sandbox(parsed, budget=timeout, isolation=isolation_modes.choose(isolation)) as sandbox:
         failed = sandbox.start()
         if failed is not None:
@@ -602,6 +741,7 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
         return audit(target, contract, hidden_activation=hidden_activation, dtype=dtype,
                      examples=examples, timeout=timeout, seed=seed)
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
+    opts = _with_edition(spec, opts, _arity_of(function))
     engine = _Engine(spec, FunctionCaller(function, timeout), opts)
     findings = engine.search()
     return AuditResult(name, contract, _verdict(findings), findings, options=opts.as_dict())
@@ -615,8 +755,25 @@ def _audit_options(args: argparse.Namespace) -> dict:
             "isolation": getattr(args, "isolation", "auto")}
 
 
+def resolve_seed(seed: int | str) -> int:
+    """`--seed N`, or `--seed random`: a seed drawn from the OS, printed on stderr (and recorded
+    in the JSON), so that a grader's audit cannot be predicted by a submission yet can be
+    replayed."""
+    if seed != "random":
+        try:
+            return int(seed)
+        except (TypeError, ValueError):
+            raise UsageError(f"--seed must be an integer or 'random', not {seed!r}") from None
+    import secrets
+
+    drawn = secrets.randbelow(2**32)
+    print(f"nnspec: --seed random drew {drawn}; replay with --seed {drawn}", file=sys.stderr)
+    return drawn
+
+
 def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
+    args.seed = resolve_seed(args.seed)
     _options(args.contract, **_audit_options(args))  # usage errors before any work
     where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
     check_outputs({"--json": args.json, "--report": args.report}, (args.target, where),

@@ -9,11 +9,19 @@ target and runs only inside the sandbox process (`nnspec.audit.sandbox`).
 
 A notebook is not run as a whole: only the imports and the function (and class) definitions of
 its code cells are executed, in cell order, so that a notebook that trains a model for an hour
-still loads in milliseconds. IPython magics (`%...`, `!...`) are dropped and cells that start
-with a cell magic (`%%...`) are skipped, and so are cells in IPython syntax that does not parse.
+still loads in milliseconds. IPython magics and shell lines (`%...`, `!...`, `x = !ls`,
+`np.dot?`) are dropped and cells that start with a cell magic (`%%...`) are skipped, and so are
+cells in IPython syntax that still does not parse.
 A `.py` file is executed as a module, as `import` would; if its top-level code fails (a script
 that reads a data file or calls sys.exit), only its imports and definitions are loaded, with a
 note in the audit. A top level that never ends uses up the audit's time budget.
+
+Notebooks as submitted import what the course machine had: matplotlib, h5py, PIL and course
+helpers (`lr_utils`, `public_tests`, `testCases_v2`, `planar_utils`). Each import and definition
+runs as its own statement, so an import that fails is a note naming the module and the rest
+still loads; only when the audited function (or a function of the target it calls) reads a
+name that the failed import would have bound does loading fail, naming both. Modules beside the
+file or notebook are importable.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ from nnspec.text import did_you_mean
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 SUFFIXES = (".py", ".ipynb")
+# A line only IPython runs: a magic or shell escape, one assigned (`x = !ls`), a help request
+# (`np.dot?`, `?np.dot`).
+_IPYTHON_LINE = re.compile(r"\s*([%!?]|[\w.]+\s*=\s*[%!]|[\w.()]+\?\??\s*$)")
+NOTE_SEPARATOR = "\n"  # between the notes of one load, each `check<TAB>message`
 
 
 @dataclass(frozen=True)
@@ -137,8 +149,8 @@ def _code_cells(text: str, name: str):
         source = "".join(source) if isinstance(source, list) else str(source)
         if source.lstrip().startswith("%%"):
             continue
-        lines = [("" if ln.lstrip().startswith(("%", "!")) else ln) for ln in source.split("\n")]
-        yield f"{name} cell {number}", lines
+        yield f"{name} cell {number}", ["" if _IPYTHON_LINE.match(ln) else ln
+                                         for ln in source.split("\n")]
 
 
 def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
@@ -214,21 +226,56 @@ def _names_in_block(node: ast.AST) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Arity:
+    """How many positional arguments a function takes: at least `required`, at most `total`
+    (unbounded with *args)."""
+
+    required: int
+    total: int
+    varargs: bool
+
+    def accepts(self, n: int) -> bool:
+        return self.required <= n and (self.varargs or n <= self.total)
+
+    @classmethod
+    def of(cls, args: ast.arguments) -> Arity:
+        positional = [*args.posonlyargs, *args.args]
+        return cls(len(positional) - len(args.defaults), len(positional), args.vararg is not None)
+
+
+def arity(target: Target) -> Arity | None:
+    """The positional arity of the target's function, read without running it (the last top-
+    level definition wins, as when the code runs); None for a module target or a method."""
+    if target.kind == "module" or "." in target.function:
+        return None
+    found = None
+    for filename, source in read_source(target):
+        for node in ast.parse(source, filename=filename).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and node.name == target.function:
+                found = Arity.of(node.args)
+    return found
+
+
 def load_function(target: Target) -> Callable[..., Any]:
     """Execute the target and return its function (see `load_target`)."""
     return load_target(target)[0]
 
 
 def load_target(target: Target) -> tuple[Callable[..., Any], str]:
-    """Execute the target and return (its function, a note). Runs in the sandbox: this executes
+    """Execute the target and return (its function, notes). Runs in the sandbox: this executes
     user code.
 
     A `.py` file runs as a module; if its top-level code fails (a data file that is not there, a
-    script's sys.exit), only its imports and definitions are run, as for a notebook, and the
-    note says why. Raises LookupError when the function is missing or not callable; anything
-    else the target's own code raises propagates.
+    script's sys.exit, a course module that is not installed), only its imports and definitions
+    are run, as for a notebook. The notes are lines `check<TAB>message` (NOTE_SEPARATOR between
+    them): "load" for a script that failed, "import" for each import that failed. Raises
+    LookupError when the function is missing or not callable, or needs a name that a failed
+    import should have bound; anything else the target's own code raises propagates.
     """
-    note = ""
+    notes: list[str] = []
+    failed: list[FailedImport] = []
     if target.kind == "module":
         namespace: Any = importlib.import_module(target.location)
     else:
@@ -239,20 +286,109 @@ def load_target(target: Target) -> tuple[Callable[..., Any], str]:
             try:
                 namespace = _exec_file(path)
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of a script
-                note = f"{type(exc).__name__}: {str(exc)[:200]}".rstrip(": ")
-                namespace = _exec_pieces(target, _definitions(path.read_text(encoding="utf-8"),
-                                                              str(path)))
+                namespace, failed = _exec_pieces(target, _definitions(
+                    path.read_text(encoding="utf-8"), str(path)))
+                if not (isinstance(exc, ImportError) and failed):  # else the import notes say it
+                    notes.append(f"load\trunning the file as a module failed ({_one_line(exc)});"
+                                 " only its imports and definitions were loaded, as for a "
+                                 "notebook")
         else:
-            namespace = _exec_pieces(target, read_source(target))
+            namespace, failed = _exec_pieces(target, read_source(target))
     obj = namespace
     for part in target.function.split("."):
         if not hasattr(obj, part):
-            raise LookupError(f"no function {target.function!r} in {_short(target)}")
+            raise LookupError(f"no function {target.function!r} in {_short(target)}"
+                              + _failed_hint(failed))
         obj = getattr(obj, part)
     if not callable(obj):
         message = f"{target.function!r} in {_short(target)} is not callable"
         raise LookupError(message)  # noqa: TRY004 - one error type for "no such function"
-    return obj, note
+    _check_needed_names(target.function, obj, namespace, failed)
+    notes += [f"import\t{f.note()}" for f in failed]
+    return obj, NOTE_SEPARATOR.join(notes)
+
+
+@dataclass(frozen=True)
+class FailedImport:
+    """An import statement of the target that raised: where, the module, the names it binds
+    (None for `from m import *`) and the error in one line."""
+
+    where: str
+    statement: str
+    module: str
+    names: tuple[str, ...] | None
+    error: str
+
+    def note(self) -> str:
+        return (f"`{self.statement}` ({self.where}) failed: {self.error}; the audit goes on "
+                "without it")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+
+
+def _failed_import(node: ast.Import | ast.ImportFrom, filename: str, exc: BaseException
+                   ) -> FailedImport:
+    if isinstance(node, ast.ImportFrom):
+        module = "." * node.level + (node.module or "")
+        star = any(a.name == "*" for a in node.names)
+        names = None if star else tuple(a.asname or a.name for a in node.names)
+    else:
+        module = node.names[0].name
+        names = tuple((a.asname or a.name).split(".")[0] for a in node.names)
+    missing = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
+    return FailedImport(f"{Path(filename).name} line {node.lineno}", ast.unparse(node),
+                        missing or module, names, _one_line(exc))
+
+
+def _failed_hint(failed: list[FailedImport]) -> str:
+    return f" (imports that failed: {', '.join(f.module for f in failed)})" if failed else ""
+
+
+def _global_names(function: Any, namespace: Any, seen: set[int] | None = None) -> set[str]:
+    """The global names `function` reads, and those of the target's own functions it reads in
+    turn (bytecode LOAD_GLOBAL / LOAD_NAME, nested functions and comprehensions included)."""
+    import dis
+    import types
+
+    seen = set() if seen is None else seen
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    if code is None or id(code) in seen:
+        return set()
+    seen.add(id(code))
+    found: set[str] = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        found.update(i.argval for i in dis.get_instructions(c)
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    for name in sorted(found):
+        value = getattr(namespace, name, None)
+        if isinstance(value, types.FunctionType) and value.__globals__ is vars(namespace):
+            found |= _global_names(value, namespace, seen)
+    return found
+
+
+def _check_needed_names(name: str, function: Any, namespace: Any,
+                        failed: list[FailedImport]) -> None:
+    """LookupError naming the failed import that should have bound a name `function` needs."""
+    if not failed:
+        return
+    import builtins
+
+    needed = _global_names(function, namespace)
+    missing = sorted(n for n in needed if not hasattr(namespace, n) and not hasattr(builtins, n))
+    for n in missing:
+        culprit = next((f for f in failed if f.names and n in f.names), None)
+        culprit = culprit or next((f for f in failed if f.names is None), None)
+        if culprit is not None:
+            raise LookupError(
+                f"{name} needs {n!r}, which `{culprit.statement}` ({culprit.where}) should bind, "
+                f"but that import failed: {culprit.error}; install {culprit.module} or put "
+                f"{culprit.module.split('.')[0].lstrip('.')}.py beside the target")
 
 
 def _exec_file(path: Path) -> Any:
@@ -263,15 +399,27 @@ def _exec_file(path: Path) -> Any:
     return namespace
 
 
-def _exec_pieces(target: Target, pieces: list[tuple[str, str]]) -> Any:
+def _exec_pieces(target: Target, pieces: list[tuple[str, str]]
+                 ) -> tuple[Any, list[FailedImport]]:
+    """Run the pieces statement by statement in a fresh module: an import that raises is
+    recorded and skipped; anything else that raises propagates."""
     import types
 
     module = types.ModuleType("nnspec_definitions")
     module.__file__ = target.location
     sys.modules["nnspec_definitions"] = module
+    failed = []
     for filename, source in pieces:
-        exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - sandboxed
-    return module
+        for node in ast.parse(source, filename=filename).body:
+            code = compile(ast.Module([node], type_ignores=[]), filename, "exec")
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                exec(code, module.__dict__)  # noqa: S102 - sandboxed
+                continue
+            try:
+                exec(code, module.__dict__)  # noqa: S102 - sandboxed
+            except Exception as exc:  # noqa: BLE001 - any failure of an import is a note
+                failed.append(_failed_import(node, filename, exc))
+    return module, failed
 
 
 def find_targets(folder: Path) -> list[Path]:

@@ -25,7 +25,14 @@ the float64 expected value (u_64 |expected|).
 
 Each bound is that of the notes' own formula (a = sigma(z) then log(a) and log(1 - a), etc.):
 a more accurate correct method (a stable log-sigmoid, einsum, loops, a library in float64)
-stays within it; float32 arithmetic under the float64 contract does not. Where the formula is
+stays within it; float32 arithmetic under the float64 contract does not.
+
+`textbook=True` gives the looser bound of a correct float64 evaluation whose activations err by
+u relative to 1, the scale of a probability, rather than to a itself: sigma written as
+0.5 (1 + tanh(z / 2)), 1 - a formed by a subtraction, a derivative taken by autodiff through the
+cost. Where a (or 1 - a) is small, such a form loses the relative accuracy of a, and of the
+quantities computed from it, that the tight bound demands; everywhere else both bounds agree
+within a factor of a few. The audit calls a value between the two an accuracy warning. Where the formula is
 ill-conditioned (a rounds to 0 or 1) the cost bound becomes huge or infinite, which is the truth
 about the formula there.
 """
@@ -66,10 +73,15 @@ def gamma(n: int, dtype: str = "float64") -> float:
 class _Analysis:
     """Shared steps of the error analysis at one dtype."""
 
-    def __init__(self, dtype: str):
+    def __init__(self, dtype: str, textbook: bool = False):
         self.u = unit_roundoff(dtype)
         self.eta = SMALLEST_SUBNORMAL[str(np.dtype(dtype))]
         self.dtype = dtype
+        self.textbook = textbook
+
+    def activation_error(self, A, relative: int):
+        """The rounding of an activation: `relative` u |a|, or u relative to 1 (textbook)."""
+        return relative * self.u * (1.0 if self.textbook else np.abs(A))
 
     def gamma(self, n: int) -> float:
         return gamma(n, self.dtype)
@@ -82,7 +94,7 @@ class _Analysis:
 
     def sigmoid(self, A, A_c, dZ):
         """a = sigma(z) from a z off by dZ: a (1 - a) e^dZ dZ + SIGMA u a."""
-        return A * A_c * _slope_growth(dZ) * dZ + SIGMA * self.u * A + self.eta
+        return A * A_c * _slope_growth(dZ) * dZ + self.activation_error(A, SIGMA) + self.eta
 
     def mean_product(self, R, dR, V, dV, m: int):
         """(1/m) R V^T with errors dR, dV in the factors (m terms per entry)."""
@@ -129,16 +141,16 @@ def _exact_log_sigmoid(Z):
     return -np.logaddexp(0.0, -Z), -np.logaddexp(0.0, Z)
 
 
-def logreg_bounds(w, b, X, Y, *, dtype: str = "float64",
-                  exact: oracle.Exact | None = None) -> dict[str, np.ndarray]:
+def logreg_bounds(w, b, X, Y, *, dtype: str = "float64", exact: oracle.Exact | None = None,
+                  textbook: bool = False) -> dict[str, np.ndarray]:
     """Bounds for Z (1, m), A (1, m), cost (0-d), dw (n_x, 1), db (0-d) of logistic regression.
 
     Z = w^T X + b: gamma_{n+3} (|w|^T |X| + |b|); A: a (1 - a) dZ + SIGMA u a; A - Y: dA + u
     |A - Y|; dw = X (A - Y)^T / m: (gamma_{m+3} |X| |A - Y|^T + |X| d(A - Y)^T) / m; db likewise
     with a row of ones; cost: see `_Analysis.cost`. `exact` (from `oracle.logreg_exact`) saves
-    recomputing the exact values.
+    recomputing the exact values. `textbook`: see the module docstring.
     """
-    an = _Analysis(dtype)
+    an = _Analysis(dtype, textbook)
     E = (exact or oracle.logreg_exact(w, b, X, Y)).float64()
     X, Y, w = np.asarray(X, float), np.asarray(Y, float), np.asarray(w, float)
     n, m = X.shape
@@ -156,8 +168,8 @@ def logreg_bounds(w, b, X, Y, *, dtype: str = "float64",
 
 
 def two_layer_bounds(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str = "sigmoid",
-                     dtype: str = "float64",
-                     exact: oracle.Exact | None = None) -> dict[str, np.ndarray]:
+                     dtype: str = "float64", exact: oracle.Exact | None = None,
+                     textbook: bool = False) -> dict[str, np.ndarray]:
     """Bounds for Z1, A1, Z2, A2, cost, dW1, db1, dW2, db2 of the 2-layer network (each the
     quantity's shape), for the notes' formulas (hidden g = sigma or tanh):
 
@@ -168,8 +180,9 @@ def two_layer_bounds(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str 
     P = W2^T dZ2 (one product per entry): 2u |P| + |W2|^T d(dZ2);
     G = a1 (1 - a1) [sigma]: |1 - 2 a1| dA1 + 2u G, or 1 - a1^2 [tanh]: 2 |a1| dA1 + u (a1^2 + G);
     dZ1 = P * G: dP |G| + |P| dG + u |P G|; dW1 = dZ1 X^T / m and db1 = sum_j dZ1 / m as dW2, db2.
+    `textbook`: see the module docstring.
     """
-    an = _Analysis(dtype)
+    an = _Analysis(dtype, textbook)
     E = (exact or oracle.two_layer_exact(parameters, X, Y, hidden=hidden)).float64()
     X, Y = np.asarray(X, float), np.asarray(Y, float)
     W1, b1, W2, b2 = (np.asarray(parameters[k], float) for k in oracle.TWO_LAYER_BLOCKS)
@@ -180,7 +193,7 @@ def two_layer_bounds(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str 
         dA1 = an.sigmoid(A1, E["one_minus_A1"], dZ1_fwd)
         dG = np.abs(1 - 2 * A1) * dA1 + 2 * an.u * G
     else:
-        dA1 = G * _slope_growth(2 * dZ1_fwd) * dZ1_fwd + ELEM * an.u * np.abs(A1) + an.eta
+        dA1 = G * _slope_growth(2 * dZ1_fwd) * dZ1_fwd + an.activation_error(A1, ELEM) + an.eta
         dG = 2 * np.abs(A1) * dA1 + an.u * (A1**2 + G)
     dZ2_fwd = an.affine(W2, A1, b2, n_h, dV=dA1)
     dA2 = an.sigmoid(E["A2"], E["one_minus_A2"], dZ2_fwd)

@@ -1,0 +1,363 @@
+"""Which known mistake a wrong value matches: derived variants of the reference, held against
+what the target returned.
+
+Each variant is the reference computation with one mistake seen in real submissions, evaluated
+in float64 on the failing input: a missing 1/m, a flipped sign, a missing transpose (where the
+shapes let it run), sigma' used for tanh' and back, the other hidden activation, eps inside the
+log, a clipped a, dW2 in place of W2, the (1 - y) term dropped, a learning rate left out.
+Float32 arithmetic is recognised by the float32 error bound of `nnspec.numerics.tolerance`
+instead (its rounding is not one value). A variant explains a wrong quantity when, in every
+entry, the target's value lies within 1% of the variant's own departure from the exact value
+(plus the float64 error bound of the check and a few ulp): the target made that mistake and
+no other. The first variant that explains every wrong quantity is the diagnosis.
+
+eps inside the log with eps <= REASONABLE_EPS is a correct way to guard log(0): it moves a loss
+term by at most eps / a, which only matters where a is within a few eps of 0, so a cost it
+explains is an accuracy warning, not a defect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnspec.numerics import oracle, tolerance
+
+REASONABLE_EPS = 1e-8  # the largest eps inside the log that is a guard, not a change of the cost
+CLIPS = tuple(10.0 ** -k for k in range(1, 16))  # np.clip(a, c, 1 - c) as students write it
+MATCH_SHARE = 0.01  # the target's value within 1% of the variant's departure from the exact one
+NEWTON_STEPS = 4
+MATCH_ULPS = 16  # plus the float64 rounding of two evaluations of the same formula
+U = tolerance.unit_roundoff("float64")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A known mistake: what it is, what to do, whether it is a correct form after all, and its
+    kind (the mistake without the constant, e.g. the eps, that one input estimates)."""
+
+    mistake: str
+    advice: str
+    benign: bool = False
+    kind: str = ""
+
+    def same(self, other: Match) -> bool:
+        return (self.kind or self.mistake) == (other.kind or other.mistake)
+
+    def __str__(self) -> str:
+        return f"matches: {self.mistake}; {self.advice}"
+
+
+# ---- float64 computations with one mistake switched on -------------------------------------
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
+    return _sigmoid if name == "sigmoid" else np.tanh
+
+
+def _derivative(name: str, a: np.ndarray) -> np.ndarray:
+    """g'(z) from a = g(z): a (1 - a) for sigmoid, 1 - a^2 for tanh."""
+    return a * (1 - a) if name == "sigmoid" else 1 - a**2
+
+
+def _cost(A: np.ndarray, Y: np.ndarray, eps: tuple[float, float] = (0.0, 0.0),
+          second_term: bool = True) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = Y * np.log(A + eps[0])
+        if second_term:
+            terms = terms + (1 - Y) * np.log(1 - A + eps[1])
+    return np.asarray(-np.sum(terms) / Y.shape[1])
+
+
+def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False) -> dict:
+    w, b, X, Y = p["w"], p["b"], p["X"], p["Y"]
+    m = X.shape[1]
+    A = _sigmoid(w.T @ X + b)
+    if clip:
+        A = np.clip(A, clip, 1 - clip)
+    dZ = A - Y
+    return {"dw": (X.T if transpose else X) @ dZ.T / m, "db": np.asarray(np.sum(dZ) / m),
+            "cost": _cost(A, Y), "A": A}
+
+
+def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
+               w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "") -> dict:
+    """Forward and backward pass; `forward` the hidden activation used to make A1 (default
+    `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
+    `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m)."""
+    W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
+    m = X.shape[1]
+    forward = forward or hidden
+    Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + b1
+    A1 = _activation(forward)(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = _sigmoid(Z2)
+    if clip:
+        A2 = np.clip(A2, clip, 1 - clip)
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    dZ1 = ((dW2 if w2_from_grad else W2).T @ dZ2) * _derivative(derivative or forward, A1)
+    return {"A2": A2, "cache['Z1']": Z1, "cache['A1']": A1, "cache['Z2']": Z2,
+            "cache['A2']": A2, "dW2": dW2, "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
+            "dW1": dZ1 @ (X if transpose == "backward" else X.T) / m,
+            "db1": np.sum(dZ1, axis=1, keepdims=True) / m, "cost": _cost(A2, Y)}
+
+
+# ---- the variants of each contract ---------------------------------------------------------
+
+Variant = tuple[Match, Callable[[], dict]]
+ONE_OVER_M = Match("missing 1/m", "the sums over the m examples must be divided by m (a mean)")
+SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log a + "
+             "(1 - y) log(1 - a)")
+TRANSPOSE = Match("a missing transpose", "check each product's shapes: dW = dZ X^T / m, "
+                  "Z = W X + b (it only runs because two sizes are equal)")
+ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
+BROADCAST = Match("an (m, m) broadcast summed whole (a (1, m) array times an (m, 1) one)",
+                  "multiply arrays of the same shape, (1, m) by (1, m)")
+
+
+def _clip_match(c: float) -> Match:
+    return Match(f"a clipped at {c:g} and 1 - {c:g}", "do not clip a: compute the loss from z "
+                 "(np.logaddexp) if log(0) is the worry")
+
+
+def _eps_match(eps: float) -> Match:
+    if eps <= REASONABLE_EPS:
+        return Match(f"eps = {eps:.1g} inside the log", "a guard against log(0) that moves each "
+                     "loss term by at most eps / a; the stable form from z needs none",
+                     benign=True, kind="small eps inside the log")
+    return Match(f"eps = {eps:.1g} inside the log", f"an eps this large moves the cost; keep it "
+                 f"at most {REASONABLE_EPS:g}, or compute the loss from z (np.logaddexp)",
+                 kind="large eps inside the log")
+
+
+def _scaled(values: dict, factor: float) -> dict:
+    return {k: np.asarray(v) * factor for k, v in values.items()}
+
+
+def _eps_variants(A: np.ndarray, Y: np.ndarray, cost: float, got: Any) -> Iterator[Variant]:
+    """eps inside the log, with eps solved from the target's cost (Newton's method on
+    J(eps) = got from the first-order estimate J(eps) ~ J - eps mean(y / a + (1 - y) / (1 - a)))
+    and rounded to one digit, as eps is written."""
+    if got is None:
+        return
+    m = Y.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = np.where(Y != 0, Y / A, 0.0)  # a zero coefficient drops its term
+        weights = {"both": float(np.sum(first + np.where(Y != 1, (1 - Y) / (1 - A), 0.0))) / m,
+                   "first": float(np.sum(first)) / m}
+    for kind, weight in weights.items():
+        if not np.isfinite(weight) or weight <= 0:
+            continue
+        target = float(np.asarray(got).reshape(-1)[0])
+        estimate = (cost - target) / weight
+        for _ in range(NEWTON_STEPS):
+            if not estimate > 0:
+                break
+            pair = (estimate, estimate) if kind == "both" else (estimate, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = -float(np.sum(np.where(Y != 0, Y / (A + pair[0]), 0.0) + np.where(
+                    Y != 1, (1 - Y) / (1 - A + pair[1]), 0.0) * (kind == "both"))) / m
+            if not slope < 0:
+                break
+            estimate -= (float(_cost(A, Y, pair)) - target) / slope
+        if not estimate > 0:
+            continue
+        eps = float(f"{estimate:.0e}")
+        pair = (eps, eps) if kind == "both" else (eps, 0.0)
+        yield _eps_match(eps), lambda pair=pair, kind=kind: {
+            "cost": _cost(A, Y, pair, second_term=True)}
+
+
+def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
+    base = _logreg(p)
+    n_x, m = p["X"].shape
+    yield ONE_OVER_M, lambda: _scaled(base, m)
+    yield SIGN, lambda: _scaled(base, -1)
+    if n_x == m:
+        yield TRANSPOSE, lambda: _logreg(p, transpose=True)
+    yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
+    yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
+    for c in CLIPS:
+        yield _clip_match(c), lambda c=c: _logreg(p, clip=c)
+
+
+def _activation_match(other: str) -> Match:
+    return Match(f"{other} hidden layer", f"run with --hidden-activation {other}")
+
+
+def _derivative_match(used: str, hidden: str) -> Match:
+    prime = {"sigmoid": "a (1 - a)", "tanh": "1 - a^2"}
+    return Match(f"{used}' = {prime[used]} used for the {hidden} hidden layer's g'",
+                 f"g' of {hidden} is {prime[hidden]} (if the network is meant to use {used}, "
+                 f"run with --hidden-activation {used})")
+
+
+def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
+    hidden = o.hidden_activation
+    other = "tanh" if hidden == "sigmoid" else "sigmoid"
+    (n_h, n_x), m = p["W1"].shape, p["X"].shape[1]
+    base = _two_layer(p, hidden)
+    yield ONE_OVER_M, lambda: _scaled(base, m)
+    yield SIGN, lambda: _scaled(base, -1)
+    yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
+    yield _derivative_match(other, hidden), lambda: _two_layer(p, hidden, derivative=other)
+    yield (Match("dW2 used in place of W2", "dZ1 = W2^T dZ2 * g'(Z1), with the weights W2"),
+           lambda: _two_layer(p, hidden, w2_from_grad=True))
+    if n_h == n_x:
+        yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="forward")
+    if n_x == m:
+        yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="backward")
+    yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
+    for c in CLIPS:
+        yield _clip_match(c), lambda c=c: _two_layer(p, hidden, clip=c)
+
+
+def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
+    A, Y = p["A2"], p["Y"]
+    base = {"cost": _cost(A, Y)}
+    yield ONE_OVER_M, lambda: _scaled(base, Y.shape[1])
+    yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
+    yield SIGN, lambda: _scaled(base, -1)
+    yield ONE_TERM, lambda: {"cost": _cost(A, Y, second_term=False)}
+    yield from _eps_variants(A, Y, float(base["cost"]), got.get("cost"))
+    for c in CLIPS:
+        yield _clip_match(c), lambda c=c: {"cost": _cost(np.clip(A, c, 1 - c), Y)}
+
+
+def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
+    lr = p["learning_rate"]
+    names = ("W1", "b1", "W2", "b2")
+    yield (Match("a step up the gradient (W + lr dW)", "gradient descent subtracts: W - lr dW"),
+           lambda: {k: p[k] + lr * p["d" + k] for k in names})
+    yield (Match("the learning rate left out (W - dW)", "the step is W - learning_rate * dW"),
+           lambda: {k: p[k] - p["d" + k] for k in names})
+
+
+VARIANTS = {"logreg.propagate": _logreg_variants,
+            "two_layer.forward_propagation": _two_layer_variants,
+            "two_layer.backward_propagation": _two_layer_variants,
+            "two_layer.compute_cost": _cost_variants,
+            "two_layer.update_parameters": _update_variants}
+KNOWN = {"logreg.propagate": "missing 1/m, a flipped sign, a missing transpose, the (1 - y) term "
+                             "dropped, eps inside the log, clipping, float32 arithmetic",
+         "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
+                                          "float32 arithmetic",
+         "two_layer.backward_propagation": "missing 1/m, a flipped sign, sigma' for tanh' and "
+                                           "back, dW2 for W2, a missing transpose, float32 "
+                                           "arithmetic",
+         "two_layer.compute_cost": "missing 1/m, a flipped sign, the (1 - y) term dropped, an "
+                                   "(m, m) broadcast, eps inside the log, clipping, float32 "
+                                   "arithmetic",
+         "two_layer.update_parameters": "a step up the gradient, the learning rate left out"}
+
+
+# ---- matching ------------------------------------------------------------------------------
+
+def _explains(variant: dict, expected: dict, got: dict, bound: dict) -> bool:
+    for name, g in got.items():
+        if name not in variant:
+            return False
+        v = np.asarray(variant[name], dtype=np.float64)
+        e, g = np.asarray(expected[name], dtype=np.float64), np.asarray(g, dtype=np.float64)
+        if g.size == 1 and v.size == 1:
+            g, v, e = g.reshape(()), v.reshape(()), e.reshape(())
+        if v.shape != g.shape or e.shape != g.shape:
+            return False
+        with np.errstate(invalid="ignore", over="ignore"):
+            scale = MATCH_ULPS * U * (np.abs(v) + np.abs(e)) + float(bound.get(name, 0.0))
+            if not np.any(np.abs(v - e) > scale):  # the variant does not change this quantity
+                return False
+            if not np.all(np.abs(g - v) <= MATCH_SHARE * np.abs(v - e) + scale):
+                return False
+    return True
+
+
+def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
+    """Every wrong quantity within the float32 error bound (and so beyond the float64 one)."""
+    if contract == "logreg.propagate":
+        bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype="float32")
+    elif contract == "two_layer.compute_cost":
+        bound = {"cost": tolerance.cost_from_activations_bound(p["A2"], p["Y"], dtype="float32")}
+    elif contract.startswith("two_layer."):
+        params = {k: p[k] for k in oracle.TWO_LAYER_BLOCKS}
+        bound = tolerance.two_layer_bounds(params, p["X"], p["Y"], hidden=o.hidden_activation,
+                                           dtype="float32")
+        bound.update({f"cache[{k!r}]": bound[k] for k in ("Z1", "A1", "Z2", "A2")})
+    else:
+        return False
+    for name, g in got.items():
+        if name not in bound:
+            return False
+        if tolerance.compare(name, expected[name], g, bound[name]) is not None:
+            return False
+    return True
+
+
+FLOAT32 = Match("float32 arithmetic", "the error is of the size float32 rounding makes: compute "
+                "in float64, or hold the target to float32 bounds with --dtype float32")
+
+
+def candidates(contract: str, problem: dict, details: dict, options: Any, *,
+               float32: bool = True) -> Iterator[Match]:
+    """Every known mistake that explains every wrong quantity of a value failure (`details`
+    with the "expected" and "got" dicts of `contracts._Checker.values`), in the order tried.
+    `float32=False` skips the float32 check, which needs the exact values again."""
+    expected, got = details.get("expected"), details.get("got")
+    if not isinstance(expected, dict) or not isinstance(got, dict) or contract not in VARIANTS:
+        return
+    for match, compute in VARIANTS[contract](problem, options, got):
+        with np.errstate(all="ignore"):
+            if _explains(compute(), expected, got, details.get("bound") or {}):
+                yield match
+    if float32 and options.dtype == "float64" and _float32(contract, problem, options,
+                                                           expected, got):
+        yield FLOAT32
+
+
+def diagnose(contract: str, problem: dict, details: dict, options: Any, *,
+             float32: bool = True) -> Match | None:
+    """The first known mistake that explains a value failure, or None."""
+    return next(candidates(contract, problem, details, options, float32=float32), None)
+
+
+def explain(contract: str, failures: list[tuple[dict, dict]], options: Any) -> str:
+    """The diagnosis sentence of a value defect seen on several inputs ((problem, details)
+    pairs, the smallest first): of the mistakes that explain the smallest input, the one that
+    explains the most of the others, if at least half (one input may fit two: with Y all 0,
+    summing a whole (m, m) broadcast gives exactly m times the cost; another may lie where
+    float32 overflows); or that none of the known ones does."""
+    (problem, details), *others = failures
+    found = list(candidates(contract, problem, details, options))
+    if found:
+        theirs = [list(candidates(contract, p, d, options)) for p, d in others]
+        score = [sum(any(m.same(t) for t in ts) for ts in theirs) for m in found]
+        best = max(score)
+        if 2 * best >= len(theirs):
+            first, *tied = [m for m, n in zip(found, score) if n == best]
+            if not tied:
+                return str(first)
+            also = ", ".join(m.mistake for m in tied)
+            return f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}"
+    known = KNOWN.get(contract)
+    return f"matches no known mistake (tried: {known})" if known else ""
+
+
+def per_quantity(contract: str, problem: dict, details: dict, options: Any) -> dict[str, Match]:
+    """For each wrong quantity alone, the first known mistake that explains it (float32 left
+    out: where sigmoid saturates in float64 it saturates in float32 too)."""
+    found = {}
+    for name in details.get("got", {}):
+        one = {k: {name: v[name]} for k, v in details.items()
+               if isinstance(v, dict) and name in v}
+        match = diagnose(contract, problem, one, options, float32=False)
+        if match is not None and not match.benign:
+            found[name] = match
+    return found

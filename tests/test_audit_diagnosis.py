@@ -1,0 +1,84 @@
+"""Diagnosis: a wrong value is matched with the known mistake that was made, or with none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnspec.audit import contracts, diagnosis
+from nnspec.audit.contracts import Options
+from nnspec.audit.sandbox import to_plain
+from nnspec.reference import two_layer_sigmoid, two_layer_tanh
+
+LOGREG = {"w": np.array([[0.5], [-1.5]]), "b": 0.25,
+          "X": np.array([[1.0, -2.0, 0.5], [0.5, 1.0, -1.0]]), "Y": np.array([[1.0, 0.0, 1.0]])}
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _propagate(w, b, X, Y, *, scale=1.0, clip=0.0, eps=0.0, one_term=False, dtype=np.float64):
+    w, X, Y = w.astype(dtype), X.astype(dtype), Y.astype(dtype)
+    m = X.shape[1]
+    A = _sigmoid(w.T @ X + dtype(b))
+    if clip:
+        A = np.clip(A, clip, 1 - clip)
+    losses = Y * np.log(A + eps) + (0 if one_term else (1 - Y) * np.log(1 - A + eps))
+    return {"dw": X @ (A - Y).T / m * scale, "db": np.sum(A - Y) / m * scale}, -np.sum(losses) / m
+
+
+def _explain(contract: str, problem: dict, value) -> str:
+    c, options = contracts.get(contract), Options()
+    wrong = [f for f in c.check(problem, to_plain(value), options) if f.check == "value"]
+    assert wrong, "the broken input must fail the value check"
+    return diagnosis.explain(contract, [(problem, wrong[0].details)], options)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"scale": 3.0}, "matches: missing 1/m"),
+    ({"scale": -1.0}, "matches: a flipped sign"),
+    ({"clip": 0.1}, "matches: a clipped at 0.1"),
+    ({"eps": 1e-3}, "matches: eps = 0.001 inside the log"),
+    ({"one_term": True}, "matches: the (1 - y) log(1 - a) term dropped"),
+    ({"dtype": np.float32}, "matches: float32 arithmetic"),
+    ({"scale": 1.5}, "matches no known mistake"),
+])
+def test_logistic_mistakes_are_named(kwargs: dict, expected: str) -> None:
+    assert _explain("logreg.propagate", LOGREG, _propagate(**LOGREG, **kwargs)).startswith(expected)
+
+
+TWO = {"W1": np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]]), "b1": np.array([[0.1], [0], [-2]]),
+       "W2": np.array([[1.0, -2.0, 0.5]]), "b2": np.array([[0.3]]),
+       "X": np.array([[1.0, 2.0, 0.5, -1.0], [0.0, -1.0, 2.0, 1.0]]),
+       "Y": np.array([[1.0, 0.0, 0.0, 1.0]])}
+PARAMS = {k: TWO[k] for k in ("W1", "b1", "W2", "b2")}
+
+
+def test_the_other_hidden_activation_is_named_with_the_option_to_use() -> None:
+    text = _explain("two_layer.forward_propagation", TWO,
+                    two_layer_tanh.forward_propagation(TWO["X"], PARAMS))
+    assert text.startswith("matches: tanh hidden layer; run with --hidden-activation tanh")
+
+
+def test_tanh_derivative_for_sigmoid_and_dW2_for_W2_are_named() -> None:
+    _, cache = two_layer_sigmoid.forward_propagation(TWO["X"], PARAMS)
+    m, A1, dZ2 = 4, cache["A1"], cache["A2"] - TWO["Y"]
+    for weights, g_prime, expected in (
+            (TWO["W2"], 1 - A1**2, "matches: tanh' = 1 - a^2 used for the sigmoid hidden"),
+            (dZ2 @ A1.T / m, A1 * (1 - A1), "matches: dW2 used in place of W2")):
+        dZ1 = weights.T @ dZ2 * g_prime
+        grads = {"dW1": dZ1 @ TWO["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+                 "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+        text = _explain("two_layer.backward_propagation", TWO, grads)
+        assert text.startswith(expected) and "never divide" not in text
+
+
+def test_a_small_eps_inside_the_log_is_a_correct_form() -> None:
+    A2, Y = np.array([[0.25, 0.5, 0.75]]), np.array([[1.0, 0.0, 1.0]])
+    cost = float(-np.mean(Y * np.log(A2 + 1e-12) + (1 - Y) * np.log(1 - A2 + 1e-12)))
+    c = contracts.get("two_layer.compute_cost")
+    problem = {"A2": A2, "Y": Y, **PARAMS}
+    (failure,) = c.check(problem, cost, Options())
+    match = diagnosis.diagnose(c.name, problem, failure.details, Options())
+    assert match is not None and match.benign and match.mistake == "eps = 1e-12 inside the log"
