@@ -55,6 +55,7 @@ class Options:
     timeout: float = 60.0
     seed: int = 0
     edition: str = ""  # the published signature the target is called with; "" for the first
+    large: bool = False  # problems with m above the small sizes (the engine's large pass)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -454,10 +455,11 @@ def _canonical(value: Any) -> Any:
 # saturate in float64 (that starts at |z| = 36.04), so a clipped a (np.clip(a, 1e-7, 1 - 1e-7))
 # or an early cut-off is a defect the audit must find. Shrinks to "no rescaling".
 NEAR_SATURATION = 20.0
-# Sizes: up to MAX_SIZE examples, where bugs that need many examples (a batch size, a hard-coded
-# m) show, and as many features and hidden units when tied to m; a size above the small ones
-# comes up in one example of ten (drawing a 64 x 64 array and the exact oracle of a 64 x 64 x 64
-# network cost far more than the small ones) and shrinks away.
+# Sizes: the exploration draws small problems (at most SMALL_* features, hidden units and
+# examples, square ones included), then the engine's large pass a tenth as many with m up to
+# MAX_SIZE, where bugs that need many examples (a batch size, a hard-coded m) show, and as many
+# features and hidden units when tied to m (drawing a 64 x 64 array and the exact oracle of a
+# 64 x 64 x 64 network cost far more than the small ones).
 MAX_SIZE = 64
 SMALL_LOGREG, SMALL_TWO_LAYER = 8, 6
 
@@ -477,7 +479,8 @@ def _logreg(o: Options, **kwargs: Any):
                 w, b = _rescaled(w, b, w.T @ p.X + b)
         return _round_to({"w": w, "b": float(b), "X": p.X, "Y": p.Y}, o.dtype)
 
-    sizes = {"max_features": MAX_SIZE, "max_examples": MAX_SIZE, "small": SMALL_LOGREG}
+    sizes = {"max_features": MAX_SIZE, "max_examples": MAX_SIZE, "small": SMALL_LOGREG,
+             "large": o.large}
     return st.builds(finish, strategies.logreg_problems(**{**sizes, **kwargs}), st.booleans())
 
 
@@ -491,7 +494,7 @@ def _two_layer(o: Options, **kwargs: Any):
         return _round_to({**q, "X": p.X, "Y": p.Y}, o.dtype)
 
     sizes = {"max_features": MAX_SIZE, "max_hidden": MAX_SIZE, "max_examples": MAX_SIZE,
-             "small": SMALL_TWO_LAYER, "tie_hidden": True}
+             "small": SMALL_TWO_LAYER, "large": o.large, "tie_hidden": True}
     return st.builds(finish, strategies.two_layer_problems(hidden=o.hidden_activation,
                                                            **{**sizes, **kwargs}), st.booleans())
 

@@ -80,6 +80,7 @@ class Finding:
                 "counterexample": jsonable(self.counterexample)}
 
 
+LARGE_EXAMPLES = 2  # problems of the large pass, at least
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
@@ -407,6 +408,8 @@ class _Engine:
 
         for problem in self._explored():
             explore(problem)
+        for problem in self._large():
+            explore(problem)
         if worst and not self.stopped:
             self._climb(worst)
         _drop_explained_saturation(first, saturated)
@@ -435,7 +438,7 @@ class _Engine:
         from hypothesis import Phase
 
         o = self.options
-        key = (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed)
+        key = (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed, o.large)
         if key not in _EXPLORED:
             drawn: list = []
 
@@ -445,6 +448,15 @@ class _Engine:
             self._run(keep, (Phase.generate,))
             _EXPLORED[key] = drawn
         return _EXPLORED[key]
+
+    def _large(self) -> list:
+        """A tenth as many problems again (at least LARGE_EXAMPLES), with m above the small
+        sizes: bugs that need many examples show there; `_reduce` then takes the examples off
+        one by one (Hypothesis shrinks within the small problems only)."""
+        o = self.options
+        large = dataclasses.replace(o, large=True,
+                                    examples=max(LARGE_EXAMPLES, o.examples // 10))
+        return _Engine(self.contract, self.caller, large)._explored()
 
     def _climb(self, worst: list[tuple[Any, Failure]]) -> None:
         """A pass that Hypothesis steers (`target()`) towards the largest relative error

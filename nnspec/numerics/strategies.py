@@ -151,42 +151,34 @@ def _rescale(weights: np.ndarray, bias: np.ndarray, Z: np.ndarray, target: float
     return weights * factor, bias * factor
 
 
-LARGE_ONE_IN = 10  # with `small`, sizes above it come up in about one example of this many
-
-
-def _size(draw, limit: int, small: int | None) -> int:
-    """A size in [1, limit]; with `small`, one above `small` only about one draw in
-    LARGE_ONE_IN (large problems cost the exact oracle much more), shrinking to the small."""
-    if small is not None and small < limit and draw(st.integers(0, LARGE_ONE_IN - 1)) == 0:
-        return draw(st.integers(1, limit))
-    return draw(st.integers(1, limit if small is None else min(small, limit)))
-
-
 @_once
 @st.composite
-def _shape(draw, max_features: int, max_examples: int, small: int | None = None
-           ) -> tuple[int, int]:
-    """(n_x, m), n_x == m in about half the draws. With `small`, only m goes beyond it
-    (and n_x with it when they are tied): a large X is (small, m) or square."""
+def _shape(draw, max_features: int, max_examples: int, small: int | None = None,
+           large: bool = False) -> tuple[int, int]:
+    """(n_x, m), n_x == m in about half the draws. With `small`, m is at most `small`, or with
+    `large` above it (uniform up to max_examples), and n_x above `small` only when tied to m."""
     if small is None:
         n_x = draw(st.integers(1, max_features))
         if n_x <= max_examples and draw(st.booleans()):
             return n_x, n_x
         return n_x, draw(st.integers(1, max_examples))
-    m = _size(draw, max_examples, small)
+    if large and small < max_examples:
+        m = draw(st.sampled_from(range(small + 1, max_examples + 1)))  # uniform, unlike integers
+    else:
+        m = draw(st.integers(1, min(small, max_examples)))
     if m <= max_features and draw(st.booleans()):
         return m, m
     return draw(st.integers(1, min(small, max_features))), m
 
 
 def logreg_problems(*, max_features: int = 6, max_examples: int = 8,
-                    saturation: bool = True, small: int | None = None
+                    saturation: bool = True, small: int | None = None, large: bool = False
                     ) -> st.SearchStrategy[LogRegProblem]:
     """Inputs of logistic regression: `LogRegProblem(w, b, X, Y)`, float64, n_x in
     [1, max_features], m in [1, max_examples]. With `saturation`, z = w^T X + b reaches |z| in
-    the hundreds (a rounds to 0 or 1); without, |z| <= 30. With `small`, m goes above it in
-    about one example of LARGE_ONE_IN, n_x only when tied to m. See the module docstring for the edges reached
-    and how examples shrink."""
+    the hundreds (a rounds to 0 or 1); without, |z| <= 30. With `small`, m is at most `small`,
+    or with `large` above it, and n_x above it only when tied to m. See the module docstring
+    for the edges reached and how examples shrink."""
     _check_size("max_features", max_features)
     _check_size("max_examples", max_examples)
     _check_flag("saturation", saturation)
@@ -195,7 +187,7 @@ def logreg_problems(*, max_features: int = 6, max_examples: int = 8,
 
     @st.composite
     def problems(draw) -> LogRegProblem:
-        n_x, m = draw(_shape(max_features, max_examples, small))
+        n_x, m = draw(_shape(max_features, max_examples, small, large))
         w, X = draw(_values((n_x, 1))), draw(_values((n_x, m)))
         b = draw(_bias(()))
         Y = draw(_labels(m))
@@ -209,12 +201,13 @@ def logreg_problems(*, max_features: int = 6, max_examples: int = 8,
 
 def two_layer_problems(*, max_features: int = 5, max_hidden: int = 4, max_examples: int = 6,
                        saturation: bool = True, hidden: str = "sigmoid", small: int | None = None,
-                       tie_hidden: bool = False) -> st.SearchStrategy[TwoLayerProblem]:
+                       large: bool = False, tie_hidden: bool = False
+                       ) -> st.SearchStrategy[TwoLayerProblem]:
     """Inputs of the 2-layer network: `TwoLayerProblem(parameters, X, Y)`, float64, n_x in
     [1, max_features], n_h in [1, max_hidden], m in [1, max_examples]. Both layers' pre-
     activations are rescaled like z in `logreg_problems`; `hidden` ("sigmoid" or "tanh") picks
     the hidden layer's saturating scale (tanh(z) rounds to +-1 from |z| ~ 19, sigma from ~ 37).
-    `small` as in `logreg_problems` (n_h beyond it only when tied); with `tie_hidden`, n_h ==
+    `small` and `large` as in `logreg_problems` (n_h beyond `small` only when tied); with `tie_hidden`, n_h ==
     n_x in about half the examples (so n_h == n_x == m in a quarter), where a W1 used for W1^T
     still runs."""
     for name, value in (("max_features", max_features), ("max_hidden", max_hidden),
@@ -227,7 +220,7 @@ def two_layer_problems(*, max_features: int = 5, max_hidden: int = 4, max_exampl
 
     @st.composite
     def problems(draw) -> TwoLayerProblem:
-        n_x, m = draw(_shape(max_features, max_examples, small))
+        n_x, m = draw(_shape(max_features, max_examples, small, large))
         if tie_hidden and n_x <= max_hidden and draw(st.booleans()):
             n_h = n_x
         else:
