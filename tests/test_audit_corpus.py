@@ -143,7 +143,6 @@ DIAGNOSES = {
 SMALLEST = {
     f"{P}/bug_transpose_square.py": (("X",), (2, 2)),  # needs n_x == m
     f"{TL}/forward_W1_transposed.py": (("parameters", "W1"), (2, 2)),  # needs n_h == n_x
-    f"{P}/bug_batches_of_16.py": (("X",), (1, 17)),  # needs m > 16
 }
 
 
