@@ -45,8 +45,6 @@ class Claim:
 
     `correction` is the corrected statement (LaTeX) and `corrected` a check that must hold for
     it; the engine runs it whenever the claim is not `holds`, so a correction is never unproven.
-    `latex` is the notes' formula to parse and compare with `parsed_as` (see nnspec.spec.latex): an
-    expression, or a function returning (expression, {parsed name: expression to bind}).
     `extensions` are (label, check) pairs derived from the claim (e.g. its vectorised form over
     m examples); they must hold, and their result is added to the detail.
     """
@@ -58,8 +56,6 @@ class Claim:
     check: Any
     correction: str = ""
     corrected: Any = None
-    latex: str = ""
-    parsed_as: Any = None
     transcription: str = ""
     extensions: tuple = ()
     line: int = 0
@@ -84,7 +80,6 @@ class ClaimResult:
     evidence: str = ""
     correction: str = ""
     convention: str = ""
-    latex_check: str = ""
     engine_errors: list[str] = field(default_factory=list)
     line: int = 0
 

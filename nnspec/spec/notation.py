@@ -16,8 +16,7 @@ Anything else raises `Unreadable` with the reason; the claim is then reported un
 
 Why not SymPy's LaTeX parser alone: it builds commutative products, so `(a^{[2]}-y)a^{[1]T}`
 comes back as `a1T*(a2 - y)`; the order of a matrix product (what a transpose check is about)
-is lost. `sympy_reading` gives SymPy's parse of the same normalised text, used as a
-cross-check of the scalar reading (nnspec.spec.meaning.cross_check).
+is lost.
 """
 
 from __future__ import annotations
@@ -321,16 +320,3 @@ def parse(tex: str):
     if not tokens:
         raise Unreadable("empty formula")
     return _Parser(tokens).parse()
-
-
-def sympy_reading(tex: str):
-    """SymPy's own LaTeX parse of the normalised text (scalar reading), or None if it cannot."""
-    try:
-        from sympy.parsing.latex import parse_latex
-    except ImportError:
-        return None
-    text = normalise(tex).replace("Y@", "\\hat{y}")
-    try:
-        return parse_latex(text)
-    except Exception:  # noqa: BLE001 - the parser raises several unrelated types
-        return None

@@ -8,8 +8,8 @@ claim names it does hold (each convention is checked like the claim itself).
     false                   fails under every reading; evidence and a verified correction
     unchecked               could not be decided; the reason is in the detail
 Exit codes of `nnspec verify`: 0 when the harness's own checks pass (errata are findings),
-1 when one fails (a self-check, a correction that does not verify, a LaTeX parse that
-contradicts a transcription, simplify contradicted by high-precision evaluation), 2 on usage errors.
+1 when one fails (a self-check, a correction that does not verify, simplify contradicted by
+high-precision evaluation), 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from nnspec.spec import cache, latex, shapes
+from nnspec.spec import cache, shapes
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, ClaimResult, Outcome
 
@@ -356,7 +356,7 @@ def _verdict(out: Outcome) -> str:
 
 
 def verify_claim(claim: Claim) -> ClaimResult:
-    """Run one claim's check, its correction's check and its LaTeX parse check.
+    """Run one claim's check and its correction's check.
 
     An exception inside a check is a defect of the harness, not a verdict: the claim is
     reported unchecked with the exception, and `nnspec verify` exits 1.
@@ -392,22 +392,12 @@ def _verify_claim(claim: Claim) -> ClaimResult:
             detail += f"; {label}: {ext.detail}"
         else:
             errors.append(f"{claim.id}: {label} does not hold ({ext.detail} {ext.evidence})")
-    latex_check = ""
-    if claim.latex:
-        expected, bind = (claim.parsed_as() if callable(claim.parsed_as)
-                          else (claim.parsed_as, None))
-        status, message = latex.compare(claim.latex, expected, bind)
-        latex_check = message
-        if status in ("unparsed", "unavailable"):
-            detail += f"; {message}"
-        if status == "differs":
-            errors.append(f"{claim.id}: {message}")
     return ClaimResult(
         id=claim.id, section=claim.section, notes=claim.notes, kind=claim.kind,
         verdict=verdict, detail=detail,
         transcription=claim.transcription or claim.check.describe(),
         evidence=out.evidence, correction=claim.correction, convention=out.convention,
-        latex_check=latex_check, engine_errors=errors, line=claim.line,
+        engine_errors=errors, line=claim.line,
     )
 
 
