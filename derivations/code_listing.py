@@ -27,10 +27,6 @@ def listing(first: str, last: str) -> str:
     return textwrap.dedent("\n".join(line.rstrip() for line in lines[start:end + 1])) + "\n"
 
 
-def loop_source() -> str:
-    return listing("for i in range(num_iterations):", "costs.append(cost)")
-
-
 def propagate_source() -> str:
     return listing("def propagate(w, b, X, Y):", "db = (1/m)*np.sum(A-Y)")
 

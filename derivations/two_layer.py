@@ -114,40 +114,11 @@ def _per_example(claimed, reference, text, conventions=()) -> MatrixEqual:
                        shape_names="(n_x, n_h, m)")
 
 
-def _vectorised(claimed, reference, text) -> MatrixEqual:
-    return MatrixEqual(build=lambda s: example(*s), claimed=claimed, reference=reference,
-                       sweep=tuple(shapes.two_layer_shapes(per_example=False)),
-                       proof_shapes=shapes.PROOF_TWO_LAYER_VECTORISED, text=text,
-                       shape_names="(n_x, n_h, m)")
-
-
-def _grad(name: str):
-    return lambda q: q.gradient(name)
-
-
 # --- the derivation from the axioms, factor by factor ----------------------------------------
 
 
 def loss_of_a1(q: Example) -> sp.Expr:
     return defs.loss(q.y[0, 0], q.a2_of(q.a1_free)[0, 0])
-
-
-def jacobian_a1_z1(q: Example) -> sp.Matrix:
-    return q.z1_free.applyfunc(defs.sigma).jacobian(q.z1_free)
-
-
-def dz1_dW1(q: Example) -> sp.Array:
-    return sp.derive_by_array(list(q.z1), q.W1)
-
-
-def chain_contraction(q: Example) -> sp.Matrix:
-    """dL/dW1[j, k] = sum_i,l dL/da1_i * da1_i/dz1_l * dz1_l/dW1[j, k] (multivariate chain)."""
-    dL_da1 = defs.gradient(loss_of_a1(q), q.a1_free).xreplace(
-        dict(zip(q.a1_free, q.a1)))
-    jac = jacobian_a1_z1(q).xreplace(dict(zip(q.z1_free, q.z1)))
-    dz = dz1_dW1(q)
-    return sp.Matrix(q.n_h, q.n_x, lambda j, k: sum(
-        dL_da1[i] * jac[i, l] * dz[j, k, l] for i in range(q.n_h) for l in range(q.n_h)))
 
 
 def corrected_dW1(q: Example) -> sp.Matrix:
@@ -202,15 +173,6 @@ def _w1_is_matrix() -> Outcome:
 
 def listed_parameters(tex: str) -> list[str]:
     return [f"{letter}{layer}" for letter, layer in re.findall(r"([Wb])\^\{\[(\d)\]\}", tex)]
-
-
-def _parameters_listed(tex: str) -> Outcome:
-    listed = listed_parameters(tex)
-    actual = parameter_groups(defs.TwoLayer(2, 3, 1))
-    missing, twice = actual - set(listed), sorted({n for n in listed if listed.count(n) > 1})
-    ok = len(listed) == len(actual) and set(listed) == actual
-    return Outcome(ok, f"the cost depends on {sorted(actual)}; the notes list {listed}",
-                   f"missing {sorted(missing)}, listed twice {twice}" if not ok else "")
 
 
 def _warning_as_written() -> Outcome:
