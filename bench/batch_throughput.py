@@ -31,7 +31,8 @@ TIMEOUT = "5"  # one corpus target hangs: it costs this many seconds in every ru
 def corpus(into: Path) -> int:
     for name in FOLDERS:
         for path in sorted((CORPUS / name).iterdir()):
-            shutil.copy(path, into / path.name)
+            if path.is_file():  # a subfolder holds a helper-module case the old engine predates
+                shutil.copy(path, into / path.name)
     return len(list(into.iterdir()))
 
 

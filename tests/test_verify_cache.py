@@ -22,7 +22,7 @@ def counting(monkeypatch):
     calls = []
     real = verify.verify_claim
     monkeypatch.setattr(verify, "verify_claim", lambda c: calls.append(c.id) or real(c))
-    monkeypatch.setattr(verify, "self_checks", lambda: [verify.SelfCheck("stub", True, "")])
+    monkeypatch.setattr(verify, "SELF_CHECKS", (lambda: [verify.SelfCheck("stub", True, "")],))
     monkeypatch.setattr(verify.os, "cpu_count", lambda: 1)  # one by one, so calls are seen
     return calls
 

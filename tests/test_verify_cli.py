@@ -70,7 +70,7 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
 
 def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     broken = ClaimResult("x", "s", "n", "code", "holds", "d", engine_errors=["boom"])
-    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([broken], []))
+    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([broken], [], {}))
     monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: ([], []))
     monkeypatch.setattr(verify, "claim_key", lambda *args: "k")
     real = verify.verify_document
@@ -80,13 +80,19 @@ def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):
     assert "harness check failed: boom" in capsys.readouterr().err
     failed = [verify.SelfCheck("lemma", False, "not zero")]
     monkeypatch.setattr(verify, "verify_document", real)
-    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([], failed))
+    monkeypatch.setattr(verify, "_verify", lambda *args, **kw: ([], failed, {}))
     assert main(["verify"]) == 1
     assert "harness check failed: lemma" in capsys.readouterr().err
 
 
 def test_self_checks_pass():
     assert all(c.ok for c in verify.self_checks())
+
+
+def test_the_finite_difference_check_catches_a_wrong_gradient(monkeypatch):
+    real = verify.defs.gradient
+    monkeypatch.setattr(verify.defs, "gradient", lambda J, V: real(J, V) * 1.001)
+    assert verify._finite_difference_cross_check().ok is False
 
 
 def test_the_notes_errata_are_found(first_run):

@@ -18,7 +18,7 @@ VECTORISED = {
 NAMED = re.compile(r"d([Wb])\^\{\[(\d)\]\}")
 
 
-def _proof(parameter: str) -> str:
+def proof(parameter: str) -> str:
     from nnspec.derivations import two_layer
     from nnspec.spec import shapes
     from nnspec.spec.verify import MatrixEqual
@@ -32,19 +32,30 @@ def _proof(parameter: str) -> str:
     return out.detail if out.ok else f"NOT PROVEN: {out.detail} {out.evidence}"
 
 
-def unstated(claims: list[dict]) -> list[dict]:
-    """One finding per 2-layer parameter whose gradient the notes state for one example only."""
-    seen, out = set(), []
+def _first_mentions(claims: list[dict]):
+    """(claim, parameter) for the first claim that names each 2-layer parameter's gradient."""
+    seen = set()
     for claim in claims:
         if claim["kind"] == "code":
             continue
         for letter, layer in NAMED.findall(claim["notes"]):
             parameter = f"{letter}{layer}"
-            if parameter in seen or parameter not in VECTORISED:
-                continue
-            seen.add(parameter)
-            out.append({"kind": "unstated step", "claim": claim["id"], "line": claim["line"],
-                        "message": f"d{parameter} is stated for one example; for the cost J over "
-                        f"m examples it needs 1/m and a sum over the examples: "
-                        f"{VECTORISED[parameter]} ({_proof(parameter)})"})
-    return out
+            if parameter in VECTORISED and parameter not in seen:
+                seen.add(parameter)
+                yield claim, parameter
+
+
+def named(claims: list[dict]) -> list[str]:
+    """The parameters whose unstated step `unstated` reports (claims need "kind" and "notes")."""
+    return [parameter for _, parameter in _first_mentions(claims)]
+
+
+def unstated(claims: list[dict], proofs: dict[str, str] | None = None) -> list[dict]:
+    """One finding per 2-layer parameter whose gradient the notes state for one example only;
+    `proofs` holds the proofs already computed (`proof`), by parameter."""
+    proofs = proofs or {}
+    return [{"kind": "unstated step", "claim": claim["id"], "line": claim["line"],
+             "message": f"d{parameter} is stated for one example; for the cost J over m examples "
+             f"it needs 1/m and a sum over the examples: {VECTORISED[parameter]} "
+             f"({proofs[parameter] if parameter in proofs else proof(parameter)})"}
+            for claim, parameter in _first_mentions(claims)]

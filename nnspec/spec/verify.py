@@ -14,6 +14,7 @@ high-precision evaluation), 2 on usage errors.
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -401,20 +402,34 @@ def _verify_claim(claim: Claim) -> ClaimResult:
     )
 
 
-_CLAIMS: list[Claim] = []
+_TASKS: list[Callable[[], Any]] = []
 
 
-def _verify_index(index: int) -> ClaimResult:
-    return verify_claim(_CLAIMS[index])
+def _run_task(index: int) -> Any:
+    return _TASKS[index]()
+
+
+def _run_all(tasks: list[Callable[[], Any]], workers: int | None) -> list:
+    """The results of the zero-argument `tasks`, in order. They are independent and each check
+    seeds its own generator, so they run in a pool of forked processes (one per core, at most
+    4) with the same results as one by one; list the long ones first."""
+    global _TASKS
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+        _TASKS = list(tasks)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                return pool.map(_run_task, range(len(tasks)), chunksize=1)
+        except OSError:  # no semaphores or /dev/shm: the same results, one by one
+            pass
+        finally:
+            _TASKS = []
+    return [task() for task in tasks]
 
 
 def verify_notes(claims: list[Claim] | None = None, workers: int | None = None,
                  notes=None) -> list[ClaimResult]:
-    """Verdicts for every claim of the notes (default: the shipped notes), in the notes' order.
-
-    Claims are independent and each check seeds its own generator, so they run in a pool of
-    forked processes (one per core) with the same results, in the same order, as one by one.
-    """
+    """Verdicts for every claim of the notes (default: the shipped notes), in the notes' order."""
     return _verify(claims, workers, with_self_checks=False, notes=notes)[0]
 
 
@@ -428,24 +443,20 @@ def notes_claims(notes=None) -> tuple[list[Claim], list[Claim]]:
     return extract.claims(notes)
 
 
-def _verify(claims, workers, with_self_checks: bool, notes=None):
-    """(results, self-check results or None), the self-checks running beside the claims."""
-    global _CLAIMS
+def _verify(claims, workers, with_self_checks: bool, notes=None, steps=()):
+    """(results, self-check results or None, {parameter: proof of its unstated step}): the
+    claims, the harness's own checks and the proofs of `steps` in one pool."""
+    from nnspec.spec.steps import proof
+
     if claims is None:
         claims = notes_claims(notes)[0]
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(claims) > 1 and "fork" in mp.get_all_start_methods():
-        _CLAIMS = list(claims)
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                checks = pool.apply_async(self_checks) if with_self_checks else None
-                results = pool.map(_verify_index, range(len(claims)), chunksize=1)
-                return results, (checks.get() if checks else None)
-        except OSError:  # no semaphores or /dev/shm: the same results, one by one
-            pass
-        finally:
-            _CLAIMS = []
-    return [verify_claim(c) for c in claims], (self_checks() if with_self_checks else None)
+    checks = list(SELF_CHECKS) if with_self_checks else []
+    proofs = [functools.partial(proof, parameter) for parameter in steps]
+    out = _run_all([*checks, *proofs, *(functools.partial(verify_claim, c) for c in claims)],
+                   workers)
+    found = [c for group in out[:len(checks)] for c in group] if with_self_checks else None
+    return (out[len(checks) + len(proofs):], found,
+            dict(zip(steps, out[len(checks):len(checks) + len(proofs)])))
 
 
 # --- the harness's own checks -------------------------------------------------------------
@@ -458,26 +469,28 @@ class SelfCheck:
 
 
 def _finite_difference_cross_check() -> SelfCheck:
-    """dJ/dW1 from definitions.gradient against an mpmath central difference (40 digits)."""
+    """dJ/dW1 from definitions.gradient against an mpmath central difference (40 digits); both
+    evaluated through lambdify (SymPy's own subs + N of the gradient takes a second)."""
     p = defs.TwoLayer(n_x=2, n_h=3, m=2)
     J = p.J()
     grad = defs.gradient(J, p.W1)
     rng = random.Random(SEED)
     point = shapes.rational_point(J.free_symbols, rng)
-    f = sp.lambdify(sorted(point, key=lambda s: s.name), _rewrite(J), "mpmath")
     names = sorted(point, key=lambda s: s.name)
+    f = sp.lambdify(names, _rewrite(J), "mpmath")
+    exact = sp.lambdify(names, [_rewrite(grad[k]) for k in range(len(p.W1))], "mpmath")
     worst = mpmath.mpf(0)
     with mpmath.workdps(40):
         h = mpmath.mpf(10) ** -12
+        args = [mpmath.mpf(point[s].p) / point[s].q for s in names]
+        gradient = exact(*args)
         for k, sym in enumerate(p.W1):
-            args = [mpmath.mpf(point[s].p) / point[s].q for s in names]
             i = names.index(sym)
             up, down = list(args), list(args)
             up[i] += h
             down[i] -= h
             fd = (f(*up) - f(*down)) / (2 * h)
-            exact = sp.N(_rewrite(grad[k]).subs(point), 40)
-            worst = max(worst, abs(fd - mpmath.mpf(str(exact))))
+            worst = max(worst, abs(fd - gradient[k]))
     return SelfCheck("gradient vs finite differences (2-layer dW1, 40 digits)", worst < 1e-15,
                      f"max difference {mpmath.nstr(worst, 3)}")
 
@@ -555,9 +568,7 @@ def _linearity_check() -> SelfCheck:
                      "at (n_x, n_h, m) = (2, 3, 3)", ok, "exact" if ok else "differs")
 
 
-def self_checks() -> list[SelfCheck]:
-    """The sigma' lemma, canaries the engine must judge right, a finite-difference check of
-    the gradients, and the emitted reference against the derivations."""
+def _sigma_checks() -> list[SelfCheck]:
     z = sp.Symbol("z", real=True)
     lemma = defs.sigma_prime_lemma()
     s = defs.sigma_exp(z)
@@ -569,10 +580,18 @@ def self_checks() -> list[SelfCheck]:
                   right.detail),
         SelfCheck("canary: the engine refutes sigma' = sigma(1 + sigma)", wrong.ok is False,
                   wrong.detail),
-        _finite_difference_cross_check(),
-        _linearity_check(),
-        _reference_cross_check(),
     ]
+
+
+# each returns a list of SelfCheck; the slowest first, since they start a pool's queue
+SELF_CHECKS = (lambda: [_reference_cross_check()], lambda: [_finite_difference_cross_check()],
+               _sigma_checks, lambda: [_linearity_check()])
+
+
+def self_checks() -> list[SelfCheck]:
+    """The sigma' lemma, canaries the engine must judge right, a finite-difference check of
+    the gradients, and the emitted reference against the derivations."""
+    return [c for group in _run_all(list(SELF_CHECKS), 1) for c in group]
 
 
 # --- output --------------------------------------------------------------------------------
@@ -625,7 +644,10 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     known = {i: ClaimResult(**v) for i, v in known.items() if v is not None}
     stored = cache.load("claims", cache.key("self-checks")) if use_cache else None
     todo = [c for i, c in enumerate(claims) if i not in known]
-    fresh, checks = _verify(todo, None, with_self_checks=stored is None)
+    from nnspec.spec import steps
+
+    named = steps.named([{"kind": c.kind, "notes": c.notes} for c in claims])
+    fresh, checks, proofs = _verify(todo, None, with_self_checks=stored is None, steps=named)
     if stored is not None:
         checks = [SelfCheck(**c) for c in stored]
     elif use_cache and checks and all(c.ok for c in checks):
@@ -635,10 +657,8 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     for i, r in enumerate(results):
         if use_cache and i not in known and not r.engine_errors:
             cache.store("claims", keys[i], r.to_dict())
-    from nnspec.spec.steps import unstated
-
     doc = json.loads(to_json(results, checks, missing))
-    doc["findings"] = unstated(doc["claims"])
+    doc["findings"] = steps.unstated(doc["claims"], proofs)
     return doc
 
 
