@@ -44,26 +44,30 @@ def commit(tree: Path) -> str:
     return found.stdout.strip() or "?"
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, str, int]:
-    """Wall time of one command, its first line of output and its exit code."""
+def timed(argv: list[str], cwd: Path, cache: Path) -> tuple[float, str, int]:
+    """Wall time of one command (caches in `cache`), its first line of output and its exit
+    code."""
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
+                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
     seconds = time.perf_counter() - start
     lines = (done.stdout or done.stderr).splitlines()
     return seconds, (lines[0] if lines else ""), done.returncode
 
 
 def measure(trees: dict[str, Path], work: Path, argv: list[str], runs: int,
-            after_only: tuple[str, ...] = ()) -> dict[str, dict]:
+            after_only: tuple[str, ...] = (), cold: bool = False) -> dict[str, dict]:
     """Median wall time per tree over `runs` alternating runs, after one warm-up run each
-    (the first run of a command also pays for cold files and compiling bytecode);
-    `after_only` are options the earlier checkout does not have."""
+    (the first run of a command also pays for cold files and compiling bytecode, and fills
+    the caches); `after_only` are options the earlier checkout does not have. `cold`: every
+    run with a new, empty cache directory (a first run on a new machine or version)."""
     results = {name: {"times": []} for name in trees}
-    for _ in range(runs + 1):
+    for n in range(runs + 1):
         for name, tree in trees.items():
             extra = list(after_only) if name == "after" else []
+            cache = work / "caches" / (f"{name}-{n}" if cold else name)
             seconds, line, code = timed([str(tree / ".venv" / "bin" / "nnspec"), *argv, *extra],
-                                        work)
+                                        work, cache)
             results[name].setdefault("warm-up", seconds)
             results[name]["line"], results[name]["exit"] = line, code
             results[name]["times"].append(seconds)
@@ -99,16 +103,19 @@ def main() -> int:
         (work / "mine.py").write_text(PROPAGATE)
         argv = ["audit", "mine.py", "--contract", "logreg.propagate"]
         audit = measure(trees, work, argv, args.audits)
+        audit_cold = measure(trees, work, argv, args.audits, cold=True)
         # the earlier checkout ran the target in a plain process: --isolation none is that
         plain = measure(trees, work, argv, args.audits, ("--isolation", "none"))
         verify = measure(trees, work, ["verify"], args.verifies)
+        verify_cold = measure(trees, work, ["verify"], args.verifies, cold=True)
     load = os.getloadavg()
     lines = [
         "# First contact: one audit, one verify",
         "",
         ("Written by `.venv/bin/python bench/first_contact.py --before DIR`. Each command runs "
          "as a user runs it (a new process: imports, sandbox, search, shrinking), the two "
-         "checkouts alternating in one run; medians after one warm-up run each. Ratios are "
+         "checkouts alternating in one run; medians after one warm-up run each; each checkout "
+         "has a cache directory of its own for the run. Ratios are "
          "after / before (below 1: faster); absolute seconds depend on the machine and its "
          "load."),
         "",
@@ -122,21 +129,25 @@ def main() -> int:
         "|---|---|---|---|---|---|",
         row("`nnspec audit mine.py --contract logreg.propagate` (a correct 10-line propagate)",
             audit),
+        row("the same audit, cold: an empty cache directory each run (no warm start)",
+            audit_cold),
         row("the same audit, after with `--isolation none` (a plain process, as before the "
             "sandbox; the harness's own time)", plain),
-        row("`nnspec verify` (the shipped notes)", verify),
+        row("`nnspec verify` (the shipped notes), warm: the proofs in the cache", verify),
+        row("`nnspec verify`, cold: an empty cache directory each run", verify_cold),
         "",
         "What each printed (first line) and its exit code:",
         "",
     ]
-    for label, results in (("audit", audit), ("audit --isolation none", plain),
-                           ("verify", verify)):
+    for label, results in (("audit", audit), ("audit, cold", audit_cold),
+                           ("audit --isolation none", plain), ("verify", verify),
+                           ("verify, cold", verify_cold)):
         for name in ("before", "after"):
             r = results[name]
             lines.append(f"- {label}, {name}: exit {r['exit']}: `{r['line']}`")
     lines += ["", "The audited file:", "", "```python", PROPAGATE.rstrip(), "```", ""]
     write_atomic(args.out, "\n".join(lines), make_dirs=True)
-    print("\n".join(lines[9:14]))
+    print("\n".join(lines[9:16]))
     return 0
 
 

@@ -24,6 +24,8 @@ would change the examples of the audits that follow it in the same worker.
 from __future__ import annotations
 
 import pickle
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
@@ -442,6 +444,37 @@ class Contract:
         return pickle.dumps(_canonical(p), protocol=4)
 
 
+TRUTHS_KEPT = 1024  # problems whose reference values a process keeps (an LRU)
+_TRUTHS: OrderedDict = OrderedDict()
+
+
+def _truth(kind: str, p: dict, o: Options, compute: Callable[[], Any]) -> Any:
+    """The reference side of a check (exact values, bounds, a reference run), computed once
+    per problem in a process: the explore pass draws the same problems for every target of a
+    folder and shrinking revisits problems, while the exact values cost more than a call.
+    They depend on the problem, the dtype and the hidden activation only, never the target."""
+    key = (kind, o.dtype, o.hidden_activation, pickle.dumps(_canonical(p), protocol=4))
+    if key in _TRUTHS:
+        _TRUTHS.move_to_end(key)
+        return _TRUTHS[key]
+    value = _TRUTHS[key] = compute()
+    if len(_TRUTHS) > TRUTHS_KEPT:
+        _TRUTHS.popitem(last=False)
+    return value
+
+
+def truths() -> dict:
+    """The reference values this process holds (for nnspec.audit.warmstart)."""
+    return dict(_TRUTHS)
+
+
+def keep_truth(key: tuple, value: Any) -> None:
+    """Hold a reference value computed by another process (nnspec.audit.warmstart)."""
+    _TRUTHS[key] = value
+    if len(_TRUTHS) > TRUTHS_KEPT:
+        _TRUTHS.popitem(last=False)
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple((k, _canonical(value[k])) for k in sorted(value))
@@ -508,10 +541,7 @@ class LogRegPropagate(Contract):
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         n_x, m = p["X"].shape
-        exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
-        bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact)
-        loose = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype, exact=exact,
-                                        textbook=True)
+        exact, bound, loose = _logreg_truth(p, o)
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
         grads, cost = c.item(value, 0, "the result"), c.item(value, 1, "the result")
@@ -537,9 +567,8 @@ class LogRegPredict(Contract):
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m = p["X"].shape[1]
-        exact = oracle.logreg_exact(p["w"], p["b"], p["X"], p["Y"])
-        z_bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype=o.dtype,
-                                          exact=exact)["Z"]
+        exact, bound, _ = _logreg_truth(p, o)
+        z_bound = bound["Z"]
         c = _Checker(False)
         got = c.array(value, "the prediction", (1, m))
         if got is None:
@@ -594,8 +623,28 @@ class LogRegOptimize(Contract):
         return (*args, p["num_iterations"], p["learning_rate"]), {}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        n_x, m = p["X"].shape
+        n_x = p["X"].shape[0]
+        k_max, rate = p["num_iterations"], p["learning_rate"]
+        costs, cost_bounds, w, b, error = _truth("optimize", p, o, lambda: self._run(p, o))
+        c = _Checker(False, returns="(params, grads, costs)")
+        params = c.item(value, 0, "the result")
+        got_costs = c.item(value, 2, "the result")
+        got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
+        got_b = c.scalar(c.item(params, "b", "params"), "b")
+        if got_costs is not MISSING:
+            self._costs(c, got_costs, costs, cost_bounds, k_max)
+        c.values([("w", w, got_w, 2 * error), ("b", np.asarray(b), got_b, 2 * error)], "")
+        for f in c.failures:
+            if f.check == "value":
+                c.failures[c.failures.index(f)] = Failure("trajectory", "defect", (
+                    f"after {k_max} steps of learning rate {rate!r} the parameters differ from "
+                    f"the reference run: {f.message}"), f.details)
+        return c.failures
+
+    def _run(self, p: dict, o: Options) -> tuple[list, list, np.ndarray, float, float]:
+        """The reference run: its costs, their bounds, the final w, b and the error bound E_k."""
         X, Y, k_max, rate = p["X"], p["Y"], p["num_iterations"], p["learning_rate"]
+        m = X.shape[1]
         u = tolerance.unit_roundoff(o.dtype)
         X1 = np.vstack([X, np.ones((1, m))])
         lipschitz = float(np.linalg.eigvalsh(X1 @ X1.T)[-1]) / (4 * m)
@@ -614,20 +663,7 @@ class LogRegOptimize(Contract):
                                                               + abs(b_new))]])
             error += tolerance.SAFETY * float(np.linalg.norm(step))
             w, b = w_new, float(b_new)
-        c = _Checker(False, returns="(params, grads, costs)")
-        params = c.item(value, 0, "the result")
-        got_costs = c.item(value, 2, "the result")
-        got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
-        got_b = c.scalar(c.item(params, "b", "params"), "b")
-        if got_costs is not MISSING:
-            self._costs(c, got_costs, costs, cost_bounds, k_max)
-        c.values([("w", w, got_w, 2 * error), ("b", np.asarray(b), got_b, 2 * error)], "")
-        for f in c.failures:
-            if f.check == "value":
-                c.failures[c.failures.index(f)] = Failure("trajectory", "defect", (
-                    f"after {k_max} steps of learning rate {rate!r} the parameters differ from "
-                    f"the reference run: {f.message}"), f.details)
-        return c.failures
+        return costs, cost_bounds, w, b, error
 
     def _costs(self, c: _Checker, got: Any, costs: list, bounds: list, k_max: int) -> None:
         if not isinstance(got, (list, tuple)) and not isinstance(got, np.ndarray):
@@ -799,8 +835,25 @@ def _params(p: dict) -> dict:
     return {k: p[k] for k in ("W1", "b1", "W2", "b2")}
 
 
+def _logreg_truth(p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+    """The exact values, the tight bounds and the textbook (loose) bounds."""
+    def compute() -> tuple[oracle.Exact, dict, dict]:
+        args = (p["w"], p["b"], p["X"], p["Y"])
+        exact = oracle.logreg_exact(*args)
+        bound, loose = (tolerance.logreg_bounds(*args, dtype=o.dtype, exact=exact,
+                                                textbook=textbook) for textbook in (False, True))
+        return exact, bound, loose
+
+    return _truth("logreg", {k: p[k] for k in ("w", "b", "X", "Y")}, o, compute)
+
+
 def _two_layer_truth(p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
     """The exact values, the tight bounds and the textbook (loose) bounds."""
+    return _truth("two-layer", {**_params(p), "X": p["X"], "Y": p["Y"]}, o,
+                  lambda: _two_layer_compute(p, o))
+
+
+def _two_layer_compute(p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
     exact = oracle.two_layer_exact(_params(p), p["X"], p["Y"], hidden=o.hidden_activation)
     bound, loose = (tolerance.two_layer_bounds(_params(p), p["X"], p["Y"],
                                                hidden=o.hidden_activation, dtype=o.dtype,

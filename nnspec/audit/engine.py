@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnspec.audit import contracts, diagnosis
+from nnspec.audit import contracts, diagnosis, warmstart
 from nnspec.audit import isolation as isolation_modes
 from nnspec.audit.answers import printable
 from nnspec.audit.contracts import Failure, _names
@@ -393,6 +393,28 @@ class _Engine:
             _STRATEGIES[key] = self.contract.problems(self.options)
         return _STRATEGIES[key]
 
+    def prepare(self) -> None:
+        """Draw the problems of the exploration (kept for the process, and on disk by
+        nnspec.audit.warmstart): they do not depend on the target, so this can run while its
+        sandbox starts."""
+        for key, problems in warmstart.restore(self._warm_key()).items():
+            _EXPLORED.setdefault(key, problems)
+        self._explored()
+        self._large()
+
+    def keep(self) -> None:
+        """Store what `prepare` drew and the reference values computed, for the next process."""
+        keys = (self._explore_key(), self._large_engine()._explore_key())
+        warmstart.keep(self._warm_key(), {k: _EXPLORED[k] for k in keys if k in _EXPLORED})
+
+    def _warm_key(self) -> tuple:
+        o = self.options
+        return (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed)
+
+    def _explore_key(self) -> tuple:
+        o = self.options
+        return (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed, o.large)
+
     def search(self) -> list[Finding]:
         first: dict[tuple[str, str], tuple[Any, Failure]] = {}
         saturated: list[tuple[Any, Failure]] = []
@@ -437,8 +459,7 @@ class _Engine:
         draws it once per contract and options instead of once per target."""
         from hypothesis import Phase
 
-        o = self.options
-        key = (self.contract.name, o.hidden_activation, o.dtype, o.examples, o.seed, o.large)
+        key = self._explore_key()
         if key not in _EXPLORED:
             drawn: list = []
 
@@ -453,10 +474,13 @@ class _Engine:
         """A tenth as many problems again (at least LARGE_EXAMPLES), with m above the small
         sizes: bugs that need many examples show there; `_reduce` then takes the examples off
         one by one (Hypothesis shrinks within the small problems only)."""
+        return self._large_engine()._explored()
+
+    def _large_engine(self) -> _Engine:
         o = self.options
         large = dataclasses.replace(o, large=True,
                                     examples=max(LARGE_EXAMPLES, o.examples // 10))
-        return _Engine(self.contract, self.caller, large)._explored()
+        return _Engine(self.contract, self.caller, large)
 
     def _climb(self, worst: list[tuple[Any, Failure]]) -> None:
         """A pass that Hypothesis steers (`target()`) towards the largest relative error
@@ -701,11 +725,15 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     opts = _with_edition(spec, opts, found.accepts if found else None)
     result.options = opts.as_dict()
     with Sandbox(parsed, budget=timeout, isolation=confinement) as sandbox:
-        failed = sandbox.start()
+        sandbox.launch()
+        engine = _Engine(spec, sandbox, opts)
+        engine.prepare()  # while the sandbox starts
+        failed = sandbox.loaded()
         if failed is not None:
             result.reason = f"loading the target failed: {failed.message}"
             return result
-        result.findings = _Engine(spec, sandbox, opts).search()
+        result.findings = engine.search()
+        engine.keep()
         result.findings += load_notes(sandbox.load_note)
     result.verdict = _verdict(result.findings)
     return result

@@ -85,10 +85,19 @@ class Sandbox:
         self._watch: isolation.Watch | None = None
         self._printed = 0
         self._group: isolation.ProcessGroup | None = None
+        self._launch_failed: CallOutcome | None = None
+        self._load: tuple = ()
 
     # -- process management -------------------------------------------------------------
     def start(self) -> CallOutcome | None:
         """Start the worker and load the target: None, or the outcome that says why not."""
+        self.launch()
+        return self.loaded()
+
+    def launch(self) -> None:
+        """Start the worker and send it the target, without waiting: the caller can work while
+        the process starts (`loaded` then waits for it)."""
+        self._launch_failed = None
         self.started = True
         iso = self.isolation
         capture = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
@@ -113,12 +122,21 @@ class Sandbox:
                 start_new_session=True)
         except OSError as exc:  # the file went away, or the sandbox cannot be started
             self.close()
-            return CallOutcome("load-error", message=f"{type(exc).__name__}: {exc}")
+            self._launch_failed = CallOutcome("load-error",
+                                              message=f"{type(exc).__name__}: {exc}")
+            return
         if iso.sandboxed:
             self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
             self._watch.start()
-        return self._exchange(("load", (target, files, path)), self.remaining(),
-                              sum(map(len, files.values())))
+        self._load = ("load", (target, files, path)), sum(map(len, files.values()))
+        self._send(self._load[0])
+
+    def loaded(self) -> CallOutcome | None:
+        """After `launch`: None once the target is loaded, or the outcome that says why not."""
+        if self._launch_failed is not None:
+            return self._launch_failed
+        request, size = self._load
+        return self._exchange(request, self.remaining(), size, sent=True)
 
     def _load_request(self) -> tuple[Target, dict[str, bytes], list[str]]:
         """The target as the worker sees it, the files to copy into its folder, extra sys.path.
@@ -200,11 +218,11 @@ class Sandbox:
             outcome.changed = _changes(args, kwargs, names, after)
         return outcome
 
-    def _exchange(self, request: tuple, timeout: float, size: int):
-        """Send a request and wait for its answer. A load gives None (loaded) or the failure;
-        a call gives (outcome, the arguments after the call or None)."""
+    def _exchange(self, request: tuple, timeout: float, size: int, sent: bool = False):
+        """Send a request (unless `sent`) and wait for its answer. A load gives None (loaded) or
+        the failure; a call gives (outcome, the arguments after the call or None)."""
         loading = request[0] == "load"
-        outcome, after = self._answer(request, timeout, size)
+        outcome, after = self._answer(request, timeout, size, sent)
         if loading:
             if outcome.status == "ok":
                 self.load_note = outcome.message
@@ -213,14 +231,24 @@ class Sandbox:
             return outcome
         return outcome, after
 
-    def _answer(self, request: tuple, timeout: float, size: int):
+    def _send(self, request: tuple) -> None:
+        """Write a request; a worker that died is found when its answer is read."""
+        payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def _answer(self, request: tuple, timeout: float, size: int, sent: bool = False):
         proc = self._proc
         start = time.perf_counter()
         limit = ANSWER_LIMIT + 2 * size
         try:
-            payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
-            proc.stdin.flush()
+            if not sent:
+                payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+                proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
+                proc.stdin.flush()
             fd, deadline = proc.stdout.fileno(), start + timeout
             text_size, blob_size = answers.HEADER.unpack(
                 _read_exact(fd, answers.HEADER.size, deadline))

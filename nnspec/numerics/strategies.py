@@ -18,6 +18,11 @@ They reach the edges on purpose:
   `saturation=False`, max |z| <= 30 everywhere, where the notes' float64 formulas stay finite
   (sigma(-30) ~ 9e-14 keeps 1 - a representable).
 
+With `large=True` (sizes above `small`), the entries and the mixed labels come from a NumPy
+generator whose seed Hypothesis draws, with the same distributions: drawing a 64 x 64 array
+entry by entry costs more than auditing it, and a large problem is made smaller by taking
+examples off (the audit's `_reduce`), not by shrinking its entries.
+
 Shrinking goes towards the simplest problem: n_x = m = n_h = 1, zero biases, Y all zeros, entries
 of magnitude <= 1 and no rescaling; so a minimal counterexample is as small as the defect allows.
 """
@@ -100,19 +105,38 @@ def _values(draw, shape: tuple[int, ...]) -> np.ndarray:
 
 
 @_once
+@st.composite
+def _seeded_values(draw, shape: tuple[int, ...]) -> np.ndarray:
+    """`_values`' distributions, filled by a generator seeded from one draw."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**64 - 1)))
+    mantissas = rng.uniform(-1.0, 1.0, shape)
+    mantissas[np.abs(mantissas) < MIN_UNIT] = 0.0
+    if not draw(st.booleans()):
+        return mantissas
+    return np.ldexp(mantissas, rng.integers(-MAX_EXPONENT, MAX_EXPONENT, shape, endpoint=True))
+
+
+@_once
+def _seeded_bits(m: int) -> st.SearchStrategy[np.ndarray]:
+    return st.integers(0, 2**64 - 1).map(
+        lambda seed: np.random.default_rng(seed).integers(0, 1, (1, m), endpoint=True,
+                                                          dtype=np.int8))
+
+
+@_once
 def _bit_array(m: int) -> st.SearchStrategy[np.ndarray]:
     return arrays(np.int8, (1, m), elements=st.integers(0, 1))
 
 
 @_once
 @st.composite
-def _labels(draw, m: int) -> np.ndarray:
+def _labels(draw, m: int, seeded: bool = False) -> np.ndarray:
     kind = draw(st.sampled_from(("zeros", "ones", "mixed")))
     if kind == "zeros":
         return np.zeros((1, m))
     if kind == "ones":
         return np.ones((1, m))
-    return draw(_bit_array(m)).astype(np.float64)
+    return draw(_seeded_bits(m) if seeded else _bit_array(m)).astype(np.float64)
 
 
 @_once
@@ -188,9 +212,10 @@ def logreg_problems(*, max_features: int = 6, max_examples: int = 8,
     @st.composite
     def problems(draw) -> LogRegProblem:
         n_x, m = draw(_shape(max_features, max_examples, small, large))
-        w, X = draw(_values((n_x, 1))), draw(_values((n_x, m)))
+        values = _seeded_values if large else _values
+        w, X = draw(values((n_x, 1))), draw(values((n_x, m)))
         b = draw(_bias(()))
-        Y = draw(_labels(m))
+        Y = draw(_labels(m, large))
         with np.errstate(over="ignore", invalid="ignore"):
             Z = w.T @ X + b
         w, b = _rescale(w, b, Z, draw(_z_scale(saturation, 300.0)), saturation)
@@ -225,10 +250,11 @@ def two_layer_problems(*, max_features: int = 5, max_hidden: int = 4, max_exampl
             n_h = n_x
         else:
             n_h = draw(st.integers(1, max_hidden if small is None else min(small, max_hidden)))
-        X = draw(_values((n_x, m)))
-        W1, b1 = draw(_values((n_h, n_x))), draw(_bias((n_h, 1)))
-        W2, b2 = draw(_values((1, n_h))), draw(_bias((1, 1)))
-        Y = draw(_labels(m))
+        values = _seeded_values if large else _values
+        X = draw(values((n_x, m)))
+        W1, b1 = draw(values((n_h, n_x))), draw(_bias((n_h, 1)))
+        W2, b2 = draw(values((1, n_h))), draw(_bias((1, 1)))
+        Y = draw(_labels(m, large))
         with np.errstate(over="ignore", invalid="ignore"):
             W1, b1 = _rescale(W1, b1, W1 @ X + b1,
                               draw(_z_scale(saturation, 40.0 if hidden == "tanh" else 300.0)),

@@ -1,0 +1,88 @@
+"""What an audit computes that does not depend on the target, kept on disk between processes:
+the explore passes' problems (Hypothesis draws the same ones for every target of a contract
+and options) and the reference values of the problems seen (exact values and bounds). A first
+audit in a new process then starts where an earlier one left off instead of drawing and
+evaluating again, which is most of a small audit's time.
+
+Where: `explored/` beside the verify cache (nnspec.spec.cache: $NNSPEC_CACHE_DIR, else
+$XDG_CACHE_HOME/nnspec, else ~/.cache/nnspec); off with NNSPEC_NO_CACHE=1. A file's name is a
+digest of nnspec's source, the versions of Python, Hypothesis, NumPy and mpmath, the contract
+and the options that shape the draws, so a change of any of them is a miss. Files are written
+whole (a temporary name renamed into place) and read only by this module, from the user's own
+cache; an unreadable or foreign file is a miss. The results are the same bytes either way
+(tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from typing import Any
+
+from nnspec.audit import contracts
+from nnspec.files import write_atomic
+from nnspec.spec import cache
+
+MAGIC = b"nnspec-warmstart-1\n"
+_TRIED: set[str] = set()  # files this process tried to read
+_HELD: set[str] = set()  # files this process read or wrote: nothing new to store
+
+
+def name(key: tuple) -> str:
+    import hypothesis
+    import mpmath
+    import numpy
+
+    digest = hashlib.sha256(cache.version().encode())
+    for part in (sys.version.split()[0], hypothesis.__version__, numpy.__version__,
+                 mpmath.__version__, repr(key)):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()[:32]
+
+
+def _path(key: tuple):
+    return cache.directory() / "explored" / f"{name(key)}.pickle"
+
+
+def restore(key: tuple) -> dict[tuple, list]:
+    """The problems stored for `key` by the engine's explore keys, the contracts' reference
+    values restored with them; {} if there is no file, it was read already, or the cache is
+    off."""
+    if not cache.enabled():
+        return {}
+    path = _path(key)
+    if str(path) in _TRIED:
+        return {}
+    _TRIED.add(str(path))
+    try:
+        data = path.read_bytes()
+        if not data.startswith(MAGIC):
+            return {}
+        stored = pickle.loads(data[len(MAGIC):])  # written by this module only
+        problems, truths = dict(stored["problems"]), dict(stored["truths"])
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
+            TypeError, ValueError):
+        return {}
+    for truth_key, value in truths.items():
+        contracts.keep_truth(truth_key, value)
+    _HELD.add(str(path))
+    return problems
+
+
+def keep(key: tuple, problems: dict[tuple, list]) -> None:
+    """Store `problems` (by the engine's explore keys) and the reference values this process
+    holds under `key`, unless this process read or wrote that file already (a file it could
+    not read is replaced)."""
+    if not cache.enabled():
+        return
+    path = _path(key)
+    if str(path) in _HELD:
+        return
+    _HELD.add(str(path))
+    stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, MAGIC + pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is skipped
+        pass

@@ -1,0 +1,79 @@
+"""The warm start: a process that finds the explore passes on disk gives the same bytes as one
+that draws them, reads nothing it did not write, and treats a damaged file as a miss."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from nnspec.audit import warmstart
+
+CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
+BUGGY = CORPUS / "bug_missing_one_over_m.py"
+
+
+def _audit(tmp_path: Path, cache: Path, name: str, **env: str) -> tuple[int, bytes, str]:
+    out = tmp_path / f"{name}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "nnspec", "audit", str(BUGGY), "--contract", "logreg.propagate",
+         "--examples", "20", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NNSPEC_CACHE_DIR": str(cache), **env})
+    return proc.returncode, out.read_bytes() if out.exists() else b"", proc.stderr
+
+
+def _stored(cache: Path) -> list[Path]:
+    return sorted((cache / "explored").glob("*.pickle"))
+
+
+def test_a_warm_process_writes_the_same_bytes_as_a_cold_one(tmp_path):
+    cache = tmp_path / "cache"
+    code, cold, _ = _audit(tmp_path, cache, "cold")
+    assert code == 1 and b'"value"' in cold
+    assert len(_stored(cache)) == 1
+    stamp = _stored(cache)[0].stat().st_mtime_ns
+    assert _audit(tmp_path, cache, "warm")[:2] == (1, cold)
+    assert _stored(cache)[0].stat().st_mtime_ns == stamp  # read, not written again
+    assert _audit(tmp_path, tmp_path / "off", "off", NNSPEC_NO_CACHE="1")[:2] == (1, cold)
+    assert not (tmp_path / "off").exists()
+
+
+def test_the_stored_problems_are_what_the_audit_explores(tmp_path):
+    """The check above could not fail if the file were never read: planted problems (none at
+    all) change the audit, so a warm run really explores what the file holds."""
+    cache = tmp_path / "cache"
+    _, cold, _ = _audit(tmp_path, cache, "cold")
+    path = _stored(cache)[0]
+    stored = pickle.loads(path.read_bytes()[len(warmstart.MAGIC):])
+    stored["problems"] = {key: [] for key in stored["problems"]}
+    path.write_bytes(warmstart.MAGIC + pickle.dumps(stored))
+    code, planted, _ = _audit(tmp_path, cache, "planted")
+    assert planted != cold
+    assert code == 0 and b'"value"' not in planted  # nothing explored, nothing found
+
+
+def test_a_damaged_or_foreign_file_is_a_miss(tmp_path):
+    cache = tmp_path / "cache"
+    _, cold, _ = _audit(tmp_path, cache, "cold")
+    path = _stored(cache)[0]
+    for damage in (b"", path.read_bytes()[:1000], b"not nnspec's" + path.read_bytes()[40:],
+                   warmstart.MAGIC + b"\x80\x05garbage"):
+        path.write_bytes(damage)
+        code, again, err = _audit(tmp_path, cache, "again")
+        assert (code, again) == (1, cold)
+        assert "Traceback" not in err
+
+
+def test_the_file_name_follows_the_key_and_the_versions(monkeypatch):
+    key = ("logreg.propagate", "sigmoid", "float64", 100, 0)
+    first = warmstart.name(key)
+    assert warmstart.name(key) == first
+    assert warmstart.name((*key[:-1], 1)) != first
+    assert warmstart.name(("logreg.predict", *key[1:])) != first
+    import hypothesis
+
+    monkeypatch.setattr(hypothesis, "__version__", "0.0.0")
+    assert warmstart.name(key) != first
