@@ -191,3 +191,30 @@ def test_smaller_keeps_a_tie_while_it_shrinks() -> None:
          "b2": np.ones((1, 1)), "X": np.ones((3, 3)), "Y": np.ones((1, 3))}
     tied = [(q["W1"].shape, q["X"].shape) for q in c.smaller(p)][-3:]
     assert tied == [((2, 2), (2, 2))] * 3  # n_h == n_x == m drop one index together
+
+
+def _sizes_drawn(contract: contracts.Contract, options: Options) -> list[dict]:
+    sizes = []
+
+    @settings(max_examples=60, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(contract.problems(options))
+    def draw(p: dict) -> None:
+        sizes.append(contract.sizes(p))
+
+    draw()
+    return sizes
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in contracts.CONTRACTS.items() if c.axes))
+def test_shrinking_draws_no_problem_larger_than_its_bound(name: str) -> None:
+    """The shrink run's strategy (Options.within) stays within the reduced problem's sizes and
+    reaches them; without the bound the same strategy goes beyond them. (A contract without
+    axes, logreg.optimize, is never reduced, so its shrink run has no bound.)"""
+    contract = contracts.get(name)
+    caps = {"feature": 2, "hidden": 1, "example": 3}
+    bounded = _sizes_drawn(contract, Options(within=tuple(sorted(caps.items()))))
+    assert all(s[a] <= caps[a] for s in bounded for a in s)
+    assert {a: max(s[a] for s in bounded) for a in bounded[0]} == {a: caps[a] for a in bounded[0]}
+    free = _sizes_drawn(contract, Options())
+    assert any(s[a] > caps[a] for s in free for a in s)

@@ -20,7 +20,7 @@ def _audit(tmp_path: Path, cache: Path, name: str, **env: str) -> tuple[int, byt
     proc = subprocess.run(
         [sys.executable, "-m", "nnspec", "audit", str(BUGGY), "--contract", "logreg.propagate",
          "--examples", "20", "--json", str(out)],
-        capture_output=True, text=True, timeout=300,
+        check=False, capture_output=True, text=True, timeout=300,
         env={**os.environ, "NNSPEC_CACHE_DIR": str(cache), **env})
     return proc.returncode, out.read_bytes() if out.exists() else b"", proc.stderr
 

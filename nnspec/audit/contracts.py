@@ -58,6 +58,7 @@ class Options:
     seed: int = 0
     edition: str = ""  # the published signature the target is called with; "" for the first
     large: bool = False  # problems with m above the small sizes (the engine's large pass)
+    within: tuple = ()  # ((axis, size), ...): problems no larger than these (shrinking)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -408,11 +409,15 @@ class Contract:
         return next((e for e in self.all_editions() if e.signature(self.function) == o.edition),
                     self.all_editions()[0])
 
+    def sizes(self, p: dict) -> dict[str, int]:
+        """The problem's size along each axis (feature, hidden, example)."""
+        return {name: p[next(iter(e))].shape[e[next(iter(e))]] for name, e in self.axes.items()}
+
     def smaller(self, p: dict):
         """The problems with one feature, hidden unit or example removed (sizes stay >= 1), and
         then with one index removed from every size tied to another (n_x == m, n_h == n_x ==
         m): a bug that needs the tie keeps it, and shrinks to 2 x 2."""
-        sizes = {name: p[next(iter(e))].shape[e[next(iter(e))]] for name, e in self.axes.items()}
+        sizes = self.sizes(p)
         for entries in self.axes.values():
             first, axis = next(iter(entries.items()))
             for index in range(p[first].shape[axis] if p[first].shape[axis] > 1 else 0):
@@ -514,7 +519,20 @@ def _logreg(o: Options, **kwargs: Any):
 
     sizes = {"max_features": MAX_SIZE, "max_examples": MAX_SIZE, "small": SMALL_LOGREG,
              "large": o.large}
-    return st.builds(finish, strategies.logreg_problems(**{**sizes, **kwargs}), st.booleans())
+    return st.builds(finish, strategies.logreg_problems(**_bounded(o, {**sizes, **kwargs})),
+                     st.booleans())
+
+
+def _bounded(o: Options, sizes: dict) -> dict:
+    """The strategy's size arguments, capped by `o.within` when it is set."""
+    if not o.within:
+        return sizes
+    within = dict(o.within)
+    caps = {"max_features": within.get("feature", 1), "max_hidden": within.get("hidden", 1),
+            "max_examples": within.get("example", 1)}
+    out = {k: v for k, v in sizes.items() if k not in ("small", "large")}
+    out.update({k: min(out[k], cap) for k, cap in caps.items() if k in out})
+    return out
 
 
 def _two_layer(o: Options, **kwargs: Any):
@@ -529,7 +547,8 @@ def _two_layer(o: Options, **kwargs: Any):
     sizes = {"max_features": MAX_SIZE, "max_hidden": MAX_SIZE, "max_examples": MAX_SIZE,
              "small": SMALL_TWO_LAYER, "large": o.large, "tie_hidden": True}
     return st.builds(finish, strategies.two_layer_problems(hidden=o.hidden_activation,
-                                                           **{**sizes, **kwargs}), st.booleans())
+                                                           **_bounded(o, {**sizes, **kwargs})),
+                     st.booleans())
 
 
 class LogRegPropagate(Contract):

@@ -4,11 +4,14 @@ The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit
 1. explore: `examples` problems (seeded, no database; drawn once per process for a contract and
    its options, since they do not depend on the target); each is evaluated once (two calls of the
    target, then every check of the contract) and the failures are cached by the problem's bytes;
-2. shrink: for each check that failed, a second seeded run that fails only on that check, so that
-   Hypothesis shrinks towards the smallest problem on which that check fails. The generation
-   replays the first pass from the cache; only the shrinking calls the target again; the run
-   stops after SHRINK_CALLS calls (a count, so the result does not depend on the machine);
-3. reduce: drop one feature, hidden unit or example at a time while the check still fails.
+2. shrink: for each check that failed, first drop one feature, hidden unit or example at a time
+   while the check still fails (`_reduce`: a few evaluations, no Hypothesis), then a second
+   seeded run over problems no larger than that one, which fails only on that check, so that
+   Hypothesis shrinks the entries of a small problem (its shrinker costs milliseconds per
+   step and entry, so shrinking a 7 x 7 problem before its size took most of an audit); the
+   run stops SHRINK_CALLS calls after its first failure (a count, so the result does not
+   depend on the machine);
+3. reduce the shrunk problem again, the same way.
 One Finding per (check, severity) with its minimal counterexample. A timeout stops the audit
 (its counterexample is the first input that hung, not shrunk); after MAX_CRASHES restarts of
 the sandbox the target is not called again. Verdict: "defect" if any
@@ -378,19 +381,22 @@ class _Engine:
                         suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                         print_blob=False)
 
-    def _run(self, body: Callable[[Any], None], phases: tuple) -> None:
+    def _run(self, body: Callable[[Any], None], phases: tuple, within: tuple = ()) -> None:
         from hypothesis import given, seed
 
-        test = seed(self.options.seed)(self._settings(phases)(given(self._problems())(body)))
+        problems = self._problems(within)
+        test = seed(self.options.seed)(self._settings(phases)(given(problems)(body)))
         with _no_local_constants():
             test()
 
-    def _problems(self) -> Any:
-        """The contract's strategy, built once per process and options: Hypothesis validates a
-        strategy the first time it draws from it, which costs as much as a hundred draws."""
-        key = (self.contract.name, self.options)
+    def _problems(self, within: tuple = ()) -> Any:
+        """The contract's strategy (problems no larger than `within`, if given), built once per
+        process and options: Hypothesis validates a strategy the first time it draws from it,
+        which costs as much as a hundred draws."""
+        options = dataclasses.replace(self.options, within=within)
+        key = (self.contract.name, options)
         if key not in _STRATEGIES:
-            _STRATEGIES[key] = self.contract.problems(self.options)
+            _STRATEGIES[key] = self.contract.problems(options)
         return _STRATEGIES[key]
 
     def prepare(self) -> None:
@@ -540,8 +546,10 @@ class _Engine:
                 ) -> tuple[Any, Failure]:
         from hypothesis import Phase
 
+        problem, failure = self._reduce(check, severity, problem, failure)
+        within = tuple(sorted(self.contract.sizes(problem).items()))
         best = [problem, failure]
-        calls = [-1]  # counted from the first hit on: generation replays the cache for free
+        calls = [-1]  # counted from the first hit on
 
         def hit(candidate: Any) -> None:
             if calls[0] >= 0:
@@ -555,7 +563,7 @@ class _Engine:
                     raise _Hit(candidate, f)
 
         try:
-            self._run(hit, (Phase.generate, Phase.shrink))
+            self._run(hit, (Phase.generate, Phase.shrink), within)
         except _Hit as found:
             return found.problem, found.failure
         except _Enough:
