@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _hypothesis_storage()
     module_name, func_name = args.handler.split(":")
+    auditing = module_name == "nnspec.audit.engine"
+    if auditing:
+        from nnspec.audit.sandbox import prespawn
+
+        prespawn(args.target, args.isolation)  # the worker starts while the engine is imported
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
         return int(handler(args))
@@ -122,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnspec: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if auditing:
+            from nnspec.audit.sandbox import drop_spare
+
+            drop_spare()
 
 
 def _hypothesis_storage() -> None:

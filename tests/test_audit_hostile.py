@@ -324,3 +324,19 @@ def test_the_landlock_fallback_without_namespaces(tmp_path: Path) -> None:
     with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
+
+
+def test_no_process_cgroup_is_left_behind_by_a_target_that_dies(sandboxed: None) -> None:
+    """A worker that exits or crashes is released by the kernel a moment after its death: the
+    harness waits for that instead of leaving its pids cgroup behind (it used to, one per
+    crash)."""
+    probe = isolation.ProcessGroup()
+    if probe.path is None:
+        pytest.skip("no pids cgroup here (not root, or cgroup v2 only)")
+    probe.remove()
+    ours = lambda: {p.name for p in Path(isolation.PIDS_CGROUP).glob("nnspec-*")}
+    before = ours()
+    for name in ("bug_exit.py", "bug_segfault.py"):
+        result = audit(str(CORPUS / name), "logreg.propagate", examples=5, timeout=5)
+        assert result.verdict == "defect"
+    assert ours() <= before

@@ -154,3 +154,51 @@ def test_nnspec_stays_visible_when_the_targets_folder_holds_it() -> None:
     shown = [argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"]
     assert str(package.parent) in hidden and str(package) in shown
     assert argv.index(str(package.parent)) < argv.index(str(package))  # bound back after
+
+
+def _spawns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from nnspec.audit import sandbox
+
+    spawned: list[str] = []
+    real = sandbox.Sandbox._spawn
+
+    def counting(self: Sandbox) -> None:
+        spawned.append(self.target.function)
+        real(self)
+
+    monkeypatch.setattr(sandbox.Sandbox, "_spawn", counting)
+    return spawned
+
+
+def test_the_command_line_audit_uses_the_worker_started_before_its_imports(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """One worker for a one-file audit: started by `prespawn` (for no function yet) and taken
+    by the audit; without the spare the audit starts its own (the count would be 2)."""
+    from nnspec.audit import sandbox
+    from nnspec.cli import main
+
+    spawned = _spawns(monkeypatch)
+    target = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    assert main(["audit", str(target), "--contract", "logreg.propagate", "--examples", "5"]) == 0
+    assert spawned == [""]  # the spare only
+    assert not sandbox._SPARE
+    capsys.readouterr()
+    spawned.clear()
+    sandbox.prespawn(str(target), "auto")
+    sandbox._SPARE[0].isolation = sandbox.isolation.choose("none")  # a spare that does not fit...
+    with Sandbox(parse_target(str(target), "propagate")) as box:  # ...is not taken
+        assert box.start() is None
+    assert spawned == ["", "propagate"]
+    sandbox.drop_spare()
+
+
+def test_a_usage_error_stops_the_spare_worker(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture) -> None:
+    from nnspec.audit import sandbox
+    from nnspec.cli import main
+
+    spawned = _spawns(monkeypatch)
+    target = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    assert main(["audit", str(target), "--contract", "logreg.propagate", "--examples", "0"]) == 2
+    assert spawned == [""] and not sandbox._SPARE
+    assert "--examples must be at least 1" in capsys.readouterr().err

@@ -321,13 +321,21 @@ class ProcessGroup:
             self.remove(path)
 
     def remove(self, path: str | None = None) -> None:
+        """Remove the cgroup; while its last process is still being released (a worker that
+        just died) the kernel answers EBUSY, so try again for up to a second."""
+        import errno
+        import time
+
         path = path or self.path
         self.path = None
-        if path:
+        for _ in range(50) if path else ():
             try:
                 os.rmdir(path)
-            except OSError:
-                pass
+                return
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    return
+                time.sleep(0.02)
 
 
 # ---- Landlock (Linux 5.13+): the fallback where user namespaces are not available -------------

@@ -95,41 +95,67 @@ class Sandbox:
         return self.loaded()
 
     def launch(self) -> None:
-        """Start the worker and send it the target, without waiting: the caller can work while
-        the process starts (`loaded` then waits for it)."""
+        """Start the worker (or take the one `prespawn` started for this folder) and send it
+        the target, without waiting: the caller can work while the process starts (`loaded`
+        then waits for it)."""
         self._launch_failed = None
         self.started = True
+        spare = _take_spare(self)
+        try:
+            target, files, path = self._load_request()
+            if spare is not None:
+                self._adopt(spare)
+            else:
+                self._spawn()
+        except OSError as exc:  # the file went away, or the sandbox cannot be started
+            if spare is not None:
+                spare.close()
+            self.close()
+            self._launch_failed = CallOutcome("load-error",
+                                              message=f"{type(exc).__name__}: {exc}")
+            return
+        self._load = ("load", (target, files, path)), sum(map(len, files.values()))
+        self._send(self._load[0])
+
+    def _spawn(self) -> None:
+        """Start the worker process (it waits for its target); OSError if it cannot start."""
         iso = self.isolation
         capture = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self._files = [capture, stderr]
         self._printed = 0
-        hide = [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
-        show = _module_path() if self.target.kind == "module" else []
         if iso.kind == "bubblewrap" and self._group is None:
             self._group = isolation.ProcessGroup()
         argv = isolation.command(iso, ["-m", "nnspec.audit.sandbox", str(self.memory_limit),
-                                       iso.kind, str(capture.fileno())], hide=hide, show=show,
+                                       iso.kind, str(capture.fileno())], hide=self._hidden(),
+                                 show=_module_path() if self.target.kind == "module" else [],
                                  group=self._group.path if self._group else None)
-        try:
-            target, files, path = self._load_request()
-            cwd = isolation.workdir(iso)
-            if cwd:
-                self._files.append(cwd)
-            self._proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
-                start_new_session=True)
-        except OSError as exc:  # the file went away, or the sandbox cannot be started
-            self.close()
-            self._launch_failed = CallOutcome("load-error",
-                                              message=f"{type(exc).__name__}: {exc}")
-            return
+        cwd = isolation.workdir(iso)
+        if cwd:
+            self._files.append(cwd)
+        self._proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+            pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
+            start_new_session=True)
         if iso.sandboxed:
             self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
             self._watch.start()
-        self._load = ("load", (target, files, path)), sum(map(len, files.values()))
-        self._send(self._load[0])
+
+    def _hidden(self) -> list[str]:
+        """The folders the worker must not see: the target's own (it gets a private copy)."""
+        return [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
+
+    def _fits(self, other: Sandbox) -> bool:
+        """Could `other`'s worker, started for no target yet, serve this target?"""
+        return (self.target.kind != "module" and other._hidden() == self._hidden()
+                and other.isolation == self.isolation
+                and other.memory_limit == self.memory_limit)
+
+    def _adopt(self, spare: Sandbox) -> None:
+        self._proc, self._files, self._watch, self._group = (spare._proc, spare._files,
+                                                             spare._watch, spare._group)
+        self._printed = 0
+        spare._proc, spare._files, spare._watch, spare._group = None, [], None, None
 
     def loaded(self) -> CallOutcome | None:
         """After `launch`: None once the target is loaded, or the outcome that says why not."""
@@ -322,6 +348,41 @@ class Sandbox:
         data = os.pread(self._files[1].fileno(), 4096, 0).decode("utf-8", "replace")
         lines = [ln for ln in data.splitlines() if ln.startswith("bwrap:")]
         return f" ({answers.printable(lines[-1], 200)})" if lines else ""
+
+
+_SPARE: list[Sandbox] = []  # a worker `prespawn` started, until a Sandbox takes it
+
+
+def prespawn(target: str, mode: str) -> None:
+    """Start a worker for the file or notebook `target` (`file.py[:function]`) before the
+    harness has imported what it needs (Hypothesis, the contracts: about 0.3 s), so that both
+    start at once; the next `Sandbox.launch` for that folder takes it, and `drop_spare` stops
+    one nobody took. Anything else (a folder, a module, a missing file) is left alone."""
+    drop_spare()
+    location = target.rpartition(":")[0] if target.count(":") == 1 else target
+    path = Path(location or target)
+    if mode not in isolation.MODES or not path.is_file() or path.suffix not in (".py", ".ipynb"):
+        return
+    spare = Sandbox(Target("file", str(path.resolve()), "", str(path)),
+                    isolation=isolation.choose(mode))
+    try:
+        spare._spawn()
+    except OSError:
+        spare.close()
+        return
+    _SPARE[:] = [spare]
+
+
+def drop_spare() -> None:
+    """Stop the worker `prespawn` started if no audit took it (a usage error came first)."""
+    while _SPARE:
+        _SPARE.pop().close()
+
+
+def _take_spare(sandbox: Sandbox) -> Sandbox | None:
+    if _SPARE and sandbox._fits(_SPARE[0]):
+        return _SPARE.pop()
+    return None
 
 
 def _default_isolation() -> Isolation:
