@@ -196,7 +196,7 @@ def test_smaller_keeps_a_tie_while_it_shrinks() -> None:
 def _sizes_drawn(contract: contracts.Contract, options: Options) -> list[dict]:
     sizes = []
 
-    @settings(max_examples=60, database=None, deadline=None,
+    @settings(max_examples=80, database=None, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(contract.problems(options))
     def draw(p: dict) -> None:

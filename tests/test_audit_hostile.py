@@ -340,3 +340,69 @@ def test_no_process_cgroup_is_left_behind_by_a_target_that_dies(sandboxed: None)
         result = audit(str(CORPUS / name), "logreg.propagate", examples=5, timeout=5)
         assert result.verdict == "defect"
     assert ours() <= before
+
+
+NOSY = """
+def propagate(w, b, X, Y):
+    try:
+        seen = open({bob!r}).read()  # the class folder's path, as a student could guess it
+    except OSError as exc:
+        seen = type(exc).__name__
+    raise ValueError(seen)
+"""
+
+
+def test_a_submission_cannot_read_another_in_a_folder_of_folders(sandboxed: None,
+                                                                  capsys) -> None:
+    """Each student in a folder of their own, the class folder outside /tmp and the home
+    directory (both hidden anyway): alice's code reads bob's file and raises with it, which
+    would put bob's answer in alice's feedback. A folder run hides the whole class folder
+    from every submission, not only the submission's own folder (which let this through)."""
+    import shutil
+    import tempfile
+
+    try:
+        root = Path(tempfile.mkdtemp(prefix="nnspec-class-", dir="/var/tmp"))
+    except OSError:
+        pytest.skip("no writable folder outside /tmp and the home directory")
+    try:
+        (root / "alice").mkdir()
+        (root / "bob").mkdir()
+        (root / "alice" / "sub.py").write_text(NOSY.format(bob=str(root / "bob" / "sub.py")))
+        (root / "bob" / "sub.py").write_text("ANSWER = 'bob-secret-42'\n"
+                                             "def propagate(w, b, X, Y):\n    raise KeyError\n")
+        out = root.parent / f"{root.name}.json"
+        for workers in ("1", "2"):
+            code = main(["audit", str(root), "--contract", "logreg.propagate", "--examples", "3",
+                         "--no-cache", "--workers", workers, "--json", str(out)])
+            report = json.loads(out.read_text())
+            alice = next(t for t in report["targets"] if t["target"] == "alice/sub.py")
+            assert code == 1 and "raises ValueError: FileNotFoundError" in str(alice["findings"])
+            assert "bob-secret-42" not in out.read_text() + capsys.readouterr().out
+        out.unlink()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_cgroups_of_dead_nnspec_processes_are_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed with SIGKILL cannot remove its cgroup; the next process that makes one
+    removes those of dead creators, and never one whose creator lives."""
+    probe = isolation.ProcessGroup()
+    if probe.path is None:
+        pytest.skip("no pids cgroup here (not root, or cgroup v2 only)")
+    probe.remove()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = Path(isolation.PIDS_CGROUP) / f"nnspec-{dead.pid}-stale0000000"
+    alive = Path(isolation.PIDS_CGROUP) / f"nnspec-{os.getpid()}-alive0000000"
+    stale.mkdir()
+    alive.mkdir()
+    try:
+        monkeypatch.setattr(isolation, "_SWEPT", [])
+        group = isolation.ProcessGroup()
+        group.remove()
+        assert not stale.exists() and alive.exists()
+    finally:
+        for folder in (stale, alive):
+            if folder.exists():
+                folder.rmdir()

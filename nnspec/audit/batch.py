@@ -34,6 +34,7 @@ from pathlib import Path
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
+from nnspec.audit.sandbox import drop_spare, prespawn
 from nnspec.audit.targets import find_targets
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
@@ -56,16 +57,22 @@ class Job:
 
 
 def audit_job(job: Job) -> AuditResult:
-    """The task a worker runs (local or on a Dask worker): one sandboxed audit."""
+    """The task a worker runs (local or on a Dask worker): one sandboxed audit, which sees
+    none of the folder's other submissions (their root is hidden, not only the target's own
+    folder). Then the worker starts the sandbox for its next target of the folder, which it
+    takes while the next job arrives (`prespawn`)."""
     options = dict(job.options)
     if not job.files:
-        return audit(job.path, job.contract, label=job.label, **options)
+        root = str(Path(job.path).parents[len(Path(job.label).parts) - 1])
+        result = audit(job.path, job.contract, label=job.label, hide=(root,), **options)
+        prespawn(job.path, options.get("isolation", "auto"), hide=(root,))
+        return result
     with tempfile.TemporaryDirectory(prefix="nnspec-job-") as folder:
         for name, data in job.files:
             (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / name).write_bytes(data)
         target = Path(folder) / job.files[0][0]
-        return audit(str(target), job.contract, label=job.label, **options)
+        return audit(str(target), job.contract, label=job.label, hide=(folder,), **options)
 
 
 def shipped(job: Job) -> Job:
@@ -87,8 +94,9 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
 # ---- executors ---------------------------------------------------------------------------------
 
 def _on_term(signum: int, frame: object) -> None:
-    """Kill this worker's sandboxes (each leads its own process group), then exit at once:
-    unwinding instead could be swallowed by whatever the signal interrupts."""
+    """Kill this worker's sandboxes (each leads its own process group) and remove their
+    cgroups, then exit at once: unwinding instead could be swallowed by whatever the signal
+    interrupts."""
     me = str(os.getpid())
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -99,13 +107,18 @@ def _on_term(signum: int, frame: object) -> None:
             for kill in (os.killpg, os.kill):
                 with contextlib.suppress(OSError):
                     kill(int(stat.parent.name), signal.SIGKILL)
+    isolation.remove_groups()
     os._exit(1)
 
 
 def _worker_init() -> None:
-    """Ctrl-C is the parent's to handle: it stops the workers with SIGTERM."""
+    """Ctrl-C is the parent's to handle: it stops the workers with SIGTERM. A sandbox started
+    for a next target that never came is stopped when the worker exits."""
+    import atexit
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    atexit.register(drop_spare)
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:

@@ -312,30 +312,73 @@ class ProcessGroup:
             return
         import uuid
 
-        path = f"{PIDS_CGROUP}/nnspec-{uuid.uuid4().hex[:12]}"
+        _sweep()
+        path = f"{PIDS_CGROUP}/nnspec-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         try:
             os.mkdir(path)
+            _GROUPS.add(path)
             Path(path, "pids.max").write_text(str(limit))
             self.path = path
         except OSError:
             self.remove(path)
 
     def remove(self, path: str | None = None) -> None:
-        """Remove the cgroup; while its last process is still being released (a worker that
-        just died) the kernel answers EBUSY, so try again for up to a second."""
-        import errno
-        import time
-
         path = path or self.path
         self.path = None
-        for _ in range(50) if path else ():
-            try:
-                os.rmdir(path)
+        if path:
+            _remove_group(path)
+
+
+_GROUPS: set[str] = set()  # the cgroups this process made and has not removed
+
+
+def _remove_group(path: str) -> None:
+    """Remove a cgroup; while its last process is still being released (a worker that just
+    died) the kernel answers EBUSY, so try again for up to a second."""
+    import errno
+    import time
+
+    _GROUPS.discard(path)
+    for _ in range(50):
+        try:
+            os.rmdir(path)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EBUSY:
                 return
-            except OSError as exc:
-                if exc.errno != errno.EBUSY:
-                    return
-                time.sleep(0.02)
+            time.sleep(0.02)
+
+
+_SWEPT: list[bool] = []
+
+
+def _sweep() -> None:
+    """Once per process, remove the empty cgroups of nnspec processes that died before they
+    could (a worker killed with SIGKILL): the creator's pid is in the name, so a cgroup that
+    another live process is setting up is never touched."""
+    if _SWEPT:
+        return
+    _SWEPT.append(True)
+    for folder in Path(PIDS_CGROUP).glob("nnspec-*-*"):
+        try:
+            creator = int(folder.name.split("-")[1])
+            os.kill(creator, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            try:
+                os.rmdir(folder)  # fails while processes are in it
+            except OSError:
+                pass
+        except OSError:
+            continue
+
+
+def remove_groups() -> None:
+    """Remove every cgroup this process made: a worker that stops at once, after killing its
+    sandboxes, leaves none behind."""
+    for path in sorted(_GROUPS):
+        _remove_group(path)
 
 
 # ---- Landlock (Linux 5.13+): the fallback where user namespaces are not available -------------

@@ -71,8 +71,10 @@ class Sandbox:
     """
 
     def __init__(self, target: Target, *, budget: float = 60.0,
-                 memory_limit: int = MEMORY_LIMIT, isolation: Isolation | None = None) -> None:
+                 memory_limit: int = MEMORY_LIMIT, isolation: Isolation | None = None,
+                 hide: tuple[str, ...] = ()) -> None:
         self.target = target
+        self.hide = tuple(hide)
         self.budget = budget
         self.memory_limit = memory_limit
         self.isolation = isolation or _default_isolation()
@@ -142,8 +144,12 @@ class Sandbox:
             self._watch.start()
 
     def _hidden(self) -> list[str]:
-        """The folders the worker must not see: the target's own (it gets a private copy)."""
-        return [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
+        """The folders the worker must not see: the target's own (it gets a private copy) and
+        `hide` (a folder run's root: the other submissions), none inside another."""
+        own = [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
+        folders = {str(Path(f).resolve()) for f in [*own, *self.hide]}
+        return sorted(f for f in folders
+                      if not any(g != f and Path(f).is_relative_to(g) for g in folders))
 
     def _fits(self, other: Sandbox) -> bool:
         """Could `other`'s worker, started for no target yet, serve this target?"""
@@ -353,7 +359,7 @@ class Sandbox:
 _SPARE: list[Sandbox] = []  # a worker `prespawn` started, until a Sandbox takes it
 
 
-def prespawn(target: str, mode: str) -> None:
+def prespawn(target: str, mode: str, hide: tuple[str, ...] = ()) -> None:
     """Start a worker for the file or notebook `target` (`file.py[:function]`) before the
     harness has imported what it needs (Hypothesis, the contracts: about 0.3 s), so that both
     start at once; the next `Sandbox.launch` for that folder takes it, and `drop_spare` stops
@@ -364,7 +370,7 @@ def prespawn(target: str, mode: str) -> None:
     if mode not in isolation.MODES or not path.is_file() or path.suffix not in (".py", ".ipynb"):
         return
     spare = Sandbox(Target("file", str(path.resolve()), "", str(path)),
-                    isolation=isolation.choose(mode))
+                    isolation=isolation.choose(mode), hide=hide)
     try:
         spare._spawn()
     except OSError:
