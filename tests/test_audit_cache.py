@@ -112,3 +112,45 @@ def test_an_unusable_cache_is_a_one_line_error(tmp_path: Path) -> None:
         ResultCache(tmp_path / "not-a-db")
     with pytest.raises(UsageError, match="cannot use the cache"):
         ResultCache(tmp_path)  # a directory
+
+
+def test_an_interrupted_folder_run_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """A real interruption: Ctrl-C while the last target hangs. What was finished is in the
+    cache; the next run takes it from there and audits only the rest."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
+    folder.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        shutil.copy(CORPUS / "correct_stable.py", folder / name)
+    (folder / "z_hangs.py").write_text("import time\n\ndef propagate(w, b, X, Y):\n"
+                                       "    time.sleep(600)\n")
+    argv = [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
+            "logreg.propagate", "--examples", "5", "--workers", "1", "--timeout", "60",
+            "--cache", str(cache), "--json", str(tmp_path / "out.json")]
+    first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def stored() -> int:
+        try:
+            with sqlite3.connect(cache) as db:
+                return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 120
+    while stored() < 3 and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.2)
+    assert stored() == 3  # a, b and c; z hangs
+    first.send_signal(signal.SIGINT)
+    assert first.wait(30) == 130
+    assert not (tmp_path / "out.json").exists()  # nothing half-written
+    (folder / "z_hangs.py").write_text((CORPUS / "correct_stable.py").read_text())  # fixed
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0
+    lines = [line for line in again.stderr.splitlines() + again.stdout.splitlines()
+             if line.startswith("[")]
+    fresh = [line for line in lines if not line.endswith("(cached)")]
+    assert len(lines) == 4 and len(fresh) == 1 and "z_hangs.py: conforms" in fresh[0]
