@@ -38,6 +38,7 @@ from nnspec.audit.sandbox import drop_spare, prespawn
 from nnspec.audit.targets import find_targets
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
+from nnspec.text import plural
 
 STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
@@ -411,9 +412,11 @@ def check_summary(results: list[AuditResult]) -> str:
     counts = check_counts(results)
     audited = sum(r.verdict != "error" for r in results)
     if not counts:
+        if audited == 1:
+            return "No check failed on the one audited target."
         return f"No check failed on any of the {audited} audited targets."
     order = contracts.CHECKS
-    rows = [f"Findings by check over {audited} audited targets:", "",
+    rows = [f"Findings by check over {plural(audited, 'audited target')}:", "",
             "| check | defect | warning | note |", "|---|---|---|---|"]
     for check in sorted(counts, key=lambda c: (-counts[c]["defect"], -counts[c]["warning"],
                                                order.index(c) if c in order else len(order), c)):
@@ -425,7 +428,8 @@ def check_summary(results: list[AuditResult]) -> str:
 def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
     verdicts = [r.verdict for r in results]
     head = [f"# Audit of `{folder}/` against `{contract}`", "",
-            (f"{len(results)} targets: {verdicts.count('conforms')} conform, "
+            (f"{plural(len(results), 'target')}: {verdicts.count('conforms')} conform"
+             f"{'s' if verdicts.count('conforms') == 1 else ''}, "
              f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
             "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
     return "\n".join([*head, batch_table(results)]) + "\n"
