@@ -91,3 +91,43 @@ def test_an_unreachable_scheduler_is_a_one_line_error(
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("nnspec: error: cannot reach the Dask scheduler") and "Traceback" not in err
+
+
+def _sandboxes() -> list[int]:
+    """Pids of the sandbox workers running on this machine (the cluster's are among them)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"nnspec.audit.sandbox" in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_ctrl_c_stops_the_audits_running_on_the_cluster(cluster: str, tmp_path: Path) -> None:
+    """Dask cannot interrupt a running task: Ctrl-C cancels the queued ones and kills the
+    sandboxes of the running ones on every worker, so a hanging submission does not keep a
+    worker busy for its whole --timeout after the instructor stopped the run."""
+    import signal
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "hangs.py").write_text("import time\n\ndef propagate(w, b, X, Y):\n"
+                                     "    time.sleep(600)\n")
+    before = set(_sandboxes())
+    run = subprocess.Popen([sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
+                            "logreg.propagate", "--examples", "5", "--timeout", "300",
+                            "--no-cache", "--scheduler", cluster],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not set(_sandboxes()) - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert set(_sandboxes()) - before, "the audit never started on the cluster"
+    time.sleep(1)  # the target is in its sleep
+    run.send_signal(signal.SIGINT)
+    assert run.wait(30) == 130
+    deadline = time.monotonic() + 10
+    while set(_sandboxes()) - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not set(_sandboxes()) - before

@@ -202,3 +202,34 @@ def test_a_usage_error_stops_the_spare_worker(monkeypatch: pytest.MonkeyPatch,
     assert main(["audit", str(target), "--contract", "logreg.propagate", "--examples", "0"]) == 2
     assert spawned == [""] and not sandbox._SPARE
     assert "--examples must be at least 1" in capsys.readouterr().err
+
+
+def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
+    """`stop_run` (what Ctrl-C does on a Dask worker) kills the run's sandbox and lets no other
+    start: the hanging audit ends within seconds, with a crash, instead of after --timeout."""
+    import threading
+
+    from nnspec.audit import sandbox
+    from nnspec.audit.engine import audit
+
+    target = tmp_path / "hangs.py"
+    target.write_text("import time\n\ndef propagate(w, b, X, Y):\n    time.sleep(600)\n")
+    found = []
+
+    def run() -> None:
+        with sandbox.tagged("run-1"):
+            found.append(audit(str(target), "logreg.propagate", examples=5, timeout=300))
+
+    worker = threading.Thread(target=run)
+    start = time.monotonic()
+    worker.start()
+    while not any(owner == "run-1" for owner in sandbox._LIVE.values()):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert sandbox.stop_run("other-run") == 0
+    assert sandbox.stop_run("run-1") == 1
+    worker.join(30)
+    assert time.monotonic() - start < 20
+    assert [(f.check, f.message) for f in found[0].findings] == [
+        ("crash", "the process running it died: the process was killed by SIGKILL")]
+    assert "run-1" not in sandbox._LIVE.values()

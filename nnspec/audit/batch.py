@@ -34,7 +34,7 @@ from pathlib import Path
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
-from nnspec.audit.sandbox import drop_spare, prespawn
+from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
 from nnspec.files import write_atomic
@@ -55,6 +55,7 @@ class Job:
     contract: str
     options: tuple[tuple[str, object], ...]
     files: tuple[tuple[str, bytes], ...] = ()
+    run: str = ""  # the folder run's id on a cluster, whose Ctrl-C stops its sandboxes
 
 
 def audit_job(job: Job) -> AuditResult:
@@ -68,7 +69,7 @@ def audit_job(job: Job) -> AuditResult:
         result = audit(job.path, job.contract, label=job.label, hide=(root,), **options)
         prespawn(job.path, options.get("isolation", "auto"), hide=(root,))
         return result
-    with tempfile.TemporaryDirectory(prefix="nnspec-job-") as folder:
+    with tempfile.TemporaryDirectory(prefix="nnspec-job-") as folder, tagged(job.run):
         for name, data in job.files:
             (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / name).write_bytes(data)
@@ -147,8 +148,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def dask_executor(address: str) -> Iterator[Executor]:
-    """An Executor whose tasks run on the Dask cluster at `address`."""
+def dask_executor(address: str, run: str = "") -> Iterator[Executor]:
+    """An Executor whose tasks run on the Dask cluster at `address`; its `stop()` kills the
+    sandboxes of the tasks of `run` on every worker (Dask cannot interrupt a running task)."""
     try:
         from distributed import Client
     except ImportError:
@@ -158,8 +160,10 @@ def dask_executor(address: str) -> Iterator[Executor]:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    executor = client.get_executor()
+    executor.stop = lambda: client.run(stop_run, run)  # type: ignore[attr-defined]
     try:
-        yield client.get_executor()
+        yield executor
     finally:
         client.close()
 
@@ -233,7 +237,9 @@ def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
         for each in pools:
             _stop_pool(each)
         if executor is not None:
-            executor.shutdown(wait=False)
+            executor.shutdown(wait=False)  # cancels what has not started
+            with contextlib.suppress(Exception):
+                getattr(executor, "stop", lambda: None)()  # ends what has
         raise
     finally:
         for each in pools:
@@ -320,8 +326,11 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
             cache.put(keys[result.target], result)
 
     if todo and scheduler:
-        with dask_executor(scheduler) as executor:
-            run_jobs([shipped(job) for job in todo], done, executor=executor)
+        import uuid
+
+        run = uuid.uuid4().hex
+        with dask_executor(scheduler, run) as executor:
+            run_jobs([replace(shipped(job), run=run) for job in todo], done, executor=executor)
     elif todo:
         run_jobs(todo, done, workers=min(workers, len(todo)))
     progress.done()

@@ -367,6 +367,10 @@ class _Engine:
             if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
                 self.stopped = True
             return Failure("output-size", "defect", outcome.message, {})
+        if outcome.status == "load-error":  # a restart after a crash that could not load
+            self.stopped = True
+            return Failure("crash", "defect", "the process running it could not be started "
+                           f"again: {outcome.message}", {})
         if outcome.status == "malformed":  # a forged answer: the worker is not to be believed
             self.stopped = True
             return Failure("answer", "defect", "its process answered with something that is "

@@ -21,6 +21,7 @@ on a timeout and restarted lazily after a crash, a timeout or an exit.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import pickle
 import select
@@ -29,7 +30,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -89,6 +92,7 @@ class Sandbox:
         self._group: isolation.ProcessGroup | None = None
         self._launch_failed: CallOutcome | None = None
         self._load: tuple = ()
+        self._run = ""  # the folder run it audits for (see `tagged`)
 
     # -- process management -------------------------------------------------------------
     def start(self) -> CallOutcome | None:
@@ -102,6 +106,10 @@ class Sandbox:
         then waits for it)."""
         self._launch_failed = None
         self.started = True
+        self._run = getattr(_RUN, "id", "")
+        if self._run in _STOPPED:
+            self._launch_failed = CallOutcome("load-error", message="the folder run was stopped")
+            return
         spare = _take_spare(self)
         try:
             target, files, path = self._load_request()
@@ -116,6 +124,7 @@ class Sandbox:
             self._launch_failed = CallOutcome("load-error",
                                               message=f"{type(exc).__name__}: {exc}")
             return
+        _LIVE[self._proc.pid] = self._run
         self._load = ("load", (target, files, path)), sum(map(len, files.values()))
         self._send(self._load[0])
 
@@ -186,6 +195,8 @@ class Sandbox:
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
+        if proc is not None:
+            _LIVE.pop(proc.pid, None)
         if self._watch is not None:
             self._watch.stop()
         if proc is not None:
@@ -357,6 +368,33 @@ class Sandbox:
 
 
 _SPARE: list[Sandbox] = []  # a worker `prespawn` started, until a Sandbox takes it
+_RUN = threading.local()  # the folder run this thread audits for (a Dask task), see `tagged`
+_LIVE: dict[int, str] = {}  # pid of each live worker: the run it audits for
+_STOPPED: set[str] = set()  # runs stopped by `stop_run`: their audits start no worker
+
+
+@contextlib.contextmanager
+def tagged(run: str) -> Iterator[None]:
+    """The workers started in this block belong to `run` (a folder run's id), so that
+    `stop_run` can stop them: a Dask task cannot be interrupted, its sandbox can."""
+    _RUN.id = run
+    try:
+        yield
+    finally:
+        _RUN.id = ""
+
+
+def stop_run(run: str) -> int:
+    """Kill the workers of `run` in this process and start no other: the audits running for
+    it end at once (as crashes, whose results nobody reads). The number killed."""
+    _STOPPED.add(run)
+    killed = 0
+    for pid, owner in list(_LIVE.items()):
+        if owner == run:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+                killed += 1
+    return killed
 
 
 def prespawn(target: str, mode: str, hide: tuple[str, ...] = ()) -> None:
