@@ -77,3 +77,19 @@ def test_the_file_name_follows_the_key_and_the_versions(monkeypatch):
 
     monkeypatch.setattr(hypothesis, "__version__", "0.0.0")
     assert warmstart.name(key) != first
+
+
+def test_only_the_most_recently_used_files_are_kept(monkeypatch, tmp_path):
+    """--seed random gives every run a key of its own: the folder keeps KEPT files, the ones
+    written or read last."""
+    monkeypatch.setattr(warmstart, "KEPT", 3)
+    monkeypatch.setattr(warmstart, "_HELD", set())
+    monkeypatch.setattr(warmstart, "_TRIED", set())
+    keys = [("logreg.propagate", "sigmoid", "float64", 100, seed) for seed in range(6)]
+    for n, key in enumerate(keys):
+        warmstart.keep(key, {(*key, False): [n]})
+        os.utime(warmstart._path(key), ns=(n * 10**9, n * 10**9))  # distinct ages
+    assert sorted(p.name for p in _stored(Path(os.environ["NNSPEC_CACHE_DIR"]))) == sorted(
+        f"{warmstart.name(k)}.pickle" for k in keys[3:])
+    assert warmstart.restore(keys[0]) == {}  # evicted
+    assert warmstart.restore(keys[3]) == {(*keys[3], False): [3]}

@@ -15,7 +15,9 @@ cache; an unreadable or foreign file is a miss. The results are the same bytes e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import pickle
 import sys
 from typing import Any
@@ -25,6 +27,7 @@ from nnspec.files import write_atomic
 from nnspec.spec import cache
 
 MAGIC = b"nnspec-warmstart-1\n"
+KEPT = 16  # files kept in explored/, the most recently written
 _TRIED: set[str] = set()  # files this process tried to read
 _HELD: set[str] = set()  # files this process read or wrote: nothing new to store
 
@@ -67,6 +70,8 @@ def restore(key: tuple) -> dict[tuple, list]:
     for truth_key, value in truths.items():
         contracts.keep_truth(truth_key, value)
     _HELD.add(str(path))
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by `_evict`
     return problems
 
 
@@ -84,5 +89,14 @@ def keep(key: tuple, problems: dict[tuple, list]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, MAGIC + pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        _evict(path.parent)
     except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is skipped
         pass
+
+
+def _evict(folder) -> None:
+    """Keep the KEPT most recently used files: every --seed, contract and option set has
+    its own (about 0.7 MB), and `--seed random` would otherwise add one per run."""
+    files = sorted(folder.glob("*.pickle"), key=lambda f: (f.stat().st_mtime_ns, f.name))
+    for old in files[:-KEPT]:
+        old.unlink(missing_ok=True)
