@@ -233,3 +233,24 @@ def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
     assert [(f.check, f.message) for f in found[0].findings] == [
         ("crash", "the process running it died: the process was killed by SIGKILL")]
     assert "run-1" not in sandbox._LIVE.values()
+
+
+def test_a_worker_that_never_gets_its_target_leaves() -> None:
+    """A worker started ahead whose harness died waits SPARE_WAIT seconds for its target, then
+    exits: no sandbox outlives the run that started it."""
+    import subprocess
+    import sys
+    import tempfile
+
+    code = ("import sys, nnspec.audit.sandbox as s\n"
+            "s.SPARE_WAIT = 0.5\n"
+            "s._Worker(0, 'none', int(sys.argv[1])).serve()\n")
+    with tempfile.TemporaryFile() as capture:
+        worker = subprocess.Popen([sys.executable, "-c", code, str(capture.fileno())],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  pass_fds=(capture.fileno(),))
+        start = time.monotonic()
+        assert worker.wait(10) == 0  # stdin still open: it left on its own
+        assert time.monotonic() - start < 8
+        worker.stdin.close()
+        worker.stdout.close()

@@ -48,6 +48,7 @@ ANSWER_LIMIT = 8 << 20  # bytes of an answer beyond twice the size of the call's
 TEXT_LIMIT = 1 << 20  # bytes of an answer's JSON part (structure and strings)
 HELPERS_LIMIT = 8 << 20  # bytes of the target's own helper modules copied beside it
 _REQUEST = struct.Struct("!Q")
+SPARE_WAIT = 120.0  # seconds a worker waits for its target before it exits
 _OPAQUE = "__nnspec_opaque__"
 STATUSES = ("ok", "exception", "too-large", "load-error")
 
@@ -637,6 +638,10 @@ class _Worker:
         self.kind = kind
 
     def serve(self) -> None:
+        # a worker started ahead (`prespawn`) whose harness died never gets its target: it
+        # leaves rather than wait for ever
+        if not select.select([self.inp], [], [], SPARE_WAIT)[0]:
+            return
         while True:
             try:
                 header = self._read(_REQUEST.size)
