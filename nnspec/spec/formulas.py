@@ -114,7 +114,7 @@ class Link:
             return out
         for reading in CONVENTIONS:
             try:
-                alt = self._judge(trees, shapes, two, reading)
+                alt = self._judge(trees, shapes, two, reading, first_failure=True)
             except notation.Unreadable:
                 continue
             if alt.ok:
@@ -122,10 +122,15 @@ class Link:
                                out.evidence, convention=reading.name)
         return out
 
-    def _judge(self, trees, shapes, two: bool, reading: Reading) -> Outcome:
+    def _judge(self, trees, shapes, two: bool, reading: Reading,
+               first_failure: bool = False) -> Outcome:
+        """The verdict on every shape; with `first_failure`, False at the first shape where
+        the sides differ (a convention is only asked whether it makes the formula hold)."""
         rng = random.Random(SEED)
         failures, passing, unproven = [], [], ""
         for shape in shapes:
+            if first_failure and failures:
+                break
             net = Network(*shape, two_layer=two)
             try:
                 left, right = (Evaluator(net, reading)(t) for t in trees)
