@@ -8,8 +8,9 @@ Where: `explored/` beside the verify cache (nnspec.spec.cache: $NNSPEC_CACHE_DIR
 $XDG_CACHE_HOME/nnspec, else ~/.cache/nnspec); off with NNSPEC_NO_CACHE=1. A file's name is a
 digest of nnspec's source, the versions of Python, Hypothesis, NumPy and mpmath, the contract
 and the options that shape the draws, so a change of any of them is a miss. Files are written
-whole (a temporary name renamed into place) and read only by this module, from the user's own
-cache; an unreadable or foreign file is a miss. The results are the same bytes either way
+whole (a temporary name renamed into place) and read only by this module, and only when this
+user owns them and no one else can write them or their folder; an unreadable or foreign file
+is a miss. The results are the same bytes either way
 (tested).
 """
 
@@ -27,7 +28,7 @@ from nnspec.files import write_atomic
 from nnspec.spec import cache
 
 MAGIC = b"nnspec-warmstart-1\n"
-KEPT = 16  # files kept in explored/, the most recently written
+KEPT = 16  # files kept in explored/, the most recently used
 _TRIED: set[str] = set()  # files this process tried to read
 _HELD: set[str] = set()  # files this process read or wrote: nothing new to store
 
@@ -59,10 +60,12 @@ def restore(key: tuple) -> dict[tuple, list]:
         return {}
     _TRIED.add(str(path))
     try:
+        if not _ours(path):
+            return {}
         data = path.read_bytes()
         if not data.startswith(MAGIC):
             return {}
-        stored = pickle.loads(data[len(MAGIC):])  # written by this module only
+        stored = pickle.loads(data[len(MAGIC):])  # written by this module, see _ours
         problems, truths = dict(stored["problems"]), dict(stored["truths"])
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
             TypeError, ValueError):
@@ -73,6 +76,16 @@ def restore(key: tuple) -> dict[tuple, list]:
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept by `_evict`
     return problems
+
+
+def _ours(path) -> bool:
+    """Unpickling runs code: read only a file this user owns that no one else may write, in a
+    folder no one else may write (a cache directory set to a shared place is a miss)."""
+    for each in (path, path.parent):
+        info = each.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return False
+    return True
 
 
 def keep(key: tuple, problems: dict[tuple, list]) -> None:
@@ -87,7 +100,7 @@ def keep(key: tuple, problems: dict[tuple, list]) -> None:
     _HELD.add(str(path))
     stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomic(path, MAGIC + pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
         _evict(path.parent)
     except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is skipped
