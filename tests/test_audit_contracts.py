@@ -218,3 +218,12 @@ def test_shrinking_draws_no_problem_larger_than_its_bound(name: str) -> None:
     assert {a: max(s[a] for s in bounded) for a in bounded[0]} == {a: caps[a] for a in bounded[0]}
     free = _sizes_drawn(contract, Options())
     assert any(s[a] > caps[a] for s in free for a in s)
+
+
+def test_a_missing_result_names_the_items_in_the_singular_and_plural() -> None:
+    contract, o = contracts.get("logreg.propagate"), Options()
+    p = {"w": np.zeros((1, 1)), "b": 0.0, "X": np.zeros((1, 1)), "Y": np.zeros((1, 1))}
+    messages = [f.message for f in contract.check(p, None, o)]
+    assert any("should be a tuple of at least 1 item, got" in m for m in messages)
+    messages = [f.message for f in contract.check(p, ({"dw": np.zeros((1, 1))},), o)]
+    assert any("should be a tuple of at least 2 items, got" in m for m in messages)

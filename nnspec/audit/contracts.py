@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from nnspec.errors import UsageError
 from nnspec.numerics import oracle, strategies, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
-from nnspec.text import did_you_mean
+from nnspec.text import did_you_mean, plural
 
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
           "mutation", "value", "trajectory", "saturation", "accuracy", "threshold", "scalar-shape",
@@ -133,7 +133,7 @@ class _Checker:
                 return MISSING
             return container[key]
         if not isinstance(container, (tuple, list)) or len(container) <= key:
-            self.fail("type", "defect", f"{where} should be a tuple of at least {key + 1} items, "
+            self.fail("type", "defect", f"{where} should be a tuple of at least {plural(key + 1, 'item')}, "
                       f"got {_shape_of(container)}{self._expected()}")
             return MISSING
         return container[key]
@@ -141,13 +141,19 @@ class _Checker:
     def _expected(self) -> str:
         return f"; expected the result {self.returns}" if self.returns else ""
 
-    def array(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
-        """An array of exactly `shape`."""
+    def _numeric_array(self, value: Any, name: str) -> np.ndarray | None:
+        """The value as a numeric array, or None (missing, or a type defect recorded)."""
         if value is MISSING:
             return None
         arr = _numeric(value)
         if arr is None:
             self.fail("type", "defect", f"{name} should be a numeric array, got {_shape_of(value)}")
+        return arr
+
+    def array(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+        """An array of exactly `shape`."""
+        arr = self._numeric_array(value, name)
+        if arr is None:
             return None
         if arr.shape != shape:
             self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}",
@@ -179,11 +185,8 @@ class _Checker:
         b - lr * db absorbs (b keeps its shape; a scalar b may become a one-element array, with
         which w^T X + b is unchanged): a note. Any other shape is a defect. Returned broadcast
         to `shape` for the value check."""
-        if value is MISSING:
-            return None
-        arr = _numeric(value)
+        arr = self._numeric_array(value, name)
         if arr is None:
-            self.fail("type", "defect", f"{name} should be a numeric array, got {_shape_of(value)}")
             return None
         if arr.shape == shape:
             return arr
@@ -462,9 +465,8 @@ def _truth(kind: str, p: dict, o: Options, compute: Callable[[], Any]) -> Any:
     if key in _TRUTHS:
         _TRUTHS.move_to_end(key)
         return _TRUTHS[key]
-    value = _TRUTHS[key] = compute()
-    if len(_TRUTHS) > TRUTHS_KEPT:
-        _TRUTHS.popitem(last=False)
+    value = compute()
+    keep_truth(key, value)
     return value
 
 
@@ -474,7 +476,8 @@ def truths() -> dict:
 
 
 def keep_truth(key: tuple, value: Any) -> None:
-    """Hold a reference value computed by another process (nnspec.audit.warmstart)."""
+    """Hold a reference value (computed here, or by another process: nnspec.audit.warmstart),
+    dropping the least recently used past TRUTHS_KEPT."""
     _TRUTHS[key] = value
     if len(_TRUTHS) > TRUTHS_KEPT:
         _TRUTHS.popitem(last=False)

@@ -39,7 +39,8 @@ from typing import Any
 
 from nnspec.audit import answers, isolation
 from nnspec.audit.isolation import Isolation
-from nnspec.audit.targets import Target
+from nnspec.audit.targets import Target, parse_target
+from nnspec.errors import UsageError
 
 MEMORY_LIMIT = 4 << 30
 OUTPUT_LIMIT = 16 << 20  # bytes a target may print per audit before writes fail
@@ -404,12 +405,13 @@ def prespawn(target: str, mode: str, hide: tuple[str, ...] = ()) -> None:
     start at once; the next `Sandbox.launch` for that folder takes it, and `drop_spare` stops
     one nobody took. Anything else (a folder, a module, a missing file) is left alone."""
     drop_spare()
-    location = target.rpartition(":")[0] if target.count(":") == 1 else target
-    path = Path(location or target)
-    if mode not in isolation.MODES or not path.is_file() or path.suffix not in (".py", ".ipynb"):
+    try:
+        parsed = parse_target(target, "")
+    except UsageError:
+        return  # the audit says why, in one line
+    if mode not in isolation.MODES or parsed.kind == "module":
         return
-    spare = Sandbox(Target("file", str(path.resolve()), "", str(path)),
-                    isolation=isolation.choose(mode), hide=hide)
+    spare = Sandbox(parsed, isolation=isolation.choose(mode), hide=hide)
     try:
         spare._spawn()
     except OSError:
