@@ -87,12 +87,12 @@ def test_only_the_most_recently_used_files_are_kept(monkeypatch, tmp_path):
     monkeypatch.setattr(warmstart, "_TRIED", set())
     keys = [("logreg.propagate", "sigmoid", "float64", 100, seed) for seed in range(6)]
     for n, key in enumerate(keys):
-        warmstart.keep(key, {(*key, False): [n]})
+        warmstart.keep(key, {(*key, False): [n]}, {("run", n): []})
         os.utime(warmstart._path(key), ns=(n * 10**9, n * 10**9))  # distinct ages
     assert sorted(p.name for p in _stored(Path(os.environ["NNSPEC_CACHE_DIR"]))) == sorted(
         f"{warmstart.name(k)}.pickle" for k in keys[3:])
-    assert warmstart.restore(keys[0]) == {}  # evicted
-    assert warmstart.restore(keys[3]) == {(*keys[3], False): [3]}
+    assert warmstart.restore(keys[0]) == ({}, {})  # evicted
+    assert warmstart.restore(keys[3]) == ({(*keys[3], False): [3]}, {("run", 3): []})
 
 
 def test_a_file_others_could_have_written_is_not_read(monkeypatch, tmp_path):
@@ -100,14 +100,14 @@ def test_a_file_others_could_have_written_is_not_read(monkeypatch, tmp_path):
     monkeypatch.setattr(warmstart, "_HELD", set())
     monkeypatch.setattr(warmstart, "_TRIED", set())
     key = ("logreg.propagate", "sigmoid", "float64", 100, 7)
-    warmstart.keep(key, {(*key, False): ["drawn"]})
+    warmstart.keep(key, {(*key, False): ["drawn"]}, {})
     path = warmstart._path(key)
     assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
     for target, mode in ((path, 0o666), (path.parent, 0o777)):
         original = target.stat().st_mode & 0o777
         target.chmod(mode)
         monkeypatch.setattr(warmstart, "_TRIED", set())
-        assert warmstart.restore(key) == {}
+        assert warmstart.restore(key) == ({}, {})
         target.chmod(original)
     monkeypatch.setattr(warmstart, "_TRIED", set())
-    assert warmstart.restore(key) == {(*key, False): ["drawn"]}
+    assert warmstart.restore(key) == ({(*key, False): ["drawn"]}, {})

@@ -29,6 +29,7 @@ its file in a sandbox instead.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import copy
 import dataclasses
@@ -67,6 +68,11 @@ MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the targe
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
 _STRATEGIES: dict[tuple, Any] = {}  # the contracts' strategies by options (see _problems)
 _EXPLORED: dict[tuple, list] = {}  # explore-pass problems by contract and options (see _explored)
+# shrinking runs by contract, options, bounds and kind of failure: for each, the candidates
+# evaluated in order, whether each failed, and the place of the one returned (see _replay)
+_SHRUNK: collections.OrderedDict[tuple, list[tuple[list, int | None]]] = collections.OrderedDict()
+MAX_SHRUNK = 256  # kinds of shrinking run kept
+RUNS_PER_KIND = 4  # runs kept per kind (targets that fail on different candidates)
 
 
 @dataclass(frozen=True)
@@ -407,15 +413,19 @@ class _Engine:
         """Draw the problems of the exploration (kept for the process, and on disk by
         nnspec.audit.warmstart): they do not depend on the target, so this can run while its
         sandbox starts."""
-        for key, problems in warmstart.restore(self._warm_key()).items():
-            _EXPLORED.setdefault(key, problems)
+        problems, runs = warmstart.restore(self._warm_key())
+        for key, drawn in problems.items():
+            _EXPLORED.setdefault(key, drawn)
+        learn_shrink_runs(runs)
         self._explored()
         self._large()
 
     def keep(self) -> None:
-        """Store what `prepare` drew and the reference values computed, for the next process."""
+        """Store what `prepare` drew, the reference values computed and the shrinking runs, for
+        the next process."""
         keys = (self._explore_key(), self._large_engine()._explore_key())
-        warmstart.keep(self._warm_key(), {k: _EXPLORED[k] for k in keys if k in _EXPLORED})
+        warmstart.keep(self._warm_key(), {k: _EXPLORED[k] for k in keys if k in _EXPLORED},
+                       shrink_runs(self.contract.name))
 
     def _warm_key(self) -> tuple:
         o = self.options
@@ -552,29 +562,86 @@ class _Engine:
 
         problem, failure = self._reduce(check, severity, problem, failure)
         within = tuple(sorted(self.contract.sizes(problem).items()))
+        key = (self.contract.name, dataclasses.replace(self.options, within=within),
+               check, severity, tuple(sorted(_names(failure))) if check == "saturation" else ())
+        replayed = self._replay(key, failure)
+        if replayed is not None:
+            return replayed if replayed[0] is not None else (problem, failure)
         best = [problem, failure]
         calls = [-1]  # counted from the first hit on
+        log: list[tuple[Any, bool]] = []  # each candidate evaluated and whether it failed
 
         def hit(candidate: Any) -> None:
             if calls[0] >= 0:
                 calls[0] += 1
                 if calls[0] > SHRINK_CALLS[severity]:
                     raise _Enough
-            for f in self.evaluate(candidate):
-                if _same_kind(f, failure):
-                    best[:] = [candidate, f]
-                    calls[0] = max(calls[0], 0)
-                    raise _Hit(candidate, f)
+            found = self._matching(candidate, failure)
+            log.append((candidate, found is not None))
+            if found is not None:
+                best[:] = [candidate, found]
+                calls[0] = max(calls[0], 0)
+                raise _Hit(candidate, found)
 
+        chosen: int | None = None  # the candidate returned, by its place in the log
         try:
             self._run(hit, (Phase.generate, Phase.shrink), within)
-        except _Hit as found:
-            return found.problem, found.failure
+        except _Hit:
+            chosen = len(log) - 1
         except _Enough:
-            return best[0], best[1]
+            chosen = max(i for i, (_, failed) in enumerate(log) if failed)
         except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
             pass
-        return problem, failure
+        _remember(key, log, chosen)
+        return (log[chosen][0], best[1]) if chosen is not None else (problem, failure)
+
+    def _matching(self, candidate: Any, failure: Failure) -> Failure | None:
+        return next((f for f in self.evaluate(candidate) if _same_kind(f, failure)), None)
+
+    def _replay(self, key: tuple, failure: Failure) -> tuple[Any, Failure | None] | None:
+        """The result of a shrinking run, without running Hypothesis, when an earlier run with
+        the same strategy, seed and kind of failure saw this target fail on exactly the same
+        candidates: Hypothesis's next candidate depends only on which earlier ones failed, so
+        its run would call the same ones and return the same (so at most one known run can
+        match). None when no known run matches (Hypothesis then runs; what was evaluated is
+        cached); (None, None) for a run that kept the problem it started from."""
+        for log, chosen in _SHRUNK.get(key, ()):
+            result: tuple[Any, Failure | None] | None = (None, None)
+            try:
+                for i, (candidate, failed) in enumerate(log):
+                    found = self._matching(candidate, failure)
+                    if (found is not None) != failed:
+                        result = None
+                        break
+                    if i == chosen:
+                        result = (candidate, found)
+            except Exception:  # noqa: BLE001 - whatever the run would meet, it meets itself
+                return None
+            if result is not None:
+                _SHRUNK.move_to_end(key)
+                return result
+        return None
+
+
+def _remember(key: tuple, log: list[tuple[Any, bool]], chosen: int | None) -> None:
+    """Keep a shrinking run: RUNS_PER_KIND by key (the most recent first), MAX_SHRUNK keys."""
+    runs = [(log, chosen), *_SHRUNK.pop(key, [])]
+    _SHRUNK[key] = runs[:RUNS_PER_KIND]
+    while len(_SHRUNK) > MAX_SHRUNK:
+        _SHRUNK.popitem(last=False)
+
+
+def shrink_runs(contract: str) -> dict[tuple, list]:
+    """The shrinking runs this process knows for `contract` (kept by nnspec.audit.warmstart)."""
+    return {k: v for k, v in _SHRUNK.items() if k[0] == contract}
+
+
+def learn_shrink_runs(runs: dict[tuple, list]) -> None:
+    for key, known in runs.items():
+        if key not in _SHRUNK:
+            _SHRUNK[key] = list(known)[:RUNS_PER_KIND]
+    while len(_SHRUNK) > MAX_SHRUNK:
+        _SHRUNK.popitem(last=False)
 
 
 _CONSTANTS_LOCK = threading.Lock()

@@ -1,6 +1,7 @@
 """What an audit computes that does not depend on the target, kept on disk between processes:
 the explore passes' problems (Hypothesis draws the same ones for every target of a contract
-and options) and the reference values of the problems seen (exact values and bounds). A first
+and options), the reference values of the problems seen (exact values and bounds) and the
+shrinking runs (which candidates failed; see nnspec.audit.engine._Engine._replay). A first
 audit in a new process then starts where an earlier one left off instead of drawing and
 evaluating again, which is most of a small audit's time.
 
@@ -27,7 +28,7 @@ from nnspec.audit import contracts
 from nnspec.files import write_atomic
 from nnspec.spec import cache
 
-MAGIC = b"nnspec-warmstart-1\n"
+MAGIC = b"nnspec-warmstart-2\n"
 KEPT = 16  # files kept in explored/, the most recently used
 _TRIED: set[str] = set()  # files this process tried to read
 _HELD: set[str] = set()  # files this process read or wrote: nothing new to store
@@ -49,33 +50,34 @@ def _path(key: tuple):
     return cache.directory() / "explored" / f"{name(key)}.pickle"
 
 
-def restore(key: tuple) -> dict[tuple, list]:
-    """The problems stored for `key` by the engine's explore keys, the contracts' reference
-    values restored with them; {} if there is no file, it was read already, or the cache is
-    off."""
+def restore(key: tuple) -> tuple[dict[tuple, list], dict[tuple, tuple]]:
+    """The problems stored for `key` by the engine's explore keys and the shrinking runs, the
+    contracts' reference values restored with them; nothing if there is no file, it was read
+    already, or the cache is off."""
     if not cache.enabled():
-        return {}
+        return {}, {}
     path = _path(key)
     if str(path) in _TRIED:
-        return {}
+        return {}, {}
     _TRIED.add(str(path))
     try:
         if not _ours(path):
-            return {}
+            return {}, {}
         data = path.read_bytes()
         if not data.startswith(MAGIC):
-            return {}
+            return {}, {}
         stored = pickle.loads(data[len(MAGIC):])  # written by this module, see _ours
         problems, truths = dict(stored["problems"]), dict(stored["truths"])
+        runs = dict(stored["shrunk"])
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
             TypeError, ValueError):
-        return {}
+        return {}, {}
     for truth_key, value in truths.items():
         contracts.keep_truth(truth_key, value)
     _HELD.add(str(path))
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept by `_evict`
-    return problems
+    return problems, runs
 
 
 def _ours(path) -> bool:
@@ -88,17 +90,18 @@ def _ours(path) -> bool:
     return True
 
 
-def keep(key: tuple, problems: dict[tuple, list]) -> None:
-    """Store `problems` (by the engine's explore keys) and the reference values this process
-    holds under `key`, unless this process read or wrote that file already (a file it could
-    not read is replaced)."""
+def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> None:
+    """Store `problems` (by the engine's explore keys), the shrinking runs `runs` and the
+    reference values this process holds under `key`, unless this process read or wrote that
+    file already (a file it could not read is replaced)."""
     if not cache.enabled():
         return
     path = _path(key)
     if str(path) in _HELD:
         return
     _HELD.add(str(path))
-    stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths()}
+    stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths(),
+                              "shrunk": runs}
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomic(path, MAGIC + pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
