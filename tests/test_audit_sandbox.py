@@ -65,6 +65,17 @@ class Tensor:  # duck-typed like torch.Tensor
 
 def tensor(x, d):
     return {"t": Tensor(x), "obj": object()}
+
+CALLS = [0]
+
+def count(x, d):
+    CALLS[0] += 1
+    print("#" * CALLS[0])
+    if x[0] < 0:
+        os._exit(4)
+    if x[0] == 2:
+        x[1] = 9.0
+    return CALLS[0]
 '''
 
 
@@ -128,6 +139,28 @@ def test_the_worker_restarts_after_a_crash(module: Path) -> None:
         for _ in range(3):
             assert box.call((np.arange(3.0), {})).status == "crash"
         assert box.restarts == 2  # the first start is not a restart
+
+
+def _requests(*firsts: float) -> list:
+    return [((np.array([v, 0.0]), {}), None, ("x", "d")) for v in firsts]
+
+
+def test_calls_in_one_request_answer_as_they_would_one_by_one(module: Path) -> None:
+    """The worker runs ahead of the harness: each call's prints are still its own."""
+    with Sandbox(parse_target(f"{module}:count", "f")) as box:
+        assert box.start() is None
+        outs = box.calls(_requests(0, 1, 2, 3, 4, 5))
+    assert [o.value for o in outs] == [1, 2, 3, 4, 5, 6]
+    assert [o.stdout_bytes for o in outs] == [2, 3, 4, 5, 6, 7]  # n '#' and a newline
+    assert [o.changed for o in outs] == [[], [], ["x"], [], [], []]
+
+
+def test_calls_stop_at_a_crash_and_the_next_call_restarts(module: Path) -> None:
+    with Sandbox(parse_target(f"{module}:count", "f")) as box:
+        outs = box.calls(_requests(0, -1, 1))
+        assert [o.status for o in outs] == ["ok", "crash"] and outs[0].value == 1
+        assert "exited with status 4" in outs[1].message
+        assert box.call(*_requests(1)[0]).value == 1 and box.restarts == 1
 
 
 def test_array_likes_are_converted_in_the_worker(module: Path) -> None:

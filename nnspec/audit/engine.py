@@ -3,14 +3,16 @@
 The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit.contracts`):
 1. explore: `examples` problems (seeded, no database; drawn once per process for a contract and
    its options, since they do not depend on the target); each is evaluated once (two calls of the
-   target, then every check of the contract) and the failures are cached by the problem's bytes;
+   target, all sent to the sandbox in one request, then every check of the contract) and the
+   failures are cached by the problem's bytes;
 2. shrink: for each check that failed, first drop one feature, hidden unit or example at a time
    while the check still fails (`_reduce`: a few evaluations, no Hypothesis), then a second
    seeded run over problems no larger than that one, which fails only on that check, so that
    Hypothesis shrinks the entries of a small problem (its shrinker costs milliseconds per
    step and entry, so shrinking a 7 x 7 problem before its size took most of an audit); the
    run stops SHRINK_CALLS calls after its first failure (a count, so the result does not
-   depend on the machine);
+   depend on the machine); a run is replayed without Hypothesis when a known run of the same
+   kind saw exactly the same candidates fail (`_replay`: many targets of a class share one);
 3. reduce the shrunk problem again, the same way.
 One Finding per (check, severity) with its minimal counterexample. A timeout stops the audit
 (its counterexample is the first input that hung, not shrunk); after MAX_CRASHES restarts of
@@ -63,6 +65,7 @@ from nnspec.text import plural
 
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
+ENDING = {"timeout", "crash", "too-large", "load-error", "malformed"}  # outcomes that end a worker
 # Hypothesis test calls per shrinking run, by severity: a count keeps the audit deterministic,
 # unlike a time limit; each call costs some milliseconds of Hypothesis's own generation.
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
@@ -73,6 +76,7 @@ _EXPLORED: dict[tuple, list] = {}  # explore-pass problems by contract and optio
 _SHRUNK: collections.OrderedDict[tuple, list[tuple[list, int | None]]] = collections.OrderedDict()
 MAX_SHRUNK = 256  # kinds of shrinking run kept
 RUNS_PER_KIND = 4  # runs kept per kind (targets that fail on different candidates)
+REPLAY_AHEAD = 16  # candidates of a known run evaluated in one request (see _replay)
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,16 @@ class FunctionCaller:
         outcome.seconds = elapsed
         return outcome
 
+    def calls(self, requests: list[tuple[tuple, dict | None, tuple[str, ...]]]
+              ) -> list[CallOutcome]:
+        """As Sandbox.calls: one after the other, up to the first timeout."""
+        outcomes = []
+        for request in requests:
+            outcomes.append(self.call(*request))
+            if outcomes[-1].status == "timeout":
+                break
+        return outcomes
+
     def close(self) -> None:
         pass
 
@@ -296,23 +310,46 @@ class _Engine:
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.stopped = False
 
-    def evaluate(self, problem: Any) -> list[Failure]:
-        """Every failure on this problem (cached): two calls, then the contract's checks."""
+    def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
+        """Every failure on this problem (cached): two calls (made already if `outcomes` are
+        given), then the contract's checks."""
         key = self.contract.key(problem)
         if key in self.cache:
             return self.cache[key]
         if self.stopped:
             return []
-        failures = self._evaluate(problem)
+        failures = self._evaluate(problem, outcomes or [])
         self.cache[key] = failures
         if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
             self.wrong.append((problem, next(f for f in failures if f.check == "value")))
         return failures
 
-    def _evaluate(self, problem: Any) -> list[Failure]:
+    def evaluate_all(self, problems: list) -> None:
+        """Evaluate, in order, the problems not evaluated yet, with every call in one request
+        (`calls`): on small problems a round trip to the sandbox costs more than the call. The
+        same failures as `evaluate` one by one; after an outcome that ends the worker, the rest
+        is left to `evaluate` (which starts it again)."""
+        todo: dict[bytes, Any] = {}
+        for problem in problems:
+            key = self.contract.key(problem)
+            if key not in self.cache:
+                todo.setdefault(key, problem)
+        if self.stopped or not todo:
+            return
+        c, names = self.contract, self.contract.arg_names
+        requests = [(*c.call_args(problem, self.options), names)
+                    for problem in todo.values() for _ in range(2)]
+        outcomes = self.caller.calls(requests)
+        for n, problem in enumerate(todo.values()):
+            pair = outcomes[2 * n:2 * n + 2]
+            if len(pair) < 2 and not (pair and pair[0].status in ENDING):
+                return
+            self.evaluate(problem, pair)
+
+    def _evaluate(self, problem: Any, outcomes: list[CallOutcome]) -> list[Failure]:
         c, names = self.contract, self.contract.arg_names
         args, kwargs = c.call_args(problem, self.options)
-        first = self.caller.call(args, kwargs, names)
+        first = outcomes[0] if outcomes else self.caller.call(args, kwargs, names)
         fatal = self._fatal(first)
         if fatal:
             return [fatal]
@@ -326,7 +363,8 @@ class _Engine:
                 f"changes its input {', '.join(first.changed)} in place; the caller's arrays "
                 "must stay as they were (compute a new array, e.g. W1 = W1 - lr * dW1)"),
                 {"changed": first.changed}))
-        second = self.caller.call(*c.call_args(problem, self.options), names)
+        second = (outcomes[1] if len(outcomes) > 1
+                  else self.caller.call(*c.call_args(problem, self.options), names))
         fatal = self._fatal(second)
         if fatal:
             return [fatal]
@@ -448,10 +486,10 @@ class _Engine:
                 if failure.check == "accuracy":
                     _keep_worst(worst, problem, failure)
 
-        for problem in self._explored():
-            explore(problem)
-        for problem in self._large():
-            explore(problem)
+        for problems in (self._explored(), self._large()):
+            self.evaluate_all(problems)
+            for problem in problems:
+                explore(problem)
         if worst and not self.stopped:
             self._climb(worst)
         _drop_explained_saturation(first, saturated)
@@ -609,6 +647,8 @@ class _Engine:
             result: tuple[Any, Failure | None] | None = (None, None)
             try:
                 for i, (candidate, failed) in enumerate(log):
+                    if i % REPLAY_AHEAD == 0:
+                        self.evaluate_all([c for c, _ in log[i:i + REPLAY_AHEAD]])
                     found = self._matching(candidate, failure)
                     if (found is not None) != failed:
                         result = None

@@ -249,19 +249,50 @@ class Sandbox:
 
         `args` and `kwargs` are never touched: the worker gets a copy, and whether it changed
         them is decided here, on the arguments it sends back."""
-        if self.remaining() <= 0:
-            return CallOutcome("timeout", message="the audit's time budget is spent")
-        if self._proc is None:
-            self.restarts += self.started
-            failed = self.start()
-            if failed is not None:
-                return failed
+        failed = self._ready()
+        if failed is not None:
+            return failed
         kwargs = kwargs or {}
         payload = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         outcome, after = self._exchange(("call", payload), self.remaining(), len(payload))
         if outcome.status in ("ok", "exception", "too-large") and after is not None:
             outcome.changed = _changes(args, kwargs, names, after)
         return outcome
+
+    def calls(self, requests: list[tuple[tuple, dict | None, tuple[str, ...]]]
+              ) -> list[CallOutcome]:
+        """The outcomes of several calls (args, kwargs, names) sent in one request: the worker
+        answers each in turn while the harness reads the ones before, instead of one round
+        trip per call. Stops after the first outcome that ends the worker (timeout, crash, an
+        answer too large or malformed): the calls after it are the caller's to make again."""
+        if not requests:
+            return []
+        failed = self._ready()
+        if failed is not None:
+            return [failed]
+        payloads = [pickle.dumps((args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)
+                    for args, kwargs, _ in requests]
+        self._send(("calls", payloads))
+        outcomes = []
+        for (args, kwargs, names), payload in zip(requests, payloads):
+            outcome, after = self._answer(None, self.remaining(), len(payload), sent=True,
+                                          last=len(outcomes) == len(requests) - 1)
+            if outcome.status in ("ok", "exception", "too-large") and after is not None:
+                outcome.changed = _changes(args, kwargs or {}, names, after)
+            outcomes.append(outcome)
+            if self._proc is None:
+                break
+        return outcomes
+
+    def _ready(self) -> CallOutcome | None:
+        """None when a call can be sent (the worker started again if it had died), else the
+        outcome that says why not."""
+        if self.remaining() <= 0:
+            return CallOutcome("timeout", message="the audit's time budget is spent")
+        if self._proc is None:
+            self.restarts += self.started
+            return self.start()
+        return None
 
     def _exchange(self, request: tuple, timeout: float, size: int, sent: bool = False):
         """Send a request (unless `sent`) and wait for its answer. A load gives None (loaded) or
@@ -285,7 +316,10 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             pass
 
-    def _answer(self, request: tuple, timeout: float, size: int, sent: bool = False):
+    def _answer(self, request: tuple | None, timeout: float, size: int, sent: bool = False,
+                last: bool = True):
+        """Read one answer (after sending `request` unless `sent`); `last`: no other answer is
+        on its way (see `calls`)."""
         proc = self._proc
         start = time.perf_counter()
         limit = ANSWER_LIMIT + 2 * size
@@ -316,27 +350,34 @@ class Sandbox:
         elapsed = time.perf_counter() - start
         self.used += elapsed
         try:
-            outcome, after = _outcome(answers.decode(text, blob))
+            outcome, after, printed = _outcome(answers.decode(text, blob))
         except answers.Malformed as exc:
             self.close()
             return CallOutcome("malformed", message=str(exc)), None
         outcome.seconds = elapsed
-        self._stdout(outcome)
+        self._stdout(outcome, printed, last)
         return outcome, after
 
-    def _stdout(self, outcome: CallOutcome) -> None:
-        """What the worker printed since the last answer, measured on the file it prints to."""
+    def _stdout(self, outcome: CallOutcome, printed: int | None = None, last: bool = True
+                ) -> None:
+        """What the worker printed during the call answered, measured on the file it prints
+        to: up to where the worker says its output stood after the call (the next calls of a
+        `calls` request may have printed since; kept between the last answer's end and the
+        file's size), else up to the end of the file."""
         if not self._files:
             return
         fd = self._files[0].fileno()
         end = os.fstat(fd).st_size
+        if printed is not None:
+            end = min(max(printed, self._printed), end)
         if end > self._printed:
             outcome.stdout_bytes = end - self._printed
             head = os.pread(fd, 200, self._printed).decode("utf-8", "replace")
             outcome.stdout_head = answers.printable(head)
         self._printed = end
-        if end > 1 << 20:  # the worker appends: start again from an empty file
+        if last and end > 1 << 20:  # the worker appends: start again from an empty file
             os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)  # the worker's offset: it shares this open file
             self._printed = 0
 
     def _crashed(self) -> CallOutcome:
@@ -480,8 +521,9 @@ def _imported(source: str) -> set[str]:
     return names
 
 
-def _outcome(message: Any) -> tuple[CallOutcome, Any]:
-    """A decoded answer as (CallOutcome, the arguments after the call), checked field by field."""
+def _outcome(message: Any) -> tuple[CallOutcome, Any, int | None]:
+    """A decoded answer as (CallOutcome, the arguments after the call, where the worker's
+    output stood after it), checked field by field."""
     if not isinstance(message, dict) or not isinstance(message.get("status"), str):
         raise answers.Malformed("the answer is not an object with a status")
     status = message["status"]
@@ -494,7 +536,10 @@ def _outcome(message: Any) -> tuple[CallOutcome, Any]:
     if after is not None and not (isinstance(after, list) and len(after) == 2
                                   and isinstance(after[0], list) and isinstance(after[1], dict)):
         raise answers.Malformed("the arguments after the call are not [args, kwargs]")
-    return CallOutcome(status, value=message.get("value"), message=text), after
+    printed = message.get("printed")
+    if printed is not None and (type(printed) is not int or printed < 0):
+        raise answers.Malformed("the output's position is not a size")
+    return CallOutcome(status, value=message.get("value"), message=text), after, printed
 
 
 def _changes(args: tuple, kwargs: dict, names: tuple[str, ...], after: list) -> list[str]:
@@ -650,13 +695,19 @@ class _Worker:
             except EOFError:
                 return
             kind, payload = pickle.loads(self._read(_REQUEST.unpack(header)[0]))
-            answer = self._load(*payload) if kind == "load" else self._call(payload)
-            try:
-                data = answers.encode(answer)
-            except Exception as exc:  # noqa: BLE001 - whatever the target left in there
-                data = answers.encode({"status": "exception",
-                                       "message": f"unencodable result: {exc}"[:500]})
-            self.out.write(data)
+            if kind == "load":
+                self._reply(self._load(*payload))
+            else:
+                for each in payload if kind == "calls" else [payload]:
+                    self._reply(self._call(each))
+
+    def _reply(self, answer: dict) -> None:
+        try:
+            data = answers.encode(answer)
+        except Exception as exc:  # noqa: BLE001 - whatever the target left in there
+            data = answers.encode({"status": "exception",
+                                   "message": f"unencodable result: {exc}"[:500]})
+        self.out.write(data)
 
     def _read(self, size: int) -> bytes:
         data = bytearray(size)
@@ -703,6 +754,8 @@ class _Worker:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
             answer = {"status": "exception", "message": _describe(exc)}
         self._flush()
+        with contextlib.suppress(OSError):  # where its output stands (see Sandbox._stdout)
+            answer["printed"] = os.lseek(1, 0, os.SEEK_CUR)
         try:
             answer["after"] = [list(to_plain(list(args))), to_plain(dict(kwargs))]
         except Exception:  # noqa: BLE001 - the target broke its own arguments
