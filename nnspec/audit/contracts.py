@@ -16,9 +16,10 @@ update_parameters from the reference backward pass), and checks one returned val
 Shapes: X (n_x, m), Y (1, m), w (n_x, 1), b scalar; W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h),
 b2 (1, 1).
 
-Every module the checks use is imported here, not lazily: Hypothesis draws some values from
-the literals of the local modules loaded in the process, so an import in the middle of a batch
-would change the examples of the audits that follow it in the same worker.
+Hypothesis and the strategies are imported only when problems are drawn: an audit that finds
+its problems on disk and replays its shrinking runs (nnspec.audit.warmstart) never needs them.
+Imports in the middle of a batch do not change what is drawn: the engine draws as if no local
+module were loaded (`nnspec.audit.engine._no_local_constants`).
 """
 
 from __future__ import annotations
@@ -31,10 +32,9 @@ from typing import Any, ClassVar
 
 import mpmath
 import numpy as np
-from hypothesis import strategies as st
 
 from nnspec.errors import UsageError
-from nnspec.numerics import oracle, strategies, tolerance
+from nnspec.numerics import oracle, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 from nnspec.text import did_you_mean, plural
 
@@ -513,6 +513,10 @@ def _rescaled(weights: np.ndarray, bias: Any, Z: np.ndarray) -> tuple[np.ndarray
 
 
 def _logreg(o: Options, **kwargs: Any):
+    from hypothesis import strategies as st
+
+    from nnspec.numerics import strategies
+
     def finish(p: strategies.LogRegProblem, near: bool) -> dict:
         w, b = p.w, p.b
         if near and kwargs.get("saturation", True):
@@ -539,6 +543,10 @@ def _bounded(o: Options, sizes: dict) -> dict:
 
 
 def _two_layer(o: Options, **kwargs: Any):
+    from hypothesis import strategies as st
+
+    from nnspec.numerics import strategies
+
     def finish(p: strategies.TwoLayerProblem, near: bool) -> dict:
         q = dict(p.parameters)
         if near:
@@ -631,6 +639,8 @@ class LogRegOptimize(Contract):
     arg_names = ("w", "b", "X", "Y", "num_iterations", "learning_rate")
 
     def problems(self, o: Options):
+        from hypothesis import strategies as st
+
         def finish(p: dict, iterations: int, rate: float) -> dict:
             X1 = np.vstack([p["X"], np.ones((1, p["X"].shape[1]))])
             lipschitz = float(np.linalg.eigvalsh(X1 @ X1.T)[-1]) / (4 * X1.shape[1])
@@ -821,6 +831,8 @@ class TwoLayerUpdate(Contract):
             "hidden": {"W1": 0, "b1": 0, "W2": 1, "dW1": 0, "db1": 0, "dW2": 1}}
 
     def problems(self, o: Options):
+        from hypothesis import strategies as st
+
         def with_grads(p: dict, rate: float) -> dict:
             ref = _reference(o.hidden_activation)
             _, cache = ref.forward_propagation(p["X"], _params(p))

@@ -515,10 +515,10 @@ class _Engine:
         """The explore pass's problems. The pass never fails, so Hypothesis draws the same
         sequence whatever the target does: a process that audits many targets (a folder run)
         draws it once per contract and options instead of once per target."""
-        from hypothesis import Phase
-
         key = self._explore_key()
         if key not in _EXPLORED:
+            from hypothesis import Phase
+
             drawn: list = []
 
             def keep(problem: Any) -> None:
@@ -596,8 +596,6 @@ class _Engine:
 
     def _shrink(self, check: str, severity: str, problem: Any, failure: Failure
                 ) -> tuple[Any, Failure]:
-        from hypothesis import Phase
-
         problem, failure = self._reduce(check, severity, problem, failure)
         within = tuple(sorted(self.contract.sizes(problem).items()))
         key = (self.contract.name, dataclasses.replace(self.options, within=within),
@@ -622,6 +620,8 @@ class _Engine:
                 raise _Hit(candidate, found)
 
         chosen: int | None = None  # the candidate returned, by its place in the log
+        from hypothesis import Phase
+
         try:
             self._run(hit, (Phase.generate, Phase.shrink), within)
         except _Hit:

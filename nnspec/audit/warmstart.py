@@ -35,15 +35,18 @@ _HELD: set[str] = set()  # files this process read or wrote: nothing new to stor
 
 
 def name(key: tuple) -> str:
-    import hypothesis
-    import mpmath
-    import numpy
-
     digest = hashlib.sha256(cache.version().encode())
-    for part in (sys.version.split()[0], hypothesis.__version__, numpy.__version__,
-                 mpmath.__version__, repr(key)):
+    for part in (sys.version.split()[0], *map(_version, ("hypothesis", "numpy", "mpmath")),
+                 repr(key)):
         digest.update(b"\0" + part.encode())
     return digest.hexdigest()[:32]
+
+
+def _version(package: str) -> str:
+    """Its installed version, without importing it (Hypothesis takes a fifth of a second)."""
+    from importlib import metadata
+
+    return metadata.version(package)
 
 
 def _path(key: tuple):
