@@ -27,6 +27,29 @@ def _without_peers(text: str) -> str:
     return PEERS_SUMMARY.sub("", PEERS.sub("", text))
 
 
+def _versions_apart() -> str:
+    """The installed packages whose versions differ from tests/constraints.txt, which the
+    committed reports were written with (their numbers and figures depend on them)."""
+    from importlib import metadata
+
+    pinned = Path(__file__).with_name("constraints.txt").read_text(encoding="utf-8")
+    apart = []
+    for line in pinned.splitlines():
+        name, _, version = line.partition("==")
+        if not version or line.startswith("#"):
+            continue
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if installed != version:
+            apart.append(f"{name} {installed} (pinned {version})")
+    if not apart:
+        return ""
+    return ("\nthis environment is not the pinned one (install with -c tests/constraints.txt): "
+            + ", ".join(apart))
+
+
 def _first_difference(committed: str, written: str) -> str:
     diff = difflib.unified_diff(committed.splitlines(), written.splitlines(),
                                 "committed", "written", n=1, lineterm="")
@@ -47,8 +70,8 @@ def test_report_text_is_byte_identical_to_the_committed_one(written):
         assert "PyTorch binary_cross_entropy_with_logits is not installed here" in text
         committed, text = _without_peers(committed), _without_peers(text)
     if text != committed:
-        pytest.fail("reports/verification.md is stale: run `nnspec report` and commit reports/\n"
-                    + _first_difference(committed, text), pytrace=False)
+        pytest.fail("reports/verification.md is stale: run `nnspec report` and commit reports/"
+                    + _versions_apart() + "\n" + _first_difference(committed, text), pytrace=False)
 
 
 def test_figures_are_byte_identical_and_linked(written):
@@ -56,7 +79,8 @@ def test_figures_are_byte_identical_and_linked(written):
     assert sorted(p.name for p in (written / "figures").glob("*.png")) == committed
     for name in committed:
         if (written / "figures" / name).read_bytes() != (REPORTS / "figures" / name).read_bytes():
-            pytest.fail(f"reports/figures/{name} is stale: run `nnspec report`", pytrace=False)
+            pytest.fail(f"reports/figures/{name} is stale: run `nnspec report`"
+                        + _versions_apart(), pytrace=False)
         assert f"](figures/{name})" in (written / "verification.md").read_text(encoding="utf-8")
 
 
