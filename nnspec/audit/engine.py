@@ -77,6 +77,7 @@ _SHRUNK: collections.OrderedDict[tuple, list[tuple[list, int | None]]] = collect
 MAX_SHRUNK = 256  # kinds of shrinking run kept
 RUNS_PER_KIND = 4  # runs kept per kind (targets that fail on different candidates)
 REPLAY_AHEAD = 16  # candidates of a known run evaluated in one request (see _replay)
+_SHRUNK_LOCK = threading.Lock()  # audits run in threads of one Dask worker
 
 
 @dataclass(frozen=True)
@@ -293,10 +294,6 @@ class FunctionCaller:
 class _Hit(Exception):
     """Raised inside the shrinking run when the check being shrunk fails."""
 
-    def __init__(self, problem: Any, failure: Failure) -> None:
-        super().__init__(failure.check)
-        self.problem, self.failure = problem, failure
-
 
 class _Enough(BaseException):
     """Ends a shrinking run after SHRINK_CALLS test calls; Hypothesis lets a BaseException that
@@ -463,7 +460,7 @@ class _Engine:
         the next process."""
         keys = (self._explore_key(), self._large_engine()._explore_key())
         warmstart.keep(self._warm_key(), {k: _EXPLORED[k] for k in keys if k in _EXPLORED},
-                       shrink_runs(self.contract.name))
+                       shrink_runs(self._warm_key()))
 
     def _warm_key(self) -> tuple:
         o = self.options
@@ -617,7 +614,7 @@ class _Engine:
             if found is not None:
                 best[:] = [candidate, found]
                 calls[0] = max(calls[0], 0)
-                raise _Hit(candidate, found)
+                raise _Hit
 
         chosen: int | None = None  # the candidate returned, by its place in the log
         from hypothesis import Phase
@@ -658,30 +655,36 @@ class _Engine:
             except Exception:  # noqa: BLE001 - whatever the run would meet, it meets itself
                 return None
             if result is not None:
-                _SHRUNK.move_to_end(key)
+                with _SHRUNK_LOCK:
+                    if key in _SHRUNK:
+                        _SHRUNK.move_to_end(key)
                 return result
         return None
 
 
 def _remember(key: tuple, log: list[tuple[Any, bool]], chosen: int | None) -> None:
     """Keep a shrinking run: RUNS_PER_KIND by key (the most recent first), MAX_SHRUNK keys."""
-    runs = [(log, chosen), *_SHRUNK.pop(key, [])]
-    _SHRUNK[key] = runs[:RUNS_PER_KIND]
-    while len(_SHRUNK) > MAX_SHRUNK:
-        _SHRUNK.popitem(last=False)
+    with _SHRUNK_LOCK:
+        _SHRUNK[key] = [(log, chosen), *_SHRUNK.pop(key, [])][:RUNS_PER_KIND]
+        while len(_SHRUNK) > MAX_SHRUNK:
+            _SHRUNK.popitem(last=False)
 
 
-def shrink_runs(contract: str) -> dict[tuple, list]:
-    """The shrinking runs this process knows for `contract` (kept by nnspec.audit.warmstart)."""
-    return {k: v for k, v in _SHRUNK.items() if k[0] == contract}
+def shrink_runs(warm_key: tuple) -> dict[tuple, list]:
+    """The shrinking runs this process knows under an engine's `_warm_key` (kept on disk by
+    nnspec.audit.warmstart)."""
+    with _SHRUNK_LOCK:
+        return {k: v for k, v in _SHRUNK.items()
+                if (k[0], k[1].hidden_activation, k[1].dtype, k[1].examples, k[1].seed)
+                == warm_key}
 
 
 def learn_shrink_runs(runs: dict[tuple, list]) -> None:
-    for key, known in runs.items():
-        if key not in _SHRUNK:
-            _SHRUNK[key] = list(known)[:RUNS_PER_KIND]
-    while len(_SHRUNK) > MAX_SHRUNK:
-        _SHRUNK.popitem(last=False)
+    with _SHRUNK_LOCK:
+        for key, known in runs.items():
+            _SHRUNK.setdefault(key, list(known)[:RUNS_PER_KIND])
+        while len(_SHRUNK) > MAX_SHRUNK:
+            _SHRUNK.popitem(last=False)
 
 
 _CONSTANTS_LOCK = threading.Lock()
