@@ -152,6 +152,7 @@ def test_calls_in_one_request_answer_as_they_would_one_by_one(module: Path) -> N
         outs = box.calls(_requests(0, 1, 2, 3, 4, 5))
     assert [o.value for o in outs] == [1, 2, 3, 4, 5, 6]
     assert [o.stdout_bytes for o in outs] == [2, 3, 4, 5, 6, 7]  # n '#' and a newline
+    assert [o.stdout_head for o in outs] == ["#" * n + "\n" for n in range(1, 7)]
     assert [o.changed for o in outs] == [[], [], ["x"], [], [], []]
 
 

@@ -372,7 +372,8 @@ class Sandbox:
             end = min(max(printed, self._printed), end)
         if end > self._printed:
             outcome.stdout_bytes = end - self._printed
-            head = os.pread(fd, 200, self._printed).decode("utf-8", "replace")
+            head = os.pread(fd, min(200, end - self._printed), self._printed)
+            head = head.decode("utf-8", "replace")
             outcome.stdout_head = answers.printable(head)
         self._printed = end
         if last and end > 1 << 20:  # the worker appends: start again from an empty file
