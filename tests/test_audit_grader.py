@@ -4,6 +4,7 @@ with their smallest input as the failed test's output, and the platforms' own fi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
 @pytest.fixture(scope="module")
 def results() -> dict[str, AuditResult]:
     return {name: audit(str(CORPUS / f"{name}.py"), "logreg.propagate", examples=10)
-            for name in ("correct_stable", "bug_sign_error")}
+            for name in ("correct_stable", "bug_sign_error", "bug_missing_one_over_m")}
 
 
 def test_gradescope_full_for_conforming_lower_for_buggy(results: dict[str, AuditResult]) -> None:
@@ -71,3 +72,18 @@ def test_a_folder_gets_one_file_per_target(tmp_path: Path,
                   for p in (tmp_path / "gs").rglob("*.json")) == ["alice/hw.ipynb.json",
                                                                   "bob.py.json"]
     assert json.loads((tmp_path / "gs" / "bob.py.json").read_text()) == gradescope(named[1])
+
+
+def test_the_readme_states_the_scores_gradescope_gets(results: dict[str, AuditResult]) -> None:
+    """The README's autograder section quotes the scores of a correct submission and of one
+    missing its 1/m: they are what the grader writes (they drifted once, when checks were
+    added)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"scores (\d+)/(\d+) \((\d+) tests.*?their 1/m, (\d+)/(\d+)", readme,
+                       re.DOTALL)
+    assert quoted, "the README no longer quotes the autograder's scores"
+    good = gradescope(results["correct_stable"])
+    bad = gradescope(results["bug_missing_one_over_m"])
+    full = sum(t["max_score"] for t in good["tests"])
+    assert [int(n) for n in quoted.groups()] == [good["score"], full, len(good["tests"]),
+                                                 bad["score"], full]
