@@ -152,6 +152,24 @@ def test_audit_function_timeout() -> None:
 
     result = audit_function(slow, "logreg.propagate", examples=5, timeout=0.5)
     assert [(f.check, f.severity) for f in result.findings] == [("timeout", "defect")]
+    assert "does not return within the audit's time budget" in result.findings[0].message
+    assert "input of the call the time ran out on" in result.summary()
+
+
+def test_a_slow_target_is_told_apart_from_a_stuck_one() -> None:
+    """Each call returns, but all of them take longer than --timeout: the message says how
+    many returned and how long each took, and what to do."""
+    def slow(w, b, X, Y):
+        import time
+
+        time.sleep(0.02)
+        return _stable(w, b, X, Y)
+
+    result = audit_function(slow, "logreg.propagate", timeout=0.5)
+    (finding,) = [f for f in result.findings if f.check == "timeout"]
+    assert "slow rather than stuck" in finding.message and "larger --timeout" in finding.message
+    calls = int(finding.message.split(" on ")[1].split()[0])
+    assert 2 <= calls <= 25  # at most 0.5 s / 0.02 s
 
 
 def _no_one_over_m(w, b, X, Y):

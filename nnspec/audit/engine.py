@@ -93,6 +93,11 @@ class Finding:
         return {"check": self.check, "severity": self.severity, "message": self.message,
                 "counterexample": jsonable(self.counterexample)}
 
+    def input_label(self) -> str:
+        """A timeout's input is the call during which the time ran out, not shrunk."""
+        return ("input of the call the time ran out on" if self.check == "timeout"
+                else "smallest input")
+
 
 LARGE_EXAMPLES = 2  # problems of the large pass, at least
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
@@ -144,7 +149,7 @@ class AuditResult:
             lines.append(f"  {f.severity} [{f.check}] {f.message}")
             inputs = f.counterexample.get("inputs")
             if isinstance(inputs, dict):
-                lines.append(f"    smallest input: {_cut(_compact(jsonable(inputs)))}")
+                lines.append(f"    {f.input_label()}: {_cut(_compact(jsonable(inputs)))}")
         return "\n".join([head, *lines])
 
     def message(self) -> str:
@@ -175,7 +180,8 @@ class AuditResult:
             lines.append(f"| {i} | {f.check} | {f.severity} | {_cell(f.message)} |")
         for i, f in enumerate(self.findings, 1):
             lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "",
-                      "Minimal counterexample:", ""]
+                      "Minimal counterexample:" if f.check != "timeout"
+                      else "Where the time ran out (not shrunk):", ""]
             ce = jsonable(f.counterexample)
             for key in ("inputs", "expected", "got", "difference", "bound"):
                 if key in ce:
@@ -230,6 +236,7 @@ class FunctionCaller:
         self.function = function
         self.budget = budget
         self.used = 0.0
+        self.answered = 0
         self.restarts = 0
         self.dead = False
 
@@ -265,8 +272,10 @@ class FunctionCaller:
         self.used += elapsed
         if thread.is_alive():
             self.dead = True
-            return CallOutcome("timeout", message=f"no answer within {self.budget:.3g} s")
+            return CallOutcome("timeout", message=f"no answer within {self.budget:.3g} s",
+                               seconds=elapsed)
         outcome = box["outcome"]
+        self.answered += outcome.status in ("ok", "exception")
         labels = list(names) + [f"arg{i}" for i in range(len(names), len(args))]
         for label, before, after in zip(labels, pristine[0], args):
             outcome.changed += _changed(before, after, label)
@@ -398,8 +407,15 @@ class _Engine:
     def _fatal(self, outcome: CallOutcome) -> Failure | None:
         if outcome.status == "timeout":
             self.stopped = True
-            return Failure("timeout", "defect", f"does not return within the audit's time budget "
-                           f"(--timeout {self.options.timeout:g} s)", {})
+            budget = f"the audit's time budget (--timeout {self.options.timeout:g} s)"
+            calls = getattr(self.caller, "answered", 0)
+            spent = getattr(self.caller, "used", 0.0) - outcome.seconds
+            if calls and spent >= outcome.seconds:  # most of it went to calls that returned
+                return Failure("timeout", "defect", (
+                    f"spent {budget} on {calls} calls that returned, {spent / calls:.2g} s "
+                    "each, before this one: slow rather than stuck (an audit makes a few "
+                    "hundred calls); audit it with a larger --timeout"), {})
+            return Failure("timeout", "defect", f"does not return within {budget}", {})
         if outcome.status == "crash":
             if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
                 self.stopped = True

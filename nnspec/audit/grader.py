@@ -53,7 +53,7 @@ def graded(result: AuditResult) -> list[dict]:
 def _describe(finding: Finding) -> str:
     lines = [f"{finding.severity}: {finding.message}"]
     ce = jsonable(finding.counterexample)
-    labels = {"inputs": "smallest input"}
+    labels = {"inputs": finding.input_label()}
     for key in ("inputs", "expected", "got", "difference", "bound"):
         if key in ce:
             value = ce[key] if isinstance(ce[key], str) else json.dumps(ce[key], sort_keys=True)

@@ -84,6 +84,7 @@ class Sandbox:
         self.memory_limit = memory_limit
         self.isolation = isolation or _default_isolation()
         self.used = 0.0
+        self.answered = 0  # calls that returned or raised (see engine._Engine._fatal)
         self.restarts = 0
         self.started = False
         self.load_note = ""  # why only the definitions of a .py file were loaded, if so
@@ -257,6 +258,7 @@ class Sandbox:
         outcome, after = self._exchange(("call", payload), self.remaining(), len(payload))
         if outcome.status in ("ok", "exception", "too-large") and after is not None:
             outcome.changed = _changes(args, kwargs, names, after)
+        self.answered += outcome.status in ("ok", "exception")
         return outcome
 
     def calls(self, requests: list[tuple[tuple, dict | None, tuple[str, ...]]]
@@ -279,6 +281,7 @@ class Sandbox:
                                           last=len(outcomes) == len(requests) - 1)
             if outcome.status in ("ok", "exception", "too-large") and after is not None:
                 outcome.changed = _changes(args, kwargs or {}, names, after)
+            self.answered += outcome.status in ("ok", "exception")
             outcomes.append(outcome)
             if self._proc is None:
                 break
@@ -337,9 +340,11 @@ class Sandbox:
             text = _read_exact(fd, text_size, deadline)
             blob = _read_exact(fd, blob_size, deadline)
         except TimeoutError:
-            self.used += time.perf_counter() - start
+            waited = time.perf_counter() - start
+            self.used += waited
             self.close()
-            return CallOutcome("timeout", message=f"no answer within {timeout:.3g} s"), None
+            return CallOutcome("timeout", message=f"no answer within {timeout:.3g} s",
+                               seconds=waited), None
         except (BrokenPipeError, EOFError, OSError):
             self.used += time.perf_counter() - start
             return self._crashed(), None
