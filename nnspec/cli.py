@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nnspec {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.set_defaults(commands=sub.choices)
 
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
     p.add_argument("notes", nargs="?", metavar="NOTES",
@@ -109,8 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unrecognized(command: argparse.ArgumentParser, extra: list[str]) -> None:
+    options = [o for action in command._actions for o in action.option_strings]
+    guess = next((did_you_mean(word.split("=")[0], options) for word in extra
+                  if word.startswith("--")), "")
+    command.error(f"unrecognized arguments: {' '.join(extra)}"
+                  + (f"; {guess.strip()}" if guess else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:  # told by the command's own parser: its options, its --help
+        _unrecognized(args.commands[args.command], extra)
     _hypothesis_storage()
     module_name, func_name = args.handler.split(":")
     auditing = module_name == "nnspec.audit.engine"
