@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.set_defaults(commands=sub.choices)
 
-    p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts")
+    p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts",
+                       epilog="exit codes: 0 the harness's own checks pass (errata in the notes "
+                       "are findings, not failures); 1 a harness check failed; 2 usage error")
     p.add_argument("notes", nargs="?", metavar="NOTES",
                    help="a text or Markdown file of notes (default: the shipped notes)")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
@@ -58,13 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
     p.set_defaults(handler="nnspec.numerics.findings:run")
 
-    p = sub.add_parser("generate", help="emit reference/ from the derivations")
+    p = sub.add_parser("generate", help="emit reference/ from the derivations",
+                       epilog="exit codes: 0 up to date or written; 1 drift or an unproven "
+                       "formula; 2 usage error")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if reference/ differs from what would be emitted")
     p.add_argument("--out", metavar="DIR", help="directory to write (default: the installed reference/)")
     p.set_defaults(handler="nnspec.emit.codegen:run")
 
-    p = sub.add_parser("audit", help="audit an implementation against the reference")
+    p = sub.add_parser("audit", help="audit an implementation against the reference",
+                       epilog="exit codes: 0 conforms (warnings and notes allowed); 1 a defect; "
+                       "2 could not audit (bad target, usage error); 130 interrupted (Ctrl-C)")
     p.add_argument("target", metavar="TARGET",
                    help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
                    "or a directory of such files")
@@ -104,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "for trusted code only")
     p.set_defaults(handler="nnspec.audit.engine:run")
 
-    p = sub.add_parser("report", help="write the Markdown verification report")
+    p = sub.add_parser("report", help="write the Markdown verification report",
+                       epilog="exit codes: 0 written; 2 usage error")
     p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
     p.set_defaults(handler="nnspec.report.markdown:run")
     return parser

@@ -56,6 +56,18 @@ def test_help_still_shows_the_usage(capsys):
     assert code == 0 and out.startswith("usage: nnspec audit")
 
 
+@pytest.mark.parametrize("command", ["verify", "generate", "audit", "report"])
+def test_help_lists_the_exit_codes_the_readme_documents(capsys, command):
+    import re
+
+    code, out, _ = run(capsys, command, "--help")
+    listed = set(re.findall(r"(?:^|[;:] )(\d+) ", " ".join(out.split("exit codes:")[1].split())))
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `nnspec {command}"))
+    documented = set(re.findall(r"(?:^|; )(\d+) ", row.rsplit("|", 2)[-2].strip()))
+    assert code == 0 and listed and listed == documented
+
+
 def test_version(capsys):
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out == f"nnspec {nnspec.__version__}\n"
