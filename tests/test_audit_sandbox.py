@@ -288,3 +288,16 @@ def test_a_worker_that_never_gets_its_target_leaves() -> None:
         assert time.monotonic() - start < 8
         worker.stdin.close()
         worker.stdout.close()
+
+
+def test_a_failed_import_names_no_frame_of_the_standard_library() -> None:
+    import importlib
+
+    from nnspec.audit.sandbox import _describe
+
+    try:
+        importlib.import_module("nnspec.no_such_module")
+    except ImportError as exc:
+        described = _describe(exc)  # the import statement's own frame, not importlib's
+        assert described.startswith("ModuleNotFoundError: No module named 'nnspec.no_such_")
+        assert described.endswith(f"(at {Path(__file__).name} line {exc.__traceback__.tb_lineno})")

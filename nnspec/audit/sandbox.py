@@ -786,12 +786,14 @@ def _load_quietly(target: Target):
 
 
 def _describe(exc: BaseException) -> str:
-    """`Type: message` plus the innermost frame of the target's code, in one line."""
+    """`Type: message` plus the innermost frame of the target's code, in one line (not
+    nnspec's, nor the standard library's: importlib's frames say nothing to a learner)."""
     import traceback
 
-    own = os.path.dirname(os.path.abspath(__file__))
+    skipped = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
+               os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(own + os.sep)
+              if not os.path.abspath(f.filename).startswith(skipped)
               and not f.filename.startswith("<frozen")]
     where = ""
     if frames:
