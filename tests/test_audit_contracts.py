@@ -227,3 +227,18 @@ def test_a_missing_result_names_the_items_in_the_singular_and_plural() -> None:
     assert any("should be a tuple of at least 1 item, got" in m for m in messages)
     messages = [f.message for f in contract.check(p, ({"dw": np.zeros((1, 1))},), o)]
     assert any("should be a tuple of at least 2 items, got" in m for m in messages)
+
+
+def test_a_wrong_shape_says_what_it_most_likely_comes_from() -> None:
+    c, o = contracts.get("logreg.propagate"), Options()
+    w, X = np.ones((2, 1)), np.ones((2, 3))
+    problem = {"w": w, "b": 0.0, "X": X, "Y": np.ones((1, 3))}
+    grads, cost = logreg.propagate(w, 0.0, X, problem["Y"])
+
+    def shape_message(dw) -> str:
+        found = c.check(problem, to_plain(({"dw": dw, "db": grads["db"]}, cost)), o)
+        return next(f.message for f in found if f.check == "shape")
+
+    assert shape_message(grads["dw"].T).endswith("the expected shape transposed (a .T missing "
+                                                 "or one too many?)")
+    assert shape_message(np.ones((3, 3))).endswith("(dw like w)")

@@ -76,6 +76,15 @@ class Failure:
 
 # ---- helpers ------------------------------------------------------------------------------------
 
+def _shape_hint(name: str, got: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """What a wrong shape most likely comes from, for the learner."""
+    if len(got) == len(shape) == 2 and got == shape[::-1]:
+        return ": the expected shape transposed (a .T missing or one too many?)"
+    if name.startswith("d") and len(name) > 1:
+        return f": a gradient has the shape of its parameter ({name} like {name[1:]})"
+    return ""
+
+
 def _numeric(value: Any) -> np.ndarray | None:
     """A returned value as a float64 array, or None if it is not numeric (dict, str, opaque)."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, dict)):
@@ -156,7 +165,8 @@ class _Checker:
         if arr is None:
             return None
         if arr.shape != shape:
-            self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}",
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}"
+                      f"{_shape_hint(name, arr.shape, shape)}",
                       got=list(arr.shape), expected=list(shape))
             return None
         return arr
