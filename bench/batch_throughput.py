@@ -152,7 +152,7 @@ def main() -> int:
     what = {"before": f"before: `{args.before}`, a cold process per target, local pool",
             "after": f"after: warm workers, `--workers {cores}`, cold cache",
             "warm": ("after: another folder's first run (results cache off; the explore "
-                     "passes and reference values on disk from an earlier run: "
+                     "passes, reference values and shrinking runs on disk from an earlier run: "
                      "nnspec.audit.warmstart)"),
             "cached": "after: rerun of the unchanged folder from the cache",
             "dask": "after: `--scheduler`, Dask with 2 single-threaded workers on this machine"}
