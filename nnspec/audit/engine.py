@@ -76,7 +76,6 @@ _EXPLORED: dict[tuple, list] = {}  # explore-pass problems by contract and optio
 _SHRUNK: collections.OrderedDict[tuple, list[tuple[list, int | None]]] = collections.OrderedDict()
 MAX_SHRUNK = 256  # kinds of shrinking run kept
 RUNS_PER_KIND = 4  # runs kept per kind (targets that fail on different candidates)
-REPLAY_AHEAD = 16  # candidates of a known run evaluated in one request (see _replay)
 _SHRUNK_LOCK = threading.Lock()  # audits run in threads of one Dask worker
 
 
@@ -657,13 +656,17 @@ class _Engine:
         candidates: Hypothesis's next candidate depends only on which earlier ones failed, so
         its run would call the same ones and return the same (so at most one known run can
         match). None when no known run matches (Hypothesis then runs; what was evaluated is
-        cached); (None, None) for a run that kept the problem it started from."""
+        cached); (None, None) for a run that kept the problem it started from.
+
+        Every candidate evaluated here, up to the first that differs, is one Hypothesis's own
+        run would evaluate, in the same order (the runs of one kind share their path up to
+        where their candidates' outcomes differ), so the calls the target sees, the inputs
+        kept for the diagnosis and a timeout are the same either way: candidates are not
+        evaluated ahead."""
         for log, chosen in _SHRUNK.get(key, ()):
             result: tuple[Any, Failure | None] | None = (None, None)
             try:
                 for i, (candidate, failed) in enumerate(log):
-                    if i % REPLAY_AHEAD == 0:
-                        self.evaluate_all([c for c, _ in log[i:i + REPLAY_AHEAD]])
                     found = self._matching(candidate, failure)
                     if (found is not None) != failed:
                         result = None
