@@ -68,6 +68,25 @@ def tensor(x, d):
 
 CALLS = [0]
 
+def loud(x, d):
+    print("x" * 100_000)
+    return 1.0
+
+def forge(x, d):
+    """Answers calls it has not run yet on the worker's own pipe, then sleeps."""
+    from nnspec.audit import answers
+    pipes = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if int(fd) > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                pipes.append(int(fd))
+        except OSError:  # the listing's own descriptor
+            pass
+    message = answers.encode({"status": "ok", "value": 1.0})
+    for _ in range(1000):
+        os.write(max(pipes), message)
+    time.sleep(10**6)
+
 def count(x, d):
     CALLS[0] += 1
     print("#" * CALLS[0])
@@ -301,3 +320,34 @@ def test_a_failed_import_names_no_frame_of_the_standard_library() -> None:
         described = _describe(exc)  # the import statement's own frame, not importlib's
         assert described.startswith("ModuleNotFoundError: No module named 'nnspec.no_such_")
         assert described.endswith(f"(at {Path(__file__).name} line {exc.__traceback__.tb_lineno})")
+
+
+def test_a_worker_that_stops_reading_cannot_block_the_harness(module: Path) -> None:
+    """A target that forges the answers of the calls after its own and then sleeps: the next
+    request (larger than a pipe holds) must not block the harness past the budget."""
+    import signal
+
+    def blocked(*_):
+        raise AssertionError("the harness blocked writing to a worker that stopped reading")
+
+    requests = [((np.zeros(2000), {}), None, ("x", "d")) for _ in range(60)]
+    previous = signal.signal(signal.SIGALRM, blocked)
+    signal.alarm(30)  # fail, not hang, where the harness would block
+    try:
+        with Sandbox(parse_target(f"{module}:forge", "f"), budget=3.0) as box:
+            assert box.start() is None
+            outs = box.calls(requests)
+            outs += box.calls(requests)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert outs[-1].status == "timeout"
+
+
+def test_prints_count_against_the_limit_per_call_not_per_request(module: Path) -> None:
+    """200 calls printing 100 kB each print more than the output limit in all: each call is
+    still answered as one by one (the worker stops a request after a call that printed)."""
+    with Sandbox(parse_target(f"{module}:loud", "f")) as box:
+        outs = box.calls([((np.zeros(1), {}), None, ("x", "d"))] * 200)
+    assert [o.status for o in outs] == ["ok"] * 200
+    assert {o.stdout_bytes for o in outs} == {100_001}

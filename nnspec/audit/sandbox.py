@@ -51,7 +51,7 @@ HELPERS_LIMIT = 8 << 20  # bytes of the target's own helper modules copied besid
 _REQUEST = struct.Struct("!Q")
 SPARE_WAIT = 120.0  # seconds a worker waits for its target before it exits
 _OPAQUE = "__nnspec_opaque__"
-STATUSES = ("ok", "exception", "too-large", "load-error")
+STATUSES = ("ok", "exception", "too-large", "load-error", "skipped")
 
 
 @dataclass
@@ -129,7 +129,9 @@ class Sandbox:
             return
         _LIVE[self._proc.pid] = self._run
         self._load = ("load", (target, files, path)), sum(map(len, files.values()))
-        self._send(self._load[0])
+        if not self._send(self._load[0]):
+            self._launch_failed = CallOutcome("load-error", message="the worker did not take "
+                                              "its target within the audit's time budget")
 
     def _spawn(self) -> None:
         """Start the worker process (it waits for its target); OSError if it cannot start."""
@@ -151,6 +153,7 @@ class Sandbox:
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
             pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
             start_new_session=True)
+        os.set_blocking(self._proc.stdin.fileno(), False)  # see _write
         if iso.sandboxed:
             self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
             self._watch.start()
@@ -256,6 +259,9 @@ class Sandbox:
         kwargs = kwargs or {}
         payload = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         outcome, after = self._exchange(("call", payload), self.remaining(), len(payload))
+        if outcome.status == "skipped":  # the worker skips only later calls of a `calls`
+            self.close()
+            return CallOutcome("malformed", message="the worker skipped the call it was given")
         if outcome.status in ("ok", "exception", "too-large") and after is not None:
             outcome.changed = _changes(args, kwargs, names, after)
         self.answered += outcome.status in ("ok", "exception")
@@ -266,25 +272,38 @@ class Sandbox:
         """The outcomes of several calls (args, kwargs, names) sent in one request: the worker
         answers each in turn while the harness reads the ones before, instead of one round
         trip per call. Stops after the first outcome that ends the worker (timeout, crash, an
-        answer too large or malformed): the calls after it are the caller's to make again."""
-        if not requests:
-            return []
-        failed = self._ready()
-        if failed is not None:
-            return [failed]
-        payloads = [pickle.dumps((args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)
-                    for args, kwargs, _ in requests]
-        self._send(("calls", payloads))
-        outcomes = []
-        for (args, kwargs, names), payload in zip(requests, payloads):
-            outcome, after = self._answer(None, self.remaining(), len(payload), sent=True,
-                                          last=len(outcomes) == len(requests) - 1)
-            if outcome.status in ("ok", "exception", "too-large") and after is not None:
-                outcome.changed = _changes(args, kwargs or {}, names, after)
-            self.answered += outcome.status in ("ok", "exception")
-            outcomes.append(outcome)
-            if self._proc is None:
-                break
+        answer too large or malformed): the calls after it are the caller's to make again.
+
+        The worker stops a request after a call that printed (it answers `skipped` for the
+        rest, which are sent again): its output file is then emptied between requests as for
+        single calls, so prints count against the output limit per call, not per request."""
+        outcomes: list[CallOutcome] = []
+        while len(outcomes) < len(requests):
+            failed = self._ready()
+            if failed is not None:
+                return [*outcomes, failed]
+            pending = requests[len(outcomes):]
+            payloads = [pickle.dumps((args, kwargs or {}), protocol=pickle.HIGHEST_PROTOCOL)
+                        for args, kwargs, _ in pending]
+            if not self._send(("calls", payloads)):
+                return [*outcomes, CallOutcome("timeout", message="the worker did not take its "
+                                               "inputs within the audit's time budget")]
+            for n, ((args, kwargs, names), payload) in enumerate(zip(pending, payloads)):
+                outcome, after = self._answer(None, self.remaining(), len(payload), sent=True,
+                                              last=n == len(pending) - 1)
+                if outcome.status == "skipped":
+                    if n == 0:  # a worker always runs the first call: forged, no progress
+                        self.close()
+                        outcomes.append(CallOutcome("malformed", message="the worker skipped "
+                                                    "the first call of a request"))
+                        return outcomes
+                    break
+                if outcome.status in ("ok", "exception", "too-large") and after is not None:
+                    outcome.changed = _changes(args, kwargs or {}, names, after)
+                self.answered += outcome.status in ("ok", "exception")
+                outcomes.append(outcome)
+                if self._proc is None:
+                    return outcomes
         return outcomes
 
     def _ready(self) -> CallOutcome | None:
@@ -310,14 +329,36 @@ class Sandbox:
             return outcome
         return outcome, after
 
-    def _send(self, request: tuple) -> None:
-        """Write a request; a worker that died is found when its answer is read."""
+    def _send(self, request: tuple) -> bool:
+        """Write a request within what is left of the budget; False (the worker closed, the
+        time counted) if the worker does not take it in time. A worker that died is found when
+        its answer is read."""
         payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        start = time.perf_counter()
         try:
-            self._proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError):
+            self._write(_REQUEST.pack(len(payload)) + payload, start + self.remaining())
+        except TimeoutError:
+            self.used += time.perf_counter() - start
+            self.close()
+            return False
+        except OSError:  # BrokenPipeError: it died
             pass
+        return True
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        """All of `data` to the worker by `deadline`, else TimeoutError: a worker that stops
+        reading (a target asleep after forging answers) cannot block the harness (its end of
+        the pipe is non-blocking)."""
+        fd = self._proc.stdin.fileno()
+        view, sent = memoryview(data), 0
+        while sent < len(data):
+            wait = deadline - time.perf_counter()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise TimeoutError
+            try:
+                sent += os.write(fd, view[sent:])
+            except BlockingIOError:
+                continue
 
     def _answer(self, request: tuple | None, timeout: float, size: int, sent: bool = False,
                 last: bool = True):
@@ -329,8 +370,7 @@ class Sandbox:
         try:
             if not sent:
                 payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.write(_REQUEST.pack(len(payload)) + payload)
-                proc.stdin.flush()
+                self._write(_REQUEST.pack(len(payload)) + payload, start + timeout)
             fd, deadline = proc.stdout.fileno(), start + timeout
             text_size, blob_size = answers.HEADER.unpack(
                 _read_exact(fd, answers.HEADER.size, deadline))
@@ -360,7 +400,7 @@ class Sandbox:
             self.close()
             return CallOutcome("malformed", message=str(exc)), None
         outcome.seconds = elapsed
-        self._stdout(outcome, printed, last)
+        self._stdout(outcome, printed, last or outcome.status == "skipped")
         return outcome, after
 
     def _stdout(self, outcome: CallOutcome, printed: int | None = None, last: bool = True
@@ -689,6 +729,7 @@ class _Worker:
 
         self.function = None
         self.kind = kind
+        self.position = None  # where the output file stood after the last call
 
     def serve(self) -> None:
         # a worker started ahead (`prespawn`) whose harness died never gets its target: it
@@ -704,8 +745,18 @@ class _Worker:
             if kind == "load":
                 self._reply(self._load(*payload))
             else:
-                for each in payload if kind == "calls" else [payload]:
-                    self._reply(self._call(each))
+                batch = payload if kind == "calls" else [payload]
+                for n, each in enumerate(batch):
+                    answer = self._call(each)
+                    self._reply(answer)
+                    if kind == "calls" and n + 1 < len(batch) and self._printed(answer):
+                        self._reply({"status": "skipped"})  # see Sandbox.calls
+                        break
+
+    def _printed(self, answer: dict) -> bool:
+        """Whether the call just answered wrote to the output file."""
+        before, self.position = self.position, answer.get("printed", self.position)
+        return answer.get("printed") != before
 
     def _reply(self, answer: dict) -> None:
         try:
@@ -745,6 +796,8 @@ class _Worker:
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a script too
             answer = {"status": "load-error", "message": _describe(exc)}
         self._flush()
+        with contextlib.suppress(OSError):
+            self.position = os.lseek(1, 0, os.SEEK_CUR)
         return answer
 
     def _call(self, payload: bytes) -> dict:
