@@ -314,7 +314,6 @@ class _Engine:
         self.cache: dict[bytes, list[Failure]] = {}
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.stopped = False
-        self.learned = False  # a shrinking run no known run matched (see _replay)
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
         """Every failure on this problem (cached): two calls (made already if `outcomes` are
@@ -476,7 +475,7 @@ class _Engine:
         the next process."""
         keys = (self._explore_key(), self._large_engine()._explore_key())
         warmstart.keep(self._warm_key(), {k: _EXPLORED[k] for k in keys if k in _EXPLORED},
-                       shrink_runs(self._warm_key()), self.learned)
+                       shrink_runs(self._warm_key()))
 
     def _warm_key(self) -> tuple:
         o = self.options
@@ -644,7 +643,6 @@ class _Engine:
         except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
             pass
         _remember(key, log, chosen)
-        self.learned = True
         return (log[chosen][0], best[1]) if chosen is not None else (problem, failure)
 
     def _matching(self, candidate: Any, failure: Failure) -> Failure | None:

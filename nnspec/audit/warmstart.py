@@ -53,7 +53,7 @@ def _path(key: tuple):
     return cache.directory() / "explored" / f"{name(key)}.pickle"
 
 
-def restore(key: tuple) -> tuple[dict[tuple, list], dict[tuple, list]]:
+def restore(key: tuple) -> tuple[dict[tuple, list], dict[tuple, tuple]]:
     """The problems stored for `key` by the engine's explore keys and the shrinking runs, the
     contracts' reference values restored with them; nothing if there is no file, it was read
     already, or the cache is off."""
@@ -63,31 +63,24 @@ def restore(key: tuple) -> tuple[dict[tuple, list], dict[tuple, list]]:
     if str(path) in _TRIED:
         return {}, {}
     _TRIED.add(str(path))
-    stored = _read(path)
-    if stored is None:
+    try:
+        if not _ours(path):
+            return {}, {}
+        data = path.read_bytes()
+        if not data.startswith(MAGIC):
+            return {}, {}
+        stored = pickle.loads(data[len(MAGIC):])  # written by this module, see _ours
+        problems, truths = dict(stored["problems"]), dict(stored["truths"])
+        runs = dict(stored["shrunk"])
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
+            TypeError, ValueError):
         return {}, {}
-    for truth_key, value in stored["truths"].items():
+    for truth_key, value in truths.items():
         contracts.keep_truth(truth_key, value)
     _HELD.add(str(path))
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept by `_evict`
-    return stored["problems"], stored["shrunk"]
-
-
-def _read(path) -> dict | None:
-    """The file's problems, truths and shrinking runs, or None (no file, not ours, damaged)."""
-    try:
-        if not _ours(path):
-            return None
-        data = path.read_bytes()
-        if not data.startswith(MAGIC):
-            return None
-        stored = pickle.loads(data[len(MAGIC):])  # written by this module, see _ours
-        return {"problems": dict(stored["problems"]), "truths": dict(stored["truths"]),
-                "shrunk": dict(stored["shrunk"])}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
-            TypeError, ValueError):
-        return None
+    return problems, runs
 
 
 def _ours(path) -> bool:
@@ -100,23 +93,16 @@ def _ours(path) -> bool:
     return True
 
 
-def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, list],
-         learned: bool = False) -> None:
+def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> None:
     """Store `problems` (by the engine's explore keys), the shrinking runs `runs` and the
     reference values this process holds under `key`, unless this process read or wrote that
-    file already and `learned` no new shrinking run since (a file it could not read is
-    replaced). The runs the file holds are kept too: other processes of a folder run learn
-    other runs."""
+    file already (a file it could not read is replaced)."""
     if not cache.enabled():
         return
     path = _path(key)
-    if str(path) in _HELD and not learned:
+    if str(path) in _HELD:
         return
     _HELD.add(str(path))
-    runs = dict(runs)
-    if learned:
-        for run_key, known in (_read(path) or {"shrunk": {}})["shrunk"].items():
-            runs.setdefault(run_key, known)
     stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths(),
                               "shrunk": runs}
     try:
