@@ -615,7 +615,6 @@ class _Engine:
         replayed = self._replay(key, failure)
         if replayed is not None:
             return replayed if replayed[0] is not None else (problem, failure)
-        best = [problem, failure]
         calls = [-1]  # counted from the first hit on
         log: list[tuple[Any, bool]] = []  # each candidate evaluated and whether it failed
 
@@ -627,23 +626,22 @@ class _Engine:
             found = self._matching(candidate, failure)
             log.append((candidate, found is not None))
             if found is not None:
-                best[:] = [candidate, found]
                 calls[0] = max(calls[0], 0)
                 raise _Hit
 
-        chosen: int | None = None  # the candidate returned, by its place in the log
+        chosen: int | None = None  # the candidate returned (the last that failed), by its place
         from hypothesis import Phase
 
         try:
             self._run(hit, (Phase.generate, Phase.shrink), within)
-        except _Hit:
-            chosen = len(log) - 1
-        except _Enough:
+        except (_Hit, _Enough):
             chosen = max(i for i, (_, failed) in enumerate(log) if failed)
         except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
             pass
         _remember(key, log, chosen)
-        return (log[chosen][0], best[1]) if chosen is not None else (problem, failure)
+        if chosen is None:
+            return problem, failure
+        return log[chosen][0], self._matching(log[chosen][0], failure)
 
     def _matching(self, candidate: Any, failure: Failure) -> Failure | None:
         return next((f for f in self.evaluate(candidate) if _same_kind(f, failure)), None)
