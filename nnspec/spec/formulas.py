@@ -3,9 +3,9 @@ nnspec.spec.meaning, and compared entry by entry on concrete shapes.
 
 Shapes have pairwise distinct sizes, so a misplaced transpose cannot conform by accident, plus
 the degenerate 1 x 1 case: per example (n_x, n_h) in (3, 2), (2, 4), (1, 1); with a sum over
-examples or the cost J, m in 2, 3 as well. Each entry of the difference is proven zero (its
-numerator expanded, the sigmoid kept opaque, then with the sigmoid written as 1/(1 + e^-z)) or
-shown non-zero at a random rational point in 30 digits (the evidence). A link false as written is
+examples or the cost J, m in 2, 3 as well. Each entry of the difference is shown non-zero at a
+random rational point in 30 digits (the evidence) or proven zero (its numerator expanded, the
+sigmoid kept opaque, then with the sigmoid written as 1/(1 + e^-z)). A link false as written is
 tried under each convention of nnspec.spec.conventions.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 
 from nnspec.spec import definitions as defs
@@ -22,6 +23,7 @@ from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
 from nnspec.spec.meaning import TWO_LAYER, Evaluator, Network, names_in
 from nnspec.spec.shapes import NonConforming
+from nnspec.spec.verify import NotRational, evaluate_at, mp_sigma
 
 SEED = 20240611
 PER_EXAMPLE = {False: ((3, 1, 1), (2, 1, 1), (1, 1, 1)), True: ((3, 2, 1), (2, 4, 1), (1, 1, 1))}
@@ -53,20 +55,45 @@ def _value(expr: sp.Expr, point: dict) -> sp.Expr:
 
 
 def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool | None, str]:
-    """(True: proven equal | False: differ at a point | None: equal there, not proven; evidence)."""
+    """(True: proven equal | False: differ at a point | None: equal there, not proven; evidence).
+
+    The difference is first evaluated at a random point in mpmath: an attempt to prove a
+    difference zero costs most when it is not. SymPy's 30 digits (`_value`) decide and give
+    the evidence. A difference with floats in it (a listing's 1.0) may be zero and still be
+    1e-17 at a point: it is proven first."""
     diff = left - right
+    point = _point(diff.free_symbols, rng)
+    if not diff.has(sp.Float) and _apart(diff, point) and _proven_apart(left, right, point):
+        return False, _evidence(left, right, point)
     if _is_zero(diff) or _is_zero(_rewrite(diff)):
         return True, ""
-    point = _point(diff.free_symbols, rng)
-    gap = _value(diff, point)
-    if gap.is_number and not gap.is_zero and abs(complex(gap)) > 1e-20:
-        shown = ", ".join(f"{k} = {v}" for k, v in list(point.items())[:6])
-        more = ", ..." if len(point) > 6 else ""
-        return False, (f"at {shown}{more}: left = {sp.N(_value(left, point), 8)}, "
-                       f"right = {sp.N(_value(right, point), 8)}")
+    if _proven_apart(left, right, point):
+        return False, _evidence(left, right, point)
     if sp.simplify(_rewrite(diff)) == 0:
         return True, ""
     return None, "equal to 1e-20 at a random point, not proven"
+
+
+def _apart(diff: sp.Expr, point: dict) -> bool:
+    """Whether diff is far from 0 at point, in 40 digits of mpmath (fast, not the evidence)."""
+    try:
+        with mpmath.workdps(40):
+            values = {s: mpmath.mpf(v.p) / v.q for s, v in point.items()}
+            return bool(abs(evaluate_at(diff, values, mp_sigma)) > 1e-20)
+    except (NotRational, ZeroDivisionError, KeyError, TypeError, ValueError):
+        return True  # outside what evaluate_at reads: let SymPy decide
+
+
+def _proven_apart(left: sp.Expr, right: sp.Expr, point: dict) -> bool:
+    gap = _value(left - right, point)
+    return bool(gap.is_number and not gap.is_zero and abs(complex(gap)) > 1e-20)
+
+
+def _evidence(left: sp.Expr, right: sp.Expr, point: dict) -> str:
+    shown = ", ".join(f"{k} = {v}" for k, v in list(point.items())[:6])
+    more = ", ..." if len(point) > 6 else ""
+    return (f"at {shown}{more}: left = {sp.N(_value(left, point), 8)}, "
+            f"right = {sp.N(_value(right, point), 8)}")
 
 
 def matrices_equal(left: sp.Matrix, right: sp.Matrix, rng: random.Random

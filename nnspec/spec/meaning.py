@@ -85,6 +85,11 @@ class Network:
             return sp.Matrix([[sp.Integer(self.m)]])
         raise Unreadable(f"{key} is not a quantity of the notes' networks")
 
+    def signature(self) -> tuple:
+        """What every value of the network is computed from (a derivative's memo key)."""
+        frozen = lambda d: tuple(sorted((k, sp.ImmutableMatrix(v)) for k, v in d.items()))
+        return (self.n_x, self.n_h, self.m, self.two_layer, frozen(self.free), frozen(self.data))
+
     def example(self, k: int) -> Network:
         """The same parameters on example k alone (m = 1)."""
         data = {"x": self.value("x")[:, k], "y": self.value("y")[:, k]}
@@ -131,6 +136,10 @@ def add(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
     if left.shape != right.shape:
         raise NonConforming("sum", left.shape, right.shape)
     return left + right
+
+
+# the claims of one notes take the same derivatives (dL/dW1 on the same shapes) many times
+_DERIVATIVES: dict = {}
 
 
 @dataclass
@@ -182,6 +191,13 @@ class Evaluator:
         return self._derivative(of, wrt)
 
     def _derivative(self, of, wrt: Name) -> sp.Matrix:
+        memo = (self.net.signature(), self.reading, tuple(sorted(self.index.items())), repr(of),
+                repr(wrt))
+        if memo not in _DERIVATIVES:
+            _DERIVATIVES[memo] = self._derive(of, wrt)
+        return _DERIVATIVES[memo].as_mutable()
+
+    def _derive(self, of, wrt: Name) -> sp.ImmutableMatrix:
         key = self._key(wrt)
         at = self.net.value(key)
         fresh = defs.symbol_matrix("v" + key, *at.shape)
@@ -203,7 +219,7 @@ class Evaluator:
                              f"{fresh.shape} one has {4 if f.shape[1] > 1 else 3} indices, not "
                              "a matrix")
         grad = grad.xreplace(back)
-        return grad.T if wrt.transposed else grad
+        return sp.ImmutableMatrix(grad.T if wrt.transposed else grad)
 
     def _add(self, terms) -> sp.Matrix:
         total = self(terms[0])

@@ -131,7 +131,7 @@ def _entries_zero(diff: sp.Matrix) -> bool:
     return all(is_zero(e) for e in diff)
 
 
-class _NotRational(Exception):
+class NotRational(Exception):
     """An expression outside what `evaluate_at` evaluates (log, exp, ...)."""
 
 
@@ -141,19 +141,20 @@ def _standin(t: Fraction) -> Fraction:
     return (2 * t + 3) / (t * t + 5)
 
 
-def _mp_sigma(t):
+def mp_sigma(t):
     return 1 / (1 + mpmath.exp(-t))
 
 
 def evaluate_at(expr: sp.Expr, point: dict, sigma_value: Callable = _standin,
                 memo: dict | None = None):
-    """Value of expr at `point` (Fractions or mpf), with sigma(t) computed by `sigma_value`.
+    """Value of expr at `point` (Fractions or mpf), with sigma(t) computed by `sigma_value`
+(and exp and log, with mpf).
 
     With Fractions and the default stand-in (2t + 3) / (t^2 + 5) the value is exact. Why a stand-in is
     sound: after differentiation (sigma' = sigma (1 - sigma) applied symbolically) a gradient
     is a rational function of the symbols and of the sigma atoms, and an identity that holds
     for independent atoms holds whatever value they are given; a difference found this way is
-    confirmed with the true sigma (mpf, `_mp_sigma`) before it is reported.
+    confirmed with the true sigma (mpf, `mp_sigma`) before it is reported.
     """
     memo = {} if memo is None else memo
     if expr in memo:
@@ -174,8 +175,11 @@ def evaluate_at(expr: sp.Expr, point: dict, sigma_value: Callable = _standin,
         value = evaluate_at(expr.base, point, sigma_value, memo) ** int(expr.exp)
     elif isinstance(expr, defs.sigma):
         value = sigma_value(evaluate_at(expr.args[0], point, sigma_value, memo))
+    elif isinstance(expr, (sp.exp, sp.log)) and sigma_value is not _standin:
+        inner = evaluate_at(expr.args[0], point, sigma_value, memo)
+        value = mpmath.exp(inner) if isinstance(expr, sp.exp) else mpmath.log(inner)
     else:
-        raise _NotRational(type(expr).__name__)
+        raise NotRational(type(expr).__name__)
     memo[expr] = value
     return value
 
@@ -193,7 +197,7 @@ def _entries_equal_at_random_point(got: sp.Matrix, ref: sp.Matrix, rng: random.R
         if all(evaluate_at(g, fpoint, memo=memo) == evaluate_at(r, fpoint, memo=memo)
                for g, r in zip(got, ref)):
             return True
-    except _NotRational:
+    except NotRational:
         pass
     return _numeric_matrix_zero(got - ref, rng, fpoint)
 
@@ -206,8 +210,8 @@ def _numeric_matrix_zero(diff: sp.Matrix, rng: random.Random, fpoint: dict | Non
         point = {s: mpmath.mpf(v.numerator) / v.denominator for s, v in fpoint.items()}
         try:
             memo: dict = {}
-            values = [abs(evaluate_at(e, point, _mp_sigma, memo)) for e in diff]
-        except _NotRational:
+            values = [abs(evaluate_at(e, point, mp_sigma, memo)) for e in diff]
+        except NotRational:
             exact = {s: sp.Rational(v.numerator, v.denominator) for s, v in fpoint.items()}
             values = [abs(complex(sp.N(_rewrite(e).xreplace(exact), 30))) for e in diff]
     return max(values, default=0.0) < 1e-25
@@ -509,7 +513,7 @@ def _relative_error(got, exact_entries, point) -> float:
         mp_point = {s: mpmath.mpf(v) for s, v in point.items()}
         memo: dict = {}
         for g, e in zip(got, exact_entries):
-            exact = evaluate_at(e, mp_point, _mp_sigma, memo)
+            exact = evaluate_at(e, mp_point, mp_sigma, memo)
             worst = max(worst, float(abs(g - exact) / (1 + abs(exact))))
     return worst
 
