@@ -42,10 +42,11 @@ class sigma(sp.Function):
 
 
 def sigma_prime_lemma() -> sp.Expr:
-    """d/dz sigma_exp(z) - sigma(1 - sigma), simplified: zero iff the opaque rule is sound."""
+    """The numerator of d/dz sigma_exp(z) - sigma(1 - sigma), expanded: zero iff the opaque
+    rule is sound."""
     z = sp.Symbol("z", real=True)
     s = sigma_exp(z)
-    return sp.simplify(sp.diff(s, z) - s * (1 - s))
+    return sp.expand((sp.diff(s, z) - s * (1 - s)).as_numer_denom()[0])
 
 
 def loss(y: sp.Expr, a: sp.Expr) -> sp.Expr:
