@@ -16,6 +16,7 @@ raises shapes.NonConforming, which makes the claim false with the shapes as evid
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -138,8 +139,10 @@ def add(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
     return left + right
 
 
-# the claims of one notes take the same derivatives (dL/dW1 on the same shapes) many times
-_DERIVATIVES: dict = {}
+# the claims of one notes take the same derivatives (dL/dW1 on the same shapes) many times;
+# the most recently used DERIVATIVES_KEPT are kept (a process may verify many notes)
+DERIVATIVES_KEPT = 512
+_DERIVATIVES: OrderedDict = OrderedDict()
 
 
 @dataclass
@@ -193,8 +196,12 @@ class Evaluator:
     def _derivative(self, of, wrt: Name) -> sp.Matrix:
         memo = (self.net.signature(), self.reading, tuple(sorted(self.index.items())), repr(of),
                 repr(wrt))
-        if memo not in _DERIVATIVES:
+        if memo in _DERIVATIVES:
+            _DERIVATIVES.move_to_end(memo)
+        else:
             _DERIVATIVES[memo] = self._derive(of, wrt)
+            if len(_DERIVATIVES) > DERIVATIVES_KEPT:
+                _DERIVATIVES.popitem(last=False)
         return _DERIVATIVES[memo].as_mutable()
 
     def _derive(self, of, wrt: Name) -> sp.ImmutableMatrix:
