@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import mpmath
 import numpy as np
 
+from nnspec.audit import numbers
 from nnspec.errors import UsageError
 from nnspec.numerics import oracle, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
@@ -445,6 +446,22 @@ class Contract:
                     for k, a in self.axes[name].items():
                         q[k] = np.delete(q[k], index, axis=a)
                 yield q
+
+    def simpler(self, p: dict, dtype: str):
+        """The problems with one number made rounder (nnspec.audit.numbers), number by number,
+        its simplest candidates first. Every entry of a problem is an input of the call or of
+        the check, so any change of one number is a problem of the contract."""
+        for key in sorted(p):
+            value = p[key]
+            if isinstance(value, float):
+                for c in numbers.simpler_numbers(value, dtype):
+                    yield {**p, key: c}
+            elif isinstance(value, np.ndarray) and value.dtype == np.float64:
+                for index in np.ndindex(value.shape):
+                    for c in numbers.simpler_numbers(float(value[index]), dtype):
+                        changed = value.copy()
+                        changed[index] = c
+                        yield {**p, key: changed}
 
     def problems(self, o: Options):
         raise NotImplementedError

@@ -13,7 +13,9 @@ The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit
    run stops SHRINK_CALLS calls after its first failure (a count, so the result does not
    depend on the machine); a run is replayed without Hypothesis when a known run of the same
    kind saw exactly the same candidates fail (`_replay`: many targets of a class share one);
-3. reduce the shrunk problem again, the same way.
+3. reduce the shrunk problem again, the same way, then make its numbers rounder one at a time
+   while the check still fails (`_rounded`: 0, a power of ten, fewer digits; at most
+   ROUNDING_EVALUATIONS new problems).
 One Finding per (check, severity) with its minimal counterexample. A timeout stops the audit
 (its counterexample is the first input that hung, not shrunk); after MAX_CRASHES restarts of
 the sandbox the target is not called again. Verdict: "defect" if any
@@ -99,6 +101,7 @@ class Finding:
 
 
 LARGE_EXAMPLES = 2  # problems of the large pass, at least
+ROUNDING_EVALUATIONS = 24  # new problems a counterexample's rounding may evaluate, at most
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
@@ -511,6 +514,7 @@ class _Engine:
             if check != "timeout" and not self.stopped:
                 problem, failure = self._shrink(check, severity, problem, failure)
                 problem, failure = self._reduce(check, severity, problem, failure)
+                problem, failure = self._rounded(problem, failure)
             counterexample = {"inputs": self.contract.describe(problem, self.options)}
             counterexample.update(failure.details)
             message = self._diagnosed(problem, failure, found)
@@ -600,6 +604,26 @@ class _Engine:
         while improved and not self.stopped:
             improved = False
             for candidate in self.contract.smaller(problem):
+                found = [f for f in self.evaluate(candidate) if _same_kind(f, failure)]
+                if found:
+                    problem, failure, improved = candidate, found[0], True
+                    break
+        return problem, failure
+
+    def _rounded(self, problem: Any, failure: Failure) -> tuple[Any, Failure]:
+        """Last, single numbers made rounder (0, a power of ten, fewer digits) while the same
+        check still fails: a warning's shrinking run ends after SHRINK_CALLS and may leave
+        b = -118867.63 where b = -1000 shows the same. At most ROUNDING_EVALUATIONS problems
+        not evaluated before."""
+        budget = ROUNDING_EVALUATIONS
+        improved = True
+        while improved and not self.stopped:
+            improved = False
+            for candidate in self.contract.simpler(problem, self.options.dtype):
+                if self.contract.key(candidate) not in self.cache:
+                    if budget == 0:
+                        return problem, failure
+                    budget -= 1
                 found = [f for f in self.evaluate(candidate) if _same_kind(f, failure)]
                 if found:
                     problem, failure, improved = candidate, found[0], True

@@ -1,0 +1,62 @@
+"""A counterexample's numbers are made rounder while the same check still fails: a warning's
+shrinking run ends after a fixed number of calls and may leave b = -118867.63."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnspec.audit import engine, numbers
+
+
+def skips_saturated_terms(w, b, X, Y):
+    """Correct away from saturation; where a rounds to 0 or 1 it drops the loss term (cost 0
+    instead of |z|): a saturation warning on the cost."""
+    m = X.shape[1]
+    cost, dw, db = 0.0, np.zeros_like(w), 0.0
+    for j in range(m):
+        z = float(w[:, 0] @ X[:, j] + b)
+        a = 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+        y = Y[0, j]
+        cost -= y * math.log(a) + (1 - y) * math.log(1 - a) if 0 < a < 1 else 0.0
+        dw[:, 0] += X[:, j] * (a - y)
+        db += a - y
+    return {"dw": dw / m, "db": db / m}, cost / m
+
+
+def _saturation(result) -> dict:
+    found = [f for f in result.findings if f.check == "saturation"]
+    assert found, result.summary()
+    return found[0].counterexample["inputs"]
+
+
+def _numbers(inputs: dict) -> list[float]:
+    return [float(v) for value in inputs.values() for v in np.ravel(value)]
+
+
+def test_the_counterexample_of_a_warning_has_round_numbers():
+    inputs = _saturation(engine.audit_function(skips_saturated_terms, "logreg.propagate"))
+    assert all(numbers.simple(v) for v in _numbers(inputs)), inputs
+
+
+def test_without_the_rounding_the_same_audit_keeps_an_unround_number(monkeypatch):
+    """The test above can fail: the shrinking run alone leaves a number of many digits."""
+    monkeypatch.setattr(engine, "ROUNDING_EVALUATIONS", 0)
+    inputs = _saturation(engine.audit_function(skips_saturated_terms, "logreg.propagate"))
+    assert not all(numbers.simple(v) for v in _numbers(inputs)), inputs
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_candidates_are_simpler_than_the_number_and_simplest_first(dtype):
+    for x in (-118867.63384308884, 797.6557844335412, -0.3761020804394296, 3.75e-05):
+        found = numbers.simpler_numbers(x, dtype)
+        ranks = [numbers.rank(c, dtype) for c in found]
+        assert found[0] == 0.0 and ranks == sorted(ranks)
+        assert all(r < numbers.rank(x, dtype) for r in ranks)
+        assert all(float(np.dtype(dtype).type(c)) == c for c in found)  # representable
+
+
+def test_round_numbers_have_no_candidates():
+    assert all(numbers.simpler_numbers(x) == [] for x in (0.0, 40.0, -0.5, 1e-05, 25.0))
