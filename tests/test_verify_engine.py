@@ -109,11 +109,13 @@ def test_simplify_failure_is_never_a_silent_verdict():
     assert r.verdict == "unchecked" and "unproven" in r.detail
 
 
-def test_simplify_contradicted_by_evaluation_is_an_engine_error(monkeypatch):
+def test_a_simplify_bug_cannot_make_a_false_claim_hold(monkeypatch):
+    """Sides far apart at a point are false before simplify is asked (sides a rounding apart
+    still ask it: test_sides_a_rounding_apart_still_go_to_the_proof)."""
     from nnspec.spec import verify
     monkeypatch.setattr(verify, "_prove", lambda lhs, rhs: True)  # a simplify bug
     r = verdict(Equal(a, 2 * a))
-    assert r.verdict == "unchecked" and r.engine_errors
+    assert r.verdict == "false" and not r.engine_errors
 
 
 def test_pool_falls_back_to_one_by_one(monkeypatch):
@@ -134,3 +136,24 @@ def test_a_check_that_raises_is_an_engine_error_not_a_verdict():
 
     r = verdict(Computed(boom, ""))
     assert r.verdict == "unchecked" and "RuntimeError: bug" in r.engine_errors[0]
+
+
+def test_sides_far_apart_are_false_without_an_attempt_at_a_proof(monkeypatch):
+    from nnspec.spec import verify
+
+    def no_proof(lhs, rhs):
+        raise AssertionError("a proof was attempted")
+
+    monkeypatch.setattr(verify, "_prove", no_proof)
+    out = verify.equality(sp.diff(S, z), S * (1 + S))
+    assert out.ok is False and "lhs =" in out.evidence
+
+
+def test_sides_a_rounding_apart_still_go_to_the_proof(monkeypatch):
+    """1e-35 apart is below APART: the proof decides, and one that disagrees with the
+    evaluation is an engine error, not a verdict."""
+    from nnspec.spec import verify
+
+    monkeypatch.setattr(verify, "_prove", lambda lhs, rhs: True)
+    out = verify.equality(x, x + sp.Rational(1, 10**35))
+    assert out.ok is None and "evaluation refutes" in out.engine_error
