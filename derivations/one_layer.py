@@ -7,6 +7,7 @@ The axioms are nnspec.spec.definitions: loss(y, a), sigma, z = w^T x + b, the co
 from __future__ import annotations
 
 import random
+from functools import cache
 
 import sympy as sp
 from sympy.calculus.util import function_range
@@ -116,6 +117,7 @@ def _probability_of(label_value) -> Outcome:
                    "for y = 0: P(y | x) = 1 - yhat, e.g. 7/10 at yhat = 3/10" if bad else "")
 
 
+@cache  # two claims of the notes ask it (a fifth of a second each)
 def _range_in_unit_interval() -> Outcome:
     rng = function_range(defs.sigma_exp(z), z, sp.S.Reals)
     return Outcome(rng.is_subset(sp.Interval(0, 1)) is True,
