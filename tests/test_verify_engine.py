@@ -157,3 +157,28 @@ def test_sides_a_rounding_apart_still_go_to_the_proof(monkeypatch):
     monkeypatch.setattr(verify, "_prove", lambda lhs, rhs: True)
     out = verify.equality(x, x + sp.Rational(1, 10**35))
     assert out.ok is None and "evaluation refutes" in out.engine_error
+
+
+def test_the_reference_cross_check_catches_a_broken_reference(monkeypatch):
+    from nnspec.reference import logreg, two_layer_sigmoid
+    from nnspec.spec import verify
+
+    assert verify._reference_cross_check().ok
+    backward = two_layer_sigmoid.backward_propagation
+
+    def off_by_a_millionth(*args):
+        grads = dict(backward(*args))
+        grads["dW1"] = grads["dW1"] * (1 + 1e-6)
+        return grads
+
+    with monkeypatch.context() as patch:
+        patch.setattr(two_layer_sigmoid, "backward_propagation", off_by_a_millionth)
+        assert not verify._reference_cross_check().ok
+    propagate = logreg.propagate
+
+    def db_halved(*args):
+        grads, cost = propagate(*args)
+        return {**grads, "db": grads["db"] / 2}, cost
+
+    monkeypatch.setattr(logreg, "propagate", db_halved)
+    assert not verify._reference_cross_check().ok
