@@ -27,9 +27,24 @@ CONTRACTS = (
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors and suggestions for choices; subcommands share the class."""
 
+    def parse_known_args(self, args=None, namespace=None):
+        self._given = list(sys.argv[1:] if args is None else args)  # for `error`
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
+        if message.startswith("the following arguments are required"):
+            message += self._misspelled()  # argparse says this before naming `--contrat`
         print(f"nnspec: error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+    def _misspelled(self) -> str:
+        options = [o for action in self._actions for o in action.option_strings]
+        for word in getattr(self, "_given", ()):
+            name = word.split("=")[0]
+            if name.startswith("--") and name not in options:
+                guess = did_you_mean(name, options).strip()
+                return f"; {name} is not an option" + (f", {guess}" if guess else "")
+        return ""
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         if action.choices is not None and value not in action.choices:

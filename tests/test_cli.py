@@ -40,6 +40,8 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     (["verify", "--bogus"], "unrecognized arguments: --bogus (see nnspec verify --help)"),
     (["audit", "x.py", "--contract", "logreg.propagate", "--exmples", "5"],
      "unrecognized arguments: --exmples 5; did you mean '--examples'? (see nnspec audit --help)"),
+    (["audit", "x.py", "--contrat", "logreg.propagate"],
+     "required: --contract; --contrat is not an option, did you mean '--contract'?"),
     (["report", "--out"], "argument --out: expected one argument"),
     (["audit", str(CORRECT), "--contract", "logreg.propagate", "--examples", "0"],
      "--examples must be at least 1"),
