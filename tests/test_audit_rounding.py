@@ -60,3 +60,26 @@ def test_candidates_are_simpler_than_the_number_and_simplest_first(dtype):
 
 def test_round_numbers_have_no_candidates():
     assert all(numbers.simpler_numbers(x) == [] for x in (0.0, 40.0, -0.5, 1e-05, 25.0))
+
+
+def test_an_input_found_after_the_target_stopped_being_called_is_not_called_smallest(tmp_path):
+    """A target that dies on every one-column input is no longer called after MAX_CRASHES
+    restarts: what it failed before that is shown as found, not as the smallest input."""
+    target = tmp_path / "dies_on_one_example.py"
+    target.write_text(
+        "import os\n"
+        "import numpy as np\n\n\n"
+        "def propagate(w, b, X, Y):\n"
+        "    if X.shape[1] == 1:\n"
+        "        os._exit(3)\n"
+        "    m = X.shape[1]\n"
+        "    A = 1 / (1 + np.exp(-(w.T @ X + b)))\n"
+        "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
+        "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n")
+    result = engine.audit(str(target), "logreg.propagate")
+    labels = {f.check: f.input_label() for f in result.findings}
+    assert labels["crash"].startswith("input found (not shrunk")
+    assert all(f.counterexample.get("shrunk") is False for f in result.findings)
+    assert "Input found (not shrunk" in result.to_markdown()
+    shrunk = engine.audit_function(skips_saturated_terms, "logreg.propagate")
+    assert {f.input_label() for f in shrunk.findings} == {"smallest input"}

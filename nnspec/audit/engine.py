@@ -95,9 +95,13 @@ class Finding:
                 "counterexample": jsonable(self.counterexample)}
 
     def input_label(self) -> str:
-        """A timeout's input is the call during which the time ran out, not shrunk."""
-        return ("input of the call the time ran out on" if self.check == "timeout"
-                else "smallest input")
+        """A timeout's input is the call during which the time ran out, not shrunk; so is the
+        input of a check found after the audit stopped calling the target (crashes)."""
+        if self.check == "timeout":
+            return "input of the call the time ran out on"
+        if self.counterexample.get("shrunk") is False:
+            return "input found (not shrunk: the audit had stopped calling the target)"
+        return "smallest input"
 
 
 LARGE_EXAMPLES = 2  # problems of the large pass, at least
@@ -181,14 +185,15 @@ class AuditResult:
         for i, f in enumerate(self.findings, 1):
             lines.append(f"| {i} | {f.check} | {f.severity} | {_cell(f.message)} |")
         for i, f in enumerate(self.findings, 1):
-            lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "",
-                      "Minimal counterexample:" if f.check != "timeout"
-                      else "Where the time ran out (not shrunk):", ""]
+            heading = ("Minimal counterexample:" if f.input_label() == "smallest input"
+                       else f"{f.input_label()[0].upper()}{f.input_label()[1:]}:")
+            lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "", heading, ""]
             ce = jsonable(f.counterexample)
+            shown = {"inputs", "expected", "got", "difference", "bound", "shrunk"}
             for key in ("inputs", "expected", "got", "difference", "bound"):
                 if key in ce:
                     lines.append(f"- {key}: `{_compact(ce[key])}`")
-            for key in sorted(set(ce) - {"inputs", "expected", "got", "difference", "bound"}):
+            for key in sorted(set(ce) - shown):
                 lines.append(f"- {key}: `{_compact(ce[key])}`")
         return "\n".join(lines) + "\n"
 
@@ -511,12 +516,15 @@ class _Engine:
         findings = []
         for check, severity in sorted(first, key=_order):
             problem, failure = found = first[(check, severity)]
-            if check != "timeout" and not self.stopped:
+            shrinking = check != "timeout" and not self.stopped
+            if shrinking:
                 problem, failure = self._shrink(check, severity, problem, failure)
                 problem, failure = self._reduce(check, severity, problem, failure)
                 problem, failure = self._rounded(problem, failure)
             counterexample = {"inputs": self.contract.describe(problem, self.options)}
             counterexample.update(failure.details)
+            if check != "timeout" and not shrinking:  # the target is no longer called
+                counterexample["shrunk"] = False
             message = self._diagnosed(problem, failure, found)
             if check == "accuracy" and worst:
                 w_problem, w_failure = worst[0]
