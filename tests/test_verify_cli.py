@@ -62,10 +62,16 @@ def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
 
 
 def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
-    assert main(["verify", "--json", str(tmp_path / "missing" / "x.json")]) == 2
+    (tmp_path / "a-file").write_text("")
+    assert main(["verify", "--json", str(tmp_path / "a-file" / "x.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("nnspec: error: cannot write")
     assert main(["verify", "--json", str(tmp_path)]) == 2
+
+
+def test_a_missing_json_folder_is_made_as_audit_and_report_do(tmp_path, capsys):
+    assert main(["verify", "--json", str(tmp_path / "new" / "x.json")]) == 0
+    assert json.loads((tmp_path / "new" / "x.json").read_text())["claims"]
 
 
 def test_a_failing_harness_check_exits_one(monkeypatch, tmp_path, capsys):

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
-from nnspec.files import write_atomic
+from nnspec.errors import EXIT_FINDING, EXIT_OK
+from nnspec.files import check_writable, write_atomic
 from nnspec.spec import cache
 
 VERDICTS = ("holds", "holds-under-convention", "false", "unchecked")
@@ -72,11 +72,8 @@ def run(args: Any, extra_findings=None) -> int:
     """Verdicts (cached or computed), printed; `extra_findings(claims) -> [finding]` adds
     findings computed outside this room (nnspec.numerics.findings)."""
     json_path = Path(args.json) if getattr(args, "json", None) else None
-    if json_path is not None and json_path.is_dir():
-        raise UsageError(f"cannot write {json_path}: it is a directory")
-    parent = json_path.parent if json_path is not None and str(json_path.parent) else Path(".")
-    if json_path is not None and not parent.is_dir():
-        raise UsageError(f"cannot write {json_path}: directory {json_path.parent} does not exist")
+    if json_path is not None:  # before any work; a missing folder is made, as audit does
+        check_writable(json_path)
     path = getattr(args, "notes", None)
     text = notes_text(path)
     use_cache = cache.enabled() and not getattr(args, "no_cache", False)
@@ -91,5 +88,5 @@ def run(args: Any, extra_findings=None) -> int:
             cache.store("runs", cache.key("run", text), doc)
     code = print_run(doc)
     if json_path is not None:
-        write_atomic(json_path, to_json(doc))
+        write_atomic(json_path, to_json(doc), make_dirs=True)
     return code
