@@ -82,3 +82,23 @@ def test_a_small_eps_inside_the_log_is_a_correct_form() -> None:
     (failure,) = c.check(problem, cost, Options())
     match = diagnosis.diagnose(c.name, problem, failure.details, Options())
     assert match is not None and match.benign and match.mistake == "eps = 1e-12 inside the log"
+
+
+def test_a_target_with_noise_gets_no_diagnosis() -> None:
+    """Noise of float32 size in the cost matched "float32 arithmetic" by chance: a target that
+    returns different results for the same inputs gets none."""
+    from nnspec.audit import engine
+
+    rng = np.random.default_rng(0)
+
+    def noisy(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost * (1 + 1e-9 * rng.random())
+
+    result = engine.audit_function(noisy, "logreg.propagate")
+    checks = {f.check: f for f in result.findings}
+    assert "determinism" in checks and "value" in checks
+    assert "no diagnosis: it returns different results" in checks["value"].message
+    assert "matches:" not in checks["value"].message

@@ -587,6 +587,9 @@ class _Engine:
         if failure.check not in ("value", "saturation") or "expected" not in failure.details:
             return failure.message
         if failure.check == "value":
+            if any(f.check == "determinism" for f in self.evaluate(problem)):
+                return (f"{failure.message}; no diagnosis: it returns different results for the "
+                        "same inputs, so a match with a known mistake would be chance")
             seen = [(problem, failure), found] + [w for w in self.wrong if w[1].severity == "defect"]
             text = diagnosis.explain(self.contract.name, [(p, f.details) for p, f in seen],
                                      self.options)
