@@ -93,14 +93,15 @@ def test_check_summary_counts_targets_per_check_most_common_defect_first() -> No
                AuditResult("e.py", "logreg.propagate", "error", reason="syntax error")]
     summary = check_summary(results)
     lines = summary.splitlines()
-    assert lines[0] == "Findings by check over 4 audited targets:"
+    assert lines[0] == ("Targets with a finding, by check (of 4 audited targets; a target counts "
+                        "once per check and severity):")
     assert lines[4:] == ["| value | 2 | 0 | 0 |", "| shape | 1 | 0 | 0 |",
                          "| saturation | 0 | 2 | 0 |"]
     assert summary in batch_markdown("class", "logreg.propagate", results)
     assert check_summary([_result("d.py")]) == "No check failed on the one audited target."
     one = batch_markdown("class", "logreg.propagate", [_result("a.py", ("value", "defect"))])
     assert "1 target: 0 conform, 1 with a defect" in one
-    assert "Findings by check over 1 audited target:" in one
+    assert "(of 1 audited target;" in one
     alone = batch_markdown("class", "logreg.propagate",
                            [_result("d.py"), _result("a.py", ("value", "defect"))])
     assert "2 targets: 1 conforms, 1 with a defect" in alone
