@@ -425,8 +425,8 @@ def check_summary(results: list[AuditResult]) -> str:
             return "No check failed on the one audited target."
         return f"No check failed on any of the {audited} audited targets."
     order = contracts.CHECKS
-    rows = [f"Targets with a finding, by check (of {plural(audited, 'audited target')}; "
-            "a target counts once per check and severity):", "",
+    rows = [(f"Targets with a finding, by check (of {plural(audited, 'audited target')}; "
+             "a target counts once per check and severity):"), "",
             "| check | defect | warning | note |", "|---|---|---|---|"]
     for check in sorted(counts, key=lambda c: (-counts[c]["defect"], -counts[c]["warning"],
                                                order.index(c) if c in order else len(order), c)):
