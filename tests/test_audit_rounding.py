@@ -83,3 +83,18 @@ def test_an_input_found_after_the_target_stopped_being_called_is_not_called_smal
     assert "Input found (not shrunk" in result.to_markdown()
     shrunk = engine.audit_function(skips_saturated_terms, "logreg.propagate")
     assert {f.input_label() for f in shrunk.findings} == {"smallest input"}
+
+
+def test_an_accuracy_warning_shows_the_input_of_its_worst_error():
+    """Its message gives the worst relative error found; the terminal shows where, beside the
+    smallest input."""
+    def tanh_form(w, b, X, Y):
+        m = X.shape[1]
+        A = 0.5 * (1 + np.tanh((w.T @ X + b) / 2))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+    result = engine.audit_function(tanh_form, "logreg.propagate")
+    accuracy = [f for f in result.findings if f.check == "accuracy"]
+    assert accuracy and "worst" in accuracy[0].counterexample
+    assert "input of the worst error found: " in result.summary()

@@ -156,6 +156,10 @@ class AuditResult:
             inputs = f.counterexample.get("inputs")
             if isinstance(inputs, dict):
                 lines.append(f"    {f.input_label()}: {_cut(_compact(jsonable(inputs)))}")
+            worst = f.counterexample.get("worst")
+            if isinstance(worst, dict) and isinstance(worst.get("inputs"), dict):
+                lines.append(f"    input of the worst error found: "
+                             f"{_cut(_compact(jsonable(worst['inputs'])))}")
         return "\n".join([head, *lines])
 
     def message(self) -> str:
