@@ -102,3 +102,19 @@ def test_a_target_with_noise_gets_no_diagnosis() -> None:
     assert "determinism" in checks and "value" in checks
     assert "no diagnosis: it returns different results" in checks["value"].message
     assert "matches:" not in checks["value"].message
+
+
+def test_float32_values_at_saturation_are_named_but_float64_saturation_is_not() -> None:
+    """Where sigmoid saturates, a quantity off by float32 rounding (the target computes in
+    float32) is float32 arithmetic; 1.0 for 1 - 1e-17 (float64 rounding) or inf is not."""
+    from nnspec.audit.contracts import Options
+
+    p = {"w": np.array([[1000.0]]), "b": 0.0, "X": np.array([[-0.1]]), "Y": np.array([[1.0]])}
+    f32 = float(np.float32(0.1))
+    found = diagnosis.per_quantity(
+        "logreg.propagate", p,
+        {"expected": {"dw": [[0.1]]}, "got": {"dw": [[f32]]}, "bound": {"dw": 1e-16}}, Options())
+    assert found.get("dw") is diagnosis.FLOAT32
+    assert not diagnosis._float32_values([[1 - 1e-17]], [[1.0]])
+    assert not diagnosis._float32_values([[100.0]], [[np.inf]])
+    assert not diagnosis._float32_values([[0.1]], [[0.1 + 1e-3]])
