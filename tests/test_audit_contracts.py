@@ -105,6 +105,14 @@ def test_saturation_warning_on_an_already_wrong_quantity_is_dropped() -> None:
              ("saturation", "warning"): same}
     _drop_explained_saturation(first, [same, other])
     assert first[("saturation", "warning")] is other
+    # one that names none of the wrong quantities is kept before one that names them too
+    both = found("saturation", "warning", ["db", "cost"])
+    first = {("value", "defect"): found("value", "defect", ["db"]),
+             ("saturation", "warning"): both}
+    _drop_explained_saturation(first, [both, other])
+    assert first[("saturation", "warning")] is other
+    _drop_explained_saturation(first, [both])
+    assert first[("saturation", "warning")] is both
 
 
 def _cost(A2, Y):

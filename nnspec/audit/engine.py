@@ -811,14 +811,16 @@ def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]
                                saturated: list[tuple[Any, Failure]]) -> None:
     """A saturation warning on quantities already wrong away from saturation is the same defect
     seen again, and its advice (the stable form) would mislead: keep the first saturation
-    failure that names another quantity, or none."""
+    failure that names none of them (a cost that overflows where a 1/m is missing shows with
+    one example), else the first that names another quantity, or none."""
     value = first.get(("value", "defect"))
     if value is None or ("saturation", "warning") not in first:
         return
     wrong = _names(value[1])
+    apart = [found for found in saturated if not _names(found[1]) & wrong]
     unexplained = [found for found in saturated if not _names(found[1]) <= wrong]
-    if unexplained:
-        first[("saturation", "warning")] = unexplained[0]
+    if apart or unexplained:
+        first[("saturation", "warning")] = (apart or unexplained)[0]
     else:
         del first[("saturation", "warning")]
 
