@@ -68,6 +68,7 @@ from nnspec.text import plural
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
 ENDING = {"timeout", "crash", "too-large", "load-error", "malformed"}  # outcomes that end a worker
+ENDING_CHECKS = {"timeout", "crash", "output-size", "answer"}  # the checks they are reported as
 # Hypothesis test calls per shrinking run, by severity: a count keeps the audit deterministic,
 # unlike a time limit; each call costs some milliseconds of Hypothesis's own generation.
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
@@ -325,6 +326,7 @@ class _Engine:
         self.contract, self.caller, self.options = contract, caller, options
         self.cache: dict[bytes, list[Failure]] = {}
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
+        self.ending: dict[tuple[str, str], tuple[Any, Failure]] = {}  # the first hang, crash...
         self.stopped = False
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
@@ -337,6 +339,9 @@ class _Engine:
             return []
         failures = self._evaluate(problem, outcomes or [])
         self.cache[key] = failures
+        for f in failures:
+            if f.check in ENDING_CHECKS:
+                self.ending.setdefault((f.check, f.severity), (problem, f))
         if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
             self.wrong.append((problem, next(f for f in failures if f.check == "value")))
         return failures
@@ -518,7 +523,17 @@ class _Engine:
             self._climb(worst)
         _drop_explained_saturation(first, saturated)
         findings = []
-        for check, severity in sorted(first, key=_order):
+        kinds = sorted(first, key=_order)
+        while kinds:
+            findings += self._findings(first, kinds, worst)
+            # a hang or a crash met first while shrinking another finding is a finding too
+            kinds = sorted((k for k in self.ending if k not in first), key=_order)
+            first.update({k: self.ending[k] for k in kinds})
+        return sorted(findings, key=lambda f: _order((f.check, f.severity)))
+
+    def _findings(self, first: dict, kinds: list, worst: list) -> list[Finding]:
+        findings = []
+        for check, severity in kinds:
             problem, failure = found = first[(check, severity)]
             shrinking = check != "timeout" and not self.stopped
             if shrinking:
