@@ -38,13 +38,18 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
     def _misspelled(self) -> str:
+        name, guess = self.unknown_option(getattr(self, "_given", ()))
+        return f"; {name} is not an option" + (f", {guess}" if guess else "") if name else ""
+
+    def unknown_option(self, words) -> tuple[str, str]:
+        """The first `--word` of `words` that is not an option of this command, and the
+        nearest one ("did you mean ...?", or "")."""
         options = [o for action in self._actions for o in action.option_strings]
-        for word in getattr(self, "_given", ()):
+        for word in words:
             name = word.split("=")[0]
             if name.startswith("--") and name not in options:
-                guess = did_you_mean(name, options).strip()
-                return f"; {name} is not an option" + (f", {guess}" if guess else "")
-        return ""
+                return name, did_you_mean(name, options).strip()
+        return "", ""
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         if action.choices is not None and value not in action.choices:
@@ -132,12 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _unrecognized(command: argparse.ArgumentParser, extra: list[str]) -> None:
-    options = [o for action in command._actions for o in action.option_strings]
-    guess = next((did_you_mean(word.split("=")[0], options) for word in extra
-                  if word.startswith("--")), "")
-    command.error(f"unrecognized arguments: {' '.join(extra)}"
-                  + (f"; {guess.strip()}" if guess else ""))
+def _unrecognized(command: Parser, extra: list[str]) -> None:
+    guess = command.unknown_option(extra)[1]
+    command.error(f"unrecognized arguments: {' '.join(extra)}" + (f"; {guess}" if guess else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -190,8 +190,9 @@ class AuditResult:
         for i, f in enumerate(self.findings, 1):
             lines.append(f"| {i} | {f.check} | {f.severity} | {_cell(f.message)} |")
         for i, f in enumerate(self.findings, 1):
-            heading = ("Minimal counterexample:" if f.input_label() == "smallest input"
-                       else f"{f.input_label()[0].upper()}{f.input_label()[1:]}:")
+            label = f.input_label()
+            heading = ("Minimal counterexample:" if label == "smallest input"
+                       else f"{label[:1].upper()}{label[1:]}:")
             lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "", heading, ""]
             ce = jsonable(f.counterexample)
             shown = {"inputs", "expected", "got", "difference", "bound", "shrunk"}
@@ -630,27 +631,26 @@ class _Engine:
         """After Hypothesis: drop features, hidden units or examples one at a time while the
         same check still fails (Hypothesis cannot always shrink a size that other draws hang
         on, e.g. a square X); at most a few dozen evaluations."""
-        improved = True
-        while improved and not self.stopped:
-            improved = False
-            for candidate in self.contract.smaller(problem):
-                found = [f for f in self.evaluate(candidate) if _same_kind(f, failure)]
-                if found:
-                    problem, failure, improved = candidate, found[0], True
-                    break
-        return problem, failure
+        return self._descend(problem, failure, self.contract.smaller)
 
     def _rounded(self, problem: Any, failure: Failure) -> tuple[Any, Failure]:
         """Last, single numbers made rounder (0, a power of ten, fewer digits) while the same
         check still fails: a warning's shrinking run ends after SHRINK_CALLS and may leave
         b = -118867.63 where b = -1000 shows the same. At most ROUNDING_EVALUATIONS problems
         not evaluated before."""
-        budget = ROUNDING_EVALUATIONS
+        return self._descend(problem, failure,
+                             lambda p: self.contract.simpler(p, self.options.dtype),
+                             ROUNDING_EVALUATIONS)
+
+    def _descend(self, problem: Any, failure: Failure, moves: Callable[[Any], Any],
+                 budget: int | None = None) -> tuple[Any, Failure]:
+        """Take the first of `moves(problem)` on which the same check still fails, again from
+        there, until none does (or `budget` problems not evaluated before are spent)."""
         improved = True
         while improved and not self.stopped:
             improved = False
-            for candidate in self.contract.simpler(problem, self.options.dtype):
-                if self.contract.key(candidate) not in self.cache:
+            for candidate in moves(problem):
+                if budget is not None and self.contract.key(candidate) not in self.cache:
                     if budget == 0:
                         return problem, failure
                     budget -= 1

@@ -63,11 +63,14 @@ def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool
     1e-17 at a point: it is proven first."""
     diff = left - right
     point = _point(diff.free_symbols, rng)
-    if not diff.has(sp.Float) and _apart(diff, point) and _proven_apart(left, right, point):
-        return False, _evidence(left, right, point)
+    apart = None  # SymPy's verdict at the point, once asked
+    if not diff.has(sp.Float) and _apart(diff, point):
+        apart = _proven_apart(left, right, point)
+        if apart:
+            return False, _evidence(left, right, point)
     if _is_zero(diff) or _is_zero(_rewrite(diff)):
         return True, ""
-    if _proven_apart(left, right, point):
+    if apart is None and _proven_apart(left, right, point):
         return False, _evidence(left, right, point)
     if sp.simplify(_rewrite(diff)) == 0:
         return True, ""
