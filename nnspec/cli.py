@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from nnspec import __version__
-from nnspec.errors import EXIT_USAGE, UsageError
+from nnspec.errors import EXIT_USAGE, UsageError, on_interrupt, reset_interrupt
 from nnspec.text import did_you_mean
 
 CONTRACTS = (
@@ -149,11 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     _hypothesis_storage()
     module_name, func_name = args.handler.split(":")
     auditing = module_name == "nnspec.audit.engine"
-    if auditing:
-        from nnspec.audit.sandbox import prespawn
-
-        prespawn(args.target, args.isolation)  # the worker starts while the engine is imported
+    previous = _take_interrupts()
     try:
+        if auditing:
+            from nnspec.audit.sandbox import prespawn
+
+            prespawn(args.target, args.isolation)  # the worker starts while the engine is imported
         handler = getattr(importlib.import_module(module_name), func_name)
         return int(handler(args))
     except UsageError as exc:
@@ -167,6 +170,16 @@ def main(argv: list[str] | None = None) -> int:
             from nnspec.audit.sandbox import drop_spare
 
             drop_spare()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _take_interrupts():
+    """Install the CLI's Ctrl-C handler (main thread only); the handler it replaces."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    reset_interrupt()
+    return signal.signal(signal.SIGINT, on_interrupt)
 
 
 def _hypothesis_storage() -> None:

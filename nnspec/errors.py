@@ -1,4 +1,5 @@
-"""The one exception users see as a one-line message instead of a traceback."""
+"""The one exception users see as a one-line message instead of a traceback, the exit codes,
+and Ctrl-C as the CLI takes it."""
 
 
 class UsageError(Exception):
@@ -8,3 +9,23 @@ class UsageError(Exception):
 EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
+
+
+_INTERRUPTED: list[int] = []
+
+
+def on_interrupt(signum: int, frame: object) -> None:
+    """The CLI's SIGINT handler. Python drops an exception raised where it cannot propagate (a
+    gc callback such as Hypothesis's, a `__del__`), so the interrupt is also remembered and
+    `raise_if_interrupted` raises it again where the tool next waits or calls a target."""
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def raise_if_interrupted() -> None:
+    if _INTERRUPTED:
+        raise KeyboardInterrupt
+
+
+def reset_interrupt() -> None:
+    _INTERRUPTED.clear()

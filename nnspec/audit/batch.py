@@ -36,7 +36,7 @@ from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets
-from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
+from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import write_atomic
 from nnspec.text import plural
 
@@ -269,6 +269,7 @@ def _as_completed(futures: dict[Future, Job]) -> Iterator[Future]:
     """Completed futures as they finish; waits in short slices so that Ctrl-C is seen at once."""
     left = set(futures)
     while left:
+        raise_if_interrupted()
         finished, left = wait(left, timeout=0.2, return_when="FIRST_COMPLETED")
         yield from sorted(finished, key=lambda f: futures[f].label)
 

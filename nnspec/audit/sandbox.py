@@ -40,7 +40,7 @@ from typing import Any
 from nnspec.audit import answers, isolation
 from nnspec.audit.isolation import Isolation
 from nnspec.audit.targets import Target, parse_target
-from nnspec.errors import UsageError
+from nnspec.errors import UsageError, raise_if_interrupted
 
 MEMORY_LIMIT = 4 << 30
 OUTPUT_LIMIT = 16 << 20  # bytes a target may print per audit before writes fail
@@ -309,6 +309,7 @@ class Sandbox:
     def _ready(self) -> CallOutcome | None:
         """None when a call can be sent (the worker started again if it had died), else the
         outcome that says why not."""
+        raise_if_interrupted()
         if self.remaining() <= 0:
             return CallOutcome("timeout", message="the audit's time budget is spent")
         if self._proc is None:
