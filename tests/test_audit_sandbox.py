@@ -140,6 +140,23 @@ def test_hang_is_a_timeout_and_the_next_call_restarts(module: Path) -> None:
         assert box.call((np.array([0.0]), {})).value == 0.0
 
 
+def test_a_dropped_ctrl_c_ends_the_wait_for_a_hanging_call(module: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that Python dropped (raised in a gc callback) is only remembered: the wait for
+    the answer sees it within a slice, not after the call's timeout."""
+    import threading
+
+    from nnspec import errors
+
+    monkeypatch.setattr(errors, "_INTERRUPTED", [])
+    with Sandbox(parse_target(f"{module}:sleep_then", "f"), budget=60.0) as box:
+        threading.Timer(1.0, errors._INTERRUPTED.append, (2,)).start()
+        start = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            box.call((np.array([60.0]), {}))
+        assert time.perf_counter() - start < 5
+
+
 @pytest.mark.parametrize("name, status, words", [
     ("leave", "crash", "exited with status 3"),
     ("segfault", "crash", "SIGSEGV"),

@@ -50,6 +50,7 @@ TEXT_LIMIT = 1 << 20  # bytes of an answer's JSON part (structure and strings)
 HELPERS_LIMIT = 8 << 20  # bytes of the target's own helper modules copied beside it
 _REQUEST = struct.Struct("!Q")
 SPARE_WAIT = 120.0  # seconds a worker waits for its target before it exits
+WAIT_SLICE = 0.2  # seconds between two looks at a dropped Ctrl-C while an answer is awaited
 _OPAQUE = "__nnspec_opaque__"
 STATUSES = ("ok", "exception", "too-large", "load-error", "skipped")
 
@@ -606,11 +607,15 @@ class _TooLarge(Exception):
 
 
 def _read_exact(fd: int, size: int, deadline: float) -> bytes:
+    """Waits in slices so that a Ctrl-C Python dropped still ends a wait for a hanging call."""
     chunks, got = [], 0
     while got < size:
         wait = deadline - time.perf_counter()
-        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+        if wait <= 0:
             raise TimeoutError
+        if not select.select([fd], [], [], min(wait, WAIT_SLICE))[0]:
+            raise_if_interrupted()
+            continue
         chunk = os.read(fd, min(size - got, 1 << 20))
         if not chunk:
             raise EOFError
