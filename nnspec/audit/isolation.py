@@ -310,10 +310,8 @@ class ProcessGroup:
         self.path: str | None = None
         if os.geteuid() != 0 or not os.access(PIDS_CGROUP, os.W_OK):
             return
-        import uuid
-
         _sweep()
-        path = f"{PIDS_CGROUP}/nnspec-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        path = f"{PIDS_CGROUP}/nnspec-{os.getpid()}-{os.urandom(6).hex()}"
         try:
             os.mkdir(path)
             _GROUPS.add(path)

@@ -18,10 +18,13 @@ is a miss. The results are the same bytes either way
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
+from pathlib import Path
 from typing import Any
 
 from nnspec.audit import contracts
@@ -42,8 +45,16 @@ def name(key: tuple) -> str:
     return digest.hexdigest()[:32]
 
 
+@functools.cache
 def _version(package: str) -> str:
-    """Its installed version, without importing it (Hypothesis takes a fifth of a second)."""
+    """Its installed version, without importing it (Hypothesis takes a fifth of a second):
+    from the name of the one dist-info folder beside it, else from importlib.metadata (whose
+    import alone takes 0.03 s)."""
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob(f"{package}-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len(package) + 1:-len(".dist-info")]
     from importlib import metadata
 
     return metadata.version(package)
