@@ -133,6 +133,7 @@ def main() -> int:
         load = os.getloadavg()[0]
         cache = work / "cache.sqlite"
         os.environ["NNSPEC_CACHE_DIR"] = str(work / "nnspec-cache")  # cold: no warm start yet
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode written, as for a user
         rows = {}
         rows["before"] = before(args.before, folder, args.examples, work / "before.json")
         rows["after"] = timed(audit_argv(folder, args.examples, work / "after.json",
