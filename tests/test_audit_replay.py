@@ -30,7 +30,7 @@ def late(w, b, X, Y):
     return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
 
 
-def _audit(function) -> tuple[str, int]:
+def _audit(function, timeout: float = 60.0) -> tuple[str, int]:
     """The audit's JSON and how many shrinking runs Hypothesis made for it."""
     runs = [0]
     run = engine._Engine._run
@@ -41,7 +41,7 @@ def _audit(function) -> tuple[str, int]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine._Engine, "_run", counted)
-        result = engine.audit_function(function, "logreg.propagate")
+        result = engine.audit_function(function, "logreg.propagate", timeout=timeout)
     return result.to_json(), runs[0]
 
 
@@ -79,3 +79,11 @@ def test_the_replay_returns_the_stored_run(no_runs):
     engine._SHRUNK[key] = [(log, other)]
     planted, runs = _audit(naive)
     assert runs == 0 and planted != first
+
+
+def test_a_run_is_replayed_under_another_time_budget(no_runs):
+    """The time budget takes no part in which candidates a run draws: a class audited with
+    --timeout 5 replays the runs recorded with the default."""
+    first, runs = _audit(naive)
+    assert runs == 1
+    assert _audit(naive, timeout=5.0) == (first, 0)

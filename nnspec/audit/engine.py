@@ -664,7 +664,8 @@ class _Engine:
                 ) -> tuple[Any, Failure]:
         problem, failure = self._reduce(check, severity, problem, failure)
         within = tuple(sorted(self.contract.sizes(problem).items()))
-        key = (self.contract.name, dataclasses.replace(self.options, within=within),
+        drawn = dataclasses.replace(self.options, within=within, timeout=0.0)  # no part of a run
+        key = (self.contract.name, drawn,
                check, severity, tuple(sorted(_names(failure))) if check == "saturation" else ())
         replayed = self._replay(key, failure)
         if replayed is not None:
