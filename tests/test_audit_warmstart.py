@@ -89,7 +89,7 @@ def test_only_the_most_recently_used_files_are_kept(monkeypatch, tmp_path):
     """--seed random gives every run a key of its own: the folder keeps KEPT files, the ones
     written or read last."""
     monkeypatch.setattr(warmstart, "KEPT", 3)
-    monkeypatch.setattr(warmstart, "_HELD", set())
+    monkeypatch.setattr(warmstart, "_HELD", {})
     monkeypatch.setattr(warmstart, "_TRIED", set())
     keys = [("logreg.propagate", "sigmoid", "float64", 100, seed) for seed in range(6)]
     for n, key in enumerate(keys):
@@ -103,7 +103,7 @@ def test_only_the_most_recently_used_files_are_kept(monkeypatch, tmp_path):
 
 def test_a_file_others_could_have_written_is_not_read(monkeypatch, tmp_path):
     """Unpickling runs code: a file (or folder) that another user could write is a miss."""
-    monkeypatch.setattr(warmstart, "_HELD", set())
+    monkeypatch.setattr(warmstart, "_HELD", {})
     monkeypatch.setattr(warmstart, "_TRIED", set())
     key = ("logreg.propagate", "sigmoid", "float64", 100, 7)
     warmstart.keep(key, {(*key, False): ["drawn"]}, {})
@@ -137,3 +137,25 @@ def test_a_warm_audit_that_replays_its_shrinking_never_imports_hypothesis(tmp_pa
                           timeout=300, check=False,
                           env={**os.environ, "NNSPEC_CACHE_DIR": str(tmp_path / "empty")})
     assert proc.stdout.split()[-2:] == ["1", "True"]  # cold: it draws, so it imports it
+
+
+def _imports_hypothesis(target: Path, cache: Path, out: Path) -> bool:
+    """Whether an audit of `target` in a new process imported Hypothesis (drew or shrank)."""
+    probe = ("import sys; from nnspec.cli import main; "
+             f"main(['audit', {str(target)!r}, '--contract', 'logreg.propagate', "
+             f"'--examples', '20', '--json', {str(out)!r}]); "
+             "print('hypothesis' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300, check=False,
+                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
+    return proc.stdout.split()[-1] == "True"
+
+
+def test_a_shrinking_run_learned_by_a_later_process_is_stored_too(tmp_path):
+    """The file is written by the first audit; a later audit of another target that had to
+    shrink for itself writes it again, so that a third process replays that run as well."""
+    cache, other = tmp_path / "cache", CORPUS / "bug_sign_error.py"
+    _audit(tmp_path, cache, "cold")
+    assert _imports_hypothesis(other, cache, tmp_path / "first.json")  # its own runs
+    assert not _imports_hypothesis(other, cache, tmp_path / "again.json")  # replayed
+    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "first.json").read_bytes()

@@ -34,7 +34,7 @@ from nnspec.spec import cache
 MAGIC = b"nnspec-warmstart-2\n"
 KEPT = 16  # files kept in explored/, the most recently used
 _TRIED: set[str] = set()  # files this process tried to read
-_HELD: set[str] = set()  # files this process read or wrote: nothing new to store
+_HELD: dict[str, dict] = {}  # files this process read or wrote: the shrinking runs they hold
 
 
 def name(key: tuple) -> str:
@@ -88,7 +88,7 @@ def restore(key: tuple) -> tuple[dict[tuple, list], dict[tuple, tuple]]:
         return {}, {}
     for truth_key, value in truths.items():
         contracts.keep_truth(truth_key, value)
-    _HELD.add(str(path))
+    _HELD[str(path)] = _runs_held(runs)
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept by `_evict`
     return problems, runs
@@ -106,14 +106,14 @@ def _ours(path) -> bool:
 
 def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> None:
     """Store `problems` (by the engine's explore keys), the shrinking runs `runs` and the
-    reference values this process holds under `key`, unless this process read or wrote that
-    file already (a file it could not read is replaced)."""
+    reference values this process holds under `key`, unless the file holds these runs already
+    (read or written by this process; a file it could not read is replaced)."""
     if not cache.enabled():
         return
     path = _path(key)
-    if str(path) in _HELD:
+    if _HELD.get(str(path)) == _runs_held(runs):
         return
-    _HELD.add(str(path))
+    _HELD[str(path)] = _runs_held(runs)
     stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths(),
                               "shrunk": runs}
     try:
@@ -122,6 +122,12 @@ def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> N
         _evict(path.parent)
     except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is skipped
         pass
+
+
+def _runs_held(runs: dict[tuple, list]) -> dict:
+    """Which shrinking runs `runs` holds (their lengths and choices): a process that learned
+    one the file lacks writes the file again, so that the next process replays it too."""
+    return {kind: [(len(log), chosen) for log, chosen in known] for kind, known in runs.items()}
 
 
 def _evict(folder) -> None:
