@@ -223,6 +223,19 @@ def test_compare_names_the_numbers():
         tolerance.assert_close("dw", np.array([[1.0], [2.0]]), np.array([[1.0], [2.5]]), 1e-3)
 
 
+def test_a_message_leaves_out_a_bound_that_says_nothing():
+    """A value that is not finite is said to be so (inf > bound 4e+28 reads as a puzzle); a
+    bound below float64's smallest normal number means the entry is exact."""
+    assert str(tolerance.compare("cost", 100.0, np.inf, 4e28)) == (
+        "cost: expected 100.0, got inf, which is not a finite number "
+        "(1 of 1 entries beyond the bound)")
+    assert "not a finite number" in str(tolerance.compare("cost", 82.0, np.nan, 1e-3))
+    exact = str(tolerance.compare("dw", np.zeros((2, 1)), np.array([[0.25], [0.0]]), 6.9e-323))
+    assert exact == ("dw[0, 0]: expected 0.0, got 0.25, |difference| 0.25 where float64 is "
+                     "exact (1 of 2 entries beyond the bound)")
+    assert "> bound 1e-300" in str(tolerance.compare("db", 0.0, 0.25, 1e-300))
+
+
 def test_compare_special_values_and_shapes():
     assert tolerance.compare("cost", np.inf, np.inf, 0.0) is None
     assert tolerance.compare("cost", 1.0, np.nan, np.inf) is not None

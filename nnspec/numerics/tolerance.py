@@ -244,9 +244,17 @@ class Mismatch:
     size: int
 
     def __str__(self) -> str:
+        """The bound is left out where it says nothing to a reader: a value that is not finite
+        (inf against a bound of 4e+28 reads as a puzzle), or a bound below float64's smallest
+        normal number (6.92e-323: the entry is exact in float64)."""
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
-        return (f"{self.quantity}{where}: expected {self.expected!r}, got {self.got!r}, "
-                f"|difference| {self.difference:.3g} > bound {self.bound:.3g} "
+        if np.isfinite(self.expected) and not np.isfinite(self.got):
+            gap = "which is not a finite number"
+        elif self.bound < np.finfo(np.float64).tiny:
+            gap = f"|difference| {self.difference:.3g} where float64 is exact"
+        else:
+            gap = f"|difference| {self.difference:.3g} > bound {self.bound:.3g}"
+        return (f"{self.quantity}{where}: expected {self.expected!r}, got {self.got!r}, {gap} "
                 f"({self.count} of {self.size} entries beyond the bound)")
 
 
