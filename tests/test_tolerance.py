@@ -231,7 +231,7 @@ def test_a_message_leaves_out_a_bound_that_says_nothing():
         "(1 of 1 entries beyond the bound)")
     assert "not a finite number" in str(tolerance.compare("cost", 82.0, np.nan, 1e-3))
     exact = str(tolerance.compare("dw", np.zeros((2, 1)), np.array([[0.25], [0.0]]), 6.9e-323))
-    assert exact == ("dw[0, 0]: expected 0.0, got 0.25, |difference| 0.25 where float64 is "
+    assert exact == ("dw[0, 0]: expected 0.0, got 0.25, off by 0.25 where float64 is "
                      "exact (1 of 2 entries beyond the bound)")
     assert "> bound 1e-300" in str(tolerance.compare("db", 0.0, 0.25, 1e-300))
 

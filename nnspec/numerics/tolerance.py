@@ -251,9 +251,9 @@ class Mismatch:
         if np.isfinite(self.expected) and not np.isfinite(self.got):
             gap = "which is not a finite number"
         elif self.bound < np.finfo(np.float64).tiny:
-            gap = f"|difference| {self.difference:.3g} where float64 is exact"
+            gap = f"off by {self.difference:.3g} where float64 is exact"
         else:
-            gap = f"|difference| {self.difference:.3g} > bound {self.bound:.3g}"
+            gap = f"off by {self.difference:.3g} > bound {self.bound:.3g}"
         return (f"{self.quantity}{where}: expected {self.expected!r}, got {self.got!r}, {gap} "
                 f"({self.count} of {self.size} entries beyond the bound)")
 
