@@ -543,8 +543,8 @@ class _Engine:
                 problem, failure = self._rounded(problem, failure)
             counterexample = {"inputs": self.contract.describe(problem, self.options)}
             counterexample.update(failure.details)
-            if check != "timeout" and not shrinking:  # the target is no longer called
-                counterexample["shrunk"] = False
+            if check != "timeout" and not shrinking and not self._smallest(problem):
+                counterexample["shrunk"] = False  # the target is no longer called
             message = self._diagnosed(problem, failure, found)
             if check == "accuracy" and worst:
                 w_problem, w_failure = worst[0]
@@ -554,6 +554,13 @@ class _Engine:
                     "relative": w_failure.details["relative"], "at": w_failure.details["at"]}
             findings.append(Finding(check, severity, message, counterexample))
         return findings
+
+    def _smallest(self, problem: Any) -> bool:
+        """Shrinking could not make it smaller: no size can lose an index and no number can be
+        rounder (an input of all zeros, one of each size, is the smallest whether or not the
+        target could still be called)."""
+        return (next(iter(self.contract.smaller(problem)), None) is None
+                and next(iter(self.contract.simpler(problem, self.options.dtype)), None) is None)
 
     def _explored(self) -> list:
         """The explore pass's problems. The pass never fails, so Hypothesis draws the same
