@@ -67,8 +67,9 @@ from nnspec.text import plural
 
 SEVERITIES = ("defect", "warning", "note")
 MAX_CRASHES = 8  # sandbox restarts after which an audit stops calling the target
-ENDING = {"timeout", "crash", "too-large", "load-error", "malformed"}  # outcomes that end a worker
-ENDING_CHECKS = {"timeout", "crash", "output-size", "answer"}  # the checks they are reported as
+# the outcomes that end a worker, and the check each is reported as (`_Engine._fatal`)
+ENDING = {"timeout": "timeout", "crash": "crash", "too-large": "output-size",
+          "load-error": "crash", "malformed": "answer"}
 # Hypothesis test calls per shrinking run, by severity: a count keeps the audit deterministic,
 # unlike a time limit; each call costs some milliseconds of Hypothesis's own generation.
 SHRINK_CALLS = {"defect": 150, "warning": 40, "note": 40}
@@ -341,7 +342,7 @@ class _Engine:
         failures = self._evaluate(problem, outcomes or [])
         self.cache[key] = failures
         for f in failures:
-            if f.check in ENDING_CHECKS:
+            if f.check in ENDING.values():
                 self.ending.setdefault((f.check, f.severity), (problem, f))
         if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
             self.wrong.append((problem, next(f for f in failures if f.check == "value")))
@@ -421,35 +422,35 @@ class _Engine:
                        {**failure.details, "relative": relative, "at": at})
 
     def _fatal(self, outcome: CallOutcome) -> Failure | None:
+        """The failure an outcome that ends the worker is reported as (under its check in
+        ENDING); None for any other outcome."""
+        check = ENDING.get(outcome.status)
+        if check is None:
+            return None
         if outcome.status == "timeout":
             self.stopped = True
             budget = f"the audit's time budget (--timeout {self.options.timeout:g} s)"
             calls = getattr(self.caller, "answered", 0)
             spent = getattr(self.caller, "used", 0.0) - outcome.seconds
             if calls and spent >= outcome.seconds:  # most of it went to calls that returned
-                return Failure("timeout", "defect", (
+                return Failure(check, "defect", (
                     f"spent {budget} on {calls} calls that returned, {spent / calls:.2g} s "
                     "each, before this one: slow rather than stuck (an audit makes a few "
                     "hundred calls); audit it with a larger --timeout"), {})
-            return Failure("timeout", "defect", f"does not return within {budget}", {})
-        if outcome.status == "crash":
+            return Failure(check, "defect", f"does not return within {budget}", {})
+        if outcome.status in ("crash", "too-large"):
             if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
                 self.stopped = True
-            return Failure("crash", "defect",
-                           f"the process running it died: {outcome.message}", {})
-        if outcome.status == "too-large":
-            if getattr(self.caller, "restarts", 0) >= MAX_CRASHES:
-                self.stopped = True
-            return Failure("output-size", "defect", outcome.message, {})
+            message = outcome.message if outcome.status == "too-large" else \
+                f"the process running it died: {outcome.message}"
+            return Failure(check, "defect", message, {})
+        self.stopped = True
         if outcome.status == "load-error":  # a restart after a crash that could not load
-            self.stopped = True
-            return Failure("crash", "defect", "the process running it could not be started "
+            return Failure(check, "defect", "the process running it could not be started "
                            f"again: {outcome.message}", {})
-        if outcome.status == "malformed":  # a forged answer: the worker is not to be believed
-            self.stopped = True
-            return Failure("answer", "defect", "its process answered with something that is "
-                           f"not plain data ({outcome.message})", {})
-        return None
+        # malformed: a forged answer, the worker is not to be believed
+        return Failure(check, "defect", "its process answered with something that is "
+                       f"not plain data ({outcome.message})", {})
 
     def _settings(self, phases: tuple) -> Any:
         from hypothesis import HealthCheck, Verbosity, settings
