@@ -170,6 +170,35 @@ def test_crashes_and_errors_become_outcomes(module: Path, name: str, status: str
     assert out.status == status and words in out.message
 
 
+def _in_groups(groups: set[int]) -> list[int]:
+    import os
+
+    found = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(name)) in groups:
+                found.append(int(name))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_worker_closed_while_it_starts_leaves_no_process(module: Path) -> None:
+    """bwrap killed while it starts its namespace left the namespace's init waiting forever
+    for a signal (about one start in fifteen)."""
+    groups = set()
+    for delay in (0.0, 0.001, 0.003, 0.01) * 10:
+        box = Sandbox(parse_target(f"{module}:echo", "echo"))
+        box._spawn()
+        groups.add(box._proc.pid)
+        time.sleep(delay)
+        box.close()
+    deadline = time.monotonic() + 5
+    while _in_groups(groups) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _in_groups(groups) == []
+
+
 def test_the_worker_restarts_after_a_crash(module: Path) -> None:
     with Sandbox(parse_target(f"{module}:leave", "f")) as box:
         for _ in range(3):

@@ -225,6 +225,8 @@ class Sandbox:
                 except OSError:
                     pass
             proc.wait()
+            with contextlib.suppress(OSError):  # a bwrap killed as it started leaves the
+                os.killpg(proc.pid, signal.SIGKILL)  # namespace's init waiting forever
             isolation.wait_gone(members)
         self._watch = None
         if self._group is not None:
