@@ -151,7 +151,9 @@ def test_audit_function_timeout() -> None:
         time.sleep(30)
 
     result = audit_function(slow, "logreg.propagate", examples=5, timeout=0.5)
-    assert [(f.check, f.severity) for f in result.findings] == [("timeout", "defect")]
+    assert [(f.check, f.severity) for f in result.findings] == [("timeout", "defect"),
+                                                                 ("value", "defect")]
+    assert result.findings[1].counterexample["checked"] == 0  # nothing returned to compare
     assert "does not return within the audit's time budget" in result.findings[0].message
     assert "input of the call the time ran out on" in result.summary()
 

@@ -7,9 +7,10 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from nnspec.audit.engine import AuditResult, audit
+from nnspec.audit.engine import AuditResult, audit, audit_function
 from nnspec.audit.grader import gradescope, prairielearn, write_folder
 from nnspec.cli import main
 
@@ -87,3 +88,32 @@ def test_the_readme_states_the_scores_gradescope_gets(results: dict[str, AuditRe
     full = sum(t["max_score"] for t in good["tests"])
     assert [int(n) for n in quoted.groups()] == [good["score"], full, len(good["tests"]),
                                                  bad["score"], full]
+
+
+def stub(w, b, X, Y):
+    raise NotImplementedError
+
+
+def unwritten(w, b, X, Y):
+    pass
+
+
+def zeros(w, b, X, Y):
+    return {"dw": np.zeros_like(w), "db": 0.0}, 0.0
+
+
+def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> None:
+    """Checks that never saw a result are not passed: a stub that raises, or a `pass`, earned
+    18 of 19 while zeros everywhere earned 15."""
+    audited = {f.__name__: audit_function(f, "logreg.propagate", examples=10)
+               for f in (stub, unwritten, zeros)}
+    for name in ("stub", "unwritten"):
+        value = [f for f in audited[name].findings if f.check == "value"]
+        assert value and value[0].counterexample["checked"] == 0
+        assert "none of its values could be checked" in value[0].message
+    assert not any(f.counterexample.get("checked") == 0 for f in audited["zeros"].findings)
+    scores = {name: gradescope(result)["score"] for name, result in audited.items()}
+    assert scores["stub"] < scores["zeros"] and scores["unwritten"] < scores["zeros"]
+    failed = {t["name"] for t in gradescope(audited["stub"])["tests"] if t["status"] == "failed"}
+    assert {"value", "shape", "keys", "determinism", "exception"} <= failed
+    assert "(2 defects, 0 warnings, 0 notes)" in gradescope(audited["stub"])["output"]

@@ -329,8 +329,10 @@ def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
     assert sandbox.stop_run("run-1") == 1
     worker.join(30)
     assert time.monotonic() - start < 20
-    assert [(f.check, f.message) for f in found[0].findings] == [
-        ("crash", "the process running it died: the process was killed by SIGKILL")]
+    first = found[0].findings[0]
+    assert (first.check, first.message) == (
+        "crash", "the process running it died: the process was killed by SIGKILL")
+    assert [f.counterexample.get("checked") for f in found[0].findings[1:]] == [0]
     assert "run-1" not in sandbox._LIVE.values()
 
 

@@ -330,6 +330,8 @@ class _Engine:
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.ending: dict[tuple[str, str], tuple[Any, Failure]] = {}  # the first hang, crash...
         self.stopped = False
+        self.first: Any = None  # the first problem evaluated
+        self.checked = 0  # problems on which the target gave something whose values were compared
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
         """Every failure on this problem (cached): two calls (made already if `outcomes` are
@@ -341,6 +343,8 @@ class _Engine:
             return []
         failures = self._evaluate(problem, outcomes or [])
         self.cache[key] = failures
+        self.first = problem if self.first is None else self.first
+        self.checked += not _unchecked(failures)
         for f in failures:
             if f.check in ENDING.values():
                 self.ending.setdefault((f.check, f.severity), (problem, f))
@@ -531,7 +535,21 @@ class _Engine:
             # a hang or a crash met first while shrinking another finding is a finding too
             kinds = sorted((k for k in self.ending if k not in first), key=_order)
             first.update({k: self.ending[k] for k in kinds})
+        if not self.checked and self.first is not None and ("value", "defect") not in first:
+            findings.append(self._nothing_checked())
         return sorted(findings, key=lambda f: _order((f.check, f.severity)))
+
+    def _nothing_checked(self) -> Finding:
+        """A value defect for a target that gave nothing to compare on any input: its values
+        were never checked, which is not the same as right (a stub that raises
+        NotImplementedError, a `pass`, a hang; graders give its value checks no points)."""
+        counterexample = {"inputs": self.contract.describe(self.first, self.options),
+                          "checked": 0}
+        if not self._smallest(self.first):
+            counterexample["shrunk"] = False
+        return Finding("value", "defect", "none of its values could be checked: on every "
+                       "input it raised, crashed, ran out of time or returned something other "
+                       "than the contract's result", counterexample)
 
     def _findings(self, first: dict, kinds: list, worst: list) -> list[Finding]:
         findings = []
@@ -798,6 +816,16 @@ def _no_local_constants():
 def _keep_worst(worst: list[tuple[Any, Failure]], problem: Any, failure: Failure) -> None:
     if not worst or failure.details["relative"] > worst[0][1].details["relative"]:
         worst[:] = [(problem, failure)]
+
+
+UNCHECKED = ("exception", "timeout", "crash", "output-size", "answer")  # no result to compare
+
+
+def _unchecked(failures: list[Failure]) -> bool:
+    """The call gave nothing whose values could be compared: it raised, crashed, hung, or its
+    result as a whole was of the wrong type (the contract's "the result should be ...")."""
+    return any(f.check in UNCHECKED or (f.check == "type" and f.message.startswith("the result "))
+               for f in failures)
 
 
 def _order(key: tuple[str, str]) -> tuple[int, int, str]:

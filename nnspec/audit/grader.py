@@ -4,7 +4,8 @@ PrairieLearn's external grader `results.json`.
 One test per check of the contract, with partial credit by check: a check earns its points
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
-themselves weigh VALUE_POINTS, every other check one point. A failed test's output is each
+themselves weigh VALUE_POINTS, every other check one point. A target that gave no result to
+compare on any input earns nothing for the checks of results (OF_RESULTS). A failed test's output is each
 finding with its smallest input, expected and returned values. A target that could not be
 audited (syntax error, missing function) scores 0 with the reason; PrairieLearn marks it not
 gradable, so that it does not use up an attempt.
@@ -25,6 +26,8 @@ from nnspec.files import write_atomic
 VALUE_POINTS = 4  # "value" and "trajectory": the numbers the notes define
 ONLY_FOR = {"trajectory": "logreg.optimize", "threshold": "logreg.predict"}
 OUTPUT_LIMIT = 8000  # characters of one test's output
+OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "saturation",
+              "accuracy", "threshold", "scalar-shape")  # checks of what the target returns
 VISIBILITY = "visible"  # Gradescope: shown to the student at once (counterexamples are no secret)
 
 
@@ -39,11 +42,18 @@ def points(check: str) -> int:
 
 
 def graded(result: AuditResult) -> list[dict]:
-    """Per check: name, points earned, max points, passed, and the findings as text."""
+    """Per check: name, points earned, max points, passed, and the findings as text. When no
+    input gave a result to compare (the engine's value defect with `"checked": 0`: a stub, a
+    hang), the checks of what the target returns earn nothing: not seen to fail is not seen
+    to pass."""
     tests = []
+    unseen = [f for f in result.findings
+              if f.check == "value" and f.counterexample.get("checked") == 0]
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
+        if unseen and check in OF_RESULTS and not found:
+            passed, found = False, unseen
         tests.append({"name": check, "points": points(check) if passed else 0,
                       "max_points": points(check), "passed": passed,
                       "output": _shorten("\n\n".join(_describe(f) for f in found))})
@@ -68,9 +78,7 @@ def _shorten(text: str) -> str:
 def _headline(result: AuditResult) -> str:
     if result.verdict == "error":
         return f"Could not audit {result.target}: {result.reason}"
-    c = result.counts()
-    return (f"{result.target}: {result.verdict} against {result.contract} "
-            f"({c['defect']} defects, {c['warning']} warnings, {c['note']} notes)")
+    return result.summary().splitlines()[0]  # the terminal's headline, plural forms and all
 
 
 def gradescope(result: AuditResult) -> dict:
