@@ -187,9 +187,10 @@ def _hypothesis_storage() -> None:
     user's folder keeps it in the user's cache instead (unless they chose a place)."""
     import os
 
+    from nnspec.spec.cache import directory
+
     if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "nnspec", "hypothesis")
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(directory() / "hypothesis")
 
 
 if __name__ == "__main__":

@@ -57,8 +57,24 @@ def test_target_text_cannot_drive_the_terminal_or_break_markdown(
     assert row.count(" | ") == 3  # the target's "|" is escaped, the table keeps its columns
 
 
-def test_no_hypothesis_folder_in_the_users_folder(tmp_path: Path) -> None:
+def test_every_cache_follows_nnspec_cache_dir(tmp_path: Path) -> None:
+    """The folder run's results and Hypothesis's folder go where the proofs and the warm
+    start go: a user who sets NNSPEC_CACHE_DIR finds nothing written to ~/.cache."""
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env.update(NNSPEC_CACHE_DIR=str(tmp_path / "mine"), XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a.py").write_bytes(CORRECT.read_bytes())
+    done = subprocess.run([sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
+                           "logreg.propagate", "--examples", "3"], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "mine" / "audits.sqlite").exists() and not (tmp_path / "xdg").exists()
+
+
+def test_no_hypothesis_folder_in_the_users_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("HYPOTHESIS_STORAGE_DIRECTORY", "NNSPEC_CACHE_DIR")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     work = tmp_path / "work"
     work.mkdir()

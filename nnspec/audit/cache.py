@@ -18,9 +18,7 @@ import functools
 import hashlib
 import importlib
 import json
-import os
 import sqlite3
-import sys
 from pathlib import Path
 
 import nnspec
@@ -32,15 +30,11 @@ SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result TEXT 
 
 
 def default_path() -> Path:
-    """audits.sqlite in the user's cache directory (XDG_CACHE_HOME, ~/Library/Caches, or
-    LOCALAPPDATA)."""
-    if sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    elif os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "nnspec" / "audits.sqlite"
+    """audits.sqlite in nnspec's cache folder (nnspec.spec.cache.directory: $NNSPEC_CACHE_DIR,
+    else the user's cache folder)."""
+    from nnspec.spec import cache
+
+    return cache.directory() / "audits.sqlite"
 
 
 @functools.cache

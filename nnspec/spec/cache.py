@@ -1,7 +1,7 @@
 """The proof cache of `nnspec verify`: verdicts kept by the notes' text, the claim and the nnspec
 version, so a second run of the same notes does no SymPy work (and imports no SymPy).
 
-Where: $NNSPEC_CACHE_DIR, else $XDG_CACHE_HOME/nnspec, else ~/.cache/nnspec. Off: `nnspec verify
+Where: `directory()`: $NNSPEC_CACHE_DIR, else $XDG_CACHE_HOME/nnspec, else ~/.cache/nnspec. Off: `nnspec verify
 --no-cache` or NNSPEC_NO_CACHE=1. The version is nnspec's version string and a digest of the
 source of nnspec and nnspec.derivations (the code that computes a verdict), so an edit of the
 engine never reuses an old verdict. Two stores:
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -30,10 +31,18 @@ def enabled() -> bool:
 
 
 def directory() -> Path:
+    """nnspec's one cache folder (proofs, the audits' warm start and results, Hypothesis's
+    examples): $NNSPEC_CACHE_DIR, else the user's cache folder (XDG_CACHE_HOME or ~/.cache,
+    ~/Library/Caches on macOS, LOCALAPPDATA on Windows) / nnspec."""
     if os.environ.get("NNSPEC_CACHE_DIR"):
         return Path(os.environ["NNSPEC_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nnspec"
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "nnspec"
 
 
 @cache
