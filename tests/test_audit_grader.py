@@ -117,3 +117,28 @@ def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> 
     failed = {t["name"] for t in gradescope(audited["stub"])["tests"] if t["status"] == "failed"}
     assert {"value", "shape", "keys", "determinism", "exception"} <= failed
     assert "(2 defects, 0 warnings, 0 notes)" in gradescope(audited["stub"])["output"]
+
+
+def test_a_folder_runs_grader_directories_are_checked_before_any_audit(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A folder run writes one file per target into --gradescope DIR: a DIR that is a file,
+    or the path of another output, is a usage error before the first audit, not after all."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a.py").write_bytes((CORPUS / "correct_stable.py").read_bytes())
+    taken = tmp_path / "all.json"
+    taken.write_text("{}")
+    for extra, words in ((["--gradescope", str(taken)], "must be a directory for a folder"),
+                         (["--gradescope", str(tmp_path / "g"), "--json", str(tmp_path / "g")],
+                          "--json and --gradescope name the same path"),
+                         (["--prairielearn", str(tmp_path / "g"), "--gradescope",
+                           str(tmp_path / "g")], "name the same path")):
+        assert main(["audit", str(folder), "--contract", "logreg.propagate", *extra]) == 2
+        captured = capsys.readouterr()
+        assert words in captured.err and "[1/1]" not in captured.err + captured.out
+    assert taken.read_text() == "{}" and not (tmp_path / "g").exists()
+    assert main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "3",
+                 "--gradescope", str(tmp_path / "g")]) == 0
+    assert f"gradescope: one results file per target in {tmp_path / 'g'}/" in \
+        capsys.readouterr().out
+    assert (tmp_path / "g" / "a.py.json").exists()

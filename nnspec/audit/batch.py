@@ -298,6 +298,9 @@ def run_folder(args: argparse.Namespace) -> int:
     print()
     print(check_summary(ordered))
     print(isolation.choose(getattr(args, "isolation", "auto")).describe())
+    for kind in grader.FORMATS:
+        if getattr(args, kind, None):
+            print(f"{kind}: one results file per target in {getattr(args, kind)}/")
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
