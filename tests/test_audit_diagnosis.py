@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnspec.audit import contracts, diagnosis
+from nnspec.audit import contracts, diagnosis, engine
 from nnspec.audit.contracts import Options
 from nnspec.audit.sandbox import to_plain
 from nnspec.reference import two_layer_sigmoid, two_layer_tanh
@@ -118,3 +118,14 @@ def test_float32_values_at_saturation_are_named_but_float64_saturation_is_not() 
     assert not diagnosis._float32_values([[1 - 1e-17]], [[1.0]])
     assert not diagnosis._float32_values([[100.0]], [[np.inf]])
     assert not diagnosis._float32_values([[0.1]], [[0.1 + 1e-3]])
+
+
+def test_no_saturation_warning_repeats_quantities_wrong_elsewhere() -> None:
+    """Zeros for dw, db and cost: the first value defect names db and cost only (dw is right
+    at X = 0), and a saturation warning with dw wrong advised the stable gradient form to code
+    that computes no gradient at all."""
+    def zeros(w, b, X, Y):
+        return {"dw": np.zeros_like(w), "db": 0.0}, 0.0
+
+    result = engine.audit_function(zeros, "logreg.propagate")
+    assert [(f.check, f.severity) for f in result.findings] == [("value", "defect")]

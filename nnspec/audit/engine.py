@@ -527,7 +527,7 @@ class _Engine:
                 explore(problem)
         if worst and not self.stopped:
             self._climb(worst)
-        _drop_explained_saturation(first, saturated)
+        _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
         findings = []
         kinds = sorted(first, key=_order)
         while kinds:
@@ -860,15 +860,18 @@ def _same_kind(found: Failure, target: Failure) -> bool:
 
 
 def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]],
-                               saturated: list[tuple[Any, Failure]]) -> None:
+                               saturated: list[tuple[Any, Failure]],
+                               wrong_seen: list[Failure] = ()) -> None:
     """A saturation warning on quantities already wrong away from saturation is the same defect
     seen again, and its advice (the stable form) would mislead: keep the first saturation
     failure that names none of them (a cost that overflows where a 1/m is missing shows with
-    one example), else the first that names another quantity, or none."""
+    one example), else the first that names another quantity, or none. The quantities wrong
+    are those of the first value defect and of the others seen (`wrong_seen`): zeros returned
+    for dw, db and cost may show only two of them on the first input."""
     value = first.get(("value", "defect"))
     if value is None or ("saturation", "warning") not in first:
         return
-    wrong = _names(value[1])
+    wrong = _names(value[1]).union(*map(_names, wrong_seen))
     apart = [found for found in saturated if not _names(found[1]) & wrong]
     unexplained = [found for found in saturated if not _names(found[1]) <= wrong]
     if apart or unexplained:
