@@ -129,3 +129,17 @@ def test_no_saturation_warning_repeats_quantities_wrong_elsewhere() -> None:
 
     result = engine.audit_function(zeros, "logreg.propagate")
     assert [(f.check, f.severity) for f in result.findings] == [("value", "defect")]
+
+
+def test_a_logistic_regressions_transpose_advice_is_in_its_own_notation() -> None:
+    """w^T X + b and X dZ^T / m, not the 2-layer network's W X + b and dZ X^T / m."""
+    def transposed(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X.T @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+    found = engine.audit_function(transposed, "logreg.propagate").findings
+    value = next(f for f in found if f.check == "value")
+    assert "matches: a missing transpose" in value.message
+    assert "dw = X dZ^T / m, z = w^T X + b" in value.message and "W X + b" not in value.message

@@ -118,6 +118,8 @@ SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log 
              "(1 - y) log(1 - a)")
 TRANSPOSE = Match("a missing transpose", "check each product's shapes: dW = dZ X^T / m, "
                   "Z = W X + b (it only runs because two sizes are equal)")
+TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw = X dZ^T / m, "
+                         "z = w^T X + b (it only runs because two sizes are equal)")
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
 BROADCAST = Match("an (m, m) broadcast summed whole (a (1, m) array times an (m, 1) one)",
                   "multiply arrays of the same shape, (1, m) by (1, m)")
@@ -182,7 +184,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield ONE_OVER_M, lambda: _scaled(base, m)
     yield SIGN, lambda: _scaled(base, -1)
     if n_x == m:
-        yield TRANSPOSE, lambda: _logreg(p, transpose=True)
+        yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
     for c in CLIPS:
