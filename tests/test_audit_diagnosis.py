@@ -143,3 +143,19 @@ def test_a_logistic_regressions_transpose_advice_is_in_its_own_notation() -> Non
     value = next(f for f in found if f.check == "value")
     assert "matches: a missing transpose" in value.message
     assert "dw = X dZ^T / m, z = w^T X + b" in value.message and "W X + b" not in value.message
+
+
+def test_a_logistic_regressions_cost_broadcast_is_told_from_a_missing_one_over_m() -> None:
+    """a = sigma(X^T w + b) is (m, 1): the cost sums an (m, m) broadcast, while dw and db (from
+    A - Y.T) are right. With Y all 0 that is exactly m times the cost, so a missing 1/m was the
+    diagnosis while the broadcast was not among the logistic regression's known mistakes."""
+    def broadcast(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(np.dot(X.T, w) + b)))
+        cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        return {"dw": 1 / m * np.dot(X, A - Y.T), "db": 1 / m * np.sum(A - Y.T)}, cost
+
+    value = next(f for f in engine.audit_function(broadcast, "logreg.propagate").findings
+                 if f.check == "value")
+    assert "matches: an (m, m) broadcast" in value.message
+    assert "matches: missing 1/m" not in value.message

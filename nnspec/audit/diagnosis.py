@@ -186,6 +186,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
+    yield BROADCAST, lambda: {"cost": _cost(base["A"].T, p["Y"])}  # a from X^T w: (m, 1)
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _logreg(p, clip=c)
@@ -249,7 +250,8 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.compute_cost": _cost_variants,
             "two_layer.update_parameters": _update_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, a flipped sign, a missing transpose, the (1 - y) term "
-                             "dropped, eps inside the log, clipping, float32 arithmetic",
+                             "dropped, an (m, m) broadcast, eps inside the log, clipping, "
+                             "float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
                                           "float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, a flipped sign, sigma' for tanh' and "
