@@ -332,12 +332,13 @@ _GROUPS: set[str] = set()  # the cgroups this process made and has not removed
 
 def _remove_group(path: str) -> None:
     """Remove a cgroup; while its last process is still being released (a worker that just
-    died) the kernel answers EBUSY, so try again for up to a second."""
+    died) the kernel answers EBUSY, so try again for up to three seconds (a loaded machine
+    takes longer than one to release it)."""
     import errno
     import time
 
     _GROUPS.discard(path)
-    for _ in range(50):
+    for _ in range(150):
         try:
             os.rmdir(path)
             return
