@@ -113,7 +113,10 @@ class _Parser:
 
     def take(self, expected: str | None = None) -> str:
         tok = self.peek()
-        if tok is None or (expected is not None and tok != expected):
+        if tok is None:
+            raise Unreadable("the formula ends early" + (f": {expected!r} expected" if expected
+                                                          else ""))
+        if expected is not None and tok != expected:
             raise Unreadable(f"expected {expected!r}, found {tok!r}")
         self.i += 1
         return tok
@@ -125,6 +128,8 @@ class _Parser:
         self.take("{")
         depth, out = 1, []
         while True:
+            if self.peek() is None:
+                raise Unreadable("a '{' is never closed")
             tok = self.take()
             depth += {"{": 1, "}": -1}.get(tok, 0)
             if depth == 0:
