@@ -12,7 +12,7 @@ import sys
 import threading
 
 from nnspec import __version__
-from nnspec.errors import EXIT_USAGE, UsageError, on_interrupt, reset_interrupt
+from nnspec.errors import EXIT_BROKEN_PIPE, EXIT_USAGE, UsageError, on_interrupt, reset_interrupt
 from nnspec.text import did_you_mean
 
 CONTRACTS = (
@@ -165,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnspec: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`nnspec verify | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_BROKEN_PIPE
     finally:
         if auditing:
             from nnspec.audit.sandbox import drop_spare

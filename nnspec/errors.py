@@ -9,6 +9,7 @@ class UsageError(Exception):
 EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 _INTERRUPTED: list[int] = []

@@ -55,8 +55,10 @@ def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: (claims, []))
     assert main(["verify", "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["id", "verdict", "detail"]
-    assert out[1].startswith("intro.layer-count") and "holds" in out[1]
+    assert out[0].split() == ["id", "line", "verdict", "detail"]
+    first = out[1].split()
+    assert first[0] == "intro.layer-count" and first[2] == "holds"
+    assert first[1] == str(claims[0].line)  # the notes' line, not the id's
     assert out[-2].startswith("6 claims: holds")
     assert out[-1].startswith("harness checks: 6 of 6 pass")
 
@@ -138,3 +140,16 @@ def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):
     assert main(["verify", str(tmp_path / "nope.md")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"nnspec: error: cannot read {tmp_path / 'nope.md'}: no such file"]
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    """`nnspec verify | head`: the tool stops quietly with 141 (128 + SIGPIPE), as a shell
+    reports a writer whose reader went away."""
+    import subprocess
+    import sys
+
+    run = subprocess.Popen([sys.executable, "-m", "nnspec", "verify"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    run.stdout.close()  # before the table is written
+    err = run.stderr.read()
+    assert run.wait(timeout=300) == 141 and "Traceback" not in err, err

@@ -23,12 +23,15 @@ def to_json(doc: dict) -> str:
 
 
 def format_table(claims: list[dict]) -> str:
+    """One row per claim: its id, the line of the notes it quotes (an id's `L10` is a listing's
+    own line, not the file's), its verdict and why."""
     width_id = max((len(c["id"]) for c in claims), default=2)
     width_v = max((len(c["verdict"]) for c in claims), default=7)
-    lines = [f"{'id':<{width_id}}  {'verdict':<{width_v}}  detail"]
+    lines = [f"{'id':<{width_id}}  {'line':>4}  {'verdict':<{width_v}}  detail"]
     for c in claims:
         detail = c["detail"] + (f" | {c['evidence']}" if c["evidence"] else "")
-        lines.append(f"{c['id']:<{width_id}}  {c['verdict']:<{width_v}}  {detail}")
+        line = str(c.get("line") or "-")
+        lines.append(f"{c['id']:<{width_id}}  {line:>4}  {c['verdict']:<{width_v}}  {detail}")
     return "\n".join(lines)
 
 

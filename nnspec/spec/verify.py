@@ -626,16 +626,6 @@ def summary(results: list[ClaimResult]) -> dict[str, int]:
     return {v: sum(r.verdict == v for r in results) for v in VERDICTS}
 
 
-def format_table(results: list[ClaimResult]) -> str:
-    width_id = max((len(r.id) for r in results), default=2)
-    width_v = max((len(r.verdict) for r in results), default=7)
-    lines = [f"{'id':<{width_id}}  {'verdict':<{width_v}}  detail"]
-    for r in results:
-        detail = r.detail + (f" | {r.evidence}" if r.evidence else "")
-        lines.append(f"{r.id:<{width_id}}  {r.verdict:<{width_v}}  {detail}")
-    return "\n".join(lines)
-
-
 def claim_key(claim: Claim, text: str) -> str:
     """The cache key of a claim: what it quotes, where, and what its check reads (a formula or a
     listing by its text; a prose check may read anything of the notes, so the whole text)."""
