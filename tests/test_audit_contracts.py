@@ -231,8 +231,10 @@ def test_shrinking_draws_no_problem_larger_than_its_bound(name: str) -> None:
 def test_a_missing_result_names_the_items_in_the_singular_and_plural() -> None:
     contract, o = contracts.get("logreg.propagate"), Options()
     p = {"w": np.zeros((1, 1)), "b": 0.0, "X": np.zeros((1, 1)), "Y": np.zeros((1, 1))}
-    messages = [f.message for f in contract.check(p, None, o)]
+    messages = [f.message for f in contract.check(p, (), o)]
     assert any("should be a tuple of at least 1 item, got" in m for m in messages)
+    messages = [f.message for f in contract.check(p, None, o)]  # a body of `pass`
+    assert any(m.startswith("the result is None: the function returns nothing") for m in messages)
     messages = [f.message for f in contract.check(p, ({"dw": np.zeros((1, 1))},), o)]
     assert any("should be a tuple of at least 2 items, got" in m for m in messages)
 

@@ -142,3 +142,13 @@ def test_a_folder_runs_grader_directories_are_checked_before_any_audit(
     assert f"gradescope: one results file per target in {tmp_path / 'g'}/" in \
         capsys.readouterr().out
     assert (tmp_path / "g" / "a.py.json").exists()
+
+
+def test_the_folder_table_shows_the_mistake_before_the_numbers(
+        results: dict[str, AuditResult]) -> None:
+    """The cell is cut to 160 characters: the diagnosis at the message's end was cut away."""
+    from nnspec.audit.batch import batch_table
+
+    row = next(line for line in batch_table([results["bug_sign_error"]]).splitlines()
+               if "bug_sign_error" in line)
+    assert "[value] matches: a flipped sign; beyond the float64 error bound" in row

@@ -397,7 +397,12 @@ def _first(result: AuditResult) -> str:
     if result.verdict == "error":
         return result.reason
     worst = [f for f in result.findings if f.severity != "note"] or result.findings
-    return f"[{worst[0].check}] {worst[0].message}" if worst else ""
+    if not worst:
+        return ""
+    head, known, diagnosis = worst[0].message.partition("; matches: ")
+    if known:  # the mistake first: the cell is cut to a readable length
+        return f"[{worst[0].check}] matches: {diagnosis.split('; ')[0]}; {head}"
+    return f"[{worst[0].check}] {head}"
 
 
 def batch_table(results: list[AuditResult]) -> str:

@@ -142,6 +142,10 @@ class _Checker:
                           f"{sorted(container)})", got=sorted(container))
                 return MISSING
             return container[key]
+        if container is None:
+            self.fail("type", "defect", f"{where} is None: the function returns nothing (no "
+                      f"return statement?){self._expected()}")
+            return MISSING
         if not isinstance(container, (tuple, list)) or len(container) <= key:
             self.fail("type", "defect", f"{where} should be a tuple of at least {plural(key + 1, 'item')}, "
                       f"got {_shape_of(container)}{self._expected()}")
