@@ -1,6 +1,7 @@
 """`nnspec verify`: table, summary, JSON fields, determinism and exit codes."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -144,11 +145,14 @@ def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):
 
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     """`nnspec verify | head`: the tool stops quietly with 141 (128 + SIGPIPE), as a shell
-    reports a writer whose reader went away."""
+    reports a writer whose reader went away (shown on a quick command: every command's
+    output goes through the same handler)."""
     import subprocess
     import sys
 
-    run = subprocess.Popen([sys.executable, "-m", "nnspec", "verify"], stdout=subprocess.PIPE,
+    target = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    run = subprocess.Popen([sys.executable, "-m", "nnspec", "audit", str(target), "--contract",
+                            "logreg.propagate", "--examples", "3"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     run.stdout.close()  # before the table is written
     err = run.stderr.read()
