@@ -62,20 +62,26 @@ def writable_problem(path: str | Path) -> str | None:
 
 
 def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
-                  suffixes: tuple[str, ...] = ()) -> None:
+                  suffixes: tuple[str, ...] = (),
+                  directories: dict[str, str | None] | None = None) -> None:
     """Before any work: every output (option name to path, None if not given) writable, no two
-    the same file, none an input, and none a file with one of `suffixes` inside an input
-    folder (a file an audit of that folder would read)."""
+    the same path, none an input, and none a file with one of `suffixes` inside an input
+    folder (a file an audit of that folder would read). `directories` are outputs that are
+    folders of files (a folder run's grader files): one must be a directory or be creatable."""
     seen: dict[Path, str] = {}
-    for option, given in outputs.items():
+    folders = directories or {}
+    for option, given in [*outputs.items(), *folders.items()]:
         if not given:
             continue
         path = Path(given).resolve()
         if path in seen:
-            raise UsageError(f"{seen[path]} and {option} name the same file {given}")
+            raise UsageError(f"{seen[path]} and {option} name the same path {given}")
         seen[path] = option
         for source in (Path(p).resolve() for p in inputs):
             inside = source.is_dir() and source in path.parents and path.suffix in suffixes
             if path == source or inside:
                 raise UsageError(f"{option} {given} would overwrite what it audits")
-        check_writable(path)
+        if option not in folders:
+            check_writable(path)
+        elif problem := writable_problem(path / "results.json"):
+            raise UsageError(f"{option} {given} must be a directory for a folder: {problem}")

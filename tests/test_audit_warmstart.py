@@ -119,36 +119,28 @@ def test_a_file_others_could_have_written_is_not_read(monkeypatch, tmp_path):
     assert warmstart.restore(key) == ({(*key, False): ["drawn"]}, {})
 
 
+def _probe(target: Path, cache: Path, out: Path) -> tuple[int, bool]:
+    """An audit of `target` in a new process: its exit code, and whether it imported
+    Hypothesis (drew or shrank)."""
+    probe = ("import sys; from nnspec.cli import main; "
+             f"code = main(['audit', {str(target)!r}, '--contract', 'logreg.propagate', "
+             f"'--examples', '20', '--json', {str(out)!r}]); "
+             "print(code, 'hypothesis' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300, check=False,
+                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
+    code, imported = proc.stdout.split()[-2:]
+    return int(code), imported == "True"
+
+
 def test_a_warm_audit_that_replays_its_shrinking_never_imports_hypothesis(tmp_path):
     """Importing Hypothesis is a fifth of a small audit's time: with the problems and the
     shrinking runs on disk, the second audit runs without it, and gives the same bytes."""
     cache = tmp_path / "cache"
     _, cold, _ = _audit(tmp_path, cache, "cold")
     out = tmp_path / "warm.json"
-    probe = ("import sys; from nnspec.cli import main; "
-             f"code = main(['audit', {str(BUGGY)!r}, '--contract', 'logreg.propagate', "
-             f"'--examples', '20', '--json', {str(out)!r}]); "
-             "print(code, 'hypothesis' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=300, check=False,
-                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
-    assert proc.stdout.split()[-2:] == ["1", "False"] and out.read_bytes() == cold
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=300, check=False,
-                          env={**os.environ, "NNSPEC_CACHE_DIR": str(tmp_path / "empty")})
-    assert proc.stdout.split()[-2:] == ["1", "True"]  # cold: it draws, so it imports it
-
-
-def _imports_hypothesis(target: Path, cache: Path, out: Path) -> bool:
-    """Whether an audit of `target` in a new process imported Hypothesis (drew or shrank)."""
-    probe = ("import sys; from nnspec.cli import main; "
-             f"main(['audit', {str(target)!r}, '--contract', 'logreg.propagate', "
-             f"'--examples', '20', '--json', {str(out)!r}]); "
-             "print('hypothesis' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=300, check=False,
-                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
-    return proc.stdout.split()[-1] == "True"
+    assert _probe(BUGGY, cache, out) == (1, False) and out.read_bytes() == cold
+    assert _probe(BUGGY, tmp_path / "empty", out) == (1, True)  # cold: it draws, so imports it
 
 
 def test_a_shrinking_run_learned_by_a_later_process_is_stored_too(tmp_path):
@@ -156,6 +148,6 @@ def test_a_shrinking_run_learned_by_a_later_process_is_stored_too(tmp_path):
     shrink for itself writes it again, so that a third process replays that run as well."""
     cache, other = tmp_path / "cache", CORPUS / "bug_sign_error.py"
     _audit(tmp_path, cache, "cold")
-    assert _imports_hypothesis(other, cache, tmp_path / "first.json")  # its own runs
-    assert not _imports_hypothesis(other, cache, tmp_path / "again.json")  # replayed
+    assert _probe(other, cache, tmp_path / "first.json")[1]  # its own runs
+    assert not _probe(other, cache, tmp_path / "again.json")[1]  # replayed
     assert (tmp_path / "again.json").read_bytes() == (tmp_path / "first.json").read_bytes()

@@ -25,7 +25,7 @@ def _audit(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("outputs, words", [
     (["--json", "{target}"], "would overwrite what it audits"),
     (["--report", "{folder}/x.py"], "would overwrite what it audits"),
-    (["--json", "{tmp}/same", "--report", "{tmp}/same"], "name the same file"),
+    (["--json", "{tmp}/same", "--report", "{tmp}/same"], "name the same path"),
     (["--json", "{tmp}"], "it is a directory"),
     (["--report", "{target}/r.md"], "is not a directory"),
 ])

@@ -62,7 +62,7 @@ from nnspec.audit.targets import (
     parse_target,
 )
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
-from nnspec.files import check_outputs, writable_problem, write_atomic
+from nnspec.files import check_outputs, write_atomic
 from nnspec.text import plural
 
 SEVERITIES = ("defect", "warning", "note")
@@ -1056,19 +1056,7 @@ def run(args: argparse.Namespace) -> int:
     graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
     folder = Path(args.target).is_dir()
     check_outputs({"--json": args.json, "--report": args.report, **({} if folder else graders)},
-                  (args.target, where), SUFFIXES)
-    taken = {Path(p).resolve(): o for o, p in (("--json", args.json), ("--report", args.report))
-             if p}
-    for option, given in graders.items() if folder else ():
-        if not given:
-            continue
-        if Path(given).resolve() in taken:
-            raise UsageError(f"{taken[Path(given).resolve()]} and {option} name the same path "
-                             f"{given}")
-        taken[Path(given).resolve()] = option
-        problem = writable_problem(Path(given) / "results.json")
-        if problem:  # a folder run writes one file per target into that directory
-            raise UsageError(f"{option} {given} must be a directory for a folder: {problem}")
+                  (args.target, where), SUFFIXES, directories=graders if folder else None)
     if folder:
         from nnspec.audit.batch import run_folder
 

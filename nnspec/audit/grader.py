@@ -5,8 +5,8 @@ One test per check of the contract, with partial credit by check: a check earns 
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result to
-compare on any input earns nothing for the checks of results (OF_RESULTS). A failed test's output is each
-finding with its smallest input, expected and returned values. A target that could not be
+compare on any input earns nothing for the checks of results (OF_RESULTS). A failed test's
+output is each finding with its smallest input, expected and returned values. A target that could not be
 audited (syntax error, missing function) scores 0 with the reason; PrairieLearn marks it not
 gradable, so that it does not use up an attempt.
 
