@@ -41,3 +41,44 @@ def test_a_derivative_inside_a_sum_is_taken_per_example():
     doubled = Link(r"\frac{\partial J}{\partial b}",
                    r"\sum_{i=1}^{m} \frac{\partial L(y^{(i)}, a^{(i)})}{\partial b}").run()
     assert doubled.ok is False
+
+
+DZ = r"\frac{\partial \mathcal{L}}{\partial z}"
+SUM_L = r"\Sigma_{i=1}^m\mathcal{L}(y^{(i)}, \widehat{y}^{(i)})"
+
+
+def test_a_side_off_by_a_constant_factor_says_which_slip_it_is():
+    """The factor is read at a point and proven; at m examples, m is a missing 1/m."""
+    missing = Link("J", SUM_L).run()
+    assert missing.ok is False
+    assert "the right side is 2 times the left side (1/m missing, m = 2)" in missing.evidence
+    assert "the right side is -1 times the left side (a flipped sign)" in \
+        Link(DZ, "y - a").run().evidence
+    doubled = Link(DZ, "2(a - y)").run().evidence
+    assert doubled.endswith("the right side is 2 times the left side")  # m = 1: no meaning
+    not_a_factor = Link(DZ, "a + y").run()
+    assert not_a_factor.ok is False and "times" not in not_a_factor.evidence
+
+
+def test_the_evidence_is_on_the_smallest_shape_with_every_value_shown():
+    """A 1-layer link names its shapes (n_x, m), not (n_x, n_h, m); a value difference is shown
+    on the smallest shape that has one, with every symbol, the label y included."""
+    out = Link(DZ, "y - a").run()
+    assert "(n_x, m) in [(3, 1), (2, 1), (1, 1)]" in out.detail and "n_h" not in out.detail
+    assert out.evidence.startswith("at (n_x, m) = (1, 1): at b_0_0 = ")
+    assert "y_0_0 = " in out.evidence and "..." not in out.evidence
+
+
+def test_a_shape_that_does_not_fit_is_shown_before_a_difference_of_values():
+    """x^T (y - a) has the shape of w^T for n_x > 1 and the wrong sign at (1, 1): the shapes
+    are the more basic mistake."""
+    out = Link(r"\frac{\partial \mathcal{L}}{\partial w}", "x^T (y - a)").run()
+    assert out.ok is False
+    assert out.evidence.startswith("at (n_x, m) = (2, 1): the left side is (2, 1)"), out.evidence
+
+
+def test_a_symbol_that_cancels_from_the_difference_still_gets_a_value():
+    """z = w^T x + 2b differs by b alone; both sides are still shown as numbers."""
+    out = Link("z", r"\omega^Tx + 2b").run()
+    values = out.evidence.split(": left = ")[1]
+    assert out.ok is False and "w_0_0 = " in out.evidence and "_0_0" not in values, out.evidence

@@ -106,3 +106,16 @@ def test_second_notes_file_in_another_notation(tmp_path, capsys):
     for r in results.values():
         assert r.notes in text and text.splitlines()[r.line - 1].find(r.notes[:12]) >= 0 \
             or r.notes in "\n".join(text.splitlines()[r.line - 1:r.line + 3])
+
+
+def test_a_listing_line_missing_its_1_over_m_is_told_so():
+    """The factor between the listing's dw and the notation table's is proven, and read as
+    the slip it is; the first shape shown is the smallest where the values differ."""
+    claims, _ = extract.claims(notes.parse(edited("    dw = (1/m)*np.dot(X,(A-Y).T)",
+                                                  "    dw = np.dot(X,(A-Y).T)")))
+    (result,) = verify.verify_notes([c for c in claims if c.notes.startswith("dw = np.dot")],
+                                    workers=1)
+    assert result.verdict == "false"
+    assert result.evidence.startswith("at (n_x, m) = (2, 3): ")
+    assert result.evidence.endswith("dw is 3 times what the notation table names dw "
+                                    "(1/m missing, m = 3)"), result.evidence

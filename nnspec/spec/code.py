@@ -4,7 +4,7 @@ A listing is parsed as it stands. A line that does not parse is false (Python's 
 evidence); the rest of the listing is run without it (the line replaced by `pass`), and each
 line is then judged by what it assigns. The listing runs on NumPy object arrays of SymPy
 symbols (integer literals as exact SymPy Integers, `np.log`, `np.exp`, `sigmoid` entry-wise),
-once per shape (n_x, m) in (3, 2), (2, 3), (1, 1). Code names (the course's):
+once per shape (n_x, m) in (1, 1), (2, 3), (3, 2), the smallest first. Code names (the course's):
     X, X_train: x (n_x, m); Y, Y_train: y (1, m); w, b; Z, A; cost: J; dw, db: dJ/dw, dJ/db;
     W1, b1, W2, b2, Z1, A1, Z2, A2, dW1, db1, dW2, db2 likewise; m: the number of examples;
     learning_rate: a positive symbol; num_iterations: 1.
@@ -29,11 +29,11 @@ import sympy as sp
 
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, Outcome
-from nnspec.spec.formulas import SEED, matrices_equal
+from nnspec.spec.formulas import SEED, factor, matrices_equal
 from nnspec.spec.meaning import Network
 from nnspec.spec.notes import CodeBlock, Notes
 
-SHAPES = ((3, 2), (2, 3), (1, 1))
+SHAPES = ((1, 1), (2, 3), (3, 2))
 DATA = {"X": "x", "X_train": "x", "Y": "y", "Y_train": "y"}
 PARAMETERS = ("w", "b", "W1", "b1", "W2", "b2")
 FORWARD = {"Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2", "A2": "a2"}
@@ -238,8 +238,10 @@ class CodeLine:
                     continue
                 ok, why = matrices_equal(got, want, rng)
                 if ok is False:
+                    times = factor(got, want, shape[1], f"what the notation table names {name}")
                     return Outcome(False, f"{name} is not what the notation table names "
-                                   f"{name}", f"at (n_x, m) = {shape}: {why}")
+                                   f"{name}", f"at (n_x, m) = {shape}: {why}"
+                                   + (f"; {name} is {times}" if times else ""))
                 checked.append(name)
             passing.append(shape)
         if not checked:

@@ -11,8 +11,10 @@ tried under each convention of nnspec.spec.conventions.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -93,6 +95,10 @@ def _proven_apart(left: sp.Expr, right: sp.Expr, point: dict) -> bool:
 
 
 def _evidence(left: sp.Expr, right: sp.Expr, point: dict) -> str:
+    """Both sides as numbers: a symbol that cancels from their difference gets a value too."""
+    rest = (left.free_symbols | right.free_symbols) - set(point)
+    point = dict(sorted({**point, **_point(rest, random.Random(SEED + 1))}.items(),
+                        key=lambda kv: kv[0].name))
     shown = ", ".join(f"{k} = {v}" for k, v in list(point.items())[:6])
     more = ", ..." if len(point) > 6 else ""
     return (f"at {shown}{more}: left = {sp.N(_value(left, point), 8)}, "
@@ -113,10 +119,51 @@ def matrices_equal(left: sp.Matrix, right: sp.Matrix, rng: random.Random
     return (None, unproven) if unproven else (True, "")
 
 
+def factor(claimed: sp.Matrix, truth: sp.Matrix, m: int, subject: str) -> str:
+    """"c times SUBJECT" when claimed = c truth entry by entry for a number c (read at a random point,
+    then proven exactly), with what c means at m examples: a missing 1/m or a flipped sign, the
+    commonest slips; "" otherwise."""
+    pairs = list(zip(claimed, truth))
+    if claimed.shape != truth.shape or any(cv == 0 or tv == 0 for cv, tv in pairs):
+        return ""
+    cv, tv = pairs[0]
+    point = _point((cv - tv).free_symbols, random.Random(SEED))
+    try:
+        ratio = complex(_value(cv, point) / _value(tv, point))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return ""
+    if not math.isfinite(ratio.real) or abs(ratio.imag) > 1e-20:
+        return ""
+    near = Fraction(ratio.real).limit_denominator(1000)
+    c = sp.Rational(near.numerator, near.denominator)
+    if c in (0, 1) or any(not (_is_zero(cv - c * tv) or _is_zero(_rewrite(cv - c * tv)))
+                          for cv, tv in pairs):
+        return ""
+    return f"{c} times {subject}{_meaning(c, m)}"
+
+
+def _meaning(c: sp.Rational, m: int) -> str:
+    if c == -1:
+        return " (a flipped sign)"
+    if m == 1 or abs(c) not in (m, sp.Rational(1, m)):
+        return ""
+    scale = "1/m missing" if abs(c) == m else "an extra 1/m"
+    return f" ({scale}{' and a flipped sign' if c < 0 else ''}, m = {m})"
+
+
 def shapes_for(trees) -> tuple[tuple[int, int, int], ...]:
     names = set().union(*(names_in(t) for t in trees))
     two = bool(names & LAYERED)
     return (OVER_EXAMPLES if names & {"m", "J"} else PER_EXAMPLE)[two]
+
+
+def _values_differ(sides) -> bool:
+    return sides is not None and sides[0].shape == sides[1].shape
+
+
+def _shown(shape: tuple[int, int, int], two: bool) -> tuple[int, ...]:
+    """A shape as its network names it: (n_x, m) for the 1-layer network, which has no n_h."""
+    return shape if two else (shape[0], shape[2])
 
 
 @dataclass(frozen=True)
@@ -157,6 +204,7 @@ class Link:
         """The verdict on every shape; with `first_failure`, False at the first shape where
         the sides differ (a convention is only asked whether it makes the formula hold)."""
         rng = random.Random(SEED)
+        names = "(n_x, n_h, m)" if two else "(n_x, m)"
         failures, passing, unproven = [], [], ""
         for shape in shapes:
             if first_failure and failures:
@@ -165,19 +213,25 @@ class Link:
             try:
                 left, right = (Evaluator(net, reading)(t) for t in trees)
             except NonConforming as exc:
-                failures.append(f"at (n_x, n_h, m) = {shape}: {exc}")
+                failures.append((shape, str(exc), None))
                 continue
             ok, why = matrices_equal(left, right, rng)
             if ok is False:
-                failures.append(f"at (n_x, n_h, m) = {shape}: {why}")
+                failures.append((shape, why, (left, right)))
             else:
                 passing.append(shape)
                 unproven = unproven or (why if ok is None else "")
-        where = f"{len(shapes)} shapes (n_x, n_h, m) in {list(shapes)}"
+        where = f"{len(shapes)} shapes {names} in {[_shown(s, two) for s in shapes]}"
         if failures:
-            holds = f"; holds only at {passing}" if passing else ""
+            # shapes that do not fit first, else the smallest shape where the values differ
+            shape, why, sides = min(failures, key=lambda f: (_values_differ(f[2]),
+                                                             math.prod(f[0])))
+            explain = _values_differ(sides) and not first_failure  # a convention's is not shown
+            times = factor(sides[1], sides[0], shape[2], "the left side") if explain else ""
+            why += f"; the right side is {times}" if times else ""
+            holds = f"; holds only at {[_shown(s, two) for s in passing]}" if passing else ""
             return Outcome(False, f"not equal on {len(failures)} of {where}",
-                           f"{failures[0]}{holds}")
+                           f"at {names} = {_shown(shape, two)}: {why}{holds}")
         if unproven:
             return Outcome(None, f"{unproven} ({where})")
         return Outcome(True, f"equal entry by entry on {where}")
