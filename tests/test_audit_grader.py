@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnspec.audit import contracts
 from nnspec.audit.engine import AuditResult, audit, audit_function
 from nnspec.audit.grader import gradescope, prairielearn, write_folder
 from nnspec.cli import main
@@ -152,3 +153,8 @@ def test_the_folder_table_shows_the_mistake_before_the_numbers(
     row = next(line for line in batch_table([results["bug_sign_error"]]).splitlines()
                if "bug_sign_error" in line)
     assert "[value] matches: a flipped sign; beyond the float64 error bound" in row
+
+
+def test_the_checks_of_results_are_checks_the_audit_makes() -> None:
+    """A name in OF_RESULTS that no contract checks would withhold nothing, silently."""
+    assert set(contracts.OF_RESULTS) <= set(contracts.CHECKS)

@@ -42,6 +42,8 @@ from nnspec.text import did_you_mean, plural
 CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
           "mutation", "value", "trajectory", "saturation", "accuracy", "threshold", "scalar-shape",
           "stdout", "load", "import")
+OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "saturation",
+              "accuracy", "threshold", "scalar-shape")  # checks of what a call returns
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
@@ -67,12 +69,14 @@ class Options:
 
 @dataclass(frozen=True)
 class Failure:
-    """One check failing on one problem; `details` holds expected/got/difference/bound."""
+    """One check failing on one problem; `details` holds expected/got/difference/bound;
+    `unread`: the result as a whole could not be read, so no value of it was compared."""
 
     check: str
     severity: str
     message: str
     details: dict
+    unread: bool = False
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -122,12 +126,18 @@ class _Checker:
         self.failures: list[Failure] = []
         self.structural = False
 
-    def fail(self, check: str, severity: str, message: str, **details: Any) -> None:
+    def fail(self, check: str, severity: str, message: str, unread: bool = False,
+             **details: Any) -> None:
         if severity == "defect" and check in ("keys", "shape", "type"):
             self.structural = True
-        self.failures.append(Failure(check, severity, message, details))
+        self.failures.append(Failure(check, severity, message, details, unread))
 
-    def item(self, container: Any, key: Any, where: str) -> Any:
+    def part(self, result: Any, key: Any) -> Any:
+        """Part `key` of the whole result: a result that has no such part leaves nothing of
+        it to compare (a failure marked unread)."""
+        return self.item(result, key, "the result", unread=True)
+
+    def item(self, container: Any, key: Any, where: str, unread: bool = False) -> Any:
         """container[key] for a dict key or a tuple index; records 'keys' when absent and
         returns MISSING (a failure already recorded: nothing more to say about it)."""
         if container is MISSING:
@@ -135,7 +145,7 @@ class _Checker:
         if isinstance(key, str):
             if not isinstance(container, dict) or "__nnspec_opaque__" in container:
                 self.fail("type", "defect", f"{where} should be a dict, got "
-                          f"{_shape_of(container)}{self._expected()}")
+                          f"{_shape_of(container)}{self._expected()}", unread)
                 return MISSING
             if key not in container:
                 self.fail("keys", "defect", f"{where} has no key {key!r} (keys: "
@@ -144,11 +154,11 @@ class _Checker:
             return container[key]
         if container is None:
             self.fail("type", "defect", f"{where} is None: the function returns nothing (no "
-                      f"return statement?){self._expected()}")
+                      f"return statement?){self._expected()}", unread)
             return MISSING
         if not isinstance(container, (tuple, list)) or len(container) <= key:
             self.fail("type", "defect", f"{where} should be a tuple of at least {plural(key + 1, 'item')}, "
-                      f"got {_shape_of(container)}{self._expected()}")
+                      f"got {_shape_of(container)}{self._expected()}", unread)
             return MISSING
         return container[key]
 
@@ -605,7 +615,7 @@ class LogRegPropagate(Contract):
         exact, bound, loose = _logreg_truth(p, o)
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
-        grads, cost = c.item(value, 0, "the result"), c.item(value, 1, "the result")
+        grads, cost = c.part(value, 0), c.part(value, 1)
         dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
         db = c.bias_gradient(c.item(grads, "db", "grads"), "db", ())
         cost = c.scalar(cost, "cost")
@@ -690,8 +700,8 @@ class LogRegOptimize(Contract):
         k_max, rate = p["num_iterations"], p["learning_rate"]
         costs, cost_bounds, w, b, error = _truth("optimize", p, o, lambda: self._run(p, o))
         c = _Checker(False, returns="(params, grads, costs)")
-        params = c.item(value, 0, "the result")
-        got_costs = c.item(value, 2, "the result")
+        params = c.part(value, 0)
+        got_costs = c.part(value, 2)
         got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
         got_b = c.scalar(c.item(params, "b", "params"), "b")
         if got_costs is not MISSING:
@@ -777,8 +787,8 @@ class TwoLayerForward(Contract):
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
         exact, bound, loose = _two_layer_truth(p, o)
         c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
-        A2 = c.array(c.item(value, 0, "the result"), "A2", (1, m))
-        cache = c.item(value, 1, "the result")
+        A2 = c.array(c.part(value, 0), "A2", (1, m))
+        cache = c.part(value, 1)
         shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
         got = {k: c.array(c.item(cache, k, "cache"), f"cache[{k!r}]", s) for k, s in shapes.items()}
         c.values([("A2", exact["A2"], A2, bound["A2"], loose["A2"])]
@@ -885,7 +895,7 @@ class TwoLayerUpdate(Contract):
         c = _Checker(False)
         items = []
         for k in ("W1", "b1", "W2", "b2"):
-            got = c.array(c.item(value, k, "the result"), k, p[k].shape)
+            got = c.array(c.part(value, k), k, p[k].shape)
             with mpmath.mp.workdps(oracle.DEFAULT_DPS):
                 lr = oracle.to_mp(np.asarray(p["learning_rate"]))[()]
                 exact = oracle.to_mp(p[k]) - lr * oracle.to_mp(p["d" + k])

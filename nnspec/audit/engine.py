@@ -823,9 +823,8 @@ UNCHECKED = ("exception", "timeout", "crash", "output-size", "answer")  # no res
 
 def _unchecked(failures: list[Failure]) -> bool:
     """The call gave nothing whose values could be compared: it raised, crashed, hung, or its
-    result as a whole was of the wrong type (the contract's "the result should be ...")."""
-    return any(f.check in UNCHECKED or (f.check == "type" and f.message.startswith("the result "))
-               for f in failures)
+    result as a whole could not be read (None, a tuple too short, not a dict)."""
+    return any(f.check in UNCHECKED or f.unread for f in failures)
 
 
 def _order(key: tuple[str, str]) -> tuple[int, int, str]:

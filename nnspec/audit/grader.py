@@ -5,10 +5,10 @@ One test per check of the contract, with partial credit by check: a check earns 
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result to
-compare on any input earns nothing for the checks of results (OF_RESULTS). A failed test's
-output is each finding with its smallest input, expected and returned values. A target that could not be
-audited (syntax error, missing function) scores 0 with the reason; PrairieLearn marks it not
-gradable, so that it does not use up an attempt.
+compare on any input earns nothing for the checks of results (contracts.OF_RESULTS). A failed
+test's output is each finding with its smallest input, expected and returned values. A target
+that could not be audited (syntax error, missing function) scores 0 with the reason;
+PrairieLearn marks it not gradable, so that it does not use up an attempt.
 
 For a folder, each platform's FILE is a directory that gets one file per target, named after
 the target's path in the folder plus `.json` (`alice/hw.ipynb` -> `FILE/alice/hw.ipynb.json`).
@@ -26,8 +26,6 @@ from nnspec.files import write_atomic
 VALUE_POINTS = 4  # "value" and "trajectory": the numbers the notes define
 ONLY_FOR = {"trajectory": "logreg.optimize", "threshold": "logreg.predict"}
 OUTPUT_LIMIT = 8000  # characters of one test's output
-OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "saturation",
-              "accuracy", "threshold", "scalar-shape")  # checks of what the target returns
 VISIBILITY = "visible"  # Gradescope: shown to the student at once (counterexamples are no secret)
 
 
@@ -52,7 +50,7 @@ def graded(result: AuditResult) -> list[dict]:
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
-        if unseen and check in OF_RESULTS and not found:
+        if unseen and check in contracts.OF_RESULTS and not found:
             passed, found = False, unseen
         tests.append({"name": check, "points": points(check) if passed else 0,
                       "max_points": points(check), "passed": passed,
