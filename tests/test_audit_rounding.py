@@ -62,20 +62,27 @@ def test_round_numbers_have_no_candidates():
     assert all(numbers.simpler_numbers(x) == [] for x in (0.0, 40.0, -0.5, 1e-05, 25.0))
 
 
+DIES_ON_ONE_EXAMPLE = """import os
+import signal
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    if X.shape[1] == 1:
+        {death}
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {{'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}}, cost
+"""
+
+
 def test_an_input_found_after_the_target_stopped_being_called_is_not_called_smallest(tmp_path):
-    """A target that dies on every one-column input is no longer called after MAX_CRASHES
-    restarts: what it failed before that is shown as found, not as the smallest input."""
-    target = tmp_path / "dies_on_one_example.py"
-    target.write_text(
-        "import os\n"
-        "import numpy as np\n\n\n"
-        "def propagate(w, b, X, Y):\n"
-        "    if X.shape[1] == 1:\n"
-        "        os._exit(3)\n"
-        "    m = X.shape[1]\n"
-        "    A = 1 / (1 + np.exp(-(w.T @ X + b)))\n"
-        "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
-        "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n")
+    """A target that kills its whole process group on every one-column input takes its worker
+    with it each time; after MAX_CRASHES restarts it is no longer called, and what it failed
+    before that is shown as found, not as the smallest input."""
+    target = tmp_path / "kills_its_group.py"
+    target.write_text(DIES_ON_ONE_EXAMPLE.format(death="os.killpg(0, signal.SIGKILL)"))
     result = engine.audit(str(target), "logreg.propagate")
     labels = {f.check: f.input_label() for f in result.findings}
     assert labels["crash"] == "smallest input"  # all zeros, 1 x 1: nothing to shrink
@@ -84,6 +91,18 @@ def test_an_input_found_after_the_target_stopped_being_called_is_not_called_smal
     assert "Input found (not shrunk" in result.to_markdown()
     shrunk = engine.audit_function(skips_saturated_terms, "logreg.propagate")
     assert {f.input_label() for f in shrunk.findings} == {"smallest input"}
+
+
+def test_a_target_that_only_ends_its_own_process_is_still_shrunk(tmp_path):
+    """After its first crash each call runs in a child of the worker: a target that exits on
+    one-column inputs is called on to the end, and its other findings are shrunk."""
+    target = tmp_path / "exits_on_one_example.py"
+    target.write_text(DIES_ON_ONE_EXAMPLE.format(death="os._exit(3)"))
+    result = engine.audit(str(target), "logreg.propagate")
+    labels = {f.check: f.input_label() for f in result.findings}
+    assert labels == {"crash": "smallest input", "saturation": "smallest input"}
+    saturation = next(f for f in result.findings if f.check == "saturation")
+    assert len(saturation.counterexample["inputs"]["X"][0]) == 2  # m = 2: the smallest it takes
 
 
 def test_an_accuracy_warning_shows_the_input_of_its_worst_error():

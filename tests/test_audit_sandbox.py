@@ -199,11 +199,30 @@ def test_a_worker_closed_while_it_starts_leaves_no_process(module: Path) -> None
     assert _in_groups(groups) == []
 
 
-def test_the_worker_restarts_after_a_crash(module: Path) -> None:
-    with Sandbox(parse_target(f"{module}:leave", "f")) as box:
-        for _ in range(3):
-            assert box.call((np.arange(3.0), {})).status == "crash"
-        assert box.restarts == 2  # the first start is not a restart
+@pytest.mark.parametrize("name, words", [("leave", "exited with status 3"),
+                                         ("segfault", "killed by SIGSEGV")])
+def test_after_a_crash_each_call_runs_in_a_child_of_one_new_worker(module: Path, name: str,
+                                                                   words: str) -> None:
+    """The first crash restarts the worker; later crashes end a child of it, said the same
+    way, and the calls after them are answered by the same worker (no restart to pay)."""
+    with Sandbox(parse_target(f"{module}:{name}", "f")) as box:
+        first = box.call((np.arange(3.0), {}))
+        workers = set()
+        for _ in range(4):
+            again = box.call((np.arange(3.0), {}))
+            assert (again.status, again.message) == (first.status, first.message)
+            assert words in again.message
+            workers.add(box._proc.pid)
+        assert box.restarts == 1 and len(workers) == 1  # the first start is not a restart
+
+
+def test_a_guarded_worker_still_answers_calls_that_return(module: Path) -> None:
+    with Sandbox(parse_target(f"{module}:count", "f")) as box:
+        assert box.call(*_requests(-1)[0]).status == "crash"
+        outs = box.calls(_requests(1, -1, 2, 0))
+        assert [o.status for o in outs] == ["ok", "crash", "ok", "ok"]
+        assert [outs[0].value, outs[2].value] == [1, 1]  # a child's state is not kept
+        assert outs[2].changed == ["x"] and box.restarts == 1
 
 
 def _requests(*firsts: float) -> list:

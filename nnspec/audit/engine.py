@@ -18,9 +18,11 @@ The engine, in two Hypothesis passes over the contract's problems (`nnspec.audit
    ROUNDING_EVALUATIONS new problems).
 One Finding per (check, severity) with its minimal counterexample. A timeout stops the audit
 (its counterexample is the first input that hung, not shrunk); after MAX_CRASHES restarts of
-the sandbox the target is not called again. Verdict: "defect" if any
-finding is a defect, else "conforms" (warnings and notes allowed); "error" when the target could
-not be audited at all (missing file or function, syntax error, import failure).
+the sandbox (a crash after the first ends only a child of the worker, see nnspec.audit.sandbox;
+a target that takes its whole sandbox down restarts it each time) the target is not called
+again. Verdict: "defect" if any finding is a defect, else "conforms" (warnings and notes
+allowed); "error" when the target could not be audited at all (missing file or function,
+syntax error, import failure).
 
 The target runs in a sandbox process (`nnspec.audit.sandbox`). `audit_function` runs a function object
 in this process instead (the pytest fixture): a function defined in a test file cannot in general

@@ -15,7 +15,9 @@ Limits in the worker, set by the worker on itself before the target is loaded (s
 printing can write), RLIMIT_NPROC (processes, when sandboxed), no core files; BLAS runs
 single-threaded so that parallel audits do not oversubscribe the cores. The memory of all the
 target's processes together is watched from the harness (`isolation.Watch`). The worker is killed
-on a timeout and restarted lazily after a crash, a timeout or an exit.
+on a timeout and restarted lazily after a crash, a timeout or an exit. A worker restarted after
+a crash runs each call in a child process of its own (`_Worker._guarded`): a target that crashes
+on some inputs then costs a fork per call, not a new sandbox per crash.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ _REQUEST = struct.Struct("!Q")
 SPARE_WAIT = 120.0  # seconds a worker waits for its target before it exits
 WAIT_SLICE = 0.2  # seconds between two looks at a dropped Ctrl-C while an answer is awaited
 _OPAQUE = "__nnspec_opaque__"
-STATUSES = ("ok", "exception", "too-large", "load-error", "skipped")
+STATUSES = ("ok", "exception", "too-large", "load-error", "skipped", "crash")
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Sandbox:
                                               message=f"{type(exc).__name__}: {exc}")
             return
         _LIVE[self._proc.pid] = self._run
-        self._load = ("load", (target, files, path)), sum(map(len, files.values()))
+        guard = self.restarts > 0  # it crashed before: each call in a child of the worker
+        self._load = ("load", (target, files, path, guard)), sum(map(len, files.values()))
         if not self._send(self._load[0]):
             self._launch_failed = CallOutcome("load-error", message="the worker did not take "
                                               "its target within the audit's time budget")
@@ -737,6 +740,7 @@ class _Worker:
 
         self.function = None
         self.kind = kind
+        self.guard = False  # each call in a child process (see _guarded)
         self.position = None  # where the output file stood after the last call
 
     def serve(self) -> None:
@@ -755,7 +759,7 @@ class _Worker:
             else:
                 batch = payload if kind == "calls" else [payload]
                 for n, each in enumerate(batch):
-                    answer = self._call(each)
+                    answer = self._guarded(each) if self.guard else self._call(each)
                     self._reply(answer)
                     if kind == "calls" and n + 1 < len(batch) and self._printed(answer):
                         self._reply({"status": "skipped"})  # see Sandbox.calls
@@ -790,7 +794,9 @@ class _Worker:
         except Exception:  # noqa: BLE001, S110 - a broken stdout is the target's business
             pass
 
-    def _load(self, target: Target, files: dict[str, bytes], path: list[str]) -> dict:
+    def _load(self, target: Target, files: dict[str, bytes], path: list[str],
+              guard: bool = False) -> dict:
+        self.guard = guard
         try:
             for name, data in files.items():
                 Path(name).write_bytes(data)
@@ -828,6 +834,44 @@ class _Worker:
         except Exception:  # noqa: BLE001 - the target broke its own arguments
             answer["after"] = [[None] * len(args), {}]
         return answer
+
+
+    def _guarded(self, payload: bytes) -> dict:
+        """The call in a child process, for a target that crashed its worker before: a crash
+        again ends the child, and this worker answers it as one and serves the next call, so
+        that shrinking a crash costs a fork per call instead of a new sandbox (its state
+        between calls is lost: a crashing target's, only)."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer and leave, running nothing else of the worker's
+            os.close(read)
+            try:
+                data = pickle.dumps(self._call(payload), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as inp:
+            data = inp.read()
+        _, status = os.waitpid(pid, 0)
+        if data and status == 0:
+            with contextlib.suppress(Exception):  # a child cut short answers nothing whole
+                answer = pickle.loads(data)  # this worker's own child: no one else writes it
+                if isinstance(answer, dict):
+                    return answer
+        return {"status": "crash", "message": died(status)}
+
+
+def died(status: int) -> str:
+    """How a process ended, from its wait status (as the harness says it of a worker)."""
+    if os.WIFSIGNALED(status):
+        try:
+            name = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            name = f"signal {os.WTERMSIG(status)}"
+        return f"the process was killed by {name}"
+    return f"the process exited with status {os.waitstatus_to_exitcode(status)}"
 
 
 def _limit(which: int, value: int) -> None:
