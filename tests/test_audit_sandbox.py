@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnspec.audit import isolation
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import parse_target
 
@@ -95,6 +96,26 @@ def count(x, d):
     if x[0] == 2:
         x[1] = 9.0
     return CALLS[0]
+
+def spin(x, d):
+    # CPU seconds that 4 processes spinning for 1 s of wall-clock time get together
+    children = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            end = time.time() + 1.0
+            while time.time() < end:
+                pass
+            os._exit(0)
+        children.append(pid)
+    start = time.process_time()
+    end = time.time() + 1.0
+    while time.time() < end:
+        pass
+    total = time.process_time() - start
+    for pid in children:
+        total += sum(os.wait4(pid, 0)[2][:2])
+    return total
 '''
 
 
@@ -418,3 +439,15 @@ def test_prints_count_against_the_limit_per_call_not_per_request(module: Path) -
         outs = box.calls([((np.zeros(1), {}), None, ("x", "d"))] * 200)
     assert [o.status for o in outs] == ["ok"] * 200
     assert {o.stdout_bytes for o in outs} == {100_001}
+
+
+def test_a_target_s_processes_share_one_core(module: Path) -> None:
+    """Four processes that spin for a second get one core's worth of time between them, not
+    the machine's (about 2 s on 2 cores without the cpu cgroup): a fork bomb in one submission
+    does not starve the others of a folder run."""
+    probe = isolation.ProcessGroup()
+    if probe.path is None:
+        pytest.skip("no cgroups here (not root, or cgroup v2 only)")
+    probe.remove()
+    out = _call(module, "spin")
+    assert out.status == "ok" and out.value < 1.3, out

@@ -10,7 +10,8 @@
   nested user namespaces;
 - a scrubbed environment; a process-count limit: RLIMIT_NPROC, which the worker sets on itself
   and the kernel counts per user namespace, except for root, whom it exempts: as root the worker
-  joins a pids cgroup of its own (`ProcessGroup`) instead, where the cgroup tree is writable;
+  joins a pids cgroup of its own (`ProcessGroup`) instead, where the cgroup tree is writable,
+  and a cpu cgroup that holds all its processes to one core's worth of time;
 - `Watch`, a thread of the harness, sums the resident memory of every process of the PID
   namespace and kills the namespace when the sum passes the limit (RLIMIT_AS only bounds one
   process).
@@ -24,6 +25,7 @@ sys.path, the caller's environment and working directory).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -45,6 +47,8 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
 MODES = ("auto", "none")
 NOBODY = 65534
 PIDS_CGROUP = "/sys/fs/cgroup/pids"  # cgroup v1 pids controller
+CPU_CGROUP = "/sys/fs/cgroup/cpu"  # cgroup v1 cpu controller
+CPUS = 1  # cores' worth of time the target's processes may use together
 
 
 @dataclass(frozen=True)
@@ -143,18 +147,21 @@ def _hidden(folders: list[str]) -> list[str]:
 
 
 def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (),
-            show: list[str] = (), group: str | None = None) -> list[str]:
+            show: list[str] = (), groups: list[str] = ()) -> list[str]:
     """argv that starts `python python_args` under `isolation` (cwd and env: see `environment`).
 
     `hide`: folders to hide besides the home directory (the target's own); `show`: folders to
-    bind back read-only besides the Python installation (a module target's sys.path); `group`:
-    a process-count cgroup (`ProcessGroup`) the worker joins before it starts."""
+    bind back read-only besides the Python installation (a module target's sys.path);
+    `groups`: the cgroups (`ProcessGroup.paths`) the worker joins before it starts."""
     python = [sys.executable, "-I", *python_args]
     if isolation.kind != "bubblewrap":
         return [sys.executable, *python_args] if isolation.kind == "none" else python
     argv = []
-    if group:  # the wrapper joins the process-count group, then becomes bwrap
-        argv = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', f"{group}/cgroup.procs"]
+    if groups:  # the wrapper joins each group (its procs file is $1, then shifted away), then
+        # becomes bwrap
+        join = 'echo $$ > "$1" && shift && ' * len(groups)
+        argv = ["/bin/sh", "-c", join + 'exec "$@"', "sh",
+                *(f"{group}/cgroup.procs" for group in groups)]
     argv += [_bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
              "--uid", str(NOBODY), "--gid", str(NOBODY),
              "--die-with-parent", "--new-session",
@@ -302,28 +309,42 @@ def _running(pid: int) -> bool:
 
 
 class ProcessGroup:
-    """A pids cgroup (v1) that caps the worker and everything it starts at `limit` processes:
-    the process-count limit for root, whom RLIMIT_NPROC exempts. `path` is None where cgroups
-    cannot be made (not root, no writable pids controller)."""
+    """Cgroups (v1) that the worker joins with everything it starts: a pids group caps them at
+    `limit` processes (the process-count limit for root, whom RLIMIT_NPROC exempts), and a cpu
+    group at CPUS cores' worth of time (a fork bomb or a busy thread pool then slows only its
+    own audit, not the machine nor the other submissions of a folder run). `path` (the pids
+    group) is None where cgroups cannot be made (not root, no writable pids controller);
+    `paths` holds every group made."""
 
     def __init__(self, limit: int = PROCESSES) -> None:
         self.path: str | None = None
+        self.paths: list[str] = []
         if os.geteuid() != 0 or not os.access(PIDS_CGROUP, os.W_OK):
             return
         _sweep()
-        path = f"{PIDS_CGROUP}/nnspec-{os.getpid()}-{os.urandom(6).hex()}"
+        name = f"nnspec-{os.getpid()}-{os.urandom(6).hex()}"
         try:
-            os.mkdir(path)
-            _GROUPS.add(path)
-            Path(path, "pids.max").write_text(str(limit))
-            self.path = path
+            self.path = self._make(PIDS_CGROUP, name, {"pids.max": str(limit)})
         except OSError:
-            self.remove(path)
+            self.remove()
+            return
+        if os.access(CPU_CGROUP, os.W_OK):
+            with contextlib.suppress(OSError):  # the process cap holds without it
+                period = int(Path(CPU_CGROUP, "cpu.cfs_period_us").read_text())
+                self._make(CPU_CGROUP, name, {"cpu.cfs_quota_us": str(CPUS * period)})
 
-    def remove(self, path: str | None = None) -> None:
-        path = path or self.path
-        self.path = None
-        if path:
+    def _make(self, controller: str, name: str, limits: dict[str, str]) -> str:
+        path = f"{controller}/{name}"
+        os.mkdir(path)
+        _GROUPS.add(path)
+        self.paths.append(path)
+        for key, value in limits.items():
+            Path(path, key).write_text(value)
+        return path
+
+    def remove(self) -> None:
+        paths, self.paths, self.path = self.paths, [], None
+        for path in paths:
             _remove_group(path)
 
 
@@ -358,7 +379,7 @@ def _sweep() -> None:
     if _SWEPT:
         return
     _SWEPT.append(True)
-    for folder in Path(PIDS_CGROUP).glob("nnspec-*-*"):
+    for folder in [*Path(PIDS_CGROUP).glob("nnspec-*-*"), *Path(CPU_CGROUP).glob("nnspec-*-*")]:
         try:
             creator = int(folder.name.split("-")[1])
             os.kill(creator, 0)

@@ -149,7 +149,7 @@ class Sandbox:
         argv = isolation.command(iso, ["-m", "nnspec.audit.sandbox", str(self.memory_limit),
                                        iso.kind, str(capture.fileno())], hide=self._hidden(),
                                  show=_module_path() if self.target.kind == "module" else [],
-                                 group=self._group.path if self._group else None)
+                                 groups=self._group.paths if self._group else [])
         cwd = isolation.workdir(iso)
         if cwd:
             self._files.append(cwd)
