@@ -159,3 +159,26 @@ def test_a_logistic_regressions_cost_broadcast_is_told_from_a_missing_one_over_m
                  if f.check == "value")
     assert "matches: an (m, m) broadcast" in value.message
     assert "matches: missing 1/m" not in value.message
+
+
+def _stable_propagate(cost_of):
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        z = w.T @ X + b
+        A = 1 / (1 + np.exp(-z))
+        losses = Y * np.logaddexp(0, -z) + (1 - Y) * np.logaddexp(0, z)
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost_of(losses)
+    return propagate
+
+
+def test_a_cost_per_example_is_one_shape_defect_that_says_so() -> None:
+    """np.mean(losses, axis=0) gives one cost per example: (m,) where m > 1, and (1,) where
+    m = 1, which alone is the course's scalar-shape note. One mistake, one finding."""
+    found = engine.audit_function(_stable_propagate(lambda L: np.mean(L, axis=0)),
+                                  "logreg.propagate").findings
+    assert [(f.check, f.severity) for f in found] == [("shape", "defect")]
+    assert "one value per example: the sum or mean over the examples is missing" in \
+        found[0].message
+    squeezed_late = engine.audit_function(_stable_propagate(lambda L: np.mean(L, axis=1)),
+                                          "logreg.propagate").findings
+    assert [(f.check, f.severity) for f in squeezed_late] == [("scalar-shape", "note")]

@@ -186,8 +186,9 @@ class _Checker:
             return None
         return arr
 
-    def scalar(self, value: Any, name: str) -> np.ndarray | None:
-        """A scalar or a one-element array (a note unless 0-d, as the course squeezes it)."""
+    def scalar(self, value: Any, name: str, examples: int = 0) -> np.ndarray | None:
+        """A scalar or a one-element array (a note unless 0-d, as the course squeezes it);
+        `examples`: m, when the scalar sums over the examples (the cost)."""
         if value is MISSING:
             return None
         arr = _numeric(value)
@@ -196,13 +197,16 @@ class _Checker:
                       f"{self._expected()}")
             return None
         if arr.size != 1:
-            self.fail("shape", "defect", f"{name} has shape {arr.shape}; expected a scalar",
-                      got=list(arr.shape))
+            hint = ("; one value per example: the sum or mean over the examples is missing, "
+                    "or taken along the other axis") if examples > 1 and arr.size == examples \
+                else ""
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}; expected a scalar"
+                      f"{hint}", got=list(arr.shape), quantity=name)
             return None
         if arr.ndim:
             self.fail("scalar-shape", "note", f"{name} is returned as an array of shape "
                       f"{arr.shape}; the course returns a float (float(np.squeeze({name})))",
-                      got=list(arr.shape))
+                      got=list(arr.shape), quantity=name)
         return arr.reshape(())
 
     def bias_gradient(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -618,7 +622,7 @@ class LogRegPropagate(Contract):
         grads, cost = c.part(value, 0), c.part(value, 1)
         dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
         db = c.bias_gradient(c.item(grads, "db", "grads"), "db", ())
-        cost = c.scalar(cost, "cost")
+        cost = c.scalar(cost, "cost", m)
         logits = _logits_cost_bound(exact.float64("Z"), o.dtype)
         c.values([("dw", exact["dw"], dw, bound["dw"], loose["dw"]),
                   ("db", exact["db"], db, bound["db"], loose["db"]),
@@ -825,7 +829,7 @@ class TwoLayerCost(Contract):
         exact = oracle.cost_from_activations(A2, Y)
         bound = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype)
         c = _Checker(_saturates(A2, 1 - A2, o.dtype))
-        cost = c.scalar(value, "cost")
+        cost = c.scalar(value, "cost", Y.shape[1])
         c.values([("cost", np.asarray(exact, dtype=object), cost, bound)],
                  "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: drop the terms "
                  "whose coefficient is 0, or better")

@@ -515,9 +515,13 @@ class _Engine:
         saturated: list[tuple[Any, Failure]] = []
         worst: list[tuple[Any, Failure]] = []  # the accuracy failure of largest relative error
 
+        misshapen: set[str] = set()  # quantities with a shape defect on some input
+
         def explore(problem: Any) -> None:
             for failure in self.evaluate(problem):
                 first.setdefault((failure.check, failure.severity), (problem, failure))
+                if (failure.check, failure.severity) == ("shape", "defect"):
+                    misshapen.add(failure.details.get("quantity", ""))
                 if failure.check == "saturation" and len(saturated) < MAX_SATURATED:
                     saturated.append((problem, failure))
                 if failure.check == "accuracy":
@@ -530,6 +534,9 @@ class _Engine:
         if worst and not self.stopped:
             self._climb(worst)
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
+        note = first.get(("scalar-shape", "note"))
+        if note is not None and note[1].details.get("quantity") in misshapen:
+            del first[("scalar-shape", "note")]  # the same mistake, seen where m = 1
         findings = []
         kinds = sorted(first, key=_order)
         while kinds:
