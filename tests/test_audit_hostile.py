@@ -247,6 +247,48 @@ def test_memory_is_limited_for_all_processes_together(sandboxed: None, tmp_path:
     assert time.perf_counter() - start < 20  # killed, not left to sleep out the budget
 
 
+FILLS_TMPFS = """
+import os
+
+def propagate(w, b, X, Y):
+    filled = []
+    for folder in ("/dev", "/dev/shm", "/tmp", os.path.dirname(os.path.abspath(__file__)),
+                   {home!r}, {own!r}):
+        written = 0
+        try:
+            for n in range(40):  # files of 1 MiB: RLIMIT_FSIZE caps each at 16 MiB
+                with open(os.path.join(folder, f"fill{{n}}"), "wb") as f:
+                    f.write(bytes(1 << 20))
+                written += 1
+        except OSError:
+            pass
+        filled.append(f"{{folder}}={{written}}")
+    raise RuntimeError(" ".join(filled))
+"""
+
+
+def test_no_writable_folder_holds_more_than_its_small_size(sandboxed: None,
+                                                           tmp_path: Path) -> None:
+    """Files in memory (tmpfs) escape the memory watch, which counts processes: bwrap's
+    unsized tmpfs for the hidden home and folders, and /dev, took up to half the machine's
+    memory each. Only /tmp (64 MiB with the working folder in it) and /dev/shm (16 MiB) are
+    writable; the folders over hidden ones (the home, the target's own) are empty and
+    read-only."""
+    own = tmp_path / "own"
+    own.mkdir()
+    path = own / "fill.py"
+    path.write_text(FILLS_TMPFS.format(home=os.path.expanduser("~"), own=str(own)))
+    with Sandbox(parse_target(str(path), "propagate"), budget=30) as box:
+        out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
+    written = dict(pair.split("=") for pair in out.message.split(": ", 1)[1].split(" (")[0]
+                   .split())
+    assert written.pop("/dev/shm") == "16" and written.pop("/tmp") == "40", out.message
+    assert written.pop(os.path.expanduser("~")) == written.pop(str(own)) == "0", out.message
+    assert written.pop("/dev") == "0", out.message
+    (workdir,) = written.values()
+    assert int(workdir) < 64 - 40, out.message  # what /tmp has left
+
+
 def _descendants(pid: int) -> list[int]:
     found, todo = [], [pid]
     while todo:

@@ -40,6 +40,8 @@ from pathlib import Path
 
 WORKDIR = "/tmp/sandbox"
 TMP_SIZE = 64 << 20  # bytes the target may write, in all its files together
+SHM_SIZE = 16 << 20  # bytes of /dev/shm (multiprocessing's semaphores)
+HIDDEN_SIZE = 1 << 20  # bytes of each empty folder over a hidden one (mount points only)
 PROCESSES = 128  # processes (and threads) the target may run at once
 WATCH_PERIOD = 0.05  # seconds between two looks at the namespace's memory
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -162,17 +164,22 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
         join = 'echo $$ > "$1" && shift && ' * len(groups)
         argv = ["/bin/sh", "-c", join + 'exec "$@"', "sh",
                 *(f"{group}/cgroup.procs" for group in groups)]
+    # every tmpfs is sized (bwrap's default is half the machine's memory, which no memory watch
+    # sees) and only /tmp and /dev/shm stay writable
     argv += [_bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
              "--uid", str(NOBODY), "--gid", str(NOBODY),
              "--die-with-parent", "--new-session",
-             "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+             "--ro-bind", "/", "/", "--dev", "/dev", "--size", str(SHM_SIZE),
+             "--tmpfs", "/dev/shm", "--proc", "/proc",
              "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     hidden = _hidden(list(hide))
     for folder in hidden:
-        argv += ["--tmpfs", folder]
+        argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", folder]
     for folder in sorted(set(_visible()) | {p for p in show if os.path.isdir(p)}):
         if not any(_covers(folder, p) for p in [WORKDIR, *hidden]):
             argv += ["--ro-bind", folder, folder]
+    for folder in ["/dev", *(f for f in hidden if not _covers(f, WORKDIR))]:
+        argv += ["--remount-ro", folder]  # after the binds whose mount points it holds
     argv += ["--dir", WORKDIR, "--chdir", WORKDIR, "--", *python]
     return argv
 
