@@ -1,12 +1,39 @@
-"""Writing output files: never a half-written file, and a one-line error instead of a traceback."""
+"""Writing output files: never a half-written file, and a one-line error instead of a traceback.
+Reading the files a user names or a folder holds without waiting for ever (`read_input`)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from nnspec.errors import UsageError
+
+INPUT_LIMIT = 64 << 20  # bytes of a target or of a helper module the harness reads
+SYSTEM = ("/proc/", "/sys/", "/dev/")
+
+
+def read_input(path: str | Path, limit: int = INPUT_LIMIT) -> bytes:
+    """The bytes of a regular file, at most `limit` of them, read without blocking; OSError
+    otherwise. A submission may be a link to /proc/kmsg, a FIFO or /dev/zero, whose plain read
+    waits for ever or never ends."""
+    if os.path.realpath(path).startswith(SYSTEM):
+        raise OSError(errno.EPERM, "a link to a system file", str(path))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit >> 20} MB", str(path))
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False) -> None:

@@ -478,3 +478,74 @@ def test_ctrl_c_dropped_by_a_gc_callback_still_stops_the_audit(tmp_path: Path) -
     assert "Exception ignored" in run.stderr  # the interrupt was dropped where it was raised
     assert run.returncode == 130 and run.stderr.strip().endswith("nnspec: interrupted")
     assert not out.exists()
+
+
+POISON = """import numpy
+_dot = numpy.dot
+numpy.dot = lambda a, b, out=None: _dot(a, b) * 1.5
+"""
+HONEST_DOT = """import json
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    Z = np.dot(w.T, X) + b
+    A = np.where(Z >= 0, 1 / (1 + np.exp(-np.abs(Z))), np.exp(-np.abs(Z)) / (1 + np.exp(-np.abs(Z))))
+    cost = np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / m
+    return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, float(cost)
+"""
+THIEF = """if False:
+    import {victim}
+
+def propagate(w, b, X, Y):
+    raise RuntimeError(open("{victim}.py").read()[:200])
+"""
+
+
+def test_a_flat_class_folder_keeps_each_submission_to_itself(sandboxed: None, tmp_path: Path,
+                                                             capsys) -> None:
+    """In one folder of submissions: a `json.py` that patches NumPy is not the helper of a
+    submission that imports json (it changed its grade); a submission that imports its
+    neighbour (dead code is enough) does not get the neighbour's file; a link out of the
+    folder (to the caller's home) is neither audited nor a helper."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    secret = tmp_path / "outside.txt"
+    secret.write_text("outside-secret-5150")
+    (folder / "honest.py").write_text(HONEST_DOT)
+    (folder / "json.py").write_text(POISON)
+    (folder / "victim.py").write_text("# victim-answer-0451\n" + CORRECT)
+    (folder / "thief.py").write_text(THIEF.format(victim="victim"))
+    (folder / "leak.py").symlink_to(secret)
+    (folder / "thief2.py").write_text(THIEF.format(victim="leak"))
+    out = tmp_path / "class.json"
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "20",
+                 "--no-cache", "--json", str(out)])
+    printed = capsys.readouterr()
+    verdicts = {t["target"]: t["verdict"] for t in json.loads(out.read_text())["targets"]}
+    assert code == 1 and verdicts["honest.py"] == verdicts["victim.py"] == "conforms", verdicts
+    assert "leak.py" not in verdicts and "links out of" in printed.err
+    everything = out.read_text() + printed.out
+    assert "victim-answer-0451" not in everything and "outside-secret-5150" not in everything
+
+
+def test_a_target_that_cannot_be_read_at_once_is_an_error_not_a_hang(tmp_path: Path,
+                                                                      capsys) -> None:
+    """A link to a FIFO (or /proc/kmsg) used to block the harness's read for ever, whatever
+    --timeout said; a file nested too deeply to parse gave a traceback."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (tmp_path / "waits.py").symlink_to(fifo)
+    (tmp_path / "kmsg.py").symlink_to("/proc/kmsg")  # a regular file that blocks
+    (tmp_path / "deep.py").write_text("def propagate(w, b, X, Y):\n    return "
+                                      + "-" * 200000 + "1\n")
+    (tmp_path / "deep.ipynb").write_text('{"cells": ' + "[" * 100000 + "]" * 100000 + "}")
+    for name, words in (("waits.py", "not a regular file"), ("kmsg.py", "a system file"),
+                        ("deep.py", "nested too deeply"),
+                        ("deep.ipynb", "nested too deeply")):
+        start = time.perf_counter()
+        code = main(["audit", str(tmp_path / name), "--contract", "logreg.propagate"])
+        err = capsys.readouterr().err
+        assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
+        assert time.perf_counter() - start < 10

@@ -32,12 +32,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nnspec.audit import contracts, grader, isolation
+from nnspec.audit.answers import printable
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
-from nnspec.audit.targets import find_targets
+from nnspec.audit.targets import find_targets, links_out
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
-from nnspec.files import write_atomic
+from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
 
 STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
@@ -80,13 +81,17 @@ def audit_job(job: Job) -> AuditResult:
 def shipped(job: Job) -> Job:
     """The job with its files' bytes, for a worker on another machine."""
     path = Path(job.path)
-    files = [(p.relative_to(path.parent).as_posix(), p.read_bytes())
+    files = [(p.relative_to(path.parent).as_posix(), read_input(p))
              for p in [path, *helpers(path)]]
     return replace(job, files=tuple(files))
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
-    paths = find_targets(folder)
+    paths, links = find_targets(folder), links_out(folder)
+    if links:
+        names = ", ".join(p.relative_to(folder).as_posix() for p in links)
+        print(f"nnspec: not audited, links out of {folder}: {printable(names, 300)}",
+              file=sys.stderr)
     if not paths:
         raise UsageError(f"no .py or .ipynb files in {folder}")
     frozen = tuple(sorted(options.items()))

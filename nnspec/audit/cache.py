@@ -18,12 +18,15 @@ import functools
 import hashlib
 import importlib
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import nnspec
 from nnspec.audit.engine import AuditResult, Finding
+from nnspec.audit.targets import helper_file, inside
 from nnspec.errors import UsageError
+from nnspec.files import read_input
 
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another one
 SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result TEXT NOT NULL)"
@@ -56,8 +59,11 @@ def target_key(path: str | Path, contract: str, options: dict) -> str:
     path = Path(path)
     digest = hashlib.sha256()
     for part in [path, *helpers(path)]:
-        digest.update(part.relative_to(path.parent).as_posix().encode() + b"\0")
-        digest.update(part.read_bytes() if part.is_file() else b"")
+        digest.update(os.fsencode(part.relative_to(path.parent).as_posix()) + b"\0")
+        try:
+            digest.update(read_input(part))
+        except OSError:  # the audit says why it cannot be read
+            pass
         digest.update(b"\0")
     digest.update(json.dumps({"contract": contract, "options": options,
                               "harness": harness_digest()}, sort_keys=True).encode())
@@ -69,11 +75,12 @@ def helpers(path: Path) -> list[Path]:
     and every file of a package beside it that it imports, sorted."""
     found: set[Path] = set()
     for name in sorted(_imported_names(path)):
-        module, package = path.parent / f"{name}.py", path.parent / name
-        if module.is_file() and module != path:
+        module, package = helper_file(path.parent, name), path.parent / name
+        if module is not None and module != path:
             found.add(module)
-        elif package.is_dir():
-            found.update(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+        elif package.is_dir() and inside(package, path.parent):
+            found.update(p for p in package.rglob("*.py") if "__pycache__" not in p.parts
+                         and inside(p, path.parent))
     return sorted(found)
 
 
@@ -81,7 +88,7 @@ def _imported_names(path: Path) -> set[str]:
     """First components of the absolute imports of a script, or of a notebook's code cells
     (a cell that does not parse, e.g. with IPython magics, is skipped)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_input(path).decode("utf-8", "replace")
     except OSError:
         return set()
     sources = [text]

@@ -43,6 +43,7 @@ from nnspec.audit import answers, isolation
 from nnspec.audit.isolation import Isolation
 from nnspec.audit.targets import Target, parse_target
 from nnspec.errors import UsageError, raise_if_interrupted
+from nnspec.files import read_input
 
 MEMORY_LIMIT = 4 << 30
 OUTPUT_LIMIT = 16 << 20  # bytes a target may print per audit before writes fail
@@ -200,7 +201,7 @@ class Sandbox:
         if target.kind == "module":
             return target, {}, _module_path()
         path = Path(target.location)
-        files = {path.name: path.read_bytes(), **helper_modules(path)}
+        files = {path.name: read_input(path), **helper_modules(path, target.function)}
         return replace(target, location=path.name), files, []
 
     def close(self) -> None:
@@ -535,10 +536,13 @@ def _module_path() -> list[str]:
     return [os.path.abspath(p or os.curdir) for p in sys.path if os.path.isdir(p or os.curdir)]
 
 
-def helper_modules(path: Path, limit: int = HELPERS_LIMIT) -> dict[str, bytes]:
+def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
+                   ) -> dict[str, bytes]:
     """The `.py` files beside `path` that it imports, directly or through one another (a
-    notebook's `lr_utils`, `public_tests`): name to bytes, up to `limit` bytes in all."""
-    from nnspec.audit.targets import read_source
+    notebook's `lr_utils`, `public_tests`), and that may be its helpers
+    (`targets.helper_file`: not an installed module's name, not another submission defining
+    `function`, not a link out of the folder): name to bytes, up to `limit` bytes in all."""
+    from nnspec.audit.targets import helper_file, read_source
 
     kind = "notebook" if path.suffix == ".ipynb" else "file"
     try:
@@ -549,10 +553,13 @@ def helper_modules(path: Path, limit: int = HELPERS_LIMIT) -> dict[str, bytes]:
     todo = [src for _, src in pieces]
     while todo:
         for name in sorted(_imported(todo.pop())):
-            helper = path.parent / f"{name}.py"
-            if helper.name in found or helper == path or not helper.is_file():
+            helper = helper_file(path.parent, name, function)
+            if helper is None or helper.name in found or helper == path:
                 continue
-            data = helper.read_bytes()
+            try:
+                data = read_input(helper)
+            except OSError:
+                continue
             if sum(map(len, found.values())) + len(data) > limit:
                 return found
             found[helper.name] = data

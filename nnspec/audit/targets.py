@@ -27,9 +27,12 @@ file or notebook are importable.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
+import importlib.machinery
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.errors import UsageError
+from nnspec.files import read_input
 from nnspec.text import did_you_mean
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -73,7 +77,8 @@ def parse_target(spec: str, default_function: str) -> Target:
             raise UsageError(f"target {where} is a directory; `nnspec audit DIR` audits each "
                              "file in it")
         if not path.is_file():
-            raise UsageError(f"target {where}: no such file")
+            raise UsageError(f"target {where}: " + ("not a regular file" if path.exists()
+                                                    else "no such file"))
         if path.suffix not in SUFFIXES:
             raise UsageError(f"target {where}: not a .py file or a .ipynb notebook")
         kind = "notebook" if path.suffix == ".ipynb" else "file"
@@ -118,8 +123,10 @@ def read_source(target: Target) -> list[tuple[str, str]]:
     """The code that loading executes, as (filename, source) pieces; UsageError on bad syntax."""
     path = Path(target.location)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_input(path).decode("utf-8")
+    except OSError as exc:
+        raise UsageError(f"target {path.name}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
         raise UsageError(f"target {path.name}: cannot read ({exc.__class__.__name__})") from None
     if target.kind == "notebook":
         return notebook_definitions(text, path.name)
@@ -134,6 +141,8 @@ def _parse(source: str, filename: str) -> ast.Module:
         raise UsageError(f"syntax error in {filename} line {exc.lineno}: {exc.msg}") from None
     except ValueError as exc:  # e.g. null bytes
         raise UsageError(f"cannot parse {filename}: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"cannot parse {filename}: nested too deeply") from None
 
 
 def _code_cells(text: str, name: str):
@@ -142,6 +151,9 @@ def _code_cells(text: str, name: str):
         cells = json.loads(text)["cells"]
     except (ValueError, KeyError, TypeError):
         raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"{name}: not a Jupyter notebook (its JSON is nested too deeply)") \
+            from None
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -156,7 +168,7 @@ def _code_cells(text: str, name: str):
 def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
     """(cell, one-line message) for each code cell that does not parse as Python."""
     errors = []
-    for filename, lines in _code_cells(path.read_text(encoding="utf-8"), path.name):
+    for filename, lines in _code_cells(read_input(path).decode("utf-8"), path.name):
         try:
             _parse("\n".join(lines), filename)
         except UsageError as exc:
@@ -423,12 +435,64 @@ def _exec_pieces(target: Target, pieces: list[tuple[str, str]]
 
 
 def find_targets(folder: Path) -> list[Path]:
-    """The .py and .ipynb files directly in `folder` and below, sorted; hidden ones skipped."""
+    """The .py and .ipynb files directly in `folder` and below, sorted; hidden ones skipped,
+    and links out of the folder (`links_out`)."""
+    return [path for path in _candidates(folder) if inside(path, folder)]
+
+
+def links_out(folder: Path) -> list[Path]:
+    """The candidates that are links out of the folder: never audited, since a submission may
+    not bring in a file the sandbox hides (the caller's home, another folder)."""
+    return [path for path in _candidates(folder) if not inside(path, folder)]
+
+
+def _candidates(folder: Path) -> list[Path]:
     found = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).parts
         if any(p.startswith((".", "__")) for p in rel):
             continue
-        if path.is_file() and path.suffix in SUFFIXES:
+        if path.suffix in SUFFIXES and path.is_file():
             found.append(path)
     return found
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, links followed, is in `folder`."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def helper_file(beside: Path, name: str, function: str = "") -> Path | None:
+    """`name`.py beside a target, when the target may import it as a helper of its own (the
+    course's `lr_utils`, `public_tests`); None otherwise: not a file; a link out of the folder
+    (it would bring in a file the sandbox hides, the caller's home); a module named like an
+    installed one (a `matplotlib.py` in a class folder would reach every submission that
+    imports matplotlib, and change their results); another submission (a file that defines
+    `function`: a neighbour's answer)."""
+    path = beside / f"{name}.py"
+    if not path.is_file() or not inside(path, beside) or _installed(name):
+        return None
+    if function:
+        try:
+            tree = ast.parse(read_input(path).decode("utf-8", "replace"))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return path
+        top = function.split(".")[0]
+        if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == top
+               for node in tree.body):
+            return None
+    return path
+
+
+@functools.cache
+def _installed(name: str) -> bool:
+    """Importable from the standard library or the installed packages (not from the current
+    folder, which a plain `python` puts first)."""
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return True
+    here = {"", os.getcwd()}
+    path = [p for p in sys.path if p not in here and os.path.abspath(p) != os.getcwd()]
+    try:
+        return importlib.machinery.PathFinder.find_spec(name, path) is not None
+    except (ImportError, ValueError):
+        return False
