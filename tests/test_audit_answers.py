@@ -37,7 +37,9 @@ def test_plain_data_comes_back_with_its_types_dtypes_and_shapes() -> None:
     ({"$x": 1}, b"", "unknown tag"),
     ({"a": 1, "b": 2}, b"", "not one tagged entry"),
     ({"$c": ["1", 2]}, b"", "unknown tag"),
-], ids=["object-dtype", "huge-shape", "past-the-end", "negative", "tag", "untagged", "complex"])
+    ({"$a": ["<f8", [0, 2 ** 70], 0]}, b"", "shape is refused"),  # no bytes: passes the size
+], ids=["object-dtype", "huge-shape", "past-the-end", "negative", "tag", "untagged", "complex",
+        "empty-but-huge"])
 def test_forged_answers_are_malformed_not_tracebacks(tree, blob: bytes, words: str) -> None:
     with pytest.raises(answers.Malformed, match=words):
         answers.decode(json.dumps(tree).encode(), blob)

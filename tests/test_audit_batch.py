@@ -31,7 +31,7 @@ def test_a_dead_worker_costs_only_its_own_target() -> None:
     labels = [f"s{i:02d}.py" for i in range(7)] + ["killer.py"] + [f"t{i}.py" for i in range(4)]
     jobs = [Job(label, label, "logreg.propagate", OPTIONS) for label in labels]
     results: dict[str, AuditResult] = {}
-    run_jobs(jobs, lambda r: results.setdefault(r.target, r), workers=2, task=_quick)
+    run_jobs(jobs, lambda job, r: results.setdefault(r.target, r), workers=2, task=_quick)
     assert sorted(results) == sorted(labels)
     killed = results.pop("killer.py")
     assert killed.verdict == "defect" and [f.check for f in killed.findings] == ["crash"]

@@ -549,3 +549,22 @@ def test_a_target_that_cannot_be_read_at_once_is_an_error_not_a_hang(tmp_path: P
         err = capsys.readouterr().err
         assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
         assert time.perf_counter() - start < 10
+
+
+def test_file_names_with_control_characters_or_bad_bytes_lose_nothing(tmp_path: Path,
+                                                                        capsys) -> None:
+    """A result names its target escaped for the terminal; the run matched results to jobs
+    by that name and lost the whole class to a KeyError (and a name that is not UTF-8 broke
+    the cache key)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = ["plain.py", "x\x1b[2Jy.py", os.fsdecode(b"bad\xff.py")]
+    for name in names:
+        (folder / name).write_text(CORRECT)
+    out = tmp_path / "class.json"
+    for cache in (["--no-cache"], ["--cache", str(tmp_path / "results.sqlite")]):
+        code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
+                     "--json", str(out), *cache])
+        targets = json.loads(out.read_text())["targets"]
+        assert code == 0 and len(targets) == 3
+        assert "\x1b" not in capsys.readouterr().out

@@ -26,7 +26,8 @@ MAX_DEPTH = 12
 MAX_TEXT = 2000
 MAX_DIMS = 32
 _DTYPE = re.compile(r"[<>|](b1|[iu][1248]|f[248]|c(8|16))")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                      r"\ud800-\udfff]")  # lone surrogates too: a file name's bytes not UTF-8
 
 
 class Malformed(ValueError):
@@ -35,7 +36,8 @@ class Malformed(ValueError):
 
 def printable(text: str, limit: int = MAX_TEXT) -> str:
     """`text` cut at `limit` characters, control characters (ANSI escapes, carriage returns,
-    bidirectional overrides) written as \\xNN / \\uNNNN; newlines and tabs kept."""
+    bidirectional overrides) and lone surrogates written as \\xNN / \\uNNNN; newlines and
+    tabs kept."""
     text = text[:limit]
     return _CONTROL.sub(lambda m: (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
                                    else f"\\u{ord(m[0]):04x}"), text)
@@ -133,5 +135,8 @@ def _array(body: Any, blob: memoryview) -> Any:
     size = math.prod(shape) * kind.itemsize
     if not 0 <= offset <= len(blob) - size:
         raise Malformed("an array's bytes lie outside the answer")
-    array = np.frombuffer(blob[offset:offset + size], dtype=kind).reshape(tuple(shape))
+    try:  # a size of 0 hides any shape from the check above: numpy has the last word
+        array = np.frombuffer(blob[offset:offset + size], dtype=kind).reshape(tuple(shape))
+    except (ValueError, OverflowError) as exc:
+        raise Malformed(f"an array's shape is refused: {printable(str(exc), 100)}") from None
     return array.astype(kind.newbyteorder("="), copy=True)

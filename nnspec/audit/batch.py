@@ -207,10 +207,11 @@ def _failed(job: Job, exc: BaseException) -> AuditResult:
                        options=_shown_options(job))
 
 
-def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
+def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
              executor: Executor | None = None, workers: int = 1,
              task: Callable[[Job], AuditResult] = audit_job) -> None:
-    """Run every job, calling `done` with each result as it arrives: on `executor` (a Dask
+    """Run every job, calling `done` with it and its result as it arrives (a result names its
+    target escaped for a terminal, so the job is what tells them apart): on `executor` (a Dask
     cluster's) when given, else on local pools of `workers` processes.
 
     A broken local pool is survived: the first jobs not yet done (those the pool can have been
@@ -232,7 +233,7 @@ def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
                 alone = pool(1)
                 future = alone.submit(task, job)
                 wait([future])
-                done(_crashed(job, "it broke its worker process twice")
+                done(job, _crashed(job, "it broke its worker process twice")
                      if isinstance(future.exception(), BrokenProcessPool)
                      else task_result(job, future))
                 alone.shutdown()
@@ -251,14 +252,14 @@ def run_jobs(jobs: list[Job], done: Callable[[AuditResult], None], *,
             each.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_some(jobs: list[Job], executor: Executor, done: Callable[[AuditResult], None],
+def _run_some(jobs: list[Job], executor: Executor, done: Callable[[Job, AuditResult], None],
               task: Callable[[Job], AuditResult], *, local: bool) -> list[Job]:
     """Submit every job; report each result; return the jobs a broken pool left undone, in
     the order they were submitted."""
     futures = {executor.submit(task, job): job for job in jobs}
     for future in _as_completed(futures):
         if not (local and isinstance(future.exception(), BrokenProcessPool)):
-            done(task_result(futures[future], future))
+            done(futures[future], task_result(futures[future], future))
     left = [job for f, job in futures.items() if isinstance(f.exception(), BrokenProcessPool)]
     if left and local:
         _stop_pool(executor)
@@ -328,11 +329,11 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
             results[job.label] = hit
             progress.step(hit, " (cached)")
 
-    def done(result: AuditResult) -> None:
-        results[result.target] = result
+    def done(job: Job, result: AuditResult) -> None:
+        results[job.label] = result
         progress.step(result)
         if cache is not None and not _harness_failure(result):
-            cache.put(keys[result.target], result)
+            cache.put(keys[job.label], result)
 
     if todo and scheduler:
         import uuid
