@@ -145,3 +145,30 @@ def test_an_audit_draws_the_same_whatever_modules_the_process_loaded(
     _EXPLORED.clear()
     _STRATEGIES.clear()
     assert audit(target, "logreg.propagate", examples=10).to_json() == first
+
+
+def test_a_helper_module_beside_a_submission_is_not_graded_as_one(tmp_path: Path,
+                                                                  capsys) -> None:
+    """The course's helpers (erin_utils.py, imported by erin's submission, no propagate) are
+    copied into that submission's sandbox, not audited: as targets they were errors, and an
+    all-correct class exited 2. A file nobody imports is still audited."""
+    from nnspec.cli import main
+
+    erin, fred = tmp_path / "class" / "erin", tmp_path / "class" / "fred"
+    erin.mkdir(parents=True)
+    fred.mkdir()
+    (erin / "erin_utils.py").write_text("import numpy as np\n\n\ndef sigmoid(z):\n"
+                                        "    return 1 / (1 + np.exp(-z))\n")
+    (erin / "submission.py").write_text("from erin_utils import sigmoid\n" + (
+        CORPUS / "correct_stable.py").read_text())
+    shutil.copy(CORPUS / "correct_stable.py", fred / "sub.py")
+    (fred / "notes.py").write_text("x = 1\n")  # imported by nothing: audited, an error
+    code = main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
+                 "--examples", "5", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert "not audited, helper modules (imported beside a submission, no propagate): " \
+        "erin/erin_utils.py" in err
+    assert "erin_utils" not in out and "`fred/notes.py` | error" in out and code == 2
+    (fred / "notes.py").unlink()
+    assert main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
+                 "--examples", "5", "--no-cache"]) == 0

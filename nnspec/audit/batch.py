@@ -36,7 +36,7 @@ from nnspec.audit.answers import printable
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
-from nnspec.audit.targets import find_targets, links_out
+from nnspec.audit.targets import find_targets, helpers_in, links_out
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
@@ -87,11 +87,15 @@ def shipped(job: Job) -> Job:
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
-    paths, links = find_targets(folder), links_out(folder)
-    if links:
-        names = ", ".join(p.relative_to(folder).as_posix() for p in links)
-        print(f"nnspec: not audited, links out of {folder}: {printable(names, 300)}",
-              file=sys.stderr)
+    paths, function = find_targets(folder), contracts.get(contract).function
+    helpers_only = helpers_in(paths, function)
+    beside = f"helper modules (imported beside a submission, no {function})"
+    for what, skipped in (("links out of the folder", links_out(folder)),
+                          (beside, helpers_only)):
+        if skipped:
+            names = ", ".join(p.relative_to(folder).as_posix() for p in skipped)
+            print(f"nnspec: not audited, {what}: {printable(names, 300)}", file=sys.stderr)
+    paths = [p for p in paths if p not in helpers_only]
     if not paths:
         raise UsageError(f"no .py or .ipynb files in {folder}")
     frozen = tuple(sorted(options.items()))

@@ -22,7 +22,6 @@ on some inputs then costs a fork per call, not a new sandbox per crash.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import pickle
@@ -542,7 +541,7 @@ def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
     notebook's `lr_utils`, `public_tests`), and that may be its helpers
     (`targets.helper_file`: not an installed module's name, not another submission defining
     `function`, not a link out of the folder): name to bytes, up to `limit` bytes in all."""
-    from nnspec.audit.targets import helper_file, read_source
+    from nnspec.audit.targets import helper_file, imported_names, read_source
 
     kind = "notebook" if path.suffix == ".ipynb" else "file"
     try:
@@ -552,7 +551,7 @@ def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
     found: dict[str, bytes] = {}
     todo = [src for _, src in pieces]
     while todo:
-        for name in sorted(_imported(todo.pop())):
+        for name in sorted(imported_names(todo.pop())):
             helper = helper_file(path.parent, name, function)
             if helper is None or helper.name in found or helper == path:
                 continue
@@ -565,20 +564,6 @@ def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
             found[helper.name] = data
             todo.append(data.decode("utf-8", "replace"))
     return found
-
-
-def _imported(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return set()
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 def _outcome(message: Any) -> tuple[CallOutcome, Any, int | None]:

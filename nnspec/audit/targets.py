@@ -440,6 +440,50 @@ def find_targets(folder: Path) -> list[Path]:
     return [path for path in _candidates(folder) if inside(path, folder)]
 
 
+def helpers_in(paths: list[Path], function: str) -> list[Path]:
+    """The `.py` files among `paths` that a file of the same folder imports and that do not
+    define `function`: the course's helpers (`lr_utils.py`, `public_tests.py`) beside a
+    submission, to be copied into its sandbox, not audited as submissions without one. A file
+    named like an installed module is never a helper (`helper_file`): it stays a target."""
+    top = function.split(".")[0]
+    imported: set[Path] = set()
+    for path in paths:
+        try:
+            text = read_input(path).decode("utf-8", "replace")
+            pieces = notebook_definitions(text, path.name) if path.suffix == ".ipynb" \
+                else [(path.name, text)]
+        except (OSError, UsageError):
+            continue
+        for _, source in pieces:
+            imported |= {path.parent / f"{name}.py" for name in imported_names(source)}
+    return [path for path in paths if path in imported and path.suffix == ".py"
+            and not _installed(path.stem) and not _may_define(path, top)]
+
+
+def _may_define(path: Path, name: str) -> bool:
+    """Whether `path` defines `name` at top level, or cannot be read to tell (then it is
+    audited, which says why)."""
+    try:
+        return name in defined_names([(path.name, read_input(path).decode("utf-8", "replace"))])
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+
+
+def imported_names(source: str) -> set[str]:
+    """The first components of a source's absolute imports ({} if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
 def links_out(folder: Path) -> list[Path]:
     """The candidates that are links out of the folder: never audited, since a submission may
     not bring in a file the sandbox hides (the caller's home, another folder)."""
