@@ -160,3 +160,29 @@ def test_a_helper_module_beside_the_target_is_importable(tmp_path: Path) -> None
     f, notes = load_target(parse_target(f"{script}:f", "g"))
     assert f(2) == 4
     assert notes.startswith("import\t`import not_installed_here`")
+
+
+TRAINS_AT_THE_TOP = """import time
+
+def propagate(w, b, X, Y):
+    return "defined"
+
+while True:  # the course's training loop, not under `if __name__ == "__main__":`
+    time.sleep(0.01)
+"""
+
+
+def test_a_file_that_trains_at_the_top_level_loads_its_definitions(tmp_path: Path) -> None:
+    """Its top-level code still running when the load's time is up, only its imports and
+    definitions are loaded, with a note that says why (it used to fail to load at all, after
+    the audit's whole --timeout)."""
+    import time
+
+    from nnspec.audit.targets import load_target
+
+    path = tmp_path / "hw.py"
+    path.write_text(TRAINS_AT_THE_TOP)
+    start = time.perf_counter()
+    function, notes = load_target(parse_target(str(path), "propagate"), run_limit=0.3)
+    assert function(0, 0, 0, 0) == "defined" and time.perf_counter() - start < 5
+    assert "did not finish within 0.3 s (a loop at the top level?" in notes

@@ -52,6 +52,7 @@ TEXT_LIMIT = 1 << 20  # bytes of an answer's JSON part (structure and strings)
 HELPERS_LIMIT = 8 << 20  # bytes of the target's own helper modules copied beside it
 _REQUEST = struct.Struct("!Q")
 SPARE_WAIT = 120.0  # seconds a worker waits for its target before it exits
+RUN_LIMIT = 10.0  # seconds a file's top-level code may run before only its definitions load
 WAIT_SLICE = 0.2  # seconds between two looks at a dropped Ctrl-C while an answer is awaited
 _OPAQUE = "__nnspec_opaque__"
 STATUSES = ("ok", "exception", "too-large", "load-error", "skipped", "crash")
@@ -132,7 +133,9 @@ class Sandbox:
             return
         _LIVE[self._proc.pid] = self._run
         guard = self.restarts > 0  # it crashed before: each call in a child of the worker
-        self._load = ("load", (target, files, path, guard)), sum(map(len, files.values()))
+        run_limit = min(RUN_LIMIT, self.remaining() / 2)
+        self._load = (("load", (target, files, path, guard, run_limit)),
+                      sum(map(len, files.values())))
         if not self._send(self._load[0]):
             self._launch_failed = CallOutcome("load-error", message="the worker did not take "
                                               "its target within the audit's time budget")
@@ -787,7 +790,7 @@ class _Worker:
             pass
 
     def _load(self, target: Target, files: dict[str, bytes], path: list[str],
-              guard: bool = False) -> dict:
+              guard: bool = False, run_limit: float = 0.0) -> dict:
         self.guard = guard
         try:
             for name, data in files.items():
@@ -797,7 +800,7 @@ class _Worker:
             if self.kind == "landlock":
                 isolation.landlock(os.getcwd())
             sys.path.extend(p for p in path if p not in sys.path)
-            self.function, note = _load_quietly(target)
+            self.function, note = _load_quietly(target, run_limit)
             answer = {"status": "ok", "message": note}
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a script too
             answer = {"status": "load-error", "message": _describe(exc)}
@@ -876,10 +879,10 @@ def _limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value, value))
 
 
-def _load_quietly(target: Target):
+def _load_quietly(target: Target, run_limit: float = 0.0):
     from nnspec.audit.targets import load_target
 
-    return load_target(target)
+    return load_target(target, run_limit)
 
 
 def _describe(exc: BaseException) -> str:

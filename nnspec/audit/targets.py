@@ -275,13 +275,19 @@ def load_function(target: Target) -> Callable[..., Any]:
     return load_target(target)[0]
 
 
-def load_target(target: Target) -> tuple[Callable[..., Any], str]:
+class RanTooLong(Exception):
+    """A file's top-level code still ran when the load's time was up (a training loop)."""
+
+
+def load_target(target: Target, run_limit: float = 0.0) -> tuple[Callable[..., Any], str]:
     """Execute the target and return (its function, notes). Runs in the sandbox: this executes
     user code.
 
     A `.py` file runs as a module; if its top-level code fails (a data file that is not there, a
     script's sys.exit, a course module that is not installed), only its imports and definitions
-    are run, as for a notebook. The notes are lines `check<TAB>message` (NOTE_SEPARATOR between
+    are run, as for a notebook; so too when it runs past `run_limit` seconds (0: no limit; a
+    script that trains its model at the top level). The notes are lines `check<TAB>message`
+    (NOTE_SEPARATOR between
     them): "load" for a script that failed, "import" for each import that failed. Raises
     LookupError when the function is missing or not callable, or needs a name that a failed
     import should have bound; anything else the target's own code raises propagates.
@@ -296,14 +302,16 @@ def load_target(target: Target) -> tuple[Callable[..., Any], str]:
             sys.path.insert(0, str(path.parent))  # a submission's own helper modules
         if target.kind == "file":
             try:
-                namespace = _exec_file(path)
+                namespace = _exec_file(path, run_limit)
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of a script
                 namespace, failed = _exec_pieces(target, _definitions(
                     path.read_text(encoding="utf-8"), str(path)))
+                why = (f"did not finish within {run_limit:g} s (a loop at the top level? put "
+                       "it under `if __name__ == \"__main__\":`)" if isinstance(exc, RanTooLong)
+                       else f"failed ({_one_line(exc)})")
                 if not (isinstance(exc, ImportError) and failed):  # else the import notes say it
-                    notes.append(f"load\trunning the file as a module failed ({_one_line(exc)});"
-                                 " only its imports and definitions were loaded, as for a "
-                                 "notebook")
+                    notes.append(f"load\trunning the file as a module {why}; only its imports "
+                                 "and definitions were loaded, as for a notebook")
         else:
             namespace, failed = _exec_pieces(target, read_source(target))
     obj = namespace
@@ -403,7 +411,20 @@ def _check_needed_names(name: str, function: Any, namespace: Any,
                 f"{culprit.module.split('.')[0].lstrip('.')}.py beside the target")
 
 
-def _exec_file(path: Path) -> Any:
+def _exec_file(path: Path, run_limit: float = 0.0) -> Any:
+    if run_limit > 0:  # SIGALRM interrupts the module's code, in the worker's main thread
+        import signal
+
+        def stop(signum: int, frame: Any) -> None:
+            raise RanTooLong
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, run_limit)
+        try:
+            return _exec_file(path)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     spec = importlib.util.spec_from_file_location("nnspec_target", path)
     namespace = importlib.util.module_from_spec(spec)
     sys.modules["nnspec_target"] = namespace
