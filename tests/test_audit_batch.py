@@ -172,3 +172,40 @@ def test_a_helper_module_beside_a_submission_is_not_graded_as_one(tmp_path: Path
     (fred / "notes.py").unlink()
     assert main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
                  "--examples", "5", "--no-cache"]) == 0
+
+
+def test_what_cannot_be_read_is_said_and_fails_the_run(tmp_path: Path) -> None:
+    """A locked student folder was passed over without a word (exit 0), a locked file gave a
+    traceback through the cache, and a file in a locked folder one through `is_dir`."""
+    prefix = []
+    if os.geteuid() == 0:  # root reads everything: drop the capabilities that let it
+        if not shutil.which("setpriv"):
+            import pytest
+            pytest.skip("running as root without setpriv")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    folder = tmp_path / "class"
+    for name in ("open/a.py", "open/c.py", "locked/b.py"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CORPUS / "correct_stable.py", folder / name)
+    (folder / "open" / "c.py").chmod(0)
+    (folder / "locked").chmod(0)
+    env = {**os.environ, "NNSPEC_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*prefix, sys.executable, "-m", "nnspec", "audit", *args,
+                               "--contract", "logreg.propagate", "--examples", "3"],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+
+    try:
+        whole = run(str(folder))
+        assert whole.returncode == 2 and "Traceback" not in whole.stderr, whole.stderr
+        assert "not audited, a folder that cannot be read: locked: Permission denied" in \
+            whole.stderr
+        assert "| `open/c.py` | error |" in whole.stdout and "cannot read" in whole.stdout
+        one = run(str(folder / "locked" / "b.py"))
+        assert one.returncode == 2 and one.stderr.strip().count("\n") == 0, one.stderr
+        assert "cannot read (Permission denied)" in one.stderr
+        locked = run(str(folder / "locked"))
+        assert locked.returncode == 2 and "cannot read folder" in locked.stderr
+    finally:
+        (folder / "locked").chmod(0o755)

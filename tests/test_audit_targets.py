@@ -186,3 +186,12 @@ def test_a_file_that_trains_at_the_top_level_loads_its_definitions(tmp_path: Pat
     function, notes = load_target(parse_target(str(path), "propagate"), run_limit=0.3)
     assert function(0, 0, 0, 0) == "defined" and time.perf_counter() - start < 5
     assert "did not finish within 0.3 s (a loop at the top level?" in notes
+
+
+def test_a_file_whose_name_has_a_colon_is_that_file(tmp_path: Path) -> None:
+    """`hw1:final.py` read as module `hw1`, function `final.py`, though the file is there."""
+    path = tmp_path / "hw1:final.py"
+    path.write_text("def propagate(w, b, X, Y):\n    return 1\n")
+    target = parse_target(str(path), "propagate")
+    assert (target.kind, target.function) == ("file", "propagate")
+    assert parse_target(f"{path}:other", "propagate").function == "other"

@@ -36,7 +36,7 @@ from nnspec.audit.answers import printable
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
 from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
 from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
-from nnspec.audit.targets import find_targets, helpers_in, links_out
+from nnspec.audit.targets import find_targets, helpers_in, links_out, unreadable
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
@@ -87,6 +87,13 @@ def shipped(job: Job) -> Job:
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
+    """One job per target of the folder; what is not audited is named on stderr."""
+    locked = unreadable(folder)
+    if locked and locked[0].startswith(f"{folder}: "):
+        raise UsageError(f"cannot read folder {printable(locked[0], 300)}")
+    for entry in locked:
+        print(f"nnspec: not audited, a folder that cannot be read: {printable(entry, 300)}",
+              file=sys.stderr)
     paths, function = find_targets(folder), contracts.get(contract).function
     helpers_only = helpers_in(paths, function)
     beside = f"helper modules (imported beside a submission, no {function})"
@@ -313,7 +320,8 @@ def run_folder(args: argparse.Namespace) -> int:
             print(f"{kind}: one results file per target in {getattr(args, kind)}/")
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
-    return EXIT_USAGE if any(r.verdict == "error" for r in ordered) else EXIT_OK
+    failed = any(r.verdict == "error" for r in ordered) or unreadable(folder)
+    return EXIT_USAGE if failed else EXIT_OK
 
 
 def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | None,

@@ -42,6 +42,7 @@ import dataclasses
 import io
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -1062,7 +1063,7 @@ def run(args: argparse.Namespace) -> int:
     _options(args.contract, **_audit_options(args))  # usage errors before any work
     where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
     graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
-    folder = Path(args.target).is_dir()
+    folder = os.path.isdir(args.target)  # False, not PermissionError, in a locked folder
     check_outputs({"--json": args.json, "--report": args.report, **({} if folder else graders)},
                   (args.target, where), SUFFIXES, directories=graders if folder else None)
     if folder:

@@ -67,11 +67,19 @@ class Target:
 def parse_target(spec: str, default_function: str) -> Target:
     """Split `where[:function]` and decide the kind; raise UsageError if it cannot be a target."""
     where, sep, function = spec.rpartition(":")
-    if not sep or not all(_IDENTIFIER.fullmatch(p) for p in function.split(".")):
+    if (not sep or not all(_IDENTIFIER.fullmatch(p) for p in function.split("."))
+            or os.path.isfile(spec)):  # a file named `hw1:final.py` is that file
         where, function = spec, default_function
     if not where:
         raise UsageError(f"empty target {spec!r}; give file.py, notebook.ipynb or package.module")
     path = Path(where)
+    try:
+        return _file_target(path, where, function, spec)
+    except OSError as exc:  # a folder on the way that the user cannot read
+        raise UsageError(f"target {where}: cannot read ({exc.strerror or exc})") from None
+
+
+def _file_target(path: Path, where: str, function: str, spec: str) -> Target:
     if path.suffix in SUFFIXES or path.exists():
         if path.is_dir():
             raise UsageError(f"target {where} is a directory; `nnspec audit DIR` audits each "
@@ -520,6 +528,21 @@ def _candidates(folder: Path) -> list[Path]:
         if path.suffix in SUFFIXES and path.is_file():
             found.append(path)
     return found
+
+
+def unreadable(folder: Path) -> list[str]:
+    """The folders under `folder` that cannot be listed, as "path: reason" (the walk that
+    finds the targets passes them over without a word: a locked student folder)."""
+    errors: list[str] = []
+
+    def note(exc: OSError) -> None:
+        where = Path(exc.filename or folder)
+        shown = where.relative_to(folder).as_posix() if where != folder else str(folder)
+        errors.append(f"{shown}: {exc.strerror or exc}")
+
+    for root, dirs, _ in os.walk(folder, onerror=note):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "__"))]
+    return sorted(errors)
 
 
 def inside(path: Path, folder: Path) -> bool:
