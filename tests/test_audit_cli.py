@@ -159,8 +159,8 @@ def test_audit_function_timeout() -> None:
 
 
 def test_a_slow_target_is_told_apart_from_a_stuck_one() -> None:
-    """Each call returns, but all of them take longer than --timeout: the message says how
-    many returned and how long each took, and what to do."""
+    """Each call returns, but all of them take longer than --timeout: the message says so,
+    and what to do, without the measured times (which made each run's bytes differ)."""
     def slow(w, b, X, Y):
         import time
 
@@ -169,9 +169,10 @@ def test_a_slow_target_is_told_apart_from_a_stuck_one() -> None:
 
     result = audit_function(slow, "logreg.propagate", timeout=0.5)
     (finding,) = [f for f in result.findings if f.check == "timeout"]
-    assert "slow rather than stuck" in finding.message and "larger --timeout" in finding.message
-    calls = int(finding.message.split(" on ")[1].split()[0])
-    assert 2 <= calls <= 25  # at most 0.5 s / 0.02 s
+    assert finding.message == (
+        "spent the audit's time budget (--timeout 0.5 s) on calls that returned before this "
+        "one: slow rather than stuck (an audit makes a few hundred calls); audit it with a "
+        "larger --timeout")
 
 
 def _no_one_over_m(w, b, X, Y):

@@ -157,3 +157,25 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     run.stdout.close()  # before the table is written
     err = run.stderr.read()
     assert run.wait(timeout=300) == 141 and "Traceback" not in err, err
+
+
+def test_ctrl_c_on_a_terminal_prints_one_line(tmp_path):
+    """A terminal's Ctrl-C goes to the whole process group: the pool's workers took it too
+    and each printed `Process ForkPoolWorker-N:` and a traceback before `nnspec: interrupted`."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen([sys.executable, "-m", "nnspec", "verify", "--no-cache"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True, env={**os.environ, "NNSPEC_CACHE_DIR":
+                                                        str(tmp_path)})
+    deadline = time.monotonic() + 60
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+    while time.monotonic() < deadline and len(children.read_text().split()) < 2:
+        time.sleep(0.05)  # until the pool's workers run
+    os.killpg(run.pid, signal.SIGINT)
+    err = run.stderr.read()
+    assert run.wait(timeout=60) == 130 and err == "nnspec: interrupted\n", err

@@ -19,6 +19,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import signal
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -430,7 +431,10 @@ def _run_all(tasks: list[Callable[[], Any]], workers: int | None) -> list:
     if workers > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
         _TASKS = list(tasks)
         try:
-            with mp.get_context("fork").Pool(workers) as pool:
+            # Ctrl-C reaches the whole process group: the parent stops the pool, and a
+            # worker that took it too would print its own traceback
+            with mp.get_context("fork").Pool(workers, signal.signal,
+                                             (signal.SIGINT, signal.SIG_IGN)) as pool:
                 return pool.map(_run_task, range(len(tasks)), chunksize=1)
         except OSError:  # no semaphores or /dev/shm: the same results, one by one
             pass
