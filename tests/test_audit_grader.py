@@ -158,3 +158,21 @@ def test_the_folder_table_shows_the_mistake_before_the_numbers(
 def test_the_checks_of_results_are_checks_the_audit_makes() -> None:
     """A name in OF_RESULTS that no contract checks would withhold nothing, silently."""
     assert set(contracts.OF_RESULTS) <= set(contracts.CHECKS)
+
+
+def test_per_target_files_that_clash_are_refused_before_any_audit(tmp_path: Path,
+                                                                  capsys) -> None:
+    """`q.py` and `q.py.json/z.py` want q.py.json as a file and as a folder: the run wrote the
+    JSON and half the grader files, then failed."""
+    import shutil
+
+    folder = tmp_path / "class"
+    (folder / "q.py.json").mkdir(parents=True)
+    correct = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    shutil.copy(correct, folder / "q.py")
+    shutil.copy(correct, folder / "q.py.json" / "z.py")
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "3",
+                 "--json", str(tmp_path / "out.json"), "--gradescope", str(tmp_path / "gs")])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot write both q.py.json and q.py.json/z.py.json" in err
+    assert not (tmp_path / "out.json").exists() and not (tmp_path / "gs").exists()

@@ -298,6 +298,11 @@ def run_folder(args: argparse.Namespace) -> int:
     folder = Path(args.target)
     options = _audit_options(args)
     jobs = make_jobs(folder, args.contract, options)
+    clash = grader.clashing([printable(job.label, 500) for job in jobs])
+    for kind in grader.FORMATS:
+        if clash and getattr(args, kind, None):
+            raise UsageError(f"--{kind}: cannot write both {clash} in {getattr(args, kind)}: "
+                             "rename one of the two submissions")
     workers = getattr(args, "workers", None)
     if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")

@@ -123,3 +123,17 @@ def write_folder(directory: str | Path, kind: str, results: list[AuditResult]) -
     for result in results:
         write_atomic(Path(directory) / f"{result.target}.json", _text(FORMATS[kind](result)),
                      make_dirs=True)
+
+
+def clashing(labels: list[str]) -> str:
+    """The first pair of a folder's per-target files that cannot both be written (`q.py.json`
+    is a file for `q.py` and a folder for `q.py.json/z.py`), as "A and B"; "" if none. Checked
+    before any audit, so that a clash does not leave a part of the files written."""
+    files = {f"{label}.json" for label in labels}
+    for label in sorted(labels):
+        parts = Path(f"{label}.json").parts
+        for n in range(1, len(parts)):
+            folder = Path(*parts[:n]).as_posix()
+            if folder in files:
+                return f"{folder} and {label}.json"
+    return ""
