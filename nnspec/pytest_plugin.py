@@ -27,6 +27,7 @@ from nnspec.text import plural
 
 _PROFILE = pytest.StashKey[str]()
 _AUDITS = pytest.StashKey[list]()
+_WROTE = pytest.StashKey[str]()  # the report's line, said in the terminal summary
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -95,9 +96,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"nnspec: error: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line(f"nnspec: wrote {written} ({plural(len(recorded), 'audit')})")
+    session.config.stash[_WROTE] = f"nnspec: wrote {written} ({plural(len(recorded), 'audit')})"
+
+
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config
+                            ) -> None:
+    """After the progress line is ended (at session finish the cursor is still on it)."""
+    wrote = config.stash.get(_WROTE, None)
+    if wrote:
+        terminalreporter.write_line(wrote)
 
 
 @pytest.fixture
