@@ -195,3 +195,14 @@ def test_a_file_whose_name_has_a_colon_is_that_file(tmp_path: Path) -> None:
     target = parse_target(str(path), "propagate")
     assert (target.kind, target.function) == ("file", "propagate")
     assert parse_target(f"{path}:other", "propagate").function == "other"
+
+
+def test_a_function_inside_a_cell_magic_is_pointed_at(tmp_path: Path) -> None:
+    """`%%time` above the def: the cell is skipped, and the error said "it defines no
+    function" instead of where the function is."""
+    path = tmp_path / "timed.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": [
+        "%%time\n", "def propagate(w, b, X, Y):\n", "    return 1\n"]}]}))
+    with pytest.raises(UsageError, match=r"'propagate' is defined in cell 1, which starts "
+                                         r"with %%time"):
+        check_target(parse_target(str(path), "propagate"))

@@ -109,6 +109,11 @@ def check_target(target: Target) -> None:
         if target.kind == "notebook":  # the function may sit in a cell that does not parse
             for _, error in notebook_syntax_errors(Path(target.location)):
                 raise UsageError(error)
+            for number, magic in _magic_cells_defining(Path(target.location), top):
+                raise UsageError(f"target {_short(target)}: {top!r} is defined in cell "
+                                 f"{number}, which starts with {magic}: a cell magic's cell "
+                                 f"is not Python and is not run; move the def to a cell of "
+                                 "its own")
         raise UsageError(f"target {_short(target)}: no function {top!r} defined at top level"
                          + _functions_hint(top, source))
 
@@ -171,6 +176,19 @@ def _code_cells(text: str, name: str):
             continue
         yield f"{name} cell {number}", ["" if _IPYTHON_LINE.match(ln) else ln
                                          for ln in source.split("\n")]
+
+
+def _magic_cells_defining(path: Path, name: str) -> list[tuple[int, str]]:
+    """(cell number, its magic) of the `%%` cells that hold `def name(`."""
+    cells = json.loads(read_input(path).decode("utf-8"))["cells"]
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if source.lstrip().startswith("%%") and re.search(rf"^\s*def\s+{re.escape(name)}\s*\(",
+                                                          source, re.MULTILINE):
+            found.append((number, source.split()[0]))
+    return found
 
 
 def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
