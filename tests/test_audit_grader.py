@@ -176,3 +176,11 @@ def test_per_target_files_that_clash_are_refused_before_any_audit(tmp_path: Path
     err = capsys.readouterr().err
     assert code == 2 and "cannot write both q.py.json and q.py.json/z.py.json" in err
     assert not (tmp_path / "out.json").exists() and not (tmp_path / "gs").exists()
+
+
+def test_a_grader_path_given_as_a_folder_gets_results_json_in_it(tmp_path: Path) -> None:
+    """`--gradescope out/` wrote a file named `out`."""
+    correct = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    assert main(["audit", str(correct), "--contract", "logreg.propagate", "--examples", "3",
+                 "--gradescope", f"{tmp_path / 'gs'}/"]) == 0
+    assert json.loads((tmp_path / "gs" / "results.json").read_text())["score"] > 0

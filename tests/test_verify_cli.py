@@ -70,6 +70,11 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("nnspec: error: cannot write")
     assert main(["verify", "--json", str(tmp_path)]) == 2
+    capsys.readouterr()
+    # root may write /proc as far as access() says; the write fails after the whole run
+    assert main(["verify", "--json", "/proc/nnspec.json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "/proc holds the system's files" in captured.err
 
 
 def test_a_missing_json_folder_is_made_as_audit_and_report_do(tmp_path, capsys):

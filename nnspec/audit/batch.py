@@ -322,7 +322,7 @@ def run_folder(args: argparse.Namespace) -> int:
     print(isolation.choose(getattr(args, "isolation", "auto")).describe())
     for kind in grader.FORMATS:
         if getattr(args, kind, None):
-            print(f"{kind}: one results file per target in {getattr(args, kind)}/")
+            print(f"{kind}: one results file per target in {os.path.join(getattr(args, kind), '')}")
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     failed = any(r.verdict == "error" for r in ordered) or unreadable(folder)

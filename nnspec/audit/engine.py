@@ -1062,8 +1062,12 @@ def run(args: argparse.Namespace) -> int:
     args.seed = resolve_seed(args.seed)
     _options(args.contract, **_audit_options(args))  # usage errors before any work
     where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
-    graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
     folder = os.path.isdir(args.target)  # False, not PermissionError, in a locked folder
+    for kind in ("gradescope", "prairielearn"):
+        given = getattr(args, kind, None)
+        if given and not folder and (given.endswith(("/", os.sep)) or os.path.isdir(given)):
+            setattr(args, kind, os.path.join(given, "results.json"))  # the platforms' name
+    graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
     check_outputs({"--json": args.json, "--report": args.report, **({} if folder else graders)},
                   (args.target, where), SUFFIXES, directories=graders if folder else None)
     if folder:
