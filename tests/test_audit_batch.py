@@ -169,6 +169,7 @@ def test_a_helper_module_beside_a_submission_is_not_graded_as_one(tmp_path: Path
     assert "not audited, helper modules (imported beside a submission, no propagate): " \
         "erin/erin_utils.py" in err
     assert "erin_utils" not in out and "`fred/notes.py` | error" in out and code == 2
+    assert "3 targets: 2 conform, 0 with a defect, 1 not audited." in out  # as in --report
     (fred / "notes.py").unlink()
     assert main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
                  "--examples", "5", "--no-cache"]) == 0

@@ -318,6 +318,7 @@ def run_folder(args: argparse.Namespace) -> int:
     write_outputs(args, folder.name, ordered)
     print(batch_table(ordered))
     print()
+    print(verdict_counts(ordered))
     print(check_summary(ordered))
     print(isolation.choose(getattr(args, "isolation", "auto")).describe())
     for kind in grader.FORMATS:
@@ -467,12 +468,16 @@ def check_summary(results: list[AuditResult]) -> str:
     return "\n".join(rows)
 
 
-def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
+def verdict_counts(results: list[AuditResult]) -> str:
+    """`27 targets: 12 conform, 13 with a defect, 2 not audited.`"""
     verdicts = [r.verdict for r in results]
-    head = [f"# Audit of `{folder}/` against `{contract}`", "",
-            (f"{plural(len(results), 'target')}: {verdicts.count('conforms')} conform"
-             f"{'s' if verdicts.count('conforms') == 1 else ''}, "
-             f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited."),
+    return (f"{plural(len(results), 'target')}: {verdicts.count('conforms')} conform"
+            f"{'s' if verdicts.count('conforms') == 1 else ''}, "
+            f"{verdicts.count('defect')} with a defect, {verdicts.count('error')} not audited.")
+
+
+def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
+    head = [f"# Audit of `{folder}/` against `{contract}`", "", verdict_counts(results),
             "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
     return "\n".join([*head, batch_table(results)]) + "\n"
 
