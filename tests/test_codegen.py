@@ -287,3 +287,21 @@ def test_long_formulas_break_only_at_top_level_signs():
     wrapped = codegen._wrap_long_lines(code)
     assert wrapped.splitlines()[0] == "    loss = (" and wrapped.splitlines()[-1] == "    )"
     compile("def f(A2):\n" + wrapped, "<wrapped>", "exec")
+
+
+def test_check_names_the_folder_it_checked_and_the_command_that_mends_it(tmp_path, capsys,
+                                                                        monkeypatch):
+    """`generate --check --out DIR` said "reference/ is out of date: run `nnspec generate`",
+    whichever folder it checked, and a missing file "differs"."""
+    import argparse
+
+    from nnspec.emit import codegen
+
+    monkeypatch.setattr(codegen, "emit", lambda: {"logreg.py": "x = 1\n", "other.py": "y\n"})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "logreg.py").write_text("x = 2\n")
+    code = codegen.run(argparse.Namespace(out=str(tmp_path / "out"), check=True))
+    printed = capsys.readouterr().out
+    assert code == 1 and f"differs: {tmp_path / 'out' / 'logreg.py'}" in printed
+    assert f"missing: {tmp_path / 'out' / 'other.py'}" in printed
+    assert f"run `nnspec generate --out {tmp_path / 'out'}`" in printed

@@ -685,9 +685,11 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         differing = drift(out_dir, files)
         for name in differing:
-            print(f"differs: {out_dir / name}")
+            what = "differs" if (out_dir / name).is_file() else "missing"
+            print(f"{what}: {out_dir / name}")
         if differing:
-            print("reference/ is out of date: run `nnspec generate`")
+            again = f" --out {args.out}" if getattr(args, "out", None) else ""
+            print(f"{out_dir}/ is out of date: run `nnspec generate{again}`")
             return EXIT_FINDING
         print(f"{out_dir}: up to date ({len(files)} files)")
         return EXIT_OK
