@@ -123,7 +123,7 @@ def test_pool_falls_back_to_one_by_one(monkeypatch):
     claims = [Claim(f"t{i}", "s", "n", "derivation step", Equal(a * i, i * a)) for i in range(3)]
 
     class NoPool:
-        def Pool(self, n):
+        def Pool(self, n, *initializer):
             raise OSError("no /dev/shm")
 
     monkeypatch.setattr(verify.mp, "get_context", lambda method: NoPool())
