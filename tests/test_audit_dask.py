@@ -3,6 +3,7 @@ two workers, each its own process): the same JSON and Markdown bytes as the loca
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -131,3 +132,31 @@ def test_ctrl_c_stops_the_audits_running_on_the_cluster(cluster: str, tmp_path: 
     while set(_sandboxes()) - before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not set(_sandboxes()) - before
+
+
+def test_a_file_that_cannot_be_shipped_is_an_error_verdict(
+        cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    """Its bytes travel with the task; a file the harness cannot read gave a traceback that
+    lost the run, where a local run gives an error verdict."""
+    from nnspec.audit import batch
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORPUS / "correct_stable.py", folder / "alice.py")
+    shutil.copy(CORPUS / "correct_stable.py", folder / "locked.py")
+    real = batch.shipped
+
+    def shipped(job):
+        if job.label == "locked.py":
+            raise PermissionError(13, "Permission denied")
+        return real(job)
+
+    monkeypatch.setattr(batch, "shipped", shipped)
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "3",
+                 "--no-cache", "--scheduler", cluster, "--json", str(tmp_path / "out.json")])
+    capsys.readouterr()
+    verdicts = {t["target"]: (t["verdict"], t.get("reason", ""))
+                for t in json.loads((tmp_path / "out.json").read_text())["targets"]}
+    assert code == 2 and verdicts["alice.py"][0] == "conforms"
+    assert verdicts["locked.py"] == ("error", "target locked.py: cannot read (Permission denied)")

@@ -357,8 +357,16 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
         import uuid
 
         run = uuid.uuid4().hex
+        ready = []
+        for job in todo:  # a file that cannot be read is said as a local run says it
+            try:
+                ready.append(replace(shipped(job), run=run))
+            except OSError as exc:
+                done(job, AuditResult(printable(job.label, 500), job.contract, "error", options=_shown_options(
+                    job), reason=f"target {Path(job.path).name}: cannot read "
+                    f"({exc.strerror or exc})"))
         with dask_executor(scheduler, run) as executor:
-            run_jobs([replace(shipped(job), run=run) for job in todo], done, executor=executor)
+            run_jobs(ready, done, executor=executor)
     elif todo:
         run_jobs(todo, done, workers=min(workers, len(todo)))
     progress.done()
