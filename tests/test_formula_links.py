@@ -82,3 +82,14 @@ def test_a_symbol_that_cancels_from_the_difference_still_gets_a_value():
     out = Link("z", r"\omega^Tx + 2b").run()
     values = out.evidence.split(": left = ")[1]
     assert out.ok is False and "w_0_0 = " in out.evidence and "_0_0" not in values, out.evidence
+
+
+def test_the_transpose_of_an_expression_is_read():
+    """`x(a-y)^T` was "the notation table cannot read it: power ^{T} of an expression", so an
+    error written that way went unchecked."""
+    dw = r"\frac{d\mathcal{L}}{d\omega}"
+    assert Link(dw, "x(a-y)^T").run().ok is True
+    assert Link(dw, "x(a-y)^{T}").run().ok is True
+    flipped = Link(dw, "x(y-a)^T").run()
+    assert flipped.ok is False and "(a flipped sign)" in flipped.evidence
+    assert Link("z", r"(\omega^T x)^T + b").run().ok is True

@@ -249,6 +249,9 @@ class Evaluator:
     def _div(self, num, den) -> sp.Matrix:
         return self(num) / _scalar(self(den), "division by a matrix")
 
+    def _transpose(self, node) -> sp.Matrix:
+        return self(node).T
+
     def _pow(self, base, exp) -> sp.Matrix:
         return sp.Matrix([[_scalar(self(base), "power") ** exp]])
 

@@ -55,7 +55,8 @@ class Name:
 
 # expression nodes: plain tuples, ("op", ...)
 #   ("num", Fraction) ("name", Name) ("grad", Name) ("deriv", F, Name) ("add", [t])
-#   ("neg", t) ("mul", [f]) ("ew", l, r) ("div", n, d) ("pow", b, int) ("call", f, [args])
+#   ("neg", t) ("mul", [f]) ("ew", l, r) ("div", n, d) ("pow", b, int) ("transpose", t)
+#   ("call", f, [args])
 #   ("sum", var, lo, hi, body) ("prob", Name, Name)
 
 
@@ -195,6 +196,8 @@ class _Parser:
                 node = ("pow", node, int(exp[0]))
             elif exp in (["-", "1"],):
                 node = ("pow", node, -1)
+            elif exp == ["T"]:  # (a - y)^T: the transpose of an expression
+                node = ("transpose", node)
             else:
                 raise Unreadable(f"power ^{{{''.join(exp)}}} of an expression")
         return node
