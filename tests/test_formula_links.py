@@ -93,3 +93,12 @@ def test_the_transpose_of_an_expression_is_read():
     flipped = Link(dw, "x(y-a)^T").run()
     assert flipped.ok is False and "(a flipped sign)" in flipped.evidence
     assert Link("z", r"(\omega^T x)^T + b").run().ok is True
+
+
+def test_a_derivative_written_with_a_prime_is_read():
+    """sigma'(z) was "cannot read \\"'(z)\\""; it is SymPy's derivative of the sigmoid (sigma' =
+    sigma (1 - sigma), the rule the sigma' lemma proves), and log', exp' likewise."""
+    assert Link(r"\sigma'(z)", r"\sigma(z)(1-\sigma(z))").run().ok is True
+    assert Link(r"\sigma'(z)", r"\sigma(z)(1+\sigma(z))").run().ok is False
+    assert Link(r"\frac{da}{dz}", r"\sigma'(z)").run().ok is True
+    assert Link(r"\log'(a)", r"\frac{1}{a}").run().ok is True

@@ -259,8 +259,11 @@ class Evaluator:
         if func == "J":
             return self.net.value("J")
         values = [self(a) for a in args]
-        if func in ("sigma", "log", "exp") and len(values) == 1:
-            f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp}[func]
+        if func.rstrip("'") in ("sigma", "log", "exp") and len(values) == 1:
+            f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp}[func.rstrip("'")]
+            if func.endswith("'"):  # sigma' is sigma (1 - sigma) by its proven lemma
+                t = sp.Dummy("t", real=True)
+                f = sp.Lambda(t, sp.diff(f(t), t))
             return values[0].applyfunc(f)
         if func == "L" and len(values) == 2:
             return sp.Matrix([[defs.loss(_scalar(values[0], "L of more than one example"),

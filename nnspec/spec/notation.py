@@ -8,7 +8,8 @@ Normalisation (the notation table), applied before parsing:
     \\color{red}{*}, *, \\odot, \\circ  element-wise product;  juxtaposition, \\cdot, \\times  matrix product
     \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}  derivative of F in V
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
-    \\sigma(u) the sigmoid, \\log, \\exp, e^{u}; L(u, v) and J(...) as the notes define them
+    \\sigma(u) the sigmoid, \\log, \\exp, e^{u}, and their derivatives \\sigma'(u), ...;
+    L(u, v) and J(...) as the notes define them
     \\mathbb{P}(y|x)  the model's probability of the label y
     \\text{...}  a reference in words ("same as above", "similar logic"): not a formula
     \\left, \\right, ~, \\,, \\quad, \\!  dropped;  [ ] as parentheses; ” “ quotes dropped
@@ -88,7 +89,7 @@ def normalise(tex: str) -> str:
     return tex
 
 
-_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|Y@|[A-Za-z]|[{}()\[\]^_+\-*/=,|.])")
+_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|Y@|[A-Za-z]|[{}()\[\]^_+\-*/=,|.'])")
 
 
 def tokenize(tex: str) -> list[str]:
@@ -222,9 +223,13 @@ class _Parser:
                 return deriv
             return ("div", _Parser(num).parse(), _Parser(den).parse())
         if tok in ("\\sigma", "\\log", "\\exp"):
+            func = tok[1:]
+            if self.peek() == "'":  # \sigma'(z): the derivative, taken by SymPy
+                self.take("'")
+                func += "'"
             if self.peek() != "(":  # \log \hat{y}: the argument is the next factor
-                return ("call", tok[1:], [self.factor()])
-            return ("call", tok[1:], self.arguments())
+                return ("call", func, [self.factor()])
+            return ("call", func, self.arguments())
         if tok == "\\sum":
             return self.summation()
         if tok == "e" and self.peek() == "^":
