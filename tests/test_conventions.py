@@ -11,12 +11,14 @@ RESCUED = {
     "entry-wise": (r"\frac{da^{[1]}}{dz^{[1]}}", r"(1-a^{[1]})a^{[1]}"),
     "superscript": (r"J(w, b)", r"\frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(y^i, \widehat{y}^{(i)})"),
     "P(y|x)": (r"\widehat{y}", r"\mathbb{P}(y|x)"),
+    "broadcast": ("Z^{[1]}", r"W^{[1]} X + b^{[1]}"),
 }
 NOT_RESCUED = {
     "row": (r"\frac{d\mathcal{L}}{da^{[1]}}", r"(y-a^{[2]})W^{[2]}"),
     "entry-wise": (r"\frac{da^{[1]}}{dz^{[1]}}", r"(1+a^{[1]})a^{[1]}"),
     "superscript": (r"J(w, b)", r"\frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(\widehat{y}^{(i)}, y^i)"),
     "P(y|x)": (r"1 - \widehat{y}", r"\mathbb{P}(y|x)"),
+    "broadcast": ("Z^{[1]}", r"W^{[1]} X - b^{[1]}"),
 }
 
 

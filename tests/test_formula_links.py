@@ -102,3 +102,14 @@ def test_a_derivative_written_with_a_prime_is_read():
     assert Link(r"\sigma'(z)", r"\sigma(z)(1+\sigma(z))").run().ok is False
     assert Link(r"\frac{da}{dz}", r"\sigma'(z)").run().ok is True
     assert Link(r"\log'(a)", r"\frac{1}{a}").run().ok is True
+
+
+def test_the_vectorised_capitals_are_read_on_several_examples():
+    """A, X, Z (and A^{[k]}, Z^{[k]}) are the quantities whose columns are the examples, so a
+    formula in them is checked with m > 1 (it was "A is not in the notation table")."""
+    forward = Link("A", r"\sigma(\omega^T X + b)").run()
+    assert forward.ok is True and "(n_x, m) in [(3, 2), (2, 3), (1, 1)]" in forward.detail
+    transposed = Link("A", r"\sigma(X^T \omega + b)").run()
+    assert transposed.ok is False and "the left side is (1, 2), the right side (2, 1)" in \
+        transposed.evidence
+    assert Link("A^{[2]}", r"\sigma(W^{[2]} A^{[1]} + b^{[2]})").run().ok is True

@@ -26,6 +26,7 @@ class Reading:
     elementwise_vectors: bool = False
     superscript_index: bool = False
     probability_of_one: bool = False
+    broadcast_columns: bool = False
     name: str = field(default="as written", compare=False)
 
 
@@ -43,4 +44,7 @@ CONVENTIONS = (
             name="a plain superscript is the example index: y^i means y^{(i)}"),
     replace(AS_WRITTEN, probability_of_one=True,
             name="P(y|x) means P(y = 1 | x)"),
+    replace(AS_WRITTEN, broadcast_columns=True,
+            name="a column added to a matrix is added to each of its columns (b broadcast "
+                 "over the examples, as NumPy does)"),
 )

@@ -6,6 +6,8 @@ nnspec.spec.definitions, built as a SymPy matrix of symbols of a concrete shape:
               L = L(y, a) (one example), J = (1/m) sum_i L(y^(i), a^(i))
     2 layers: W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1), z1 = W1 x + b1,
               a1 = sigma(z1), z2 = W2 a1 + b2, a2 = sigma(z2), L = L(y, a2), J likewise
+The vectorised notation's capitals X, Y, A, Z (A^{[k]}, Z^{[k]}) are x, y, a, z themselves,
+whose columns are the examples: a formula in them is checked with m > 1 (`names_in`).
 A formula with a layer superscript is read in the 2-layer network (its L is the 2-layer loss);
 names without one (w, b, z, a) are the 1-layer network's, on the same x and y.
 d F / d V is the derivative of F with V made a free variable (every quantity computed from V
@@ -29,6 +31,9 @@ from nnspec.spec.shapes import NonConforming
 ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
 TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
 SHARED = {"x", "y", "m", "L", "J"}
+# the vectorised notation's capitals: the same quantities, whose columns are the examples
+CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
+            "A2": "a2"}
 
 
 @dataclass
@@ -128,12 +133,18 @@ def elementwise(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
     return left.multiply_elementwise(right)
 
 
-def add(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
-    """A sum; a (1, 1) term is a scalar added to every entry (the notes' 1 - a^{[1]})."""
+def add(left: sp.Matrix, right: sp.Matrix, reading: Reading | None = None) -> sp.Matrix:
+    """A sum; a (1, 1) term is a scalar added to every entry (the notes' 1 - a^{[1]}); with
+    the reading's `broadcast_columns`, an (n, 1) column is added to each column of an (n, m)
+    matrix (W X + b, as NumPy computes it)."""
     if left.shape == (1, 1) and right.shape != (1, 1):
         return sp.ones(*right.shape) * left[0, 0] + right
     if right.shape == (1, 1) and left.shape != (1, 1):
         return left + sp.ones(*left.shape) * right[0, 0]
+    if reading is not None and reading.broadcast_columns and left.rows == right.rows \
+            and 1 in (left.cols, right.cols):
+        column, matrix = (left, right) if left.cols == 1 else (right, left)
+        return matrix + column * sp.ones(1, matrix.cols)
     if left.shape != right.shape:
         raise NonConforming("sum", left.shape, right.shape)
     return left + right
@@ -161,6 +172,7 @@ class Evaluator:
 
     def _key(self, name: Name) -> str:
         key = "a" if name.key == "yhat" else name.key
+        key = CAPITALS.get(key, key)
         if key not in ONE_LAYER | TWO_LAYER:
             raise Unreadable(f"{name} is not in the notation table")
         return key
@@ -231,7 +243,7 @@ class Evaluator:
     def _add(self, terms) -> sp.Matrix:
         total = self(terms[0])
         for t in terms[1:]:
-            total = add(total, self(t))
+            total = add(total, self(t), self.reading)
         return total
 
     def _neg(self, node) -> sp.Matrix:
@@ -300,8 +312,8 @@ def _show(node) -> str:
 def names_in(node) -> set[str]:
     """Keys of every quantity named in a tree (to choose the network and the shapes)."""
     out: set[str] = set()
-    if isinstance(node, Name):
-        return {node.key}
+    if isinstance(node, Name):  # a capital is vectorised: checked on several examples (m)
+        return {CAPITALS[node.key], "m"} if node.key in CAPITALS else {node.key}
     if isinstance(node, tuple):
         if node[0] == "sum":
             out.add("m")
