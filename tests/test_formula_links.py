@@ -113,3 +113,19 @@ def test_the_vectorised_capitals_are_read_on_several_examples():
     assert transposed.ok is False and "the left side is (1, 2), the right side (2, 1)" in \
         transposed.evidence
     assert Link("A^{[2]}", r"\sigma(W^{[2]} A^{[1]} + b^{[2]})").run().ok is True
+
+
+def test_a_gradient_over_the_examples_is_the_costs():
+    """Outside a sum's example, dV in a formula over m examples is the vectorised notation's:
+    the gradient of J for a parameter, the per-example gradients side by side for a quantity
+    with a column per example (dZ = A - Y). It was "L without an example", so a missing 1/m
+    written this way went unchecked."""
+    db = Link("db", r"\frac{1}{m}\sum_{i=1}^m (a^{(i)} - y^{(i)})").run()
+    assert db.ok is True and "(n_x, m) in [(3, 2), (2, 3), (1, 1)]" in db.detail
+    missing = Link("db", r"\sum_{i=1}^m (a^{(i)} - y^{(i)})").run()
+    assert missing.ok is False and "(1/m missing, m = 2)" in missing.evidence
+    assert Link("dw", r"\frac{1}{m} X (A - Y)^T").run().ok is True
+    assert Link("dZ^{[2]}", "A^{[2]} - Y").run().ok is True
+    assert Link("dW^{[2]}", r"\frac{1}{m} dZ^{[2]} A^{[1]T}").run().ok is True
+    assert Link("db^{[2]}", r"\frac{1}{m} \sum_{i=1}^m dZ^{[2](i)}").run().ok is True  # [k](i)
+    assert Link("dW^{[2]}", r"dZ^{[2]} A^{[1]T}").run().ok is False

@@ -1,9 +1,11 @@
 """Numerics findings (scanned against the oracle) and unstated steps, from the notes' own text."""
 
 import numpy as np
+import pytest
 
 from nnspec.numerics import findings as F
-from nnspec.spec.steps import unstated
+from nnspec.spec.formulas import Link
+from nnspec.spec.steps import VECTORISED, unstated
 
 
 def claim(text, kind="code"):
@@ -36,3 +38,13 @@ def test_unstated_steps_name_each_two_layer_gradient_once_with_a_proof():
                       claim(r"dW^{[2]} = x", "derivation step")])
     assert len(found) == 1 and "1/m" in found[0]["message"]
     assert "NOT PROVEN" not in found[0]["message"] and "equal entry by entry" in found[0]["message"]
+
+
+@pytest.mark.parametrize("parameter", sorted(VECTORISED))
+def test_each_suggested_vectorised_form_holds_when_read_from_its_text(parameter):
+    """The finding proves the course's vectorised pass (code) and shows a formula; read by the
+    notation table, that formula must hold too. dW1 was shown as `* A^{[1]}(1 - A^{[1]})`,
+    which the table reads as a matrix product with (1 - A^{[1]}): false."""
+    left, right = VECTORISED[parameter].split(" = ", 1)
+    out = Link(left, right).run()
+    assert out.ok is True, (out.detail, out.evidence)

@@ -11,7 +11,9 @@ whose columns are the examples: a formula in them is checked with m > 1 (`names_
 A formula with a layer superscript is read in the 2-layer network (its L is the 2-layer loss);
 names without one (w, b, z, a) are the 1-layer network's, on the same x and y.
 d F / d V is the derivative of F with V made a free variable (every quantity computed from V
-recomputed from it), then evaluated at V's value; dV alone is dL/dV of V's network. Shapes
+recomputed from it), then evaluated at V's value; dV alone is dL/dV of V's network (over m
+examples, outside a sum's example: dJ/dV for a parameter, dL_i/dV^(i) side by side for a
+quantity with a column per example, as the vectorised notation writes dZ = A - Y). Shapes
 follow the Reading (nnspec.spec.conventions); a product or a sum of non-conforming shapes
 raises shapes.NonConforming, which makes the claim false with the shapes as evidence.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 import sympy as sp
 
@@ -31,6 +34,7 @@ from nnspec.spec.shapes import NonConforming
 ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
 TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
 SHARED = {"x", "y", "m", "L", "J"}
+PARAMETERS = {"w", "b", "W1", "b1", "W2", "b2"}
 # the vectorised notation's capitals: the same quantities, whose columns are the examples
 CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
             "A2": "a2"}
@@ -197,10 +201,25 @@ class Evaluator:
         owner = self.net if key in SHARED or (key in TWO_LAYER) == self.net.two_layer else \
             Network(self.net.n_x, self.net.n_h, self.net.m, not self.net.two_layer,
                     data={k: self.net.value(k) for k in ("x", "y")})
+        if name.index is not None:  # dZ^{[2](i)}: the gradient of example i's own loss
+            if name.index not in self.index:
+                raise Unreadable(f"{name}: index {name.index} outside a sum over examples")
+            owner = owner.example(self.index[name.index])
         # dV is the update direction of V: always V's shape, whatever the layout convention
         sub = Evaluator(owner, replace(self.reading, row_layout=False), self.index)
-        value = sub._derivative(("name", Name("L")), Name(name.base, name.layer))
+        value = sub._derivative(self._loss_of(key, name), Name(name.base, name.layer))
         return value.T if name.transposed else value
+
+    def _loss_of(self, key: str, name: Name):
+        """What dV differentiates: the loss L of one example; over the m examples (outside a
+        sum's example, as the vectorised notation writes dW = (1/m) dZ A^T), the cost J for a
+        parameter, and for a quantity with a column per example (dZ = A - Y) the sum of the
+        losses, whose column i is dL/dz of example i."""
+        if self.net.m == 1 or self.index or name.index is not None:
+            return ("name", Name("L"))
+        if key in PARAMETERS:
+            return ("call", "J", [])
+        return ("mul", [("num", Fraction(self.net.m)), ("call", "J", [])])
 
     def _deriv(self, of, wrt: Name) -> sp.Matrix:
         return self._derivative(of, wrt)

@@ -291,11 +291,15 @@ class _Parser:
 
 
 def _decorate(name: Name, exp: list[str]) -> Name:
-    """Apply a superscript: [k] layer, [k]T, T transpose, (i) example index, i a plain index."""
+    """Apply a superscript: [k] layer, [k]T, T transpose, (i) example index, [k](i) both, i a
+    plain index."""
     text = "".join(exp)
     m = re.fullmatch(r"\[(\d)\](T?)", text)
     if m:
         return Name(name.base, int(m.group(1)), bool(m.group(2)), name.index, name.power)
+    m = re.fullmatch(r"\[(\d)\]\(([a-z])\)", text)  # Z^{[2](i)}: layer 2, example i
+    if m:
+        return Name(name.base, int(m.group(1)), name.transposed, m.group(2), name.power)
     if text == "T":
         return Name(name.base, name.layer, True, name.index, name.power)
     m = re.fullmatch(r"\(([a-z])\)", text)

@@ -2,7 +2,9 @@
 the cost J they minimise averages the loss over m examples, so each gradient needs a factor 1/m
 and a sum over the examples that the notes never write. Each is a finding of its own, with the
 vectorised form (the course's) proven equal, entry by entry, to the gradient of J on shapes
-(n_x, n_h, m) with m > 1.
+(n_x, n_h, m) with m > 1. The forms are written so that the notation table reads them as they
+are meant (`*` on both sides of A^{[1]}: a juxtaposed (1 - A^{[1]}) would be a matrix product),
+and each, read from its text, holds (tests/test_notes_findings.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 VECTORISED = {
     "W2": "dW^{[2]} = \\frac{1}{m} dZ^{[2]} A^{[1]T}",
     "b2": "db^{[2]} = \\frac{1}{m} \\sum_{i=1}^m dZ^{[2](i)}",
-    "W1": "dW^{[1]} = \\frac{1}{m} (W^{[2]T} dZ^{[2]} * A^{[1]}(1 - A^{[1]})) X^T",
+    "W1": "dW^{[1]} = \\frac{1}{m} (W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})) X^T",
     "b1": "db^{[1]} = \\frac{1}{m} \\sum_{i=1}^m dZ^{[1](i)}",
 }
 NAMED = re.compile(r"d([Wb])\^\{\[(\d)\]\}")
