@@ -210,3 +210,17 @@ def test_what_cannot_be_read_is_said_and_fails_the_run(tmp_path: Path) -> None:
         assert locked.returncode == 2 and "cannot read folder" in locked.stderr
     finally:
         (folder / "locked").chmod(0o755)
+
+
+def test_the_folder_report_gives_every_finding_with_its_smallest_input() -> None:
+    """The table shows each target's first finding, cut at 160 characters; the report goes on
+    with every finding in full and its counterexample, as a single audit's report does."""
+    long = "beyond the float64 error bound: " + "x" * 300 + "; matches: missing 1/m"
+    found = Finding("value", "defect", long, {"inputs": {"X": [[0.0, 1.0]]},
+                                              "expected": {"db": 0.25}, "got": {"db": 0.5}})
+    text = batch_markdown("class", "logreg.propagate", [
+        AuditResult("a.py", "logreg.propagate", "defect", [found]), _result("d.py")])
+    assert "## `a.py`: defect" in text and "matches: missing 1/m" in text
+    assert '  - smallest input: `{"X": [[0.0, 1.0]]}`' in text
+    assert '  - expected: `{"db": 0.25}`' in text and '  - got: `{"db": 0.5}`' in text
+    assert "## `d.py`" not in text  # nothing to say

@@ -34,7 +34,16 @@ from pathlib import Path
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.answers import printable
 from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
-from nnspec.audit.engine import SEVERITIES, AuditResult, Finding, _audit_options, _cell, audit
+from nnspec.audit.engine import (
+    SEVERITIES,
+    AuditResult,
+    Finding,
+    _audit_options,
+    _cell,
+    _compact,
+    audit,
+    jsonable,
+)
 from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets, helpers_in, links_out, unreadable
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
@@ -487,7 +496,26 @@ def verdict_counts(results: list[AuditResult]) -> str:
 def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
     head = [f"# Audit of `{folder}/` against `{contract}`", "", verdict_counts(results),
             "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
-    return "\n".join([*head, batch_table(results)]) + "\n"
+    return "\n".join([*head, batch_table(results), *_every_finding(results)]) + "\n"
+
+
+def _every_finding(results: list[AuditResult]) -> list[str]:
+    """Each target's findings in full, each with its smallest input and the values expected
+    and returned: the table shows only the first, cut short."""
+    lines = []
+    for result in results:
+        if not result.findings:
+            continue
+        lines += ["", f"## `{result.target}`: {result.verdict}", ""]
+        for f in result.findings:
+            ce = jsonable(f.counterexample)
+            lines.append(f"- **{f.check}** ({f.severity}): {_cell(f.message)}")
+            label = f.input_label()
+            for key in ("inputs", "expected", "got"):
+                if key in ce:
+                    lines.append(f"  - {label if key == 'inputs' else key}: "
+                                 f"`{_cell(_compact(ce[key]))}`")
+    return lines
 
 
 def _shorten(text: str, limit: int = 160) -> str:
