@@ -13,7 +13,6 @@ transaction per result keep it consistent.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import importlib
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import nnspec
 from nnspec.audit.engine import AuditResult, Finding
-from nnspec.audit.targets import helper_file, inside
+from nnspec.audit.targets import code_cells, helper_file, imported_names, inside
 from nnspec.errors import UsageError
 from nnspec.files import read_input
 
@@ -89,29 +88,11 @@ def _imported_names(path: Path) -> set[str]:
     (a cell that does not parse, e.g. with IPython magics, is skipped)."""
     try:
         text = read_input(path).decode("utf-8", "replace")
-    except OSError:
+        sources = [s for _, s in code_cells(text, path.name)] if path.suffix == ".ipynb" \
+            else [text]
+    except (OSError, UsageError):
         return set()
-    sources = [text]
-    if path.suffix == ".ipynb":
-        try:
-            cells = json.loads(text).get("cells", [])
-            sources = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
-                       else str(c.get("source", "")) for c in cells
-                       if isinstance(c, dict) and c.get("cell_type") == "code"]
-        except (ValueError, AttributeError):
-            return set()
-    names: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
-    return names
+    return set().union(*map(imported_names, sources))
 
 
 class ResultCache:

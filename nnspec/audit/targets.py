@@ -158,8 +158,9 @@ def _parse(source: str, filename: str) -> ast.Module:
         raise UsageError(f"cannot parse {filename}: nested too deeply") from None
 
 
-def _code_cells(text: str, name: str):
-    """(filename, lines) of each code cell, magics blanked; cell-magic cells skipped."""
+def code_cells(text: str, name: str):
+    """(number, source) of each code cell of a notebook's JSON text; UsageError if it is not a
+    notebook."""
     try:
         cells = json.loads(text)["cells"]
     except (ValueError, KeyError, TypeError):
@@ -171,7 +172,12 @@ def _code_cells(text: str, name: str):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        yield number, "".join(source) if isinstance(source, list) else str(source)
+
+
+def _code_cells(text: str, name: str):
+    """(filename, lines) of each code cell, magics blanked; cell-magic cells skipped."""
+    for number, source in code_cells(text, name):
         if source.lstrip().startswith("%%"):
             continue
         yield f"{name} cell {number}", ["" if _IPYTHON_LINE.match(ln) else ln
@@ -180,15 +186,10 @@ def _code_cells(text: str, name: str):
 
 def _magic_cells_defining(path: Path, name: str) -> list[tuple[int, str]]:
     """(cell number, its magic) of the `%%` cells that hold `def name(`."""
-    cells = json.loads(read_input(path).decode("utf-8"))["cells"]
-    found = []
-    for number, cell in enumerate(cells, start=1):
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if source.lstrip().startswith("%%") and re.search(rf"^\s*def\s+{re.escape(name)}\s*\(",
-                                                          source, re.MULTILINE):
-            found.append((number, source.split()[0]))
-    return found
+    defines = re.compile(rf"^\s*def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+    return [(number, source.split()[0])
+            for number, source in code_cells(read_input(path).decode("utf-8"), path.name)
+            if source.lstrip().startswith("%%") and defines.search(source)]
 
 
 def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
@@ -578,16 +579,7 @@ def helper_file(beside: Path, name: str, function: str = "") -> Path | None:
     path = beside / f"{name}.py"
     if not path.is_file() or not inside(path, beside) or _installed(name):
         return None
-    if function:
-        try:
-            tree = ast.parse(read_input(path).decode("utf-8", "replace"))
-        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-            return path
-        top = function.split(".")[0]
-        if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == top
-               for node in tree.body):
-            return None
-    return path
+    return None if function and _may_define(path, function.split(".")[0]) else path
 
 
 @functools.cache
