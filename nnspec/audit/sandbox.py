@@ -450,12 +450,8 @@ class Sandbox:
         if code is not None and self.isolation.kind == "bubblewrap" and 128 < code < 160:
             code = 128 - code  # bwrap reports its child's death by a signal as 128 + signal
         if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return CallOutcome("crash", message=f"the process was killed by {name}")
-        return CallOutcome("crash", message=f"the process exited with status {code}{detail}")
+            return CallOutcome("crash", message=died(code))
+        return CallOutcome("crash", message=f"{died(code)}{detail}")
 
     def _stderr_tail(self) -> str:
         """The sandbox's own complaint (bwrap: ...), if it failed to start."""
@@ -855,18 +851,18 @@ class _Worker:
                 answer = pickle.loads(data)  # this worker's own child: no one else writes it
                 if isinstance(answer, dict):
                     return answer
-        return {"status": "crash", "message": died(status)}
+        return {"status": "crash", "message": died(os.waitstatus_to_exitcode(status))}
 
 
-def died(status: int) -> str:
-    """How a process ended, from its wait status (as the harness says it of a worker)."""
-    if os.WIFSIGNALED(status):
+def died(code: int | None) -> str:
+    """How a process ended, from its exit code (minus the signal that killed it)."""
+    if code is not None and code < 0:
         try:
-            name = signal.Signals(os.WTERMSIG(status)).name
+            name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {os.WTERMSIG(status)}"
+            name = f"signal {-code}"
         return f"the process was killed by {name}"
-    return f"the process exited with status {os.waitstatus_to_exitcode(status)}"
+    return f"the process exited with status {code}"
 
 
 def _limit(which: int, value: int) -> None:
