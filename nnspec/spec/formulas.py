@@ -19,26 +19,17 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
-from nnspec.spec import definitions as defs
 from nnspec.spec import notation
 from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
 from nnspec.spec.meaning import TWO_LAYER, Evaluator, Network, names_in
 from nnspec.spec.shapes import NonConforming
-from nnspec.spec.verify import NotRational, evaluate_at, mp_sigma
+from nnspec.spec.verify import NotRational, evaluate_at, is_zero, mp_sigma, sigma_defined
 
 SEED = 20240611
 PER_EXAMPLE = {False: ((3, 1, 1), (2, 1, 1), (1, 1, 1)), True: ((3, 2, 1), (2, 4, 1), (1, 1, 1))}
 OVER_EXAMPLES = {False: ((3, 1, 2), (2, 1, 3), (1, 1, 1)), True: ((3, 2, 2), (2, 3, 3), (1, 1, 1))}
 LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J"}
-
-
-def _rewrite(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(defs.sigma, defs.sigma_exp)
-
-
-def _is_zero(expr: sp.Expr) -> bool:
-    return sp.expand(sp.sympify(expr).as_numer_denom()[0]) == 0
 
 
 def _point(symbols, rng: random.Random) -> dict:
@@ -53,7 +44,7 @@ def _point(symbols, rng: random.Random) -> dict:
 
 
 def _value(expr: sp.Expr, point: dict) -> sp.Expr:
-    return sp.N(_rewrite(expr).xreplace(point), 30)
+    return sp.N(sigma_defined(expr).xreplace(point), 30)
 
 
 def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool | None, str]:
@@ -70,11 +61,11 @@ def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool
         apart = _proven_apart(left, right, point)
         if apart:
             return False, _evidence(left, right, point)
-    if _is_zero(diff) or _is_zero(_rewrite(diff)):
+    if is_zero(diff) or is_zero(sigma_defined(diff)):
         return True, ""
     if apart is None and _proven_apart(left, right, point):
         return False, _evidence(left, right, point)
-    if sp.simplify(_rewrite(diff)) == 0:
+    if sp.simplify(sigma_defined(diff)) == 0:
         return True, ""
     return None, "equal to 1e-20 at a random point, not proven"
 
@@ -146,7 +137,7 @@ def factor(claimed: sp.Matrix, truth: sp.Matrix, m: int, subject: str) -> str:
         at = _point(symbols, rng)
         if any(_apart(d, at) for d in differences):
             return ""
-    if not all(_is_zero(d) for d in differences):
+    if not all(is_zero(d) for d in differences):
         return ""
     return f"{c} times {subject}{_meaning(c, m)}"
 

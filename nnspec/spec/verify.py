@@ -40,7 +40,7 @@ DIGITS = 50
 UNIT_NAMES = {"a", "y", "yhat", "a1", "a2"}  # sampled in (0, 1): probabilities and labels
 
 
-def _rewrite(expr: sp.Expr) -> sp.Expr:
+def sigma_defined(expr: sp.Expr) -> sp.Expr:
     """Replace the opaque sigma by its definition 1 / (1 + e^-z), for proof and evaluation."""
     return expr.replace(defs.sigma, defs.sigma_exp)
 
@@ -60,7 +60,7 @@ def _sample_point(symbols: set[sp.Symbol], rng: random.Random) -> dict[sp.Symbol
 def numeric_difference(lhs: sp.Expr, rhs: sp.Expr, seed: int = SEED) -> tuple[float, dict]:
     """Largest |lhs - rhs| / (1 + |rhs|) at seeded random points, evaluated at 50 digits."""
     rng = random.Random(seed)
-    lhs, rhs = _rewrite(sp.sympify(lhs)), _rewrite(sp.sympify(rhs))
+    lhs, rhs = sigma_defined(sp.sympify(lhs)), sigma_defined(sp.sympify(rhs))
     worst, worst_point = 0.0, {}
     for _ in range(NUMERIC_POINTS):
         point = _sample_point(lhs.free_symbols | rhs.free_symbols, rng)
@@ -75,7 +75,7 @@ def numeric_difference(lhs: sp.Expr, rhs: sp.Expr, seed: int = SEED) -> tuple[fl
 def _prove(lhs: sp.Expr, rhs: sp.Expr) -> bool:
     """An expanded numerator first: it proves most identities of the notes at a fraction of
     simplify's cost."""
-    diff = _rewrite(sp.sympify(lhs) - sp.sympify(rhs))
+    diff = sigma_defined(sp.sympify(lhs) - sp.sympify(rhs))
     return (is_zero(diff) or sp.simplify(diff) == 0
             or sp.simplify(sp.cancel(sp.expand(diff))) == 0)
 
@@ -222,7 +222,7 @@ def _numeric_matrix_zero(diff: sp.Matrix, rng: random.Random, fpoint: dict | Non
             values = [abs(evaluate_at(e, point, mp_sigma, memo)) for e in diff]
         except NotRational:
             exact = {s: sp.Rational(v.numerator, v.denominator) for s, v in fpoint.items()}
-            values = [abs(complex(sp.N(_rewrite(e).xreplace(exact), 30))) for e in diff]
+            values = [abs(complex(sp.N(sigma_defined(e).xreplace(exact), 30))) for e in diff]
     return max(values, default=0.0) < 1e-25
 
 
@@ -493,8 +493,8 @@ def _finite_difference_cross_check() -> SelfCheck:
     rng = random.Random(SEED)
     point = shapes.rational_point(J.free_symbols, rng)
     names = sorted(point, key=lambda s: s.name)
-    f = sp.lambdify(names, _rewrite(J), "mpmath")
-    exact = sp.lambdify(names, [_rewrite(grad[k]) for k in range(len(p.W1))], "mpmath")
+    f = sp.lambdify(names, sigma_defined(J), "mpmath")
+    exact = sp.lambdify(names, [sigma_defined(grad[k]) for k in range(len(p.W1))], "mpmath")
     worst = mpmath.mpf(0)
     with mpmath.workdps(40):
         h = mpmath.mpf(10) ** -12
