@@ -211,3 +211,19 @@ def test_seed_random_is_drawn_printed_and_recorded(tmp_path: Path,
     assert json.loads((tmp_path / "r.json").read_text())["seed"] == drawn
     code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", "--seed", "x")
     assert code == 2 and err.startswith("nnspec: error: --seed must be an integer or 'random'")
+
+
+def test_options_that_do_not_apply_are_named_on_stderr(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    """A cluster, a worker count or a cache asked for on one file, and a hidden activation
+    for logistic regression, would otherwise be dropped without a word."""
+    code, out, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST,
+                            "--scheduler", "tcp://127.0.0.1:1", "--workers", "3",
+                            "--hidden-activation", "tanh")
+    assert code == 0 and "conforms" in out
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("nnspec: ignored: --workers, --scheduler apply to a folder")
+    assert "--hidden-activation applies to the two_layer contracts" in lines[1]
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST)
+    assert code == 0 and err == ""

@@ -1057,6 +1057,24 @@ def resolve_seed(seed: int | str) -> int:
     return drawn
 
 
+FOLDER_ONLY = ("--workers", "--scheduler", "--cache", "--no-cache")
+
+
+def _not_applying(args: argparse.Namespace, folder: bool) -> list[str]:
+    """The options given that this run does not use, one line each: a user who asked for a
+    cluster or a hidden activation is told that the run goes without it, not left to guess."""
+    lines = []
+    if not folder:
+        given = [o for o in FOLDER_ONLY if getattr(args, o[2:].replace("-", "_"), None)]
+        if given:
+            lines.append(f"ignored: {', '.join(given)} apply to a folder of targets, and "
+                         f"{printable(args.target, 200)} is one file (audited on this machine)")
+    if args.hidden_activation != "sigmoid" and not args.contract.startswith("two_layer."):
+        lines.append(f"ignored: --hidden-activation applies to the two_layer contracts, not "
+                     f"{args.contract} (logistic regression has no hidden layer)")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     args.seed = resolve_seed(args.seed)
@@ -1070,6 +1088,8 @@ def run(args: argparse.Namespace) -> int:
     graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
     check_outputs({"--json": args.json, "--report": args.report, **({} if folder else graders)},
                   (args.target, where), SUFFIXES, directories=graders if folder else None)
+    for line in _not_applying(args, folder):
+        print(f"nnspec: {line}", file=sys.stderr)
     if folder:
         from nnspec.audit.batch import run_folder
 
