@@ -46,3 +46,14 @@ def test_a_claim_true_as_written_is_never_under_a_convention():
 def test_swapped_loss_arguments_are_false_under_every_convention():
     out = Link(r"\mathcal{L}", r"\mathcal{L}(a, y)").run()
     assert out.ok is False and out.convention == ""
+
+
+def test_the_entry_wise_reading_covers_matrices_of_one_shape():
+    """`A^{[1]}(1 - A^{[1]})` between two (n_h, m) matrices, as authors write sigma' over the
+    examples: a matrix product that does not conform as written, element-wise under the
+    entry-wise reading (it was false, with no convention, when only vectors were covered)."""
+    left = "dZ^{[1]}"
+    out = Link(left, r"W^{[2]T} dZ^{[2]} * A^{[1]}(1 - A^{[1]})").run()
+    assert out.ok is False and out.convention == convention("entry-wise"), out.detail
+    out = Link(left, r"W^{[2]T} dZ^{[2]} * A^{[1]}(1 + A^{[1]})").run()
+    assert out.ok is False and out.convention == ""

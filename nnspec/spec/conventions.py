@@ -38,8 +38,8 @@ CONVENTIONS = (
                  "and d(vector)/d(vector) has a row per output"),
     replace(AS_WRITTEN, elementwise_vectors=True,
             name="entry-wise reading: the derivative of an entry-wise function is the vector of "
-                 "entry-wise derivatives, and a product of two vectors of the same shape is "
-                 "element-wise"),
+                 "entry-wise derivatives, and a product of two vectors (or matrices) of the same "
+                 "shape is element-wise"),
     replace(AS_WRITTEN, superscript_index=True,
             name="a plain superscript is the example index: y^i means y^{(i)}"),
     replace(AS_WRITTEN, probability_of_one=True,

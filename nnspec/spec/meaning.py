@@ -122,7 +122,7 @@ def matmul(left: sp.Matrix, right: sp.Matrix, reading: Reading) -> sp.Matrix:
         return left[0, 0] * right
     if right.shape == (1, 1):
         return right[0, 0] * left
-    if (reading.elementwise_vectors and left.shape == right.shape and left.shape[1] == 1):
+    if reading.elementwise_vectors and left.shape == right.shape:
         return left.multiply_elementwise(right)
     if left.shape[1] != right.shape[0]:
         raise NonConforming("matrix product", left.shape, right.shape)
