@@ -182,3 +182,20 @@ def test_a_cost_per_example_is_one_shape_defect_that_says_so() -> None:
     squeezed_late = engine.audit_function(_stable_propagate(lambda L: np.mean(L, axis=1)),
                                           "logreg.propagate").findings
     assert [(f.check, f.severity) for f in squeezed_late] == [("scalar-shape", "note")]
+
+
+UPDATE = {**PARAMS, "dW1": TWO["W1"] / 4, "db1": TWO["b1"] + 1, "dW2": TWO["W2"] - 0.5,
+          "db2": TWO["b2"] * 3, "learning_rate": 0.5}
+
+
+@pytest.mark.parametrize("step, expected", [
+    (lambda p, d, lr: p + lr * d, "matches: a step up the gradient"),
+    (lambda p, d, lr: p - d, "matches: the learning rate left out"),
+    (lambda p, d, lr: (p.astype(np.float32) - np.float32(lr) * d.astype(np.float32)),
+     "matches: float32 arithmetic"),
+    (lambda p, d, lr: (p - lr * d) * 1.5, "matches no known mistake"),
+])
+def test_update_mistakes_are_named(step, expected) -> None:
+    """The update has no X: the float32 check once read p["X"] and raised KeyError."""
+    value = {k: step(UPDATE[k], UPDATE["d" + k], UPDATE["learning_rate"]) for k in PARAMS}
+    assert _explain("two_layer.update_parameters", UPDATE, value).startswith(expected)

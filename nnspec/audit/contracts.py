@@ -895,7 +895,6 @@ class TwoLayerUpdate(Contract):
                 "learning_rate": p["learning_rate"]}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        u = tolerance.unit_roundoff(o.dtype)
         c = _Checker(False)
         items = []
         for k in ("W1", "b1", "W2", "b2"):
@@ -903,11 +902,17 @@ class TwoLayerUpdate(Contract):
             with mpmath.mp.workdps(oracle.DEFAULT_DPS):
                 lr = oracle.to_mp(np.asarray(p["learning_rate"]))[()]
                 exact = oracle.to_mp(p[k]) - lr * oracle.to_mp(p["d" + k])
-            step = np.abs(p["learning_rate"] * p["d" + k])
-            bound = tolerance.SAFETY * u * (step + np.abs(p[k] - p["learning_rate"] * p["d" + k]))
-            items.append((k, exact, got, bound + tolerance.SMALLEST_SUBNORMAL[o.dtype]))
+            items.append((k, exact, got, update_bound(p, k, o.dtype)))
         c.values(items, "")
         return c.failures
+
+
+def update_bound(p: dict, k: str, dtype: str) -> np.ndarray:
+    """The error allowed in parameter k after one step of gradient descent, in `dtype`."""
+    step = p["learning_rate"] * p["d" + k]
+    u = tolerance.unit_roundoff(dtype)
+    return (tolerance.SAFETY * u * (np.abs(step) + np.abs(p[k] - step))
+            + tolerance.SMALLEST_SUBNORMAL[dtype])
 
 
 def _params(p: dict) -> dict:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from nnspec.audit import contracts
 from nnspec.numerics import oracle, tolerance
 
 REASONABLE_EPS = 1e-8  # the largest eps inside the log that is a guard, not a change of the cost
@@ -290,6 +291,8 @@ def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
         bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype="float32")
     elif contract == "two_layer.compute_cost":
         bound = {"cost": tolerance.cost_from_activations_bound(p["A2"], p["Y"], dtype="float32")}
+    elif contract == "two_layer.update_parameters":  # no X: the bound of one step
+        bound = {k: contracts.update_bound(p, k, "float32") for k in oracle.TWO_LAYER_BLOCKS}
     elif contract.startswith("two_layer."):
         params = {k: p[k] for k in oracle.TWO_LAYER_BLOCKS}
         bound = tolerance.two_layer_bounds(params, p["X"], p["Y"], hidden=o.hidden_activation,
