@@ -101,6 +101,9 @@ TABLE = [
     (f"{TL}/update_new_dict.py", "two_layer.update_parameters", {}, "conforms", set()),
     (f"{TL}/update_in_place.py", "two_layer.update_parameters", {}, "defect",
      {("mutation", "defect")}),
+    (f"{TL}/update_plus.py", "two_layer.update_parameters", {}, "defect", {("value", "defect")}),
+    (f"{TL}/update_without_rate.py", "two_layer.update_parameters", {}, "defect",
+     {("value", "defect")}),
     ("notebooks/propagate_correct.ipynb", "logreg.propagate", {}, "conforms", set()),
     ("notebooks/propagate_missing_one_over_m.ipynb", "logreg.propagate", {}, "defect",
      {("value", "defect")}),
@@ -136,6 +139,8 @@ DIAGNOSES = {
     f"{TL}/backward_tanh.py|sigmoid": "matches: tanh' = 1 - a^2 used for the sigmoid hidden layer",
     f"{TL}/backward_sigmoid.py|tanh": "matches: sigmoid' = a (1 - a) used for the tanh hidden",
     f"{TL}/backward_dW2_for_W2.py": "matches: dW2 used in place of W2",
+    f"{TL}/update_plus.py": "matches: a step up the gradient",
+    f"{TL}/update_without_rate.py": "matches: the learning rate left out",
 }
 
 
