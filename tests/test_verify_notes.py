@@ -119,3 +119,15 @@ def test_a_listing_line_missing_its_1_over_m_is_told_so():
     assert result.evidence.startswith("at (n_x, m) = (2, 3): ")
     assert result.evidence.endswith("dw is 3 times what the notation table names dw "
                                     "(1/m missing, m = 3)"), result.evidence
+
+
+def test_an_empty_line_inside_a_function_keeps_the_rest_of_its_listing():
+    """A blank line between two statements of a body (PEP 8 style) used to end the listing:
+    the lines after it were no claims, and propagate returned None."""
+    text = edited("    db = (1/m)*np.sum(A-Y)\n", "    db = (1/m)*np.sum(A-Y)\n\n"
+                  "    grads = {\"dw\": dw, \"db\": db}\n    return grads, cost\n")
+    listings = notes.parse(text).code
+    block = next(b for b in listings if "def propagate" in b.source)
+    assert "db = (1/m)*np.sum(A-Y)\n\n    grads = " in block.source
+    assert block.source.endswith("    return grads, cost\n")  # and no line of prose after it
+    assert len(listings) == len(notes.parse(SHIPPED).code)

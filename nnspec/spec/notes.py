@@ -4,7 +4,8 @@ its sections, each with the line it starts on.
 Math: `$...$` and `\\(...\\)` (inline), `$$...$$` and `\\[...\\]` (displayed). Code: fenced blocks
 (```) and, outside them, unfenced Python blocks as in the shipped notes: a block starts at an
 unindented line that reads as Python (`def`, `for`, `while`, `class`, `import`, `from`, an
-assignment) and runs to the next unindented line that does not. Sections: Markdown headings
+assignment) and runs to the next unindented line that does not (blank lines inside a
+body included). Sections: Markdown headings
 (`#`), or in plain text a short line standing alone between blank lines that starts with a
 capital or a digit and ends without punctuation; a heading starting with a digit opens a top
 section (as "1-layer neural network"), and once one has, the others are its subsections.
@@ -165,7 +166,7 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             continue
         if PYTHON_START.match(line):
             j = i + 1
-            while j < len(lines) and (lines[j][:1].isspace() or (
+            while j < len(lines) and (lines[j][:1].isspace() or _inside(lines, j) or (
                     lines[j].strip() and lines[j - 1].strip() and PYTHON_START.match(lines[j]))):
                 j += 1
             while j > i and not lines[j - 1].strip():
@@ -176,6 +177,15 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             continue
         i += 1
     return covered
+
+
+def _inside(lines: list[str], j: int) -> bool:
+    """An empty line inside a block: the next line that is not blank is indented (a blank line
+    between two statements of a function's body, as PEP 8 writes them)."""
+    if lines[j].strip():
+        return False
+    after = next((line for line in lines[j + 1:] if line.strip()), "")
+    return after[:1].isspace()
 
 
 def _mask_code(text: str, lines: list[str], code_lines: set[int]) -> str:
