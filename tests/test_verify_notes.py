@@ -131,3 +131,44 @@ def test_an_empty_line_inside_a_function_keeps_the_rest_of_its_listing():
     assert "db = (1/m)*np.sum(A-Y)\n\n    grads = " in block.source
     assert block.source.endswith("    return grads, cost\n")  # and no line of prose after it
     assert len(listings) == len(notes.parse(SHIPPED).code)
+
+
+def _listing_verdicts(source: str) -> dict[str, tuple[str, str]]:
+    """{line's text: (verdict, detail + evidence)} of a fenced listing in a Markdown file."""
+    claims, _ = extract.claims(notes.parse(f"# Code\n\n```python\n{source}```\n", "x.md"))
+    return {r.notes: (r.verdict, f"{r.detail} | {r.evidence}")
+            for r in verify.verify_notes(claims, workers=1)}
+
+
+def test_a_listing_may_use_the_numpy_functions_authors_use():
+    """np.matmul, np.squeeze, float(), np.logaddexp (the stable form the numerics finding
+    advises) used to raise in the symbolic run: false, and every later line not reached."""
+    got = _listing_verdicts(
+        "m = X.shape[1]\n"
+        "Z = np.matmul(w.T, X) + b\n"
+        "A = sigmoid(Z)\n"
+        "cost = np.mean(np.logaddexp(0, -Z) * Y + np.logaddexp(0, Z) * (1 - Y))\n"
+        "cost = float(np.squeeze(cost))\n"
+        "dw = np.divide(np.dot(X, np.subtract(A, Y).T), m)\n")
+    assert all(v == "holds" for v, _ in got.values()), got
+    line = "cost = np.mean(np.logaddexp(0, np.dot(w.T, X) + b) * Y)"  # z where -z belongs
+    assert _listing_verdicts(line + "\n")[line][0] == "false"
+
+
+def test_a_numpy_function_not_modelled_is_unchecked_not_false():
+    got = _listing_verdicts("A = sigmoid(np.dot(w.T, X) + b)\nA = np.clip(A, 0, 1)\n"
+                            "dw = np.dot(X, (A - Y).T) / X.shape[1]\n")
+    verdict, detail = got["A = np.clip(A, 0, 1)"]
+    assert verdict == "unchecked" and "np.clip, which the symbolic run" in detail
+    assert got["dw = np.dot(X, (A - Y).T) / X.shape[1]"][0] == "unchecked"  # not reached
+
+
+def test_a_two_layer_listing_names_its_three_sizes_and_a_1d_gradient():
+    got = _listing_verdicts(
+        "Z1 = np.dot(W1, X) + b1\nA1 = sigmoid(Z1)\nA2 = sigmoid(np.dot(W2, A1) + b2)\n"
+        "dZ1 = np.dot(W2.T, A2 - Y) * A1 * (1 - A1)\n"
+        "db1 = np.sum(dZ1, axis=1) / X.shape[1]\n")
+    assert "on (n_x, n_h, m) in [(1, 2, 1)" in got["Z1 = np.dot(W1, X) + b1"][1]
+    verdict, detail = got["db1 = np.sum(dZ1, axis=1) / X.shape[1]"]
+    assert verdict == "false"
+    assert "at (n_x, n_h, m) = (1, 2, 1): the left side is a 1-D array of shape (2,)" in detail

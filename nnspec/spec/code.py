@@ -34,6 +34,7 @@ from nnspec.spec.meaning import Network
 from nnspec.spec.notes import CodeBlock, Notes
 
 SHAPES = ((1, 1), (2, 3), (3, 2))
+HIDDEN = 2  # n_h of a 2-layer listing's run
 DATA = {"X": "x", "X_train": "x", "Y": "y", "Y_train": "y"}
 PARAMETERS = ("w", "b", "W1", "b1", "W2", "b2")
 FORWARD = {"Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2", "A2": "a2"}
@@ -68,10 +69,38 @@ class _Record(_ExactIntegers):
         return self._after(node, [node.target])
 
 
-def _symbolic_numpy() -> types.SimpleNamespace:
-    return types.SimpleNamespace(dot=np.dot, sum=np.sum, log=np.frompyfunc(sp.log, 1, 1),
-                                 exp=np.frompyfunc(sp.exp, 1, 1), multiply=np.multiply,
-                                 transpose=np.transpose, mean=np.mean)
+def _exact_float(value):
+    """`float(x)` in a listing: the same value, kept exact (a one-element array gives its
+    entry), as the course's `cost = float(np.squeeze(cost))` means it."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(-1)[0]
+    return value if isinstance(value, sp.Basic) else float(value)
+
+
+class Unmodelled(Exception):
+    """A NumPy function the symbolic run of the listings does not stand in for."""
+
+
+class _SymbolicNumpy(types.SimpleNamespace):
+    def __getattr__(self, name: str):  # only for names not set
+        raise Unmodelled(f"np.{name}")
+
+
+def _symbolic_numpy() -> _SymbolicNumpy:
+    """`np` for the listings: NumPy's own functions where they work on arrays of SymPy
+    expressions, SymPy's for the elementary functions (exact, so a stable form such as
+    np.logaddexp(0, -z) is proven equal to -log(sigma(z)))."""
+    def unary(f):
+        return np.frompyfunc(f, 1, 1)
+
+    plain = ("dot", "matmul", "sum", "mean", "multiply", "divide", "add", "subtract", "power",
+             "square", "abs", "transpose", "squeeze", "reshape", "array", "asarray", "shape",
+             "zeros", "ones", "zeros_like", "ones_like")
+    return _SymbolicNumpy(
+        **{name: getattr(np, name) for name in plain},
+        log=unary(sp.log), exp=unary(sp.exp), tanh=unary(sp.tanh), sqrt=unary(sp.sqrt),
+        log1p=unary(lambda x: sp.log(1 + x)), expm1=unary(lambda x: sp.exp(x) - 1),
+        logaddexp=np.frompyfunc(lambda x, y: sp.log(sp.exp(x) + sp.exp(y)), 2, 1))
 
 
 @dataclass(frozen=True)
@@ -145,9 +174,9 @@ class Run:
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool) -> tuple:
     n_x, m = shape
-    net = Network(n_x, 2 if two else 1, m, two)
+    net = Network(n_x, HIDDEN if two else 1, m, two)
     records: dict[int, list] = {}
-    env = {"np": _symbolic_numpy(), "Integer": sp.Integer,
+    env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "float": _exact_float,
            "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
            "__record__": lambda line, values: records.setdefault(line, []).append(values)}
     failed, reached = None, set()
@@ -193,6 +222,19 @@ def _why(exc: Exception, source: str) -> str:
     return f" ({', '.join(silent)} has no return statement: it returns None)" if silent else ""
 
 
+def _shape(shape: tuple[int, int], two: bool) -> tuple[int, ...]:
+    """The sizes a listing ran with: (n_x, m), or (n_x, n_h, m) for a 2-layer one."""
+    return (shape[0], HIDDEN, shape[1]) if two else shape
+
+
+def _names(two: bool) -> str:
+    return "(n_x, n_h, m)" if two else "(n_x, m)"
+
+
+def _label(shape: tuple[int, int], two: bool) -> str:
+    return f"{_names(two)} = {_shape(shape, two)}"
+
+
 @dataclass(frozen=True)
 class CodeLine:
     """One line of a listing, judged from the listing's run on every shape."""
@@ -218,8 +260,12 @@ class CodeLine:
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
-                return Outcome(False, "raises when the listing runs", f"at (n_x, m) = {shape}: "
-                               f"{failed[1]}")
+                if failed[1].startswith(Unmodelled.__name__):
+                    name = failed[1].split(": ", 1)[1]
+                    return Outcome(None, f"uses {name}, which the symbolic run of the listings "
+                                   "does not model")
+                return Outcome(False, "raises when the listing runs",
+                               f"at {_label(shape, self.two_layer)}: {failed[1]}")
             if self.index not in records:
                 if self.index in reached:
                     return Outcome(None, "runs; assigns no quantity of the notation table")
@@ -239,8 +285,11 @@ class CodeLine:
                 ok, why = matrices_equal(got, want, rng)
                 if ok is False:
                     times = factor(got, want, shape[1], f"what the notation table names {name}")
+                    if np.ndim(value) == 1 and got.shape != want.shape:
+                        why = (f"the left side is a 1-D array of shape {np.shape(value)}, the "
+                               f"right side {want.shape}")
                     return Outcome(False, f"{name} is not what the notation table names "
-                                   f"{name}", f"at (n_x, m) = {shape}: {why}"
+                                   f"{name}", f"at {_label(shape, self.two_layer)}: {why}"
                                    + (f"; {name} is {times}" if times else ""))
                 checked.append(name)
             passing.append(shape)
@@ -249,7 +298,9 @@ class CodeLine:
             return Outcome(None, "runs; assigns no quantity of the notation table"
                            + (f" ({', '.join(names)})" if names else ""))
         names = ", ".join(sorted(set(checked)))
-        return Outcome(True, f"{names} equal entry by entry on (n_x, m) in {list(passing)}")
+        shapes = [tuple(_shape(shape, self.two_layer)) for shape in passing]
+        return Outcome(True, f"{names} equal entry by entry on {_names(self.two_layer)} in "
+                       f"{shapes}")
 
 
 def code_claims(notes: Notes, prefix) -> list[tuple[int, int, Claim]]:
