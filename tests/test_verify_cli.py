@@ -137,9 +137,12 @@ def test_verify_takes_a_notes_file(tmp_path, capsys):
     assert main(["verify", str(notes), "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out
     assert "mine.f1" in out and "false" in out
-    assert "hand-bound prose claims not found in the notes" in out
+    # notes of one's own quote none of the shipped notes' sentences: one line, not 23 ids
+    assert "hand-bound prose claims not found in the notes" not in out
+    assert "these notes quote none of them" in out
     doc = json.loads((tmp_path / "v.json").read_text())
     assert [c["line"] for c in doc["claims"]] == [3] and doc["not_found"]
+    assert doc["hand_bound_found"] == 0
 
 
 def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):

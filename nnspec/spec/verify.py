@@ -667,6 +667,7 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
         if use_cache and i not in known and not r.engine_errors:
             cache.store("claims", keys[i], r.to_dict())
     doc = json.loads(to_json(results, checks, missing))
+    doc["hand_bound_found"] = sum(not c.extracted for c in claims)
     doc["findings"] = steps.unstated(doc["claims"], proofs)
     return doc
 
