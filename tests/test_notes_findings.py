@@ -48,3 +48,19 @@ def test_each_suggested_vectorised_form_holds_when_read_from_its_text(parameter)
     left, right = VECTORISED[parameter].split(" = ", 1)
     out = Link(left, right).run()
     assert out.ok is True, (out.detail, out.evidence)
+
+
+def test_an_unstated_step_is_not_reported_where_the_notes_state_it():
+    """Notes that give dW2 over the m examples, and hold, state the step: the finding was
+    attached to that very formula. A per-example formula, or one that is false, leaves it."""
+    def said(text, verdict):
+        return {**claim(text, "derivation step"), "verdict": verdict}
+
+    per_example = said(r"dW^{[2]} = (a^{[2]}-y)a^{[1]T}", "holds")
+    over = said(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "holds")
+    summed = said(r"db^{[2]} = \frac{1}{m}\sum_{i=1}^{m} dZ^{[2](i)}", "holds")
+    proofs = {p: "proven" for p in VECTORISED}
+    assert [f["message"][:3] for f in unstated([per_example], proofs)] == ["dW2"]
+    assert unstated([per_example, over], proofs) == []
+    assert unstated([summed], proofs) == []
+    assert len(unstated([per_example, {**over, "verdict": "false"}], proofs)) == 1

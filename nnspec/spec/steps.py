@@ -1,6 +1,7 @@
 """Unstated steps: the notes give the 2-layer gradients for one example (lower-case x, y, a);
 the cost J they minimise averages the loss over m examples, so each gradient needs a factor 1/m
-and a sum over the examples that the notes never write. Each is a finding of its own, with the
+and a sum over the examples that the notes never write (notes that write a gradient over the m
+examples, and hold, get no finding for it). Each is a finding of its own, with the
 vectorised form (the course's) proven equal, entry by entry, to the gradient of J on shapes
 (n_x, n_h, m) with m > 1. The forms are written so that the notation table reads them as they
 are meant (`*` on both sides of A^{[1]}: a juxtaposed (1 - A^{[1]}) would be a matrix product),
@@ -52,12 +53,33 @@ def named(claims: list[dict]) -> list[str]:
     return [parameter for _, parameter in _first_mentions(claims)]
 
 
+def _over_examples(claim: dict) -> bool:
+    """A formula that holds and speaks of the m examples (m or J in it, as the notation table
+    reads it): where the notes give a gradient so, they state the step themselves."""
+    from nnspec.spec import notation
+    from nnspec.spec.extract import top_level_split
+    from nnspec.spec.meaning import names_in
+
+    if claim.get("verdict") not in ("holds", "holds-under-convention"):
+        return False
+    names: set = set()
+    for start, end, _ in top_level_split(claim["notes"], ("=",)):
+        try:
+            names |= names_in(notation.parse(claim["notes"][start:end]))
+        except notation.Unreadable:
+            continue
+    return bool(names & {"m", "J"})
+
+
 def unstated(claims: list[dict], proofs: dict[str, str] | None = None) -> list[dict]:
-    """One finding per 2-layer parameter whose gradient the notes state for one example only;
-    `proofs` holds the proofs already computed (`proof`), by parameter."""
+    """One finding per 2-layer parameter whose gradient the notes state for one example only
+    (none of the formulas that name it holds over m examples); `proofs` holds the proofs
+    already computed (`proof`), by parameter."""
     proofs = proofs or {}
+    stated = {f"{letter}{layer}" for claim in claims if claim["kind"] != "code"
+              and _over_examples(claim) for letter, layer in NAMED.findall(claim["notes"])}
     return [{"kind": "unstated step", "claim": claim["id"], "line": claim["line"],
              "message": f"d{parameter} is stated for one example; for the cost J over m examples "
              f"it needs 1/m and a sum over the examples: {VECTORISED[parameter]} "
              f"({proofs[parameter] if parameter in proofs else proof(parameter)})"}
-            for claim, parameter in _first_mentions(claims)]
+            for claim, parameter in _first_mentions(claims) if parameter not in stated]
