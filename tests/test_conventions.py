@@ -57,3 +57,11 @@ def test_the_entry_wise_reading_covers_matrices_of_one_shape():
     assert out.ok is False and out.convention == convention("entry-wise"), out.detail
     out = Link(left, r"W^{[2]T} dZ^{[2]} * A^{[1]}(1 + A^{[1]})").run()
     assert out.ok is False and out.convention == ""
+
+
+def test_a_matrix_product_of_two_activations_never_conforms_over_the_examples():
+    """Every 2-layer shape over m examples has n_h != m, so `A^{[1]}(1 - A^{[1]})` read as a
+    matrix product fails for its shapes, not for its values (the shapes were (3, 2, 2),
+    (2, 3, 3): the product conformed, and the evidence spoke of values)."""
+    out = Link("dZ^{[1]}", r"W^{[2]T} dZ^{[2]} * A^{[1]}(1 - A^{[1]})").run()
+    assert "does not conform" in out.evidence, out.evidence

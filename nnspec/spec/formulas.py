@@ -2,8 +2,9 @@
 nnspec.spec.meaning, and compared entry by entry on concrete shapes.
 
 Shapes have pairwise distinct sizes, so a misplaced transpose cannot conform by accident, plus
-the degenerate 1 x 1 case: per example (n_x, n_h) in (3, 2), (2, 4), (1, 1); with a sum over
-examples or the cost J, m in 2, 3 as well. Each entry of the difference is shown non-zero at a
+the degenerate 1 x 1 case: per example (n_x, n_h) in (3, 2), (2, 4), (1, 1); with m or the cost
+J, (n_x, m) in (3, 2), (2, 3) and (n_x, n_h, m) in (3, 2, 4), (1, 2, 3) (with n_h == m, a
+juxtaposed A^{[1]}(1 - A^{[1]}) would conform as a matrix product). Each entry of the difference is shown non-zero at a
 random rational point in 30 digits (the evidence) or proven zero (its numerator expanded, the
 sigmoid kept opaque, then with the sigmoid written as 1/(1 + e^-z)). A link false as written is
 tried under each convention of nnspec.spec.conventions.
@@ -28,7 +29,7 @@ from nnspec.spec.verify import NotRational, evaluate_at, is_zero, mp_sigma, sigm
 
 SEED = 20240611
 PER_EXAMPLE = {False: ((3, 1, 1), (2, 1, 1), (1, 1, 1)), True: ((3, 2, 1), (2, 4, 1), (1, 1, 1))}
-OVER_EXAMPLES = {False: ((3, 1, 2), (2, 1, 3), (1, 1, 1)), True: ((3, 2, 2), (2, 3, 3), (1, 1, 1))}
+OVER_EXAMPLES = {False: ((3, 1, 2), (2, 1, 3), (1, 1, 1)), True: ((3, 2, 4), (1, 2, 3), (1, 1, 1))}
 LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J"}
 
 
