@@ -3,6 +3,7 @@ the derivatives a link takes are computed once per network, reading and example.
 
 import random
 
+import pytest
 import sympy as sp
 
 from nnspec.spec import definitions as defs
@@ -142,3 +143,18 @@ def test_a_factor_that_does_not_hold_at_every_entry_is_never_sent_to_a_proof(mon
     assert formulas.factor(sp.Matrix([[2 * x0 * s0], [x1 * s1 + 1]]), truth, 2, "it") == ""
     monkeypatch.undo()
     assert formulas.factor(2 * truth, truth, 2, "it") == "2 times it (1/m missing, m = 2)"
+
+
+@pytest.mark.parametrize("left, right, ok", [
+    ("A^{[2]}", r"\frac{1}{1+e^{-Z^{[2]}}}", True),  # sigma of each entry, as authors write it
+    ("A", r"\frac{1}{1+e^{-(w^T X + b)}}", True),
+    ("A^{[2]}", r"\frac{1}{1+e^{Z^{[2]}}}", False),
+])
+def test_a_fraction_with_a_matrix_below_divides_entry_by_entry(left, right, ok):
+    """It was false: "division by a matrix ... does not conform"."""
+    assert Link(left, right).run().ok is ok
+
+
+def test_a_fraction_of_two_shapes_that_differ_does_not_conform():
+    out = Link("A^{[1]}", r"\frac{A^{[1]}}{1+e^{-Z^{[2]}}}").run()
+    assert out.ok is False and "entry-wise division of (2, 3) and (1, 3)" in out.evidence

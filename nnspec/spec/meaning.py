@@ -278,7 +278,16 @@ class Evaluator:
         return elementwise(self(left), self(right))
 
     def _div(self, num, den) -> sp.Matrix:
-        return self(num) / _scalar(self(den), "division by a matrix")
+        """A fraction divides entry by entry: \\frac{1}{1 + e^{-Z}} is sigma of each entry (a
+        matrix has no other quotient), and a scalar denominator divides every entry."""
+        top, bottom = self(num), self(den)
+        if bottom.shape == (1, 1):
+            return top / bottom[0, 0]
+        if top.shape == (1, 1):
+            top = sp.ones(*bottom.shape) * top[0, 0]
+        if top.shape != bottom.shape:
+            raise NonConforming("entry-wise division", top.shape, bottom.shape)
+        return top.multiply_elementwise(bottom.applyfunc(lambda v: 1 / v))
 
     def _transpose(self, node) -> sp.Matrix:
         return self(node).T
