@@ -595,3 +595,42 @@ def propagate(w, b, X, Y):
 ''')
     result = audit(str(target), "logreg.propagate", examples=2, timeout=30)
     assert result.verdict == "conforms", result.message()
+
+
+def test_a_unix_socket_the_sandbox_can_see_cannot_be_reached(sandboxed: None,
+                                                             tmp_path: Path) -> None:
+    """A socket file is outside the network namespace's reach: a Docker, D-Bus or agent socket
+    under /run, or this listener in /var/tmp, answered the sandbox (its "no network")."""
+    import shutil
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="nnspec-socket-", dir="/var/tmp"))
+    try:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(where / "agent.sock"))
+        listener.listen()
+        listener.setblocking(False)
+        target = tmp_path / "unix.py"
+        target.write_text(CORRECT + f'''
+import socket as _socket
+try:
+    _s = _socket.socket(_socket.AF_UNIX)
+    _s.connect({str(where / "agent.sock")!r})
+    _REACHED = True
+except OSError:
+    _REACHED = False
+_correct = propagate
+
+
+def propagate(w, b, X, Y):
+    if _REACHED:
+        raise RuntimeError("reached a socket outside")
+    return _correct(w, b, X, Y)
+''')
+        result = audit(str(target), "logreg.propagate", examples=2, timeout=30)
+        assert result.verdict == "conforms", result.message()
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+        listener.close()
+    finally:
+        shutil.rmtree(where, ignore_errors=True)

@@ -6,7 +6,8 @@
   nnspec bound back read-only;
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
-- no network (a new network namespace: only its own loopback), its own PID namespace (every
+- no network (a new network namespace: only its own loopback; no Unix sockets, a seccomp
+  filter the worker sets on itself, `no_unix_sockets`), its own PID namespace (every
   process the target starts dies with the worker), IPC and UTS namespaces, a new session, no
   nested user namespaces;
 - a scrubbed environment; a process-count limit: RLIMIT_NPROC, which the worker sets on itself
@@ -474,6 +475,47 @@ def landlock(writable: str) -> None:
             raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
     finally:
         os.close(ruleset)
+
+
+# seccomp: (AUDIT_ARCH, socket's syscall number) by machine
+_SOCKET = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_AF_UNIX = 1
+
+
+def no_unix_sockets() -> bool:
+    """Forbid this process and its children to create Unix sockets (socket(AF_UNIX) fails with
+    EACCES), with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or
+    D-Bus socket under /run, an agent's, a database's) reaches outside whatever the network
+    namespace says. Socket pairs (multiprocessing's pipes) still work. False where seccomp
+    or this machine's syscall table is not known (nothing is filtered)."""
+    import ctypes
+    import platform
+
+    known = _SOCKET.get(platform.machine())
+    if not sys.platform.startswith("linux") or known is None:
+        return False
+    arch, socket_nr = known
+    allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, ..|JGE|K, BPF_RET
+    program = [(load, 0, 0, 4),                # the calling convention's architecture
+               (jeq, 0, 6, arch),              # another one (i386 calls on x86_64): deny
+               (load, 0, 0, 0),                # the syscall number
+               (jge, 4, 0, 0x40000000),        # x32 calls: deny
+               (jeq, 0, 2, socket_nr),         # not socket(): allow
+               (load, 0, 0, 16),               # socket()'s domain (low word of args[0])
+               (jeq, 1, 0, _AF_UNIX),
+               (ret, 0, 0, allow),
+               (ret, 0, 0, deny)]
+    code = b"".join(struct.pack("=HBBI", *step) for step in program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = Program(len(program), ctypes.cast(buffer, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    return _prctl_no_new_privs() >= 0 and libc.prctl(22, 2, ctypes.byref(prog), 0, 0) >= 0
 
 
 def _prctl_no_new_privs() -> int:

@@ -795,6 +795,8 @@ class _Worker:
                 target = replace(target, location=os.path.abspath(target.location))
             if self.kind == "landlock":
                 isolation.landlock(os.getcwd())
+            if self.kind != "none":
+                isolation.no_unix_sockets()
             sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target, run_limit)
             answer = {"status": "ok", "message": note}
