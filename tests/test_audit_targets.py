@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nnspec.audit.targets import (
+    MAX_CODE,
     NOTE_SEPARATOR,
     Target,
     check_target,
@@ -205,4 +206,20 @@ def test_a_function_inside_a_cell_magic_is_pointed_at(tmp_path: Path) -> None:
         "%%time\n", "def propagate(w, b, X, Y):\n", "    return 1\n"]}]}))
     with pytest.raises(UsageError, match=r"'propagate' is defined in cell 1, which starts "
                                          r"with %%time"):
+        check_target(parse_target(str(path), "propagate"))
+
+
+@pytest.mark.parametrize("name", ["big.py", "big.ipynb"])
+def test_more_code_than_a_submission_holds_is_refused_before_parsing(tmp_path, name):
+    """8 MB of `a=1` lines took the harness minutes and gigabytes to parse, several times,
+    before any --timeout applied; a notebook's outputs do not count, its code does."""
+    code = "def propagate(w, b, X, Y):\n    return None\n" + "a = 1\n" * (MAX_CODE // 6 + 1)
+    path = tmp_path / name
+    if name.endswith(".ipynb"):
+        path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": code,
+                                               "metadata": {}, "outputs": []}],
+                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    else:
+        path.write_text(code)
+    with pytest.raises(UsageError, match=f"target {name}: more than 1 MB of code"):
         check_target(parse_target(str(path), "propagate"))

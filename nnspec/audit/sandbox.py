@@ -40,7 +40,7 @@ from typing import Any
 
 from nnspec.audit import answers, isolation
 from nnspec.audit.isolation import Isolation
-from nnspec.audit.targets import Target, parse_target
+from nnspec.audit.targets import MAX_CODE, Target, parse_target
 from nnspec.errors import UsageError, raise_if_interrupted
 from nnspec.files import read_input
 
@@ -555,7 +555,7 @@ def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
             if helper is None or helper.name in found or helper == path:
                 continue
             try:
-                data = read_input(helper)
+                data = read_input(helper, MAX_CODE)
             except OSError:
                 continue
             if sum(map(len, found.values())) + len(data) > limit:

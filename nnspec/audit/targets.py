@@ -27,6 +27,7 @@ file or notebook are importable.
 from __future__ import annotations
 
 import ast
+import errno
 import functools
 import importlib
 import importlib.machinery
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.errors import UsageError
-from nnspec.files import read_input
+from nnspec.files import INPUT_LIMIT, read_input
 from nnspec.text import did_you_mean
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -96,6 +97,11 @@ def _file_target(path: Path, where: str, function: str, spec: str) -> Target:
     raise UsageError(f"target {where}: no such file, and not a module name")
 
 
+# bytes of code a target or a helper module may hold: parsing 8 MB of code took the harness 20 s
+# and 5 GB, several times over, before any time budget applied
+MAX_CODE = 1 << 20
+
+
 def check_target(target: Target) -> None:
     """Read a file or notebook target without running it: syntax and the function's presence.
 
@@ -133,15 +139,23 @@ def _short(target: Target) -> str:
 
 
 def read_source(target: Target) -> list[tuple[str, str]]:
-    """The code that loading executes, as (filename, source) pieces; UsageError on bad syntax."""
+    """The code that loading executes, as (filename, source) pieces; UsageError on bad syntax
+    or more than MAX_CODE bytes of code."""
     path = Path(target.location)
+    too_large = UsageError(f"target {path.name}: more than {MAX_CODE >> 20} MB of code, which "
+                           "nnspec does not parse (a submission is a few KB)")
     try:
-        text = read_input(path).decode("utf-8")
+        text = read_input(path, MAX_CODE if target.kind == "file" else INPUT_LIMIT
+                          ).decode("utf-8")
     except OSError as exc:
+        if exc.errno == errno.EFBIG and target.kind == "file":
+            raise too_large from None
         raise UsageError(f"target {path.name}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"target {path.name}: cannot read ({exc.__class__.__name__})") from None
     if target.kind == "notebook":
+        if sum(len(source) for _, source in code_cells(text, path.name)) > MAX_CODE:
+            raise too_large
         return notebook_definitions(text, path.name)
     _parse(text, path.name)
     return [(str(path), text)]
@@ -497,9 +511,8 @@ def helpers_in(paths: list[Path], function: str) -> list[Path]:
     imported: set[Path] = set()
     for path in paths:
         try:
-            text = read_input(path).decode("utf-8", "replace")
-            pieces = notebook_definitions(text, path.name) if path.suffix == ".ipynb" \
-                else [(path.name, text)]
+            pieces = read_source(Target("notebook" if path.suffix == ".ipynb" else "file",
+                                        str(path), "", path.name))
         except (OSError, UsageError):
             continue
         for _, source in pieces:
@@ -512,7 +525,8 @@ def _may_define(path: Path, name: str) -> bool:
     """Whether `path` defines `name` at top level, or cannot be read to tell (then it is
     audited, which says why)."""
     try:
-        return name in defined_names([(path.name, read_input(path).decode("utf-8", "replace"))])
+        return name in defined_names([(path.name, read_input(path, MAX_CODE).decode(
+            "utf-8", "replace"))])
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return True
 
