@@ -154,3 +154,21 @@ def test_an_interrupted_folder_run_resumes_where_it_stopped(tmp_path: Path) -> N
              if line.startswith("[")]
     fresh = [line for line in lines if not line.endswith("(cached)")]
     assert len(lines) == 4 and len(fresh) == 1 and "z_hangs.py: conforms" in fresh[0]
+
+
+def test_key_and_shipped_files_cover_every_helper_the_sandbox_loads(tmp_path: Path) -> None:
+    """The key read a notebook's raw cells (a cell with a magic did not parse: its imports were
+    lost) and direct imports only, so a broken helper was served `conforms (cached)`; Dask's
+    shipped files came from the same scan, and the audit there could not import the helper."""
+    from nnspec.audit.batch import Job, shipped
+
+    (tmp_path / "myhelp.py").write_text("import h2\ndef sigmoid(z): return h2.s(z)\n")
+    (tmp_path / "h2.py").write_text("def s(z): return z\n")
+    notebook = tmp_path / "hw.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": [
+        "%matplotlib inline\n", "import numpy as np\n", "from myhelp import sigmoid\n"]}]}))
+    before = target_key(notebook, "logreg.propagate", OPTIONS)
+    (tmp_path / "h2.py").write_text("def s(z): return -2 * z\n")  # imported by a helper
+    assert target_key(notebook, "logreg.propagate", OPTIONS) != before
+    job = shipped(Job(str(notebook), "hw.ipynb", "logreg.propagate", ()))
+    assert [name for name, _ in job.files] == ["hw.ipynb", "h2.py", "myhelp.py"]

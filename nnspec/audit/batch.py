@@ -33,7 +33,7 @@ from pathlib import Path
 
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.answers import printable
-from nnspec.audit.cache import ResultCache, default_path, helpers, target_key
+from nnspec.audit.cache import ResultCache, default_path, target_key
 from nnspec.audit.engine import (
     SEVERITIES,
     AuditResult,
@@ -44,7 +44,7 @@ from nnspec.audit.engine import (
     audit,
     jsonable,
 )
-from nnspec.audit.sandbox import drop_spare, prespawn, stop_run, tagged
+from nnspec.audit.sandbox import drop_spare, helper_modules, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets, helpers_in, links_out, unreadable
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import read_input, write_atomic
@@ -88,11 +88,11 @@ def audit_job(job: Job) -> AuditResult:
 
 
 def shipped(job: Job) -> Job:
-    """The job with its files' bytes, for a worker on another machine."""
+    """The job with its files' bytes, for a worker on another machine: the target and the
+    helper modules a local sandbox gets (`helper_modules`)."""
     path = Path(job.path)
-    files = [(p.relative_to(path.parent).as_posix(), read_input(p))
-             for p in [path, *helpers(path)]]
-    return replace(job, files=tuple(files))
+    helpers = helper_modules(path, contracts.get(job.contract).function)
+    return replace(job, files=((path.name, read_input(path)), *sorted(helpers.items())))
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:

@@ -2,7 +2,8 @@
 an interrupted folder run resumes where it stopped (each result is stored as it arrives).
 
 The key is a SHA-256 of everything the result depends on: the target's file name and bytes, the
-bytes of the modules beside it that it imports (a notebook's or a script's helpers), the
+bytes of the helper modules its sandbox gets (those beside it that it imports, directly or
+through one another: a notebook's or a script's helpers), the
 contract, the audit options, and the harness itself (nnspec's version and the bytes of its own
 source, so that a changed engine, contract or reference never serves an old verdict). Data
 files a target reads at run time are not part of the key.
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import nnspec
 from nnspec.audit.engine import AuditResult, Finding
-from nnspec.audit.targets import code_cells, helper_file, imported_names, inside
 from nnspec.errors import UsageError
 from nnspec.files import read_input
 
@@ -54,45 +54,24 @@ def harness_digest() -> str:
 
 
 def target_key(path: str | Path, contract: str, options: dict) -> str:
-    """The cache key of one audit (see the module docstring)."""
+    """The cache key of one audit (see the module docstring): the helper modules are those the
+    sandbox ships with the target (`sandbox.helper_modules`), so that a changed helper, even
+    one imported by another helper or from a notebook cell with a magic, is a new key."""
+    from nnspec.audit import contracts
+    from nnspec.audit.sandbox import helper_modules
+
     path = Path(path)
     digest = hashlib.sha256()
-    for part in [path, *helpers(path)]:
-        digest.update(os.fsencode(part.relative_to(path.parent).as_posix()) + b"\0")
-        try:
-            digest.update(read_input(part))
-        except OSError:  # the audit says why it cannot be read
-            pass
-        digest.update(b"\0")
+    try:
+        files = [(path.name, read_input(path))]
+    except OSError:  # the audit says why it cannot be read
+        files = [(path.name, b"")]
+    helpers = helper_modules(path, contracts.get(contract).function)
+    for name, data in [*files, *sorted(helpers.items())]:
+        digest.update(os.fsencode(name) + b"\0" + data + b"\0")
     digest.update(json.dumps({"contract": contract, "options": options,
                               "harness": harness_digest()}, sort_keys=True).encode())
     return digest.hexdigest()
-
-
-def helpers(path: Path) -> list[Path]:
-    """The modules beside `path` that it imports (`import helper`, `from helper import f`),
-    and every file of a package beside it that it imports, sorted."""
-    found: set[Path] = set()
-    for name in sorted(_imported_names(path)):
-        module, package = helper_file(path.parent, name), path.parent / name
-        if module is not None and module != path:
-            found.add(module)
-        elif package.is_dir() and inside(package, path.parent):
-            found.update(p for p in package.rglob("*.py") if "__pycache__" not in p.parts
-                         and inside(p, path.parent))
-    return sorted(found)
-
-
-def _imported_names(path: Path) -> set[str]:
-    """First components of the absolute imports of a script, or of a notebook's code cells
-    (a cell that does not parse, e.g. with IPython magics, is skipped)."""
-    try:
-        text = read_input(path).decode("utf-8", "replace")
-        sources = [s for _, s in code_cells(text, path.name)] if path.suffix == ".ipynb" \
-            else [text]
-    except (OSError, UsageError):
-        return set()
-    return set().union(*map(imported_names, sources))
 
 
 class ResultCache:
