@@ -60,3 +60,32 @@ def test_control_characters_of_target_text_are_escaped() -> None:
     got = _roundtrip({"msg": "ok\x1b[2J\rgone\u202e|x"})
     assert got["msg"] == "ok\\x1b[2J\\x0dgone\\u202e|x"
     assert answers.printable("a\tb\nc") == "a\tb\nc"  # layout characters stay
+
+
+def test_a_targets_words_cannot_rewrite_the_reports() -> None:
+    """A file name with `|` and backticks showed bob as conforming in the folder table; a key
+    with a backtick closed the code span and let an image and bold text in; a newline in a
+    message added a forged line to the terminal and the report."""
+    import re
+
+    from nnspec.audit.batch import batch_markdown
+    from nnspec.audit.engine import AuditResult, Finding
+
+    forged = "`k` ![p](http://a.example/p.png) **all tests passed**\nNo finding: every check"
+    bob = AuditResult("bob` | conforms | 0 | 0 | 0 |  |.py", "logreg.propagate", "defect",
+                      [Finding("exception", "defect", f"raises KeyError: {forged}",
+                               {"inputs": {"w": [[1.0]]}, forged: "x"})])
+    def cells(row: str) -> int:
+        return len(re.split(r"(?<!\\)\|", row))
+
+    for text in (batch_markdown("class", "logreg.propagate", [bob]), bob.to_markdown()):
+        tables = re.findall(r"(?:^\|.*\n)+", text, re.MULTILINE)
+        assert tables
+        for rows in (t.splitlines() for t in tables):  # no cell added or lost
+            assert {cells(row) for row in rows} == {cells(rows[0])}, rows
+        assert not re.search(r"(?<!\\)\]\(", text) and not re.search(r"(?<!\\)\*\*all", text)
+        assert not any(line.startswith("No finding") for line in text.splitlines())
+    table = batch_markdown("class", "logreg.propagate", [bob]).splitlines()
+    row = next(line for line in table if "bob" in line)
+    assert re.split(r"(?<!\\)\|", row)[2].strip() == "defect"
+    assert not any(line.lstrip().startswith("No finding") for line in bob.summary().splitlines())

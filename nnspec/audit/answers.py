@@ -43,6 +43,28 @@ def printable(text: str, limit: int = MAX_TEXT) -> str:
                                    else f"\\u{ord(m[0]):04x}"), text)
 
 
+# what could open a code span, emphasis, strikethrough, HTML or an autolink, end a table cell,
+# or (`](`) make a link or an image; `_` only where it could open or close emphasis
+_MARKDOWN = re.compile(r"([\\`*<>|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=\())")
+
+
+def md_text(text: str) -> str:
+    """Text for Markdown that may hold a target's words (a key, an exception's message): what
+    Markdown would act on is escaped (it renders as itself) and newlines are spaces, so no
+    link, image, code span or emphasis opens, and no table row ends; `[value]` stays as is."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
+
+
+def md_code(text: str, *, in_table: bool = False) -> str:
+    """`text` as one inline code span, whatever backticks it holds (a fence longer than any
+    run of them); newlines as spaces; in a table, pipes escaped (GitHub reads them as `|`)."""
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    span = f"{fence}{pad}{text}{pad}{fence}"
+    return span.replace("|", "\\|") if in_table else span
+
+
 # ---- worker side: plain data (see nnspec.audit.sandbox.to_plain) to bytes ----------------------
 
 def encode(value: Any) -> bytes:

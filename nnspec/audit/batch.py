@@ -32,14 +32,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nnspec.audit import contracts, grader, isolation
-from nnspec.audit.answers import printable
+from nnspec.audit.answers import md_code, md_text, printable
 from nnspec.audit.cache import ResultCache, default_path, target_key
 from nnspec.audit.engine import (
     SEVERITIES,
     AuditResult,
     Finding,
     _audit_options,
-    _cell,
     _compact,
     audit,
     jsonable,
@@ -451,8 +450,8 @@ def batch_table(results: list[AuditResult]) -> str:
             "|---|---|---|---|---|---|"]
     for r in results:
         c = r.counts()
-        rows.append(f"| `{r.target}` | {r.verdict} | {c['defect']} | {c['warning']} | "
-                    f"{c['note']} | {_cell(_shorten(_first(r)))} |")
+        rows.append(f"| {md_code(r.target, in_table=True)} | {r.verdict} | {c['defect']} | "
+                    f"{c['warning']} | {c['note']} | {md_text(_shorten(_first(r)))} |")
     return "\n".join(rows)
 
 
@@ -494,7 +493,7 @@ def verdict_counts(results: list[AuditResult]) -> str:
 
 
 def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
-    head = [f"# Audit of `{folder}/` against `{contract}`", "", verdict_counts(results),
+    head = [f"# Audit of {md_code(folder + '/')} against `{contract}`", "", verdict_counts(results),
             "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
     return "\n".join([*head, batch_table(results), *_every_finding(results)]) + "\n"
 
@@ -506,15 +505,15 @@ def _every_finding(results: list[AuditResult]) -> list[str]:
     for result in results:
         if not result.findings:
             continue
-        lines += ["", f"## `{result.target}`: {result.verdict}", ""]
+        lines += ["", f"## {md_code(result.target)}: {result.verdict}", ""]
         for f in result.findings:
             ce = jsonable(f.counterexample)
-            lines.append(f"- **{f.check}** ({f.severity}): {_cell(f.message)}")
+            lines.append(f"- **{f.check}** ({f.severity}): {md_text(f.message)}")
             label = f.input_label()
             for key in ("inputs", "expected", "got"):
                 if key in ce:
                     lines.append(f"  - {label if key == 'inputs' else key}: "
-                                 f"`{_cell(_compact(ce[key]))}`")
+                                 f"{md_code(_compact(ce[key]))}")
     return lines
 
 

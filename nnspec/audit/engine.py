@@ -53,7 +53,7 @@ from typing import Any
 
 from nnspec.audit import contracts, diagnosis, warmstart
 from nnspec.audit import isolation as isolation_modes
-from nnspec.audit.answers import printable
+from nnspec.audit.answers import md_code, md_text, printable
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import (
@@ -157,7 +157,8 @@ class AuditResult:
                 f"{plural(c['note'], 'note')})")
         lines = []
         for f in self.findings:
-            lines.append(f"  {f.severity} [{f.check}] {f.message}")
+            one_line = f.message.replace("\n", "\\n")  # a target's text cannot add lines
+            lines.append(f"  {f.severity} [{f.check}] {one_line}")
             inputs = f.counterexample.get("inputs")
             if isinstance(inputs, dict):
                 lines.append(f"    {f.input_label()}: {_cut(_compact(jsonable(inputs)))}")
@@ -177,7 +178,7 @@ class AuditResult:
 
     def to_markdown(self) -> str:
         o = self.options
-        lines = [f"# Audit of `{self.target}`", "",
+        lines = [f"# Audit of {md_code(self.target)}", "",
                  f"- contract: `{self.contract}`",
                  f"- verdict: **{self.verdict}**"]
         if o:
@@ -185,26 +186,27 @@ class AuditResult:
                          f"dtype {o.get('dtype')}, {o.get('examples')} examples, "
                          f"seed {o.get('seed')}")
             if o.get("edition"):
-                lines.append(f"- called as `{o['edition']}`")
+                lines.append(f"- called as {md_code(o['edition'])}")
         if self.verdict == "error":
-            return "\n".join(lines + ["", f"Could not audit: {self.reason}", ""])
+            return "\n".join(lines + ["", f"Could not audit: {md_text(self.reason)}", ""])
         if not self.findings:
             return "\n".join(lines + ["", "No finding: every check passed on every example.", ""])
         lines += ["", "| # | check | severity | message |", "|---|---|---|---|"]
         for i, f in enumerate(self.findings, 1):
-            lines.append(f"| {i} | {f.check} | {f.severity} | {_cell(f.message)} |")
+            lines.append(f"| {i} | {f.check} | {f.severity} | {md_text(f.message)} |")
         for i, f in enumerate(self.findings, 1):
             label = f.input_label()
             heading = ("Minimal counterexample:" if label == "smallest input"
                        else f"{label[:1].upper()}{label[1:]}:")
-            lines += ["", f"## {i}. {f.check} ({f.severity})", "", f.message, "", heading, ""]
+            lines += ["", f"## {i}. {f.check} ({f.severity})", "", md_text(f.message), "",
+                      heading, ""]
             ce = jsonable(f.counterexample)
             shown = {"inputs", "expected", "got", "difference", "bound", "shrunk"}
             for key in ("inputs", "expected", "got", "difference", "bound"):
                 if key in ce:
-                    lines.append(f"- {key}: `{_compact(ce[key])}`")
+                    lines.append(f"- {key}: {md_code(_compact(ce[key]))}")
             for key in sorted(set(ce) - shown):
-                lines.append(f"- {key}: `{_compact(ce[key])}`")
+                lines.append(f"- {md_text(key)}: {md_code(_compact(ce[key]))}")
         return "\n".join(lines) + "\n"
 
 
@@ -213,10 +215,6 @@ def _cut(text: str) -> str:
     if len(text) <= SHORT_INPUT:
         return text
     return text[:SHORT_INPUT].rstrip() + f" ... ({len(text)} characters; all in --json)"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _compact(value: Any) -> str:

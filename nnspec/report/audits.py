@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnspec.audit.answers import md_code
 from nnspec.audit.engine import SEVERITIES, AuditResult
 from nnspec.files import write_atomic
 from nnspec.report.markdown import ensure_writable_dir, table
@@ -56,7 +57,7 @@ def session_markdown(audits: Sequence[SessionAudit]) -> str:
     rows = []
     for a in audits:
         counts = a.result.counts()
-        rows.append([f"`{a.test}`", f"`{a.result.target}`", f"`{a.result.contract}`",
+        rows.append([f"`{a.test}`", md_code(a.result.target), f"`{a.result.contract}`",
                      a.result.verdict, *(counts[s] for s in SEVERITIES)])
     lines += [table(["test", "target", "contract", "verdict", "defects", "warnings", "notes"],
                     rows), ""]
