@@ -184,3 +184,18 @@ def test_a_grader_path_given_as_a_folder_gets_results_json_in_it(tmp_path: Path)
     assert main(["audit", str(correct), "--contract", "logreg.propagate", "--examples", "3",
                  "--gradescope", f"{tmp_path / 'gs'}/"]) == 0
     assert json.loads((tmp_path / "gs" / "results.json").read_text())["score"] > 0
+
+
+def test_a_name_too_long_for_a_grader_file_is_refused_before_any_audit(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A 255-character submission name is a file, and its grader file (+ ".json") is not: the
+    run audited everything, wrote some of the files and the JSON, then failed."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / ("z" * 252 + ".py")).write_text("def propagate(w, b, X, Y):\n    return None\n")
+    (folder / "a.py").write_text("def propagate(w, b, X, Y):\n    return None\n")
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--no-cache",
+                 "--gradescope", str(tmp_path / "g"), "--json", str(tmp_path / "out.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and "longer than the file system allows" in err and "[1/2]" not in err
+    assert not (tmp_path / "g").exists() and not (tmp_path / "out.json").exists()

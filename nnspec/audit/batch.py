@@ -306,11 +306,18 @@ def run_folder(args: argparse.Namespace) -> int:
     folder = Path(args.target)
     options = _audit_options(args)
     jobs = make_jobs(folder, args.contract, options)
-    clash = grader.clashing([printable(job.label, 500) for job in jobs])
+    labels = [printable(job.label, 500) for job in jobs]
+    clash = grader.clashing(labels)
     for kind in grader.FORMATS:
-        if clash and getattr(args, kind, None):
-            raise UsageError(f"--{kind}: cannot write both {clash} in {getattr(args, kind)}: "
+        directory = getattr(args, kind, None)
+        if clash and directory:
+            raise UsageError(f"--{kind}: cannot write both {clash} in {directory}: "
                              "rename one of the two submissions")
+        long = grader.too_long(directory, labels) if directory else ""
+        if long:
+            raise UsageError(f"--{kind}: cannot write {printable(long, 80)}... in {directory}: "
+                             "the name is longer than the file system allows; rename the "
+                             "submission")
     workers = getattr(args, "workers", None)
     if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")

@@ -17,6 +17,7 @@ the target's path in the folder plus `.json` (`alice/hw.ipynb` -> `FILE/alice/hw
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from nnspec.audit import contracts
@@ -136,4 +137,21 @@ def clashing(labels: list[str]) -> str:
             folder = Path(*parts[:n]).as_posix()
             if folder in files:
                 return f"{folder} and {label}.json"
+    return ""
+
+
+def too_long(directory: str | Path, labels: list[str]) -> str:
+    """The first per-target file whose name the file system under `directory` refuses (a
+    submission named with 251 characters and more, plus ".json"); "" if none. Checked before
+    any audit, like `clashing`."""
+    where = Path(directory).resolve()
+    while not where.exists():
+        where = where.parent
+    try:
+        limit = os.pathconf(where, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    for label in sorted(labels):
+        if any(len(os.fsencode(part)) > limit for part in Path(f"{label}.json").parts):
+            return f"{label}.json"
     return ""
