@@ -199,3 +199,27 @@ def test_a_name_too_long_for_a_grader_file_is_refused_before_any_audit(
     err = capsys.readouterr().err
     assert code == 2 and "longer than the file system allows" in err and "[1/2]" not in err
     assert not (tmp_path / "g").exists() and not (tmp_path / "out.json").exists()
+
+
+def answers_the_smallest_only(w, b, X, Y):
+    """A stub that answers the one input a lazy check would try, and raises elsewhere."""
+    if X.shape != (1, 1) or X[0, 0] != 0 or b != 0:
+        raise NotImplementedError("TODO")
+    return {"dw": X * 0.0, "db": 0.5 - Y[0, 0]}, float(np.log(2))
+
+
+def missing_one_over_m(w, b, X, Y):
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    return ({"dw": X @ (A - Y).T, "db": np.sum(A - Y)},
+            -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+
+
+def test_results_seen_only_where_it_answered_earn_nothing() -> None:
+    """A stub that answers only the smallest input earned 18 of 19, above an honest missing 1/m
+    (15): its checks of results saw that one input only."""
+    stubbed = audit_function(answers_the_smallest_only, "logreg.propagate", examples=10)
+    honest = audit_function(missing_one_over_m, "logreg.propagate", examples=10)
+    assert any(f.check == "exception" and f.severity == "defect" for f in stubbed.findings)
+    assert gradescope(stubbed)["score"] < gradescope(honest)["score"] == 15
+    value = next(t for t in gradescope(stubbed)["tests"] if t["name"] == "value")
+    assert value["status"] == "failed" and "NotImplementedError" in value["output"]

@@ -4,8 +4,9 @@ PrairieLearn's external grader `results.json`.
 One test per check of the contract, with partial credit by check: a check earns its points
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
-themselves weigh VALUE_POINTS, every other check one point. A target that gave no result to
-compare on any input earns nothing for the checks of results (contracts.OF_RESULTS). A failed
+themselves weigh VALUE_POINTS, every other check one point. A target that gave no result on
+some inputs (it raised, hung or crashed there) earns nothing for the checks of results
+(contracts.OF_RESULTS), which saw only the inputs it answered. A failed
 test's output is each finding with its smallest input, expected and returned values. A target
 that could not be audited (syntax error, missing function) scores 0 with the reason;
 PrairieLearn marks it not gradable, so that it does not use up an attempt.
@@ -40,14 +41,19 @@ def points(check: str) -> int:
     return VALUE_POINTS if check in ("value", "trajectory") else 1
 
 
+NO_ANSWER = ("exception", "timeout", "crash", "output-size")  # defects of calls with no result
+
+
 def graded(result: AuditResult) -> list[dict]:
-    """Per check: name, points earned, max points, passed, and the findings as text. When no
-    input gave a result to compare (the engine's value defect with `"checked": 0`: a stub, a
-    hang), the checks of what the target returns earn nothing: not seen to fail is not seen
-    to pass."""
+    """Per check: name, points earned, max points, passed, and the findings as text. When the
+    target gave no result on some inputs (it raised, hung or crashed there; or on every input:
+    the engine's value defect with `"checked": 0`, a stub), the checks of what it returns earn
+    nothing: not seen to fail is not seen to pass (a stub that answers only the smallest input,
+    or a missing 1/m hidden by a hang wherever m > 1, earned all but one point)."""
     tests = []
     unseen = [f for f in result.findings
-              if f.check == "value" and f.counterexample.get("checked") == 0]
+              if f.check == "value" and f.counterexample.get("checked") == 0] or \
+        [f for f in result.findings if f.check in NO_ANSWER and f.severity == "defect"]
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
