@@ -42,7 +42,8 @@ def _explain(contract: str, problem: dict, value) -> str:
     ({"eps": 1e-3}, "matches: eps = 0.001 inside the log"),
     ({"one_term": True}, "matches: the (1 - y) log(1 - a) term dropped"),
     ({"dtype": np.float32}, "matches: float32 arithmetic"),
-    ({"scale": 1.5}, "matches no known mistake"),
+    ({"scale": 1.5}, "matches: m taken as X.shape[0]"),  # n_x = 2, m = 3
+    ({"scale": 1.25}, "matches no known mistake"),
 ])
 def test_logistic_mistakes_are_named(kwargs: dict, expected: str) -> None:
     assert _explain("logreg.propagate", LOGREG, _propagate(**LOGREG, **kwargs)).startswith(expected)
@@ -199,3 +200,16 @@ def test_update_mistakes_are_named(step, expected) -> None:
     """The update has no X: the float32 check once read p["X"] and raised KeyError."""
     value = {k: step(UPDATE[k], UPDATE["d" + k], UPDATE["learning_rate"]) for k in PARAMS}
     assert _explain("two_layer.update_parameters", UPDATE, value).startswith(expected)
+
+
+def test_m_from_the_wrong_axis_is_not_called_a_missing_one_over_m() -> None:
+    """Where n_x = 1 (the smallest input), dividing by X.shape[0] is dividing by nothing: the
+    diagnosis said "missing 1/m" to a learner who wrote the 1/m, with m from the wrong axis."""
+    def wrong_axis_m(w, b, X, Y):
+        grads, cost = _propagate(w, b, X, Y)
+        scale = X.shape[1] / X.shape[0]
+        return {k: v * scale for k, v in grads.items()}, cost * scale
+
+    value = next(f for f in engine.audit_function(wrong_axis_m, "logreg.propagate").findings
+                 if f.check == "value")
+    assert "matches: m taken as X.shape[0]" in value.message, value.message

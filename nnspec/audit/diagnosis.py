@@ -122,6 +122,8 @@ TRANSPOSE = Match("a missing transpose", "check each product's shapes: dW = dZ X
 TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw = X dZ^T / m, "
                          "z = w^T X + b (it only runs because two sizes are equal)")
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
+N_X_FOR_M = Match("m taken as X.shape[0], the number of features",
+                  "m = X.shape[1]: X is (n_x, m), one column per example")
 BROADCAST = Match("an (m, m) broadcast summed whole (a (1, m) array times an (m, 1) one)",
                   "multiply arrays of the same shape, (1, m) by (1, m)")
 
@@ -183,6 +185,8 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     base = _logreg(p)
     n_x, m = p["X"].shape
     yield ONE_OVER_M, lambda: _scaled(base, m)
+    if n_x != m:  # with n_x = 1 the same values as a missing 1/m: other inputs tell them apart
+        yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
@@ -210,6 +214,8 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     (n_h, n_x), m = p["W1"].shape, p["X"].shape[1]
     base = _two_layer(p, hidden)
     yield ONE_OVER_M, lambda: _scaled(base, m)
+    if n_x != m:
+        yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
     yield _derivative_match(other, hidden), lambda: _two_layer(p, hidden, derivative=other)
@@ -250,12 +256,14 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.backward_propagation": _two_layer_variants,
             "two_layer.compute_cost": _cost_variants,
             "two_layer.update_parameters": _update_variants}
-KNOWN = {"logreg.propagate": "missing 1/m, a flipped sign, a missing transpose, the (1 - y) term "
+KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign, a missing "
+                             "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
                                           "float32 arithmetic",
-         "two_layer.backward_propagation": "missing 1/m, a flipped sign, sigma' for tanh' and "
+         "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
+                                           "sign, sigma' for tanh' and "
                                            "back, dW2 for W2, a missing transpose, float32 "
                                            "arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, the (1 - y) term dropped, an "
