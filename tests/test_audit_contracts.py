@@ -191,6 +191,11 @@ def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
     assert kinds(db2=np.zeros((1, 2))) == [("shape", "defect")]
     assert kinds(db2=float(grads["db2"][0, 0]) + 1.0) == [("scalar-shape", "note"),
                                                            ("value", "defect")]
+    # one number for 3 biases: the update keeps b1's shape, but cannot hold the gradient (it
+    # was a note saying the forward pass accepts it, beside the value defect it causes)
+    one = c.check(p, to_plain({**grads, "db1": grads["db1"][:1]}), o)
+    assert [(f.check, f.severity) for f in one] == [("shape", "defect")]
+    assert "one value for 3 biases" in one[0].message
 
 
 def test_smaller_keeps_a_tie_while_it_shrinks() -> None:

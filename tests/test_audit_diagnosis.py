@@ -185,6 +185,18 @@ def test_a_cost_per_example_is_one_shape_defect_that_says_so() -> None:
     assert [(f.check, f.severity) for f in squeezed_late] == [("scalar-shape", "note")]
 
 
+def test_a_db_per_example_is_one_shape_defect() -> None:
+    """np.sum(A - Y, axis=0): (m,) where m > 1 is a shape defect, and (1,) where m = 1 was a
+    scalar-shape note beside it, saying the forward pass accepts it."""
+    def propagate(w, b, X, Y):
+        grads, cost = _stable_propagate(np.mean)(w, b, X, Y)
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        return {**grads, "db": np.sum(A - Y, axis=0) / X.shape[1]}, cost
+
+    found = engine.audit_function(propagate, "logreg.propagate").findings
+    assert [(f.check, f.severity) for f in found] == [("shape", "defect")]
+
+
 UPDATE = {**PARAMS, "dW1": TWO["W1"] / 4, "db1": TWO["b1"] + 1, "dW2": TWO["W2"] - 0.5,
           "db2": TWO["b2"] * 3, "learning_rate": 0.5}
 

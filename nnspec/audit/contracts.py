@@ -24,6 +24,7 @@ module were loaded (`nnspec.audit.engine._no_local_constants`).
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable
@@ -223,15 +224,21 @@ class _Checker:
             updated = np.broadcast_shapes(shape, arr.shape)
         except ValueError:
             updated = None
+        entries = math.prod(shape)
+        if arr.size != entries and updated == shape:  # one number for every bias
+            self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}: one "
+                      f"value for {entries} biases (b - lr * {name} would move them all by the "
+                      "same step)", got=list(arr.shape), expected=list(shape), quantity=name)
+            return None
         if not (updated == shape or (shape == () and arr.size == 1)):
             became = f"would have shape {updated}" if updated is not None else "fails"
             self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}: the "
                       f"update b - lr * {name} {became}", got=list(arr.shape),
-                      expected=list(shape))
+                      expected=list(shape), quantity=name)
             return None
         self.fail("scalar-shape", "note", f"{name} is returned with shape {arr.shape}, not "
                   f"{shape}; the update b - lr * {name} still gives b the shape {updated}, "
-                  "which the forward pass accepts", got=list(arr.shape))
+                  "which the forward pass accepts", got=list(arr.shape), quantity=name)
         return np.broadcast_to(arr, shape) if arr.shape != shape and updated == shape \
             else arr.reshape(shape)
 
