@@ -225,3 +225,14 @@ def test_m_from_the_wrong_axis_is_not_called_a_missing_one_over_m() -> None:
     value = next(f for f in engine.audit_function(wrong_axis_m, "logreg.propagate").findings
                  if f.check == "value")
     assert "matches: m taken as X.shape[0]" in value.message, value.message
+
+
+def test_no_saturation_warning_for_the_values_of_the_mistake_already_named() -> None:
+    """A sigmoid hidden layer held to tanh's: beside the value defect that names it, a
+    saturation warning showed A2 off by 0.5 where z saturates, advising to check the
+    activation: the same mistake, seen again."""
+    found = engine.audit_function(two_layer_sigmoid.forward_propagation,
+                                  "two_layer.forward_propagation",
+                                  hidden_activation="tanh").findings
+    assert [(f.check, f.severity) for f in found] == [("value", "defect")]
+    assert "matches: sigmoid hidden layer" in found[0].message

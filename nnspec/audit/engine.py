@@ -533,6 +533,7 @@ class _Engine:
         if worst and not self.stopped:
             self._climb(worst)
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
+        self._drop_saturation_of_the_mistake(first, saturated)
         note = first.get(("scalar-shape", "note"))
         if note is not None and note[1].details.get("quantity") in misshapen:
             del first[("scalar-shape", "note")]  # the same mistake, seen where m = 1
@@ -546,6 +547,26 @@ class _Engine:
         if not self.checked and self.first is not None and ("value", "defect") not in first:
             findings.append(self._nothing_checked())
         return sorted(findings, key=lambda f: _order((f.check, f.severity)))
+
+    def _drop_saturation_of_the_mistake(self, first: dict, saturated: list) -> None:
+        """A saturation warning whose values the value defect's known mistake gives too (a
+        sigmoid hidden layer held to tanh's: A2 off by 0.5 where z saturates) is that mistake
+        seen again, and its advice (the stable form, or "check the activation") misleads."""
+        value = first.get(("value", "defect"))
+        if value is None or ("saturation", "warning") not in first:
+            return
+        name = self.contract.name
+        mistake = diagnosis.diagnose(name, value[0], value[1].details, self.options)
+        if mistake is None:
+            return
+        shown = first[("saturation", "warning")]
+        left = [(p, f) for p, f in [shown, *(s for s in saturated if s is not shown)]
+                if not any(m.same(mistake) for m in diagnosis.candidates(
+                    name, p, f.details, self.options, float32=False))]
+        if left:
+            first[("saturation", "warning")] = left[0]
+        else:
+            del first[("saturation", "warning")]
 
     def _nothing_checked(self) -> Finding:
         """A value defect for a target that gave nothing to compare on any input: its values
