@@ -236,3 +236,13 @@ def test_no_saturation_warning_for_the_values_of_the_mistake_already_named() -> 
                                   hidden_activation="tanh").findings
     assert [(f.check, f.severity) for f in found] == [("value", "defect")]
     assert "matches: sigmoid hidden layer" in found[0].message
+
+
+def test_float32_arithmetic_is_one_finding_not_also_an_accuracy_warning() -> None:
+    """Beside the value defect that names float32, an accuracy warning blamed a form such as
+    0.5*(1 + tanh(z/2)) for the same float32 rounding."""
+    found = engine.audit_function(lambda w, b, X, Y: _propagate(w, b, X, Y, dtype=np.float32),
+                                  "logreg.propagate").findings
+    assert ("accuracy", "warning") not in {(f.check, f.severity) for f in found}
+    value = next(f for f in found if f.check == "value")
+    assert "matches: float32 arithmetic" in value.message

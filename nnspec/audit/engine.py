@@ -530,10 +530,10 @@ class _Engine:
             self.evaluate_all(problems)
             for problem in problems:
                 explore(problem)
-        if worst and not self.stopped:
-            self._climb(worst)
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
-        self._drop_saturation_of_the_mistake(first, saturated)
+        self._drop_warnings_of_the_mistake(first, saturated)
+        if worst and ("accuracy", "warning") in first and not self.stopped:
+            self._climb(worst)
         note = first.get(("scalar-shape", "note"))
         if note is not None and note[1].details.get("quantity") in misshapen:
             del first[("scalar-shape", "note")]  # the same mistake, seen where m = 1
@@ -548,25 +548,30 @@ class _Engine:
             findings.append(self._nothing_checked())
         return sorted(findings, key=lambda f: _order((f.check, f.severity)))
 
-    def _drop_saturation_of_the_mistake(self, first: dict, saturated: list) -> None:
-        """A saturation warning whose values the value defect's known mistake gives too (a
-        sigmoid hidden layer held to tanh's: A2 off by 0.5 where z saturates) is that mistake
-        seen again, and its advice (the stable form, or "check the activation") misleads."""
+    def _drop_warnings_of_the_mistake(self, first: dict, saturated: list) -> None:
+        """A warning whose values the value defect's known mistake gives too is that mistake
+        seen again, and its advice misleads: a sigmoid hidden layer held to tanh's also had A2
+        off by 0.5 where z saturates ("check the activation"); float32 arithmetic also had an
+        accuracy warning blaming 0.5*(1 + tanh(z/2)). Where sigmoid saturates the float32
+        bound explains anything, so it is not asked there."""
         value = first.get(("value", "defect"))
-        if value is None or ("saturation", "warning") not in first:
+        if value is None:
             return
         name = self.contract.name
         mistake = diagnosis.diagnose(name, value[0], value[1].details, self.options)
         if mistake is None:
             return
-        shown = first[("saturation", "warning")]
-        left = [(p, f) for p, f in [shown, *(s for s in saturated if s is not shown)]
-                if not any(m.same(mistake) for m in diagnosis.candidates(
-                    name, p, f.details, self.options, float32=False))]
-        if left:
-            first[("saturation", "warning")] = left[0]
-        else:
-            del first[("saturation", "warning")]
+        for check, others in (("saturation", saturated), ("accuracy", [])):
+            shown = first.get((check, "warning"))
+            if shown is None:
+                continue
+            left = [(p, f) for p, f in [shown, *(s for s in others if s is not shown)]
+                    if not any(m.same(mistake) for m in diagnosis.candidates(
+                        name, p, f.details, self.options, float32=check == "accuracy"))]
+            if left:
+                first[(check, "warning")] = left[0]
+            else:
+                del first[(check, "warning")]
 
     def _nothing_checked(self) -> Finding:
         """A value defect for a target that gave nothing to compare on any input: its values
