@@ -172,3 +172,15 @@ def test_a_two_layer_listing_names_its_three_sizes_and_a_1d_gradient():
     verdict, detail = got["db1 = np.sum(dZ1, axis=1) / X.shape[1]"]
     assert verdict == "false"
     assert "at (n_x, n_h, m) = (1, 2, 1): the left side is a 1-D array of shape (2,)" in detail
+
+
+def test_a_gradient_step_is_judged_with_the_listings_own_gradient():
+    """A wrong db made the correct `b = b - learning_rate * db` false too ("b is not what the
+    notation table names b"), an error that is the db line's; a step up the gradient stays
+    false."""
+    got = _listing_verdicts("m = X.shape[1]\nA = sigmoid(np.dot(w.T, X) + b)\n"
+                            "dw = np.dot(X, (A - Y).T) / m\ndb = np.sum(A - Y)\n"
+                            "w = w + learning_rate * dw\nb = b - learning_rate * db\n")
+    assert got["db = np.sum(A - Y)"][0] == "false"
+    assert got["b = b - learning_rate * db"][0] == "holds"
+    assert got["w = w + learning_rate * dw"][0] == "false"

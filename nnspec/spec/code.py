@@ -163,6 +163,12 @@ def expected(name: str, net: Network, before: dict) -> sp.Matrix | None:
     return None
 
 
+def _assigned_before(records: dict, index: int, name: str) -> sp.Matrix | None:
+    """The value the listing last gave `name` on a line before `index` (its first run)."""
+    lines = [line for line in records if line < index and name in records[line][0]]
+    return _as_matrix(records[max(lines)][0][name]) if lines else None
+
+
 @dataclass
 class Run:
     """One execution of a listing: values recorded per line, and the line that raised."""
@@ -279,6 +285,11 @@ class CodeLine:
                                                  for k in v}
             for name, value in values.items():
                 want = expected(name, net, before)
+                own = _assigned_before(records, self.index, "d" + name)
+                if name in PARAMETERS and want is not None and own is not None:
+                    # a step judged with the listing's own gradient: a wrong dw is the dw
+                    # line's error, not the step's
+                    want = net.value(name) - LR * own
                 got = _as_matrix(value)
                 if want is None or got is None:
                     continue
