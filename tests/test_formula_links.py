@@ -158,3 +158,13 @@ def test_a_fraction_with_a_matrix_below_divides_entry_by_entry(left, right, ok):
 def test_a_fraction_of_two_shapes_that_differ_does_not_conform():
     out = Link("A^{[1]}", r"\frac{A^{[1]}}{1+e^{-Z^{[2]}}}").run()
     assert out.ok is False and "entry-wise division of (2, 3) and (1, 3)" in out.evidence
+
+
+def test_a_sum_runs_over_the_whole_product_after_it():
+    """sum_i x^(i) (a^(i) - y^(i)) was read as (sum_i x^(i)) (a^(i) - y^(i)): "index i
+    outside a sum over examples", unchecked."""
+    assert Link("dw", r"\frac{1}{m}\sum_{i=1}^{m} x^{(i)}(a^{(i)} - y^{(i)})").run().ok is True
+    assert Link("dw", r"\frac{1}{m}\sum_{i=1}^{m} x^{(i)}(a^{(i)} + y^{(i)})").run().ok is False
+    out = Link("db", r"\frac{1}{m}\sum_{i} (a^{(i)} - y^{(i)})").run()
+    assert out.ok is None and r"without its limits (the notation table reads \sum_{i=1}^{m})" \
+        in out.detail

@@ -275,11 +275,15 @@ class _Parser:
             raise Unreadable("a sum without its index")
         self.take("_")
         lower = self.group()
+        if len(lower) == 1:
+            raise Unreadable(f"a sum over {lower[0]} without its limits (the notation table "
+                             f"reads \\sum_{{{lower[0]}=1}}^{{m}})")
         if len(lower) < 3 or lower[1] != "=":
             raise Unreadable(f"sum index {''.join(lower)!r}")
         self.take("^")
         upper = self.group()
-        return ("sum", lower[0], "".join(lower[2:]), "".join(upper), self.factor())
+        # the body runs to the next + or - (a product of factors), as sum_i x_i y_i reads
+        return ("sum", lower[0], "".join(lower[2:]), "".join(upper), self.term())
 
     def probability(self):
         self.take("(")
