@@ -168,3 +168,13 @@ def test_a_sum_runs_over_the_whole_product_after_it():
     out = Link("db", r"\frac{1}{m}\sum_{i} (a^{(i)} - y^{(i)})").run()
     assert out.ok is None and r"without its limits (the notation table reads \sum_{i=1}^{m})" \
         in out.detail
+
+
+@pytest.mark.parametrize("left, right", [
+    ("dw", r"\frac{1}{m}X(A-Y)^\top"),
+    ("dw", r"\frac{1}{m}\mathbf{X}(\mathbf{A}-\mathbf{Y})^{\top}"),
+    ("dW^{[2]}", r"\frac{1}{m}\sum_{i=1}^{m} dZ^{[2](i)} A^{[1](i)T}"),
+])
+def test_transposes_and_bold_letters_as_authors_write_them(left, right):
+    """^\\top, \\mathbf{X} and A^{[1](i)T} were "unchecked"."""
+    assert Link(left, right).run().ok is True

@@ -3,8 +3,10 @@ every product, so transposes and element-wise products can be checked on concret
 
 Normalisation (the notation table), applied before parsing:
     \\omega -> w;  \\widehat{y}, \\widehat y, \\hat{y}, \\hat y -> yhat;  \\mathcal{L} -> L
-    X^{[k]}  the quantity X of layer k (W^{[2]}, a^{[1]});  X^{[k]T}, X^T, X^{T}  its transpose
-    X^{(i)}  X of example i;  \\Sigma_{i=1}^m, \\sum_{i=1}^{m}  a sum over the examples
+    X^{[k]}  the quantity X of layer k (W^{[2]}, a^{[1]});  X^{[k]T}, X^T, X^{T}, X^\\top  its
+    transpose;  \\mathbf{X}, \\boldsymbol{X}, \\bm{X}, \\vec{X} -> X
+    X^{(i)}  X of example i (X^{[k](i)}, X^{[k](i)T});  \\Sigma_{i=1}^m, \\sum_{i=1}^{m}  a sum
+    over the examples, of the whole product that follows it
     \\color{red}{*}, *, \\odot, \\circ  element-wise product;  juxtaposition, \\cdot, \\times  matrix product
     \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}  derivative of F in V
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
@@ -80,6 +82,9 @@ def normalise(tex: str) -> str:
     tex = re.sub(r"\\(quad|qquad|,|;|!|displaystyle)", " ", tex).replace("~", " ")
     tex = re.sub(r"[”“\"]", "", tex)
     tex = _unwrap(tex, r"\color{red}", "{{{}}}")
+    for bold in (r"\mathbf", r"\boldsymbol", r"\bm", r"\vec"):  # \mathbf{w}: w
+        tex = _unwrap(tex, bold, "{}")
+    tex = re.sub(r"\\(top|intercal)(?![A-Za-z])", "T", tex)  # A^\top: A^T
     tex = re.sub(r"\\(widehat|hat)\{y\}|\\(widehat|hat) y\b", "Y@", tex)
     tex = re.sub(r"\\(omega|mathcal\{L\}|mathbb\{P\}|Sigma|partial|odot|circ|cdot|times)(?![A-Za-z])",
                  lambda m: {"omega": "w", "mathcal{L}": "L", "mathbb{P}": "P", "Sigma": "\\sum",
@@ -301,9 +306,10 @@ def _decorate(name: Name, exp: list[str]) -> Name:
     m = re.fullmatch(r"\[(\d)\](T?)", text)
     if m:
         return Name(name.base, int(m.group(1)), bool(m.group(2)), name.index, name.power)
-    m = re.fullmatch(r"\[(\d)\]\(([a-z])\)", text)  # Z^{[2](i)}: layer 2, example i
+    m = re.fullmatch(r"\[(\d)\]\(([a-z])\)(T?)", text)  # Z^{[2](i)}: layer 2, example i
     if m:
-        return Name(name.base, int(m.group(1)), name.transposed, m.group(2), name.power)
+        return Name(name.base, int(m.group(1)), name.transposed or bool(m.group(3)),
+                    m.group(2), name.power)
     if text == "T":
         return Name(name.base, name.layer, True, name.index, name.power)
     m = re.fullmatch(r"\(([a-z])\)", text)
