@@ -64,3 +64,11 @@ def test_an_unstated_step_is_not_reported_where_the_notes_state_it():
     assert unstated([per_example, over], proofs) == []
     assert unstated([summed], proofs) == []
     assert len(unstated([per_example, {**over, "verdict": "false"}], proofs)) == 1
+
+
+def test_the_sigmoid_written_out_on_any_argument_is_found():
+    """1/(1+np.exp(-(w.T @ X + b))) and \\frac{1}{1+e^{-Z^{[2]}}} had no finding: only a
+    bare z was matched."""
+    for text, kind in (("A = 1/(1+np.exp(-(w.T @ X + b)))", "code"),
+                       (r"A^{[2]} = \frac{1}{1+e^{-Z^{[2]}}}", "definition")):
+        assert [f["quantity"] for f in F.findings([claim(text, kind)])] == ["1/(1 + e^-z)"]

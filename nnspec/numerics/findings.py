@@ -56,8 +56,8 @@ PATTERNS = (
             r"\\log\s*\(\s*1\s*-\s*(\\widehat\{y\}|\\hat\{y\}|a)\s*\)",
             lambda z: _f64_log(1 - _f64_sigmoid(z)), lambda z: -mp.log1p(mp.exp(z)),
             "log(1 - a) = -log(1 + e^{z}): -np.logaddexp(0, z)"),
-    Pattern("1/(1 + e^-z)", r"1\s*/\s*\(\s*1\s*\+\s*np\.exp\(\s*-\s*\w+\s*\)\s*\)",
-            r"\\frac\{1\}\{1\s*\+\s*e\^\{-z\}\}", _f64_sigmoid, oracle.sigmoid,
+    Pattern("1/(1 + e^-z)", r"1\s*/\s*\(\s*1\s*\+\s*np\.exp\(\s*-",  # any z: -(w.T @ X + b)
+            r"\\frac\{1\}\{1\s*\+\s*e\^\{-", _f64_sigmoid, oracle.sigmoid,
             "for z < 0, e^{z} / (1 + e^{z}) (scipy.special.expit)"),
 )
 
