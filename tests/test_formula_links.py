@@ -178,3 +178,9 @@ def test_a_sum_runs_over_the_whole_product_after_it():
 def test_transposes_and_bold_letters_as_authors_write_them(left, right):
     """^\\top, \\mathbf{X} and A^{[1](i)T} were "unchecked"."""
     assert Link(left, right).run().ok is True
+
+
+def test_evidence_between_two_constants_shows_no_empty_point():
+    out = Link(r"\frac{dz}{db}", "-1").run()
+    assert out.ok is False and "at :" not in out.evidence
+    assert "left = 1.0000000, right = -1.0000000" in out.evidence

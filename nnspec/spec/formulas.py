@@ -93,7 +93,8 @@ def _evidence(left: sp.Expr, right: sp.Expr, point: dict) -> str:
                         key=lambda kv: kv[0].name))
     shown = ", ".join(f"{k} = {v}" for k, v in list(point.items())[:6])
     more = ", ..." if len(point) > 6 else ""
-    return (f"at {shown}{more}: left = {sp.N(_value(left, point), 8)}, "
+    where = f"at {shown}{more}: " if point else ""  # constants: no point to show
+    return (f"{where}left = {sp.N(_value(left, point), 8)}, "
             f"right = {sp.N(_value(right, point), 8)}")
 
 

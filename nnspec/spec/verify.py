@@ -82,7 +82,8 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr) -> bool:
 
 def _show_point(info: dict) -> str:
     point = ", ".join(f"{k} = {v}" for k, v in info["point"].items())
-    return f"at {point}: lhs = {sp.N(info['lhs'], 8)}, rhs = {sp.N(info['rhs'], 8)}"
+    where = f"at {point}: " if point else ""
+    return f"{where}lhs = {sp.N(info['lhs'], 8)}, rhs = {sp.N(info['rhs'], 8)}"
 
 
 def equality(lhs: sp.Expr, rhs: sp.Expr) -> Outcome:
