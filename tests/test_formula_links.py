@@ -184,3 +184,8 @@ def test_evidence_between_two_constants_shows_no_empty_point():
     out = Link(r"\frac{dz}{db}", "-1").run()
     assert out.ok is False and "at :" not in out.evidence
     assert "left = 1.0000000, right = -1.0000000" in out.evidence
+
+
+def test_a_transcription_writes_yhat_as_latex():
+    text = Link("J", r"\frac{1}{m}\sum_{i=1}^{m} L(y^{(i)}, \widehat{y}^{(i)})").describe()
+    assert "Y@" not in text and r"\hat{y}^{(i)}" in text

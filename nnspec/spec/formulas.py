@@ -176,7 +176,9 @@ class Link:
     right: str
 
     def describe(self) -> str:
-        return f"{notation.normalise(self.left).strip()} = {notation.normalise(self.right).strip()}"
+        sides = (notation.normalise(side).strip().replace("Y@", "\\hat{y}")  # the parser's token
+                 for side in (self.left, self.right))
+        return " = ".join(sides)
 
     def run(self) -> Outcome:
         try:
