@@ -189,3 +189,10 @@ def test_evidence_between_two_constants_shows_no_empty_point():
 def test_a_transcription_writes_yhat_as_latex():
     text = Link("J", r"\frac{1}{m}\sum_{i=1}^{m} L(y^{(i)}, \widehat{y}^{(i)})").describe()
     assert "Y@" not in text and r"\hat{y}^{(i)}" in text
+
+
+def test_a_side_that_is_the_other_transposed_is_told_so():
+    out = Link("dw", r"\frac{1}{m}(A-Y)X^T").run()
+    assert out.ok is False and "the right side is the left side transposed" in out.evidence
+    out = Link("dw", r"\frac{1}{m}(A+Y)X^T").run()  # transposed and wrong: not the transpose
+    assert out.ok is False and "transposed" not in out.evidence

@@ -159,6 +159,13 @@ def shapes_for(trees) -> tuple[tuple[int, int, int], ...]:
     return (OVER_EXAMPLES if names & {"m", "J"} else PER_EXAMPLE)[two]
 
 
+def _transposed(sides, rng: random.Random) -> bool:
+    """The two sides have transposed shapes and are equal once one is transposed."""
+    if sides is None or sides[0].shape == sides[1].shape or sides[0].shape != sides[1].T.shape:
+        return False
+    return matrices_equal(sides[0], sides[1].T, rng)[0] is True
+
+
 def _values_differ(sides) -> bool:
     return sides is not None and sides[0].shape == sides[1].shape
 
@@ -233,6 +240,9 @@ class Link:
             explain = _values_differ(sides) and not first_failure  # a convention's is not shown
             times = factor(sides[1], sides[0], shape[2], "the left side") if explain else ""
             why += f"; the right side is {times}" if times else ""
+            if not first_failure and _transposed(sides, rng):
+                why += "; the right side is the left side transposed (a transpose missing or " \
+                       "too many)"
             holds = f"; holds only at {[_shown(s, two) for s in passing]}" if passing else ""
             return Outcome(False, f"not equal on {len(failures)} of {where}",
                            f"at {names} = {_shown(shape, two)}: {why}{holds}")
