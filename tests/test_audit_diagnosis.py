@@ -103,6 +103,7 @@ def test_a_target_with_noise_gets_no_diagnosis() -> None:
     assert "determinism" in checks and "value" in checks
     assert "no diagnosis: it returns different results" in checks["value"].message
     assert "matches:" not in checks["value"].message
+    assert "accuracy" in checks  # not dropped as the float32 that the noise looks like
 
 
 def test_float32_values_at_saturation_are_named_but_float64_saturation_is_not() -> None:

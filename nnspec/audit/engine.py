@@ -555,7 +555,7 @@ class _Engine:
         accuracy warning blaming 0.5*(1 + tanh(z/2)). Where sigmoid saturates the float32
         bound explains anything, so it is not asked there."""
         value = first.get(("value", "defect"))
-        if value is None:
+        if value is None or ("determinism", "defect") in first:  # no diagnosis is given then
             return
         name = self.contract.name
         mistake = diagnosis.diagnose(name, value[0], value[1].details, self.options)
