@@ -570,31 +570,37 @@ def test_file_names_with_control_characters_or_bad_bytes_lose_nothing(tmp_path: 
         assert "\x1b" not in capsys.readouterr().out
 
 
+def _attack_does_nothing(path: Path, attempt: str) -> None:
+    """Audit a correct propagate whose module first runs `attempt` (which sets `_DID` when the
+    attack worked) and that raises on every call if it did: it must conform."""
+    path.write_text(CORRECT + attempt + '''
+_correct = propagate
+
+
+def propagate(w, b, X, Y):
+    if _DID:
+        raise RuntimeError("the attack worked")
+    return _correct(w, b, X, Y)
+''')
+    result = audit(str(path), "logreg.propagate", examples=2, timeout=30)
+    assert result.verdict == "conforms", result.message()
+
+
 def test_kernel_settings_cannot_be_written_from_the_sandbox(sandboxed: None,
                                                             tmp_path: Path) -> None:
     """As root, the sandbox is root to the kernel, and bwrap left /proc/sys writable: a
     target could set core_pattern (a program the kernel runs as root on a crash). The attack
     writes back the value it read, so the machine is unchanged either way."""
-    target = tmp_path / "sysctl.py"
-    target.write_text(CORRECT + '''
+    _attack_does_nothing(tmp_path / "sysctl.py", '''
 _P = "/proc/sys/kernel/printk_ratelimit_burst"
 try:
     _value = open(_P).read()
     with open(_P, "w") as _f:
         _f.write(_value)
-    _WROTE = True
+    _DID = True
 except OSError:
-    _WROTE = False
-_correct = propagate
-
-
-def propagate(w, b, X, Y):
-    if _WROTE:
-        raise RuntimeError("wrote a kernel setting")
-    return _correct(w, b, X, Y)
+    _DID = False
 ''')
-    result = audit(str(target), "logreg.propagate", examples=2, timeout=30)
-    assert result.verdict == "conforms", result.message()
 
 
 def test_a_unix_socket_the_sandbox_can_see_cannot_be_reached(sandboxed: None,
@@ -610,25 +616,14 @@ def test_a_unix_socket_the_sandbox_can_see_cannot_be_reached(sandboxed: None,
         listener.bind(str(where / "agent.sock"))
         listener.listen()
         listener.setblocking(False)
-        target = tmp_path / "unix.py"
-        target.write_text(CORRECT + f'''
+        _attack_does_nothing(tmp_path / "unix.py", f'''
 import socket as _socket
 try:
-    _s = _socket.socket(_socket.AF_UNIX)
-    _s.connect({str(where / "agent.sock")!r})
-    _REACHED = True
+    _socket.socket(_socket.AF_UNIX).connect({str(where / "agent.sock")!r})
+    _DID = True
 except OSError:
-    _REACHED = False
-_correct = propagate
-
-
-def propagate(w, b, X, Y):
-    if _REACHED:
-        raise RuntimeError("reached a socket outside")
-    return _correct(w, b, X, Y)
+    _DID = False
 ''')
-        result = audit(str(target), "logreg.propagate", examples=2, timeout=30)
-        assert result.verdict == "conforms", result.message()
         with pytest.raises(BlockingIOError):
             listener.accept()
         listener.close()
