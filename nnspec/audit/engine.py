@@ -1092,7 +1092,7 @@ def _not_applying(args: argparse.Namespace, folder: bool) -> list[str]:
         given = [o for o in FOLDER_ONLY if getattr(args, o[2:].replace("-", "_"), None)]
         if given:
             lines.append(f"ignored: {', '.join(given)} apply to a folder of targets, and "
-                         f"{printable(args.target, 200)} is one file (audited on this machine)")
+                         f"{printable(args.target, 200)} is one target (audited on this machine)")
     if args.hidden_activation != "sigmoid" and not args.contract.startswith("two_layer."):
         lines.append(f"ignored: --hidden-activation applies to the two_layer contracts, not "
                      f"{args.contract} (logistic regression has no hidden layer)")
