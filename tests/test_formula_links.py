@@ -196,3 +196,19 @@ def test_a_side_that_is_the_other_transposed_is_told_so():
     assert out.ok is False and "the right side is the left side transposed" in out.evidence
     out = Link("dw", r"\frac{1}{m}(A+Y)X^T").run()  # transposed and wrong: not the transpose
     assert out.ok is False and "transposed" not in out.evidence
+
+
+@pytest.mark.parametrize("left, right", [
+    ("dZ^{[1]}", r"W^{[2]T} dZ^{[2]} \odot (1 - A^{[1]} \odot A^{[1]})"),  # tanh' = 1 - a^2
+    ("A^{[1]}", r"\tanh(Z^{[1]})"),
+])
+def test_a_formula_of_a_tanh_hidden_layer_is_false_with_the_reason(left, right):
+    """The notes define a^{[1]} = sigma(z^{[1]}): a section on the course's tanh network is
+    held to that, and said so; it was false (or unchecked: \\tanh) with no hint."""
+    out = Link(left, right).run()
+    assert out.ok is False and "it holds for a tanh hidden layer" in out.detail
+
+
+def test_no_tanh_hint_for_a_formula_wrong_either_way():
+    out = Link("dZ^{[1]}", r"W^{[2]T} dZ^{[2]} \odot (1 + A^{[1]} \odot A^{[1]})").run()
+    assert out.ok is False and "tanh" not in out.detail

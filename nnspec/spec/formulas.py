@@ -194,8 +194,9 @@ class Link:
             return Outcome(None, f"the notation table cannot read it: {exc}")
         shapes = shapes_for(trees)
         two = bool(set().union(*(names_in(t) for t in trees)) & LAYERED)
+        failures: list = []
         try:
-            out = self._judge(trees, shapes, two, AS_WRITTEN)
+            out = self._judge(trees, shapes, two, AS_WRITTEN, failures=failures)
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
         if out.ok is not False:
@@ -208,19 +209,35 @@ class Link:
             if alt.ok:
                 return Outcome(False, f"{out.detail}; holds under: {reading.name}",
                                out.evidence, convention=reading.name)
+        values_differ = any(_values_differ(sides) for _, _, sides in failures)
+        if two and values_differ and self._holds_with_tanh(trees, shapes):
+            return Outcome(False, f"{out.detail}; it holds for a tanh hidden layer, but the "
+                           "notes define a^{[1]} = \\sigma(z^{[1]})", out.evidence)
         return out
 
-    def _judge(self, trees, shapes, two: bool, reading: Reading,
-               first_failure: bool = False) -> Outcome:
+    def _holds_with_tanh(self, trees, shapes) -> bool:
+        """Whether the link holds when the hidden layer is tanh: a hint, not a verdict (the
+        notes' definitions are sigma's; a section on the course's tanh network is held to
+        them)."""
+        try:
+            return self._judge(trees, shapes, True, AS_WRITTEN, first_failure=True,
+                               hidden="tanh").ok is True
+        except notation.Unreadable:
+            return False
+
+    def _judge(self, trees, shapes, two: bool, reading: Reading, first_failure: bool = False,
+               hidden: str = "sigmoid", failures: list | None = None) -> Outcome:
         """The verdict on every shape; with `first_failure`, False at the first shape where
-        the sides differ (a convention is only asked whether it makes the formula hold)."""
+        the sides differ (a convention is only asked whether it makes the formula hold).
+        `failures` gets the (shape, why, sides) of each shape where they differ."""
         rng = random.Random(SEED)
         names = "(n_x, n_h, m)" if two else "(n_x, m)"
-        failures, passing, unproven = [], [], ""
+        failures = [] if failures is None else failures
+        passing, unproven = [], ""
         for shape in shapes:
             if first_failure and failures:
                 break
-            net = Network(*shape, two_layer=two)
+            net = Network(*shape, two_layer=two, hidden=hidden)
             try:
                 left, right = (Evaluator(net, reading)(t) for t in trees)
             except NonConforming as exc:

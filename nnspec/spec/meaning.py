@@ -51,6 +51,7 @@ class Network:
     free: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
+    hidden: str = "sigmoid"  # the hidden layer's g: the notes' sigma, or tanh (only for a hint)
 
     def leaf(self, key: str) -> sp.Matrix:
         if key in self.data:
@@ -79,7 +80,7 @@ class Network:
         if key == "z1":
             return v("W1") * v("x") + v("b1") * ones
         if key == "a1":
-            return v("z1").applyfunc(defs.sigma)
+            return v("z1").applyfunc(defs.sigma if self.hidden == "sigmoid" else sp.tanh)
         if key == "z2":
             return v("W2") * v("a1") + v("b2") * ones
         if key == "a2":
@@ -98,16 +99,19 @@ class Network:
     def signature(self) -> tuple:
         """What every value of the network is computed from (a derivative's memo key)."""
         frozen = lambda d: tuple(sorted((k, sp.ImmutableMatrix(v)) for k, v in d.items()))
-        return (self.n_x, self.n_h, self.m, self.two_layer, frozen(self.free), frozen(self.data))
+        return (self.n_x, self.n_h, self.m, self.two_layer, frozen(self.free), frozen(self.data),
+                self.hidden)
 
     def example(self, k: int) -> Network:
         """The same parameters on example k alone (m = 1)."""
         data = {"x": self.value("x")[:, k], "y": self.value("y")[:, k]}
-        return Network(self.n_x, self.n_h, 1, self.two_layer, dict(self.free), data)
+        return Network(self.n_x, self.n_h, 1, self.two_layer, dict(self.free), data,
+                       hidden=self.hidden)
 
     def with_free(self, key: str, fresh: sp.Matrix) -> Network:
         data = {k: self.value(k) for k in ("x", "y")}
-        return Network(self.n_x, self.n_h, self.m, self.two_layer, {**self.free, key: fresh}, data)
+        return Network(self.n_x, self.n_h, self.m, self.two_layer, {**self.free, key: fresh}, data,
+                       hidden=self.hidden)
 
 
 def _scalar(value: sp.Matrix, what: str) -> sp.Expr:
@@ -200,7 +204,7 @@ class Evaluator:
         key = self._key(name)
         owner = self.net if key in SHARED or (key in TWO_LAYER) == self.net.two_layer else \
             Network(self.net.n_x, self.net.n_h, self.net.m, not self.net.two_layer,
-                    data={k: self.net.value(k) for k in ("x", "y")})
+                    data={k: self.net.value(k) for k in ("x", "y")}, hidden=self.net.hidden)
         if name.index is not None:  # dZ^{[2](i)}: the gradient of example i's own loss
             if name.index not in self.index:
                 raise Unreadable(f"{name}: index {name.index} outside a sum over examples")
@@ -299,8 +303,9 @@ class Evaluator:
         if func == "J":
             return self.net.value("J")
         values = [self(a) for a in args]
-        if func.rstrip("'") in ("sigma", "log", "exp") and len(values) == 1:
-            f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp}[func.rstrip("'")]
+        if func.rstrip("'") in ("sigma", "log", "exp", "tanh") and len(values) == 1:
+            f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp,
+                 "tanh": sp.tanh}[func.rstrip("'")]
             if func.endswith("'"):  # sigma' is sigma (1 - sigma) by its proven lemma
                 t = sp.Dummy("t", real=True)
                 f = sp.Lambda(t, sp.diff(f(t), t))

@@ -10,7 +10,7 @@ Normalisation (the notation table), applied before parsing:
     \\color{red}{*}, *, \\odot, \\circ  element-wise product;  juxtaposition, \\cdot, \\times  matrix product
     \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}  derivative of F in V
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
-    \\sigma(u) the sigmoid, \\log, \\exp, e^{u}, and their derivatives \\sigma'(u), ...;
+    \\sigma(u) the sigmoid, \\log, \\exp, \\tanh, e^{u}, and their derivatives \\sigma'(u), ...;
     L(u, v) and J(...) as the notes define them
     \\mathbb{P}(y|x)  the model's probability of the label y
     \\text{...}  a reference in words ("same as above", "similar logic"): not a formula
@@ -168,8 +168,8 @@ class _Parser:
     def starts_factor(self) -> bool:
         tok = self.peek()
         return tok is not None and (tok in ("(", "[", "{", "Y@") or tok[0].isalnum()
-                                    or tok in ("\\frac", "\\sigma", "\\log", "\\exp", "\\sum",
-                                               "\\text") or tok.startswith("\\text"))
+                                    or tok in ("\\frac", "\\sigma", "\\log", "\\exp", "\\tanh",
+                                               "\\sum", "\\text") or tok.startswith("\\text"))
 
     def term(self):
         factors = [self.factor()]
@@ -227,7 +227,7 @@ class _Parser:
             if deriv is not None:
                 return deriv
             return ("div", _Parser(num).parse(), _Parser(den).parse())
-        if tok in ("\\sigma", "\\log", "\\exp"):
+        if tok in ("\\sigma", "\\log", "\\exp", "\\tanh"):
             func = tok[1:]
             if self.peek() == "'":  # \sigma'(z): the derivative, taken by SymPy
                 self.take("'")
