@@ -184,3 +184,18 @@ def test_a_gradient_step_is_judged_with_the_listings_own_gradient():
     assert got["db = np.sum(A - Y)"][0] == "false"
     assert got["b = b - learning_rate * db"][0] == "holds"
     assert got["w = w + learning_rate * dw"][0] == "false"
+
+
+def test_a_tanh_listing_is_false_with_the_reason():
+    """The course's network (np.tanh hidden layer) against the notes' sigma: each line is
+    false, and says it is what a tanh hidden layer gives."""
+    got = _listing_verdicts("Z1 = np.dot(W1, X) + b1\nA1 = np.tanh(Z1)\n"
+                            "A2 = sigmoid(np.dot(W2, A1) + b2)\n"
+                            "dZ1 = np.dot(W2.T, A2 - Y) * (1 - np.power(A1, 2))\n"
+                            "dW1 = np.dot(dZ1, X.T) / X.shape[1]\n"
+                            "dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]\n")
+    for line in ("A1 = np.tanh(Z1)", "dW1 = np.dot(dZ1, X.T) / X.shape[1]"):
+        verdict, detail = got[line]
+        assert verdict == "false" and "it is what a tanh hidden layer gives" in detail
+    verdict, detail = got["dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]"]  # wrong either way
+    assert verdict == "false" and "tanh" not in detail

@@ -163,6 +163,16 @@ def expected(name: str, net: Network, before: dict) -> sp.Matrix | None:
     return None
 
 
+def _tanh_gives(name: str, got: sp.Matrix, net: Network, before: set,
+                rng: random.Random) -> bool:
+    """Whether a listing's value is what the network with a tanh hidden layer gives (the
+    course's): a hint beside the verdict, which the notes' sigma decides."""
+    tanh = Network(net.n_x, net.n_h, net.m, net.two_layer, hidden="tanh")
+    want = expected(name, tanh, before)
+    return want is not None and want.shape == got.shape and \
+        matrices_equal(got, want, rng)[0] is True
+
+
 def _assigned_before(records: dict, index: int, name: str) -> sp.Matrix | None:
     """The value the listing last gave `name` on a line before `index` (its first run)."""
     lines = [line for line in records if line < index and name in records[line][0]]
@@ -299,8 +309,12 @@ class CodeLine:
                     if np.ndim(value) == 1 and got.shape != want.shape:
                         why = (f"the left side is a 1-D array of shape {np.shape(value)}, the "
                                f"right side {want.shape}")
+                    tanh = self.two_layer and _tanh_gives(name, got, net, before, rng)
                     return Outcome(False, f"{name} is not what the notation table names "
-                                   f"{name}", f"at {_label(shape, self.two_layer)}: {why}"
+                                   f"{name}" + ("; it is what a tanh hidden layer gives, but "
+                                                "the notes define a^{[1]} = \\sigma(z^{[1]})"
+                                                if tanh else ""),
+                                   f"at {_label(shape, self.two_layer)}: {why}"
                                    + (f"; {name} is {times}" if times else ""))
                 checked.append(name)
             passing.append(shape)
