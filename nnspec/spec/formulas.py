@@ -4,10 +4,10 @@ nnspec.spec.meaning, and compared entry by entry on concrete shapes.
 Shapes have pairwise distinct sizes, so a misplaced transpose cannot conform by accident, plus
 the degenerate 1 x 1 case: per example (n_x, n_h) in (3, 2), (2, 4), (1, 1); with m or the cost
 J, (n_x, m) in (3, 2), (2, 3) and (n_x, n_h, m) in (3, 2, 4), (1, 2, 3) (with n_h == m, a
-juxtaposed A^{[1]}(1 - A^{[1]}) would conform as a matrix product). Each entry of the difference is shown non-zero at a
-random rational point in 30 digits (the evidence) or proven zero (its numerator expanded, the
-sigmoid kept opaque, then with the sigmoid written as 1/(1 + e^-z)). A link false as written is
-tried under each convention of nnspec.spec.conventions.
+juxtaposed A^{[1]}(1 - A^{[1]}) would conform as a matrix product). Each entry of the
+difference is shown non-zero at a random rational point in 30 digits (the evidence) or proven
+zero (its numerator expanded, the sigmoid kept opaque, then with the sigmoid written as 1/(1 +
+e^-z)). A link false as written is tried under each convention of nnspec.spec.conventions.
 """
 
 from __future__ import annotations
