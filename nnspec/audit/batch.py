@@ -377,9 +377,9 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
             try:
                 ready.append(replace(shipped(job), run=run))
             except OSError as exc:
-                done(job, AuditResult(printable(job.label, 500), job.contract, "error", options=_shown_options(
-                    job), reason=f"target {Path(job.path).name}: cannot read "
-                    f"({exc.strerror or exc})"))
+                reason = f"target {Path(job.path).name}: cannot read ({exc.strerror or exc})"
+                done(job, AuditResult(printable(job.label, 500), job.contract, "error",
+                                      options=_shown_options(job), reason=reason))
         with dask_executor(scheduler, run) as executor:
             run_jobs(ready, done, executor=executor)
     elif todo:

@@ -30,7 +30,7 @@ import sympy as sp
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, Outcome
 from nnspec.spec.formulas import SEED, factor, matrices_equal
-from nnspec.spec.meaning import Network
+from nnspec.spec.meaning import NOT_TANH, Network
 from nnspec.spec.notes import CodeBlock, Notes
 
 SHAPES = ((1, 1), (2, 3), (3, 2))
@@ -311,9 +311,8 @@ class CodeLine:
                                f"right side {want.shape}")
                     tanh = self.two_layer and _tanh_gives(name, got, net, before, rng)
                     return Outcome(False, f"{name} is not what the notation table names "
-                                   f"{name}" + ("; it is what a tanh hidden layer gives, but "
-                                                "the notes define a^{[1]} = \\sigma(z^{[1]})"
-                                                if tanh else ""),
+                                   f"{name}" + (f"; it is what a tanh hidden layer gives, "
+                                                f"{NOT_TANH}" if tanh else ""),
                                    f"at {_label(shape, self.two_layer)}: {why}"
                                    + (f"; {name} is {times}" if times else ""))
                 checked.append(name)

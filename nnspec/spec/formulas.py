@@ -23,7 +23,7 @@ import sympy as sp
 from nnspec.spec import notation
 from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
-from nnspec.spec.meaning import TWO_LAYER, Evaluator, Network, names_in
+from nnspec.spec.meaning import NOT_TANH, TWO_LAYER, Evaluator, Network, names_in
 from nnspec.spec.shapes import NonConforming
 from nnspec.spec.verify import NotRational, evaluate_at, is_zero, mp_sigma, sigma_defined
 
@@ -211,8 +211,8 @@ class Link:
                                out.evidence, convention=reading.name)
         values_differ = any(_values_differ(sides) for _, _, sides in failures)
         if two and values_differ and self._holds_with_tanh(trees, shapes):
-            return Outcome(False, f"{out.detail}; it holds for a tanh hidden layer, but the "
-                           "notes define a^{[1]} = \\sigma(z^{[1]})", out.evidence)
+            return Outcome(False, f"{out.detail}; it holds for a tanh hidden layer, {NOT_TANH}",
+                           out.evidence)
         return out
 
     def _holds_with_tanh(self, trees, shapes) -> bool:

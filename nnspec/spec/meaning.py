@@ -35,6 +35,7 @@ ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
 TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
 SHARED = {"x", "y", "m", "L", "J"}
 PARAMETERS = {"w", "b", "W1", "b1", "W2", "b2"}
+NOT_TANH = "but the notes define a^{[1]} = \\sigma(z^{[1]})"  # the tanh hint's second half
 # the vectorised notation's capitals: the same quantities, whose columns are the examples
 CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
             "A2": "a2"}
