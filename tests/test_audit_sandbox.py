@@ -451,3 +451,38 @@ def test_a_target_s_processes_share_one_core(module: Path) -> None:
     probe.remove()
     out = _call(module, "spin")
     assert out.status == "ok" and out.value < 1.3, out
+
+
+def test_the_isolation_line_says_whether_unix_sockets_are_filtered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no seccomp filter can be set (another machine's syscall table), the line says
+    the socket files stay reachable instead of claiming "no Unix sockets"."""
+    isolation._auto.cache_clear()
+    try:
+        line = isolation.choose("auto").describe()
+        if isolation.choose("auto").kind == "process":
+            pytest.skip("neither bubblewrap nor Landlock here")
+        assert ("no Unix sockets" in line) == isolation.unix_filter_known()
+        monkeypatch.setattr(isolation, "_SOCKET", {})
+        isolation._auto.cache_clear()
+        line = isolation.choose("auto").describe()
+        assert "no Unix sockets" not in line and "Unix socket files reachable" in line
+    finally:
+        isolation._auto.cache_clear()
+
+
+def test_a_worker_that_cannot_set_the_socket_filter_refuses_its_target(
+        module: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The isolation line promised no Unix sockets: a worker whose filter failed does not run
+    the target rather than run it with sockets open."""
+    from nnspec.audit import sandbox
+
+    worker = object.__new__(sandbox._Worker)
+    worker.kind = "bubblewrap"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(isolation, "unix_filter_known", lambda: True)
+    monkeypatch.setattr(isolation, "no_unix_sockets", lambda: False)
+    target = parse_target(f"{module}:echo", "echo")
+    answer = worker._load(target, {}, [])
+    assert answer["status"] == "load-error"
+    assert "Unix sockets could not be set" in answer["message"]

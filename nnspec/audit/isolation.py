@@ -84,15 +84,17 @@ def choose(mode: str) -> Isolation:
 @functools.lru_cache(maxsize=1)
 def _auto() -> Isolation:
     reason = _bubblewrap_problem()
+    sockets = "no Unix sockets" if unix_filter_known() else \
+        "Unix socket files reachable (no seccomp filter for this machine)"
     if reason is None:
-        return Isolation("bubblewrap", "read-only filesystem, private copy, no network, own "
-                         "PID namespace, memory and process limits")
+        return Isolation("bubblewrap", f"read-only filesystem, private copy, no network, "
+                         f"{sockets}, own PID namespace, memory and process limits")
     abi = landlock_abi()
     if abi >= 4:
         scoped = "signals and" if abi >= 6 else "no signal"
         return Isolation("landlock", f"no namespaces ({reason}); Landlock ABI {abi}: writes "
-                         f"only to a private copy, no TCP, {scoped} scoping; own session, "
-                         "memory limit")
+                         f"only to a private copy, no TCP, {sockets}, {scoped} scoping; own "
+                         "session, memory limit")
     return Isolation("process", f"no namespaces ({reason}), no Landlock: own session, memory "
                      "limit, private copy; the filesystem and network are open")
 
@@ -482,6 +484,18 @@ _SOCKET = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
 _AF_UNIX = 1
 
 
+def unix_filter_known() -> bool:
+    """Whether `no_unix_sockets` can forbid Unix sockets here (this machine's syscall table is
+    known and the kernel filters system calls): the isolation line says so only then, and a
+    sandboxed worker that then fails to set the filter refuses to load its target."""
+    if not sys.platform.startswith("linux") or _SOCKET.get(os.uname().machine) is None:
+        return False
+    try:
+        return "\nSeccomp:" in Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+
+
 def no_unix_sockets() -> bool:
     """Forbid this process and its children to create Unix sockets (socket(AF_UNIX) fails with
     EACCES), with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or
@@ -489,12 +503,10 @@ def no_unix_sockets() -> bool:
     namespace says. Socket pairs (multiprocessing's pipes) still work. False where seccomp
     or this machine's syscall table is not known (nothing is filtered)."""
     import ctypes
-    import platform
 
-    known = _SOCKET.get(platform.machine())
-    if not sys.platform.startswith("linux") or known is None:
+    if not unix_filter_known():
         return False
-    arch, socket_nr = known
+    arch, socket_nr = _SOCKET[os.uname().machine]
     allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, ..|JGE|K, BPF_RET
     program = [(load, 0, 0, 4),                # the calling convention's architecture

@@ -795,8 +795,9 @@ class _Worker:
                 target = replace(target, location=os.path.abspath(target.location))
             if self.kind == "landlock":
                 isolation.landlock(os.getcwd())
-            if self.kind != "none":
-                isolation.no_unix_sockets()
+            if self.kind != "none" and not isolation.no_unix_sockets() \
+                    and isolation.unix_filter_known():  # the isolation line promised it
+                raise OSError("the seccomp filter against Unix sockets could not be set")
             sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target, run_limit)
             answer = {"status": "ok", "message": note}
