@@ -629,3 +629,27 @@ except OSError:
         listener.close()
     finally:
         shutil.rmtree(where, ignore_errors=True)
+
+
+def test_a_submission_cannot_import_or_read_nnspec_s_correct_results(sandboxed: None,
+                                                                    tmp_path: Path) -> None:
+    """nnspec's reference, oracle and the diagnosis's variants compute what a submission must
+    return, and its source checkout holds the corpus's correct files: a file target that
+    imports or reads them would conform without a line of its own."""
+    import nnspec.reference
+
+    reference = Path(nnspec.reference.__file__).resolve().parent
+    corpus = Path(__file__).resolve().parent / "corpus" / "logreg_propagate"
+    for name, attempt in [
+            ("imports", "from nnspec.reference.logreg import propagate as _p\n"),
+            ("oracle", "from nnspec.numerics.oracle import logreg_exact as _p\n"),
+            ("variants", "from nnspec.audit import diagnosis as _p\n"),
+            ("reads", f"_p = open({str(reference / 'logreg.py')!r}).read()\n"),
+            ("corpus", f"_p = open({str(corpus / 'correct_vectorised.py')!r}).read()\n")]:
+        _attack_does_nothing(tmp_path / f"{name}.py", f"""
+try:
+    {attempt.strip()}
+    _DID = True
+except (ImportError, OSError):
+    _DID = False
+""")

@@ -281,8 +281,9 @@ def test_to_plain_caps_sizes() -> None:
     assert to_plain((np.float64(2.0), True, None, "s")) == (np.asarray(2.0), True, None, "s")
 
 
-def test_nnspec_stays_visible_when_the_targets_folder_holds_it() -> None:
-    """Auditing a file beside an editable checkout hides that folder, not nnspec itself."""
+def test_the_worker_s_files_stay_visible_when_the_targets_folder_holds_them() -> None:
+    """Auditing a file beside an editable checkout hides that folder, not the worker's own
+    modules (bound back after it); the rest of nnspec stays hidden."""
     import nnspec
     from nnspec.audit import isolation
 
@@ -291,8 +292,22 @@ def test_nnspec_stays_visible_when_the_targets_folder_holds_it() -> None:
                              hide=[str(package.parent)])
     hidden = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
     shown = [argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"]
-    assert str(package.parent) in hidden and str(package) in shown
-    assert argv.index(str(package.parent)) < argv.index(str(package))  # bound back after
+    worker = str(package / "audit" / "sandbox.py")
+    assert str(package.parent) in hidden and worker in shown
+    assert argv.index(str(package.parent)) < argv.index(worker)  # bound back after
+    assert str(package) not in shown and str(package / "audit" / "contracts.py") not in shown
+
+
+def test_a_module_target_sees_the_whole_of_nnspec() -> None:
+    """A module the user names (nnspec.reference.logreg in the corpus) is loaded by import,
+    so nothing of nnspec is hidden from it."""
+    import nnspec
+    from nnspec.audit import isolation
+
+    package = str(Path(nnspec.__file__).resolve().parent)
+    argv = isolation.command(isolation.Isolation("bubblewrap", ""), ["-c", ""],
+                             whole_nnspec=True)
+    assert package not in [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
 
 
 def _spawns(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -1047,7 +1047,7 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
             raise UsageError(f"{name} cannot be loaded by name in another process "
                              "(defined in a function, or its module has no .py file); "
                              "audit it with isolate=False")
-        target = Target("file", str(Path(path).resolve()), qualname, name)
+        target = Target("file", str(Path(path).resolve()), qualname, name, own_code=True)
         return audit(target, contract, hidden_activation=hidden_activation, dtype=dtype,
                      examples=examples, timeout=timeout, seed=seed)
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)

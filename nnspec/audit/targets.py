@@ -57,12 +57,15 @@ NOTE_SEPARATOR = "\n"  # between the notes of one load, each `check<TAB>message`
 @dataclass(frozen=True)
 class Target:
     """One function to audit. `kind` is "file", "notebook" or "module"; `location` a path or a
-    dotted module name; `function` the name looked up after loading (may be dotted: `Class.f`)."""
+    dotted module name; `function` the name looked up after loading (may be dotted: `Class.f`).
+    `own_code`: the caller's own code (`audit_function(isolate=True)`), which may import
+    nnspec; a submission's sandbox hides nnspec but for the worker's modules."""
 
     kind: str
     location: str
     function: str
     label: str
+    own_code: bool = False
 
 
 def parse_target(spec: str, default_function: str) -> Target:
