@@ -151,3 +151,25 @@ def test_a_shrinking_run_learned_by_a_later_process_is_stored_too(tmp_path):
     assert _probe(other, cache, tmp_path / "first.json")[1]  # its own runs
     assert not _probe(other, cache, tmp_path / "again.json")[1]  # replayed
     assert (tmp_path / "again.json").read_bytes() == (tmp_path / "first.json").read_bytes()
+
+
+def test_a_folder_worker_writes_at_most_every_few_seconds_and_at_its_exit(tmp_path):
+    """A worker that learns a shrinking run from nearly every target wrote a few megabytes
+    after each; it now writes the first, then at most every WRITE_EVERY seconds, and what is
+    left when it exits: a later process still replays the runs of every target."""
+    folder, cache = tmp_path / "class", tmp_path / "cache"
+    folder.mkdir()
+    for name in ("bug_missing_one_over_m.py", "bug_sign_error.py", "bug_wrong_axis.py"):
+        (folder / name).write_bytes((CORPUS / name).read_bytes())
+    probe = ("import sys, time; from nnspec.audit import warmstart\n"
+             "warmstart.WRITE_EVERY = 1e9\n"  # one write, then only at the exit
+             "from nnspec.audit import engine\n"
+             "for name in sorted(sys.argv[1:]):\n"
+             "    engine.audit(name, 'logreg.propagate', examples=20)\n"
+             "print(len(warmstart._PENDING))\n")
+    proc = subprocess.run([sys.executable, "-c", probe, *map(str, folder.iterdir())],
+                          capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "NNSPEC_CACHE_DIR": str(cache)})
+    assert proc.stdout.split() == ["1"], proc.stderr  # put off while the process ran
+    for name in folder.iterdir():
+        assert not _probe(name, cache, tmp_path / f"{name.stem}.json")[1]  # all replayed

@@ -24,6 +24,7 @@ import importlib.util
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,12 @@ from nnspec.spec import cache
 
 MAGIC = b"nnspec-warmstart-2\n"
 KEPT = 16  # files kept in explored/, the most recently used
+WRITE_EVERY = 5.0  # seconds between two writes of one file by one process (a folder's worker)
 _TRIED: set[str] = set()  # files this process tried to read
 _HELD: dict[str, dict] = {}  # files this process read or wrote: the shrinking runs they hold
+_WRITTEN: dict[str, float] = {}  # files this process wrote: when (time.monotonic)
+_PENDING: dict[str, tuple] = {}  # what a write skipped within WRITE_EVERY holds, until `flush`
+_FLUSHED_BY: list[int] = []  # the process whose exit runs `flush`
 
 
 def name(key: tuple) -> str:
@@ -107,13 +112,38 @@ def _ours(path) -> bool:
 def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> None:
     """Store `problems` (by the engine's explore keys), the shrinking runs `runs` and the
     reference values this process holds under `key`, unless the file holds these runs already
-    (read or written by this process; a file it could not read is replaced)."""
+    (read or written by this process; a file it could not read is replaced). A process that
+    wrote the file less than WRITE_EVERY seconds ago keeps it for later (`flush`, at the
+    latest when the process exits): a folder's worker learns a run from nearly every target,
+    and writing a few megabytes after each cost a tenth of the run."""
     if not cache.enabled():
         return
-    path = _path(key)
-    if _HELD.get(str(path)) == _runs_held(runs):
+    path = str(_path(key))
+    if _HELD.get(path) == _runs_held(runs):
+        _PENDING.pop(path, None)
         return
+    if time.monotonic() - _WRITTEN.get(path, -WRITE_EVERY) < WRITE_EVERY:
+        if _FLUSHED_BY != [os.getpid()]:  # once per process (a fork has its own)
+            from multiprocessing import util  # its exit hook runs in pool workers too
+
+            util.Finalize(None, flush, exitpriority=0)
+            _FLUSHED_BY[:] = [os.getpid()]
+        _PENDING[path] = (problems, runs)
+        return
+    _PENDING.pop(path, None)
+    _write(Path(path), problems, runs)
+
+
+def flush() -> None:
+    """Write what `keep` put off."""
+    while _PENDING:
+        path, (problems, runs) = _PENDING.popitem()
+        _write(Path(path), problems, runs)
+
+
+def _write(path: Path, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> None:
     _HELD[str(path)] = _runs_held(runs)
+    _WRITTEN[str(path)] = time.monotonic()
     stored: dict[str, Any] = {"problems": problems, "truths": contracts.truths(),
                               "shrunk": runs}
     try:
