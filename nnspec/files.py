@@ -94,7 +94,8 @@ def writable_problem(path: str | Path) -> str | None:
 
 def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
                   suffixes: tuple[str, ...] = (),
-                  directories: dict[str, str | None] | None = None) -> None:
+                  directories: dict[str, str | None] | None = None, reads: str = "audits"
+                  ) -> None:
     """Before any work: every output (option name to path, None if not given) writable, no two
     the same path, none an input, and none a file with one of `suffixes` inside an input
     folder (a file an audit of that folder would read). `directories` are outputs that are
@@ -102,6 +103,8 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
     seen: dict[Path, str] = {}
     folders = directories or {}
     for option, given in [*outputs.items(), *folders.items()]:
+        if given == "":
+            raise UsageError(f"{option} needs a file name, not an empty string")
         if not given:
             continue
         path = Path(given).resolve()
@@ -111,7 +114,7 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
         for source in (Path(p).resolve() for p in inputs):
             inside = source.is_dir() and source in path.parents and path.suffix in suffixes
             if path == source or inside:
-                raise UsageError(f"{option} {given} would overwrite what it audits")
+                raise UsageError(f"{option} {given} would overwrite what it {reads}")
         if option not in folders:
             check_writable(path)
         elif problem := writable_problem(path / "results.json"):

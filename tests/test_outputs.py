@@ -28,6 +28,7 @@ def _audit(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     (["--json", "{tmp}/same", "--report", "{tmp}/same"], "name the same path"),
     (["--json", "{tmp}"], "it is a directory"),
     (["--report", "{target}/r.md"], "is not a directory"),
+    (["--json", ""], "--json needs a file name"),
 ])
 def test_bad_outputs_stop_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture,
                                           outputs: list[str], words: str) -> None:

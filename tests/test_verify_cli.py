@@ -151,6 +151,33 @@ def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):
     assert err == [f"nnspec: error: cannot read {tmp_path / 'nope.md'}: no such file"]
 
 
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"", "is empty: no notes to verify"),
+    (b"\0\0\0\n", "is empty: no notes to verify"),
+    (b"# Changelog\n\nFixed a typo.\n", "no claims in"),
+])
+def test_notes_a_ci_job_must_not_pass_on_are_usage_errors(tmp_path, capsys, content, expected):
+    """A truncated file, or the wrong one, printed "0 claims" and exited 0: CI stayed green."""
+    notes = tmp_path / "notes.md"
+    notes.write_bytes(content)
+    assert main(["verify", str(notes)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0]
+
+
+def test_json_naming_the_notes_or_nothing_is_refused(tmp_path, capsys):
+    """`--json my-notes.md` overwrote the author's notes with JSON (exit 0); `--json ''`
+    wrote nothing and exited 0."""
+    notes = tmp_path / "my-notes.md"
+    notes.write_text("# Mine\n\n$$\\frac{d\\mathcal{L}}{db} = y - a$$\n", encoding="utf-8")
+    before = notes.read_bytes()
+    assert main(["verify", str(notes), "--json", str(notes)]) == 2
+    assert "would overwrite what it verifies" in capsys.readouterr().err
+    assert notes.read_bytes() == before
+    assert main(["verify", str(notes), "--json", ""]) == 2
+    assert "--json needs a file name" in capsys.readouterr().err
+
+
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     """`nnspec verify | head`: the tool stops quietly with 141 (128 + SIGPIPE), as a shell
     reports a writer whose reader went away (shown on a quick command: every command's

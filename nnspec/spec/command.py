@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nnspec.errors import EXIT_FINDING, EXIT_OK
-from nnspec.files import check_writable, write_atomic
+from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+from nnspec.files import check_outputs, write_atomic
 from nnspec.spec import cache
 
 VERDICTS = ("holds", "holds-under-convention", "false", "unchecked")
@@ -78,9 +78,10 @@ def run(args: Any, extra_findings=None) -> int:
     """Verdicts (cached or computed), printed; `extra_findings(claims) -> [finding]` adds
     findings computed outside this room (nnspec.numerics.findings)."""
     json_path = Path(args.json) if getattr(args, "json", None) else None
-    if json_path is not None:  # before any work; a missing folder is made, as audit does
-        check_writable(json_path)
     path = getattr(args, "notes", None)
+    # before any work (a missing folder is made, as audit does); never over the notes
+    check_outputs({"--json": getattr(args, "json", None)}, inputs=(path,) if path else (),
+                  reads="verifies")
     text = notes_text(path)
     use_cache = cache.enabled() and not getattr(args, "no_cache", False)
     doc = cache.load("runs", cache.key("run", text)) if use_cache else None
@@ -92,6 +93,10 @@ def run(args: Any, extra_findings=None) -> int:
             doc["findings"] += extra_findings(doc["claims"])
         if use_cache and not any(c["engine_errors"] for c in doc["claims"]):
             cache.store("runs", cache.key("run", text), doc)
+    if not doc["claims"] and all(c["ok"] for c in doc["harness_checks"]):  # a wrong file
+        # (a README, a log): CI must not pass on it
+        raise UsageError(f"no claims in {path}: no formula, no code listing, no prose claim "
+                         "in the notation of the notes (see the README's 'Your own notes')")
     code = print_run(doc)
     if json_path is not None:
         write_atomic(json_path, to_json(doc), make_dirs=True)

@@ -90,7 +90,7 @@ def load(path: str | Path | None = None) -> Notes:
 def read(path: str | Path) -> str:
     """The text of a notes file; UsageError (one line) if it cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
@@ -99,6 +99,9 @@ def read(path: str | Path) -> str:
         raise UsageError(f"cannot read {path}: not UTF-8 text") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if not text.replace("\0", "").strip():  # a truncated file, or the wrong one: not "0 claims"
+        raise UsageError(f"{path} is empty: no notes to verify")
+    return text
 
 
 def _is_heading(lines: list[str], i: int) -> bool:
