@@ -44,21 +44,26 @@ def parameters_listed(tex: str) -> Outcome:
                    f"missing {sorted(missing)}, listed twice {twice}" if not ok else "")
 
 
-def loop_assignments(notes: Notes) -> set[str] | None:
-    """Names assigned in the notes' first `for` listing (the training loop), or None."""
-    for block in notes.code:
-        if block.source.startswith("for "):
-            try:
-                tree = ast.parse(block.source)
-            except SyntaxError:
-                return None
-            return {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                    for t in n.targets if isinstance(t, ast.Name)}
+def loop_assignments(notes: Notes, quote: str) -> set[str] | None:
+    """Names assigned in the training loop the sentence `quote` speaks of, or None: the first
+    `for` listing after it (else the last before it), not the first of the notes, which may
+    be any loop (a sum over the pixels) written earlier."""
+    at = notes.text.find(quote)
+    line = notes.line_of(at) if at >= 0 else 0
+    loops = [b for b in notes.code if b.source.startswith("for ")]
+    after = [b for b in loops if b.lines[0][0] >= line]
+    for block in (after or loops[::-1])[:1]:
+        try:
+            tree = ast.parse(block.source)
+        except SyntaxError:
+            return None
+        return {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)}
     return None
 
 
 def parameters_updated(notes: Notes) -> Outcome:
-    targets = loop_assignments(notes)
+    targets = loop_assignments(notes, UPDATED_QUOTE)
     if targets is None:
         return Outcome(None, "no training loop (a `for` listing that parses) in the notes")
     p = defs.LogReg(2, 1)

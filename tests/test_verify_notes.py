@@ -199,3 +199,37 @@ def test_a_tanh_listing_is_false_with_the_reason():
         assert verdict == "false" and "it is what a tanh hidden layer gives" in detail
     verdict, detail = got["dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]"]  # wrong either way
     assert verdict == "false" and "tanh" not in detail
+
+
+def _claim_result(text: str, claim_id: str):
+    claims, _ = extract.claims(notes.parse(text))
+    chosen = [c for c in claims if c.id == claim_id]
+    assert chosen, claim_id
+    return verify.verify_notes(chosen, workers=1)[0]
+
+
+def test_the_training_loop_claim_reads_the_loop_after_its_sentence():
+    """The sentence on the updated parameters read the notes' first `for` listing: an earlier
+    loop over the pixels made it false (and, without a correction, an engine error: exit 1)."""
+    pixels = "Note: $x$ are all the pixels of one image."
+    loop_first = edited(pixels, pixels + "\n\nfor k in range(n_x):\n    z = z + w[k] * x[k]\n")
+    result = _claim_result(loop_first, "one.bwd.updated-parameters")
+    assert result.verdict == "holds" and not result.engine_errors
+
+
+def test_a_prose_claim_made_false_by_an_edit_is_a_finding_not_an_engine_error():
+    """Errata are findings (exit 0): the loop without its bias step makes the sentence false,
+    though no correction is known for that edit."""
+    result = _claim_result(edited("    b = b - learning_rate * db\n", ""),
+                           "one.bwd.updated-parameters")
+    assert result.verdict == "false" and "['w']" in result.detail and not result.engine_errors
+
+
+def test_every_false_bound_claim_of_the_shipped_notes_has_a_correction():
+    """What the run checked at run time (and so failed on any edit), a test of the shipped
+    notes now: their errata each come with the correction that verifies."""
+    claims, _ = extract.claims(notes.parse(SHIPPED))
+    bound = [c for c in claims if not c.extracted]
+    results = verify.verify_notes(bound, workers=1)
+    false = [r for r in results if r.verdict == "false"]
+    assert false and all(r.correction for r in false), [r.id for r in false if not r.correction]
