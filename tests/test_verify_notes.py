@@ -233,3 +233,28 @@ def test_every_false_bound_claim_of_the_shipped_notes_has_a_correction():
     results = verify.verify_notes(bound, workers=1)
     false = [r for r in results if r.verdict == "false"]
     assert false and all(r.correction for r in false), [r.id for r in false if not r.correction]
+
+
+def _own(text: str) -> dict[str, str]:
+    """Verdict by quote of every formula link of notes of one's own."""
+    claims, _ = extract.claims(notes.parse(text))
+    return {c.notes: r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+
+
+def test_powers_are_entry_wise_as_numpy_s():
+    """`a - a^2` and the course's `1 - A^{[1]2}` were unchecked ("a power of a named
+    quantity") or false ("power of (2, 1) and (1, 1) does not conform")."""
+    found = _own("# Two layers\n\n"
+                 "$$\\sigma(z^{[1]}) - \\sigma(z^{[1]})^2 = \\sigma'(z^{[1]})$$\n\n"
+                 "$$a^{[1]} - a^{[1]2} = \\sigma'(z^{[1]})$$\n\n"
+                 "$$A^{[1]} - A^{[1]}^2 = A^{[1]} * (1 - A^{[1]})$$\n\n"
+                 "$$\\sigma(Z) - \\sigma(Z)^3 = \\sigma(Z) * (1 - \\sigma(Z))$$\n")
+    assert list(found.values()) == ["holds", "holds", "holds", "false"], found
+
+
+def test_cdot_between_two_columns_is_their_dot_product():
+    """`z = \\omega \\cdot x + b` was false: "matrix product of (2, 1) and (2, 1) does not
+    conform"; a product of matrices that conform is still the matrix product."""
+    found = _own("# Logistic\n\n$$z = \\omega \\cdot x + b$$\n\n$$z = x \\cdot x + b$$\n\n"
+                 "$$Z = \\omega^T \\cdot X + b$$\n")
+    assert list(found.values()) == ["holds", "false", "holds"], found

@@ -298,7 +298,18 @@ class Evaluator:
         return self(node).T
 
     def _pow(self, base, exp) -> sp.Matrix:
-        return sp.Matrix([[_scalar(self(base), "power") ** exp]])
+        """A power is entry by entry, as NumPy's `**`: the course's tanh' is 1 - A^{[1]2}, and
+        a column of activations has no square as a matrix."""
+        return self(base).applyfunc(lambda e: e ** exp)
+
+    def _dot(self, left, right) -> sp.Matrix:
+        """`\\cdot`: the matrix product where the shapes conform, and between two columns of
+        one shape the dot product (\\omega \\cdot x = w^T x), which no product of the two
+        columns as written could mean."""
+        lhs, rhs = self(left), self(right)
+        if lhs.shape == rhs.shape and lhs.shape[1] == 1 and lhs.shape[0] > 1:
+            return lhs.T * rhs
+        return matmul(lhs, rhs, self.reading)
 
     def _call(self, func: str, args) -> sp.Matrix:
         if func == "J":

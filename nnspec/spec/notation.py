@@ -58,7 +58,8 @@ class Name:
 
 # expression nodes: plain tuples, ("op", ...)
 #   ("num", Fraction) ("name", Name) ("grad", Name) ("deriv", F, Name) ("add", [t])
-#   ("neg", t) ("mul", [f]) ("ew", l, r) ("div", n, d) ("pow", b, int) ("transpose", t)
+#   ("neg", t) ("mul", [f]) ("ew", l, r) ("dot", l, r) ("div", n, d) ("pow", b, int)
+#   ("transpose", t)
 #   ("call", f, [args])
 #   ("sum", var, lo, hi, body) ("prob", Name, Name)
 
@@ -91,6 +92,7 @@ def normalise(tex: str) -> str:
                             "partial": "d", "odot": "*", "circ": "*", "cdot": "\\cdot",
                             "times": "\\cdot"}[m.group(1)], tex)
     tex = tex.replace("{*}", "*")
+    tex = re.sub(r"\^\{\[(\d)\](\d+)\}", r"^{[\1]}^{\2}", tex)  # A^{[1]2}: layer 1, squared
     return tex
 
 
@@ -179,7 +181,7 @@ class _Parser:
                 factors = [("ew", _product(factors), self.factor())]
             elif self.peek() == "\\cdot":
                 self.take()
-                factors.append(self.factor())
+                factors = [("dot", _product(factors), self.factor())]
             elif self.peek() == "/":
                 self.take()
                 factors = [("div", _product(factors), self.factor())]
@@ -196,12 +198,12 @@ class _Parser:
         while self.peek() == "^":
             self.take()
             exp = self.group()
-            if isinstance(node, tuple) and node[0] == "name":
-                node = ("name", _decorate(node[1], exp))
-            elif len(exp) == 1 and exp[0].isdigit():
+            if len(exp) == 1 and exp[0].isdigit():  # a^2, \sigma(z)^2, A^{[1]2}
                 node = ("pow", node, int(exp[0]))
             elif exp in (["-", "1"],):
                 node = ("pow", node, -1)
+            elif isinstance(node, tuple) and node[0] == "name":
+                node = ("name", _decorate(node[1], exp))
             elif exp == ["T"]:  # (a - y)^T: the transpose of an expression
                 node = ("transpose", node)
             else:
