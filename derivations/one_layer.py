@@ -236,8 +236,6 @@ def claims() -> list[Claim]:
         Claim("one.threshold", S.ONE_LAYER, r"if it’s $\ge 0.5$ then we say it’s a man",
               "prose statement", Computed(_threshold_is_z_nonnegative,
                                           "solveset(sigma(z) >= 1/2)")),
-        Claim("one.yhat-range", S.ONE_LAYER, r"\in [0,1]", "prose statement",
-              Computed(_range_in_unit_interval, "function_range(sigma, z, Reals)")),
         Claim("one.binary-labels", S.ONE_LAYER, "Now since it’s a binary classification, we want "
               "the $y$ (real value) to be $0$ or $1$.", "prose statement",
               Unchecked("a modelling choice (labels coded 0/1), not a statement to compute")),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import re
 
+import sympy as sp
+
 from nnspec.derivations import symbols as S
 from nnspec.derivations.two_layer import parameter_groups
 from nnspec.spec import definitions as defs
@@ -73,6 +75,65 @@ def parameters_updated(notes: Notes) -> Outcome:
                    f"{sorted(updated)} are the parameters of J ({sorted(parameters)})")
 
 
+RANGE_QUOTE = r"\in [0,1]"
+_INTERVAL = re.compile(r"^\s*([\[\]()])\s*(-?\d+)\s*,\s*(-?\d+)\s*([\[\]()])")
+
+
+def range_statement(notes: Notes, quote: str) -> tuple[list[str], str]:
+    """(the parts of the chain, what follows `\\in`) of the math segment holding `quote`."""
+    for math in notes.math:
+        if quote in math.tex:
+            before, _, after = math.tex.partition("\\in")
+            return [part.strip() for part in before.split("=") if part.strip()], after
+    return [], ""
+
+
+def stated_range(parts: list[str], stated: str) -> Outcome:
+    """The range of each part of the chain, as the notes write it (yhat, sigma(w^T x + b),
+    tanh(z)), over every z = w x + b, against the interval the text states: false where one
+    part leaves it. A part that is not a function of z alone (P(y|x) as written depends on
+    y) is left out."""
+    bounds = _INTERVAL.match(stated)
+    if not parts or bounds is None:
+        return Outcome(None, f"no interval read after \\in in {stated.strip()!r}")
+    low, high = int(bounds.group(2)), int(bounds.group(3))
+    interval = sp.Interval(low, high, bounds.group(1) in "(]", bounds.group(4) in ")[")
+    ranges = {part: _range_over_z(part) for part in parts}
+    read = {part: rng for part, rng in ranges.items() if isinstance(rng, sp.Set)}
+    if not read:
+        return Outcome(None, "; ".join(ranges.values()))
+    outside = {part: rng for part, rng in read.items() if rng.is_subset(interval) is not True}
+    shown = "; ".join(f"the range of {part} over every z is {rng}" for part, rng in read.items())
+    if outside:
+        return Outcome(False, f"{shown}; the notes state {interval}",
+                       "; ".join(f"{part}: {rng} is not within {interval}"
+                                 for part, rng in outside.items()))
+    never = [str(e) for e in (low, high)
+             if e in interval and not any(e in rng for rng in read.values())]
+    return Outcome(True, shown + (f" ({' and '.join(never)} never reached)" if never else ""))
+
+
+def _range_over_z(part: str) -> sp.Set | str:
+    """The range of one part over every z = w x + b (x = 1, b = 0: z = w), or why none."""
+    from sympy.calculus.util import function_range
+
+    from nnspec.spec import notation
+    from nnspec.spec.conventions import AS_WRITTEN
+    from nnspec.spec.meaning import Evaluator, Network
+    from nnspec.spec.verify import sigma_defined
+
+    net = Network(1, 1, 1, False)
+    try:
+        value = Evaluator(net, AS_WRITTEN)(notation.parse(part))
+    except (notation.Unreadable, ValueError) as exc:
+        return f"the notation table cannot read {part!r}: {exc}"
+    (x,), (b,), (w,) = net.value("x"), net.value("b"), net.value("w")
+    expr = sigma_defined(value[0, 0]).subs({x: 1, b: 0})
+    if value.shape != (1, 1) or expr.free_symbols - {w}:
+        return f"{part} is not a function of z alone"
+    return function_range(expr, w, sp.S.Reals)
+
+
 def claims(notes: Notes) -> list[Claim]:
     listed = text_after(notes, PARAMETERS_QUOTE)
     fixed = r"W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}"
@@ -82,6 +143,9 @@ def claims(notes: Notes) -> list[Claim]:
                        "notes vs the parameters of J"),
               correction=f"{PARAMETERS_QUOTE} ${fixed}$",
               corrected=Computed(lambda: parameters_listed(fixed), "")),
+        Claim("one.yhat-range", S.ONE_LAYER, RANGE_QUOTE, "prose statement",
+              Computed(lambda: stated_range(*range_statement(notes, RANGE_QUOTE)),
+                       "function_range of the subject read from the notes, over every z")),
         Claim("one.bwd.updated-parameters", S.ONE_BACKWARD, UPDATED_QUOTE, "prose statement",
               Computed(lambda: parameters_updated(notes), "assignment targets of the loop "
                        "listing read from the notes")),

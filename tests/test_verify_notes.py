@@ -258,3 +258,17 @@ def test_cdot_between_two_columns_is_their_dot_product():
     found = _own("# Logistic\n\n$$z = \\omega \\cdot x + b$$\n\n$$z = x \\cdot x + b$$\n\n"
                  "$$Z = \\omega^T \\cdot X + b$$\n")
     assert list(found.values()) == ["holds", "false", "holds"], found
+
+
+def test_the_range_sentence_reads_its_subject_and_interval_from_the_notes():
+    """`\\in [0,1]` was bound to the range of sigma whatever the notes wrote before it: tanh's
+    range (-1, 1) was called within [0, 1]."""
+    quote = r"\in [0,1]"
+    assert _own(f"# Activations\n\nEach unit gives $\\tanh(z) {quote}$.\n")[quote] == "false"
+    assert _own(f"# Activations\n\nEach unit gives $\\sigma(z) {quote}$.\n")[quote] == "holds"
+    line = r"$\widehat{y}=\sigma(\omega^Tx + b)=\mathbb{P}(y|x) \in [0,1]$"
+    tanh = edited(line, r"$\widehat{y}=\tanh(\omega^Tx + b) \in [0,1]$")
+    assert _claim_result(SHIPPED, "one.yhat-range").verdict == "holds"
+    result = _claim_result(tanh, "one.yhat-range")
+    assert result.verdict == "false" and r"\tanh(\omega^Tx + b): Interval.open(-1, 1)" in \
+        result.evidence
