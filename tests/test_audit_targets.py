@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nnspec.audit.engine import audit
 from nnspec.audit.targets import (
     MAX_CODE,
     NOTE_SEPARATOR,
@@ -72,7 +73,7 @@ def test_syntax_error_and_missing_function_are_found_without_running(tmp_path: P
     check_target(parse_target(str(other), "optimize"))  # reading only: this process lives on
 
 
-def test_notebook_keeps_imports_and_definitions_only(tmp_path: Path) -> None:
+def test_notebook_keeps_imports_definitions_and_constants_only(tmp_path: Path) -> None:
     nb = _notebook(tmp_path / "nb.ipynb",
                    "%matplotlib inline\nimport functools\nimport math\n!ls\n",
                    "%%time\nraise SystemExit\n",
@@ -83,8 +84,9 @@ def test_notebook_keeps_imports_and_definitions_only(tmp_path: Path) -> None:
     text = "\n".join(s for _, s in pieces)
     assert "import math" in text and "def f(y)" in text and "@functools.cache" in text
     assert "while" not in text and "SystemExit" not in text and "%" not in text
-    assert "not_code" not in text
-    assert [name for name, _ in pieces] == ["nb.ipynb cell 2", "nb.ipynb cell 5"]
+    assert "not_code" not in text and "x = math.pi" in text  # a constant: no call
+    assert [name for name, _ in pieces] == ["nb.ipynb cell 2", "nb.ipynb cell 4",
+                                            "nb.ipynb cell 5"]
     f = load_function(parse_target(f"{nb}:f", "g"))  # a hang or an exit cell would not return
     assert f(1) == 2
 
@@ -151,6 +153,41 @@ def test_a_name_the_failed_import_should_bind_is_the_error(tmp_path: Path, body:
     nb = _notebook(tmp_path / "nb.ipynb", COURSE_IMPORTS, body)
     with pytest.raises(LookupError, match=f"f needs '{name}'.*No module named '{module}'"):
         load_target(parse_target(f"{nb}:f", "g"))
+
+
+def test_a_notebook_s_constants_and_lambdas_are_loaded(tmp_path: Path) -> None:
+    """`EPS = 1e-12` in a cell of its own (or beside the def), and `sigmoid = lambda z: ...`,
+    were dropped: a correct propagate raised NameError on every call and scored 7 of 19."""
+    nb = _notebook(tmp_path / "nb.ipynb", "import numpy as np\n%matplotlib inline\n",
+                   "EPS = 1e-12  # to avoid log(0)\nsigmoid = lambda z: 1 / (1 + np.exp(-z))\n",
+                   "X, Y = load_dataset()\n", "def f(z):\n    return sigmoid(z) + EPS\n")
+    f, _ = load_target(parse_target(f"{nb}:f", "f"))
+    assert f(0.0) == 0.5 + 1e-12
+
+
+def test_a_global_the_load_could_not_bind_is_named_not_blamed(tmp_path: Path) -> None:
+    """A function that reads a global set by a data cell (`m = X.shape[1]` after
+    `X, Y = load_dataset()`) cannot be audited: it says which statement, not a NameError on
+    every call (a defect the submission does not have where its notebook runs)."""
+    nb = _notebook(tmp_path / "nb.ipynb", "X, Y = load_dataset()\nm = X.shape[1]\n",
+                   "def f(z):\n    return z / m\n", "def g(z):\n    return z / X\n")
+    with pytest.raises(LookupError, match=r"f needs 'm', bound at the top level by "
+                       r"`m = X.shape\[1\]` \(nb.ipynb cell 2 line 2\)"):
+        load_target(parse_target(f"{nb}:f", "f"))
+    with pytest.raises(LookupError, match=r"g needs 'X', .*`X, Y = load_dataset\(\)`"):
+        load_target(parse_target(f"{nb}:g", "g"))
+
+
+def test_the_reason_a_target_cannot_load_is_whole_and_nnspec_s_own(tmp_path: Path) -> None:
+    """The reason was cut at 300 characters, before its advice ("put planar_utils.py beside
+    the target"), and began with `LookupError:`."""
+    nb = _notebook(tmp_path / "nb.ipynb", "from planar_utils import plot_decision_boundary, "
+                   "sigmoid, load_planar_dataset, load_extra_datasets\n",
+                   "def forward_propagation(X, parameters):\n    return sigmoid(X)\n")
+    result = audit(str(nb), "two_layer.forward_propagation", examples=2, timeout=30)
+    assert result.verdict == "error"
+    assert result.reason.startswith("loading the target failed: forward_propagation needs")
+    assert result.reason.endswith("put planar_utils.py beside the target")
 
 
 def test_a_helper_module_beside_the_target_is_importable(tmp_path: Path) -> None:

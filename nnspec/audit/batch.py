@@ -507,9 +507,13 @@ def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> st
 
 def _every_finding(results: list[AuditResult]) -> list[str]:
     """Each target's findings in full, each with its smallest input and the values expected
-    and returned: the table shows only the first, cut short."""
+    and returned, and the whole reason a target was not audited: the table shows only the
+    first, cut short."""
     lines = []
     for result in results:
+        if result.verdict == "error":  # why it could not be audited, whole (the cell is cut)
+            lines += ["", f"## {md_code(result.target)}: not audited", "",
+                      md_text(result.reason)]
         if not result.findings:
             continue
         lines += ["", f"## {md_code(result.target)}: {result.verdict}", ""]

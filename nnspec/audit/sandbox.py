@@ -892,6 +892,10 @@ def _describe(exc: BaseException) -> str:
     nnspec's, nor the standard library's: importlib's frames say nothing to a learner)."""
     import traceback
 
+    from nnspec.audit.targets import NotLoadable
+
+    if isinstance(exc, NotLoadable):  # nnspec's own words, advice included: not cut
+        return str(exc)[:1000]
     skipped = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
                os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
     frames = [f for f in traceback.extract_tb(exc.__traceback__)

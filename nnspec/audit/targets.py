@@ -7,14 +7,14 @@ A target is written `file.py[:function]`, `notebook.ipynb[:function]` or
 the target), so a bad target becomes a one-line `UsageError`. `load_function` executes the
 target and runs only inside the sandbox process (`nnspec.audit.sandbox`).
 
-A notebook is not run as a whole: only the imports and the function (and class) definitions of
-its code cells are executed, in cell order, so that a notebook that trains a model for an hour
+A notebook is not run as a whole: only the imports, the function (and class) definitions and
+the constants (assignments that call nothing) of its code cells are executed, in cell order, so that a notebook that trains a model for an hour
 still loads in milliseconds. IPython magics and shell lines (`%...`, `!...`, `x = !ls`,
 `np.dot?`) are dropped and cells that start with a cell magic (`%%...`) are skipped, and so are
 cells in IPython syntax that still does not parse.
 A `.py` file is executed as a module, as `import` would; if its top-level code fails (a script
-that reads a data file or calls sys.exit), only its imports and definitions are loaded, with a
-note in the audit. A top level that never ends uses up the audit's time budget.
+that reads a data file or calls sys.exit), only its imports, definitions and constants are
+loaded, with a note in the audit. A top level that never ends uses up the audit's time budget.
 
 Notebooks as submitted import what the course machine had: matplotlib, h5py, PIL and course
 helpers (`lr_utils`, `public_tests`, `testCases_v2`, `planar_utils`). Each import and definition
@@ -27,6 +27,7 @@ file or notebook are importable.
 from __future__ import annotations
 
 import ast
+import contextlib
 import errno
 import functools
 import importlib
@@ -221,7 +222,8 @@ def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
 
 
 def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
-    """Imports and def/class statements of each code cell of an .ipynb (nbformat 4 JSON).
+    """Imports, def/class statements and constants (`_kept`) of each code cell of an .ipynb
+    (nbformat 4 JSON).
 
     Each piece keeps the cell's own line numbers: statements that are dropped are blanked, not
     removed, so a traceback names the right line of `name cell N`. A cell that does not parse
@@ -238,18 +240,62 @@ def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
 
 
 def _definitions(source: str, filename: str) -> list[tuple[str, str]]:
-    """The imports and def/class statements of `source` (others blanked), as one piece."""
+    """The statements of `source` that a definitions-only load runs (`_kept`; others blanked),
+    as one piece."""
     lines = source.split("\n")
     tree = _parse(source, filename)
     keep = [False] * len(lines)
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
-                             ast.AsyncFunctionDef, ast.ClassDef)):
+        if _kept(node):
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             for i in range(first - 1, node.end_lineno):
                 keep[i] = True
     kept = "\n".join(ln if k else "" for ln, k in zip(lines, keep))
     return [(filename, kept)] if kept.strip() else []
+
+
+def _kept(node: ast.stmt) -> bool:
+    """Imports, definitions, and assignments whose value calls nothing (`EPS = 1e-12`,
+    `sigmoid = lambda z: ...`: a lambda's body runs only when called): a notebook's constants
+    are part of its functions, its data loading and training are not."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                         ast.ClassDef)):
+        return True
+    return (isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+            and not _runs_code(node.value))
+
+
+def _runs_code(node: ast.AST) -> bool:
+    if isinstance(node, ast.Lambda):
+        return False
+    if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+        return True
+    return any(_runs_code(child) for child in ast.iter_child_nodes(node))
+
+
+def unrun_bindings(target: Target) -> dict[str, str]:
+    """Name -> `statement` (where) for the top-level statements of a file or notebook that
+    bind it, other than imports and definitions: a definitions-only load does not run them
+    (`X, Y = load_dataset()`), or they failed there (`m = X.shape[1]`)."""
+    path = Path(target.location)
+    text = read_input(path).decode("utf-8", "replace")
+    if target.kind == "notebook":
+        sources = [(f, "\n".join(lines)) for f, lines in _code_cells(text, path.name)]
+    else:
+        sources = [(path.name, text)]
+    found: dict[str, str] = {}
+    for filename, source in sources:
+        try:
+            tree = ast.parse(source, filename=filename)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if not isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
+                                     ast.AsyncFunctionDef, ast.ClassDef)):
+                statement = ast.unparse(node).split("\n")[0][:80]
+                for name in _names_in_block(node):
+                    found.setdefault(name, f"`{statement}` ({filename} line {node.lineno})")
+    return found
 
 
 def defined_names(pieces: list[tuple[str, str]]) -> set[str]:
@@ -319,6 +365,11 @@ def load_function(target: Target) -> Callable[..., Any]:
     return load_target(target)[0]
 
 
+class NotLoadable(LookupError):
+    """The target loaded but cannot be audited: its function is missing, not callable, or
+    needs a name its load could not bind. The message is nnspec's own, shown whole."""
+
+
 class RanTooLong(Exception):
     """A file's top-level code still ran when the load's time was up (a training loop)."""
 
@@ -354,20 +405,23 @@ def load_target(target: Target, run_limit: float = 0.0) -> tuple[Callable[..., A
                        "it under `if __name__ == \"__main__\":`)" if isinstance(exc, RanTooLong)
                        else f"failed ({_one_line(exc)})")
                 if not (isinstance(exc, ImportError) and failed):  # else the import notes say it
-                    notes.append(f"load\trunning the file as a module {why}; only its imports "
-                                 "and definitions were loaded, as for a notebook")
+                    notes.append(f"load\trunning the file as a module {why}; only its imports, "
+                                 "definitions and constants were loaded, as for a notebook")
         else:
             namespace, failed = _exec_pieces(target, read_source(target))
     obj = namespace
     for part in target.function.split("."):
         if not hasattr(obj, part):
-            raise LookupError(f"no function {target.function!r} in {_short(target)}"
+            raise NotLoadable(f"no function {target.function!r} in {_short(target)}"
                               + _failed_hint(failed))
         obj = getattr(obj, part)
     if not callable(obj):
         message = f"{target.function!r} in {_short(target)} is not callable"
-        raise LookupError(message)  # noqa: TRY004 - one error type for "no such function"
+        raise NotLoadable(message)
     _check_needed_names(target.function, obj, namespace, failed)
+    if target.kind != "module" and namespace is not None and \
+            getattr(namespace, "__name__", "") == "nnspec_definitions":
+        _check_unrun_names(target, obj, namespace)
     notes += [f"import\t{f.note()}" for f in failed]
     return obj, NOTE_SEPARATOR.join(notes)
 
@@ -449,10 +503,29 @@ def _check_needed_names(name: str, function: Any, namespace: Any,
         culprit = next((f for f in failed if f.names and n in f.names), None)
         culprit = culprit or next((f for f in failed if f.names is None), None)
         if culprit is not None:
-            raise LookupError(
+            raise NotLoadable(
                 f"{name} needs {n!r}, which `{culprit.statement}` ({culprit.where}) should bind, "
                 f"but that import failed: {culprit.error}; install {culprit.module} or put "
                 f"{culprit.module.split('.')[0].lstrip('.')}.py beside the target")
+
+
+def _check_unrun_names(target: Target, function: Any, namespace: Any) -> None:
+    """LookupError when `function` needs a global that only a top-level statement the
+    definitions-only load did not run would bind: the audit could not run it, which is not
+    the submission's mistake (a NameError on every call was blamed on it)."""
+    import builtins
+
+    needed = _global_names(function, namespace)
+    missing = sorted(n for n in needed if not hasattr(namespace, n) and not hasattr(builtins, n))
+    if not missing:
+        return
+    binders = unrun_bindings(target)
+    for n in missing:
+        if n in binders:
+            raise NotLoadable(
+                f"{target.function} needs {n!r}, bound at the top level by {binders[n]}, which "
+                "the audit could not run (it runs a notebook's imports, definitions and "
+                "constants); pass it as an argument or compute it inside the function")
 
 
 def _exec_file(path: Path, run_limit: float = 0.0) -> Any:
@@ -489,6 +562,10 @@ def _exec_pieces(target: Target, pieces: list[tuple[str, str]]
     for filename, source in pieces:
         for node in ast.parse(source, filename=filename).body:
             code = compile(ast.Module([node], type_ignores=[]), filename, "exec")
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):  # a constant that cannot be
+                with contextlib.suppress(Exception):  # computed here (m = X.shape[1]) stays
+                    exec(code, module.__dict__)  # noqa: S102 - unbound: see unrun_bindings
+                continue
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
                 exec(code, module.__dict__)  # noqa: S102 - sandboxed
                 continue
