@@ -223,3 +223,20 @@ def test_results_seen_only_where_it_answered_earn_nothing() -> None:
     assert gradescope(stubbed)["score"] < gradescope(honest)["score"] == 15
     value = next(t for t in gradescope(stubbed)["tests"] if t["name"] == "value")
     assert value["status"] == "failed" and "NotImplementedError" in value["output"]
+
+
+def db_per_example(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y, axis=0) / m}, cost
+
+
+def test_a_value_of_the_wrong_shape_earns_nothing_for_the_values() -> None:
+    """`db = np.sum(A - Y, axis=0) / m` (one db per example) scored 18 of 19: its values were
+    compared only where m = 1, the one shape that fits, yet the value test passed."""
+    result = audit_function(db_per_example, "logreg.propagate", examples=10)
+    assert [f.check for f in result.findings if f.severity == "defect"] == ["shape"]
+    value = next(t for t in gradescope(result)["tests"] if t["name"] == "value")
+    assert value["status"] == "failed" and "db" in value["output"]
+    assert gradescope(result)["score"] < 15  # below an honest missing 1/m

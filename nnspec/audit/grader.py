@@ -6,7 +6,8 @@ unless the audit found a defect there; a warning or a note costs nothing (a conf
 submission gets full marks) but is shown in the test's output. The checks of the values
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result on
 some inputs (it raised, hung or crashed there) earns nothing for the checks of results
-(contracts.OF_RESULTS), which saw only the inputs it answered. A failed
+(contracts.OF_RESULTS), which saw only the inputs it answered; one with a shape defect earns
+nothing for its values, compared nowhere the shape is wrong. A failed
 test's output is each finding with its smallest input, expected and returned values. A target
 that could not be audited (syntax error, missing function) scores 0 with the reason;
 PrairieLearn marks it not gradable, so that it does not use up an attempt.
@@ -25,7 +26,8 @@ from nnspec.audit import contracts
 from nnspec.audit.engine import AuditResult, Finding, jsonable
 from nnspec.files import write_atomic
 
-VALUE_POINTS = 4  # "value" and "trajectory": the numbers the notes define
+VALUES = ("value", "trajectory")  # the numbers the notes define
+VALUE_POINTS = 4  # each of VALUES
 ONLY_FOR = {"trajectory": "logreg.optimize", "threshold": "logreg.predict"}
 OUTPUT_LIMIT = 8000  # characters of one test's output
 VISIBILITY = "visible"  # Gradescope: shown to the student at once (counterexamples are no secret)
@@ -38,7 +40,7 @@ def checks_for(contract: str) -> list[str]:
 
 
 def points(check: str) -> int:
-    return VALUE_POINTS if check in ("value", "trajectory") else 1
+    return VALUE_POINTS if check in VALUES else 1
 
 
 NO_ANSWER = ("exception", "timeout", "crash", "output-size")  # defects of calls with no result
@@ -54,11 +56,14 @@ def graded(result: AuditResult) -> list[dict]:
     unseen = [f for f in result.findings
               if f.check == "value" and f.counterexample.get("checked") == 0] or \
         [f for f in result.findings if f.check in NO_ANSWER and f.severity == "defect"]
+    misshapen = [f for f in result.findings if f.check == "shape" and f.severity == "defect"]
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
         if unseen and check in contracts.OF_RESULTS and not found:
             passed, found = False, unseen
+        elif misshapen and check in VALUES and not found:  # a value of the wrong shape is
+            passed, found = False, misshapen  # compared nowhere its shape is wrong
         tests.append({"name": check, "points": points(check) if passed else 0,
                       "max_points": points(check), "passed": passed,
                       "output": _shorten("\n\n".join(_describe(f) for f in found))})
