@@ -260,3 +260,17 @@ def test_more_code_than_a_submission_holds_is_refused_before_parsing(tmp_path, n
         path.write_text(code)
     with pytest.raises(UsageError, match=f"target {name}: more than 1 MB of code"):
         check_target(parse_target(str(path), "propagate"))
+
+
+def test_a_notebook_with_megabytes_of_outputs_is_audited(tmp_path: Path) -> None:
+    """A correct notebook with 20 MB of plots in its outputs could not load ("File too
+    large"): its copy in the sandbox was written whole, over the worker's file size limit."""
+    nb = _notebook(tmp_path / "nb.ipynb", "import numpy as np\n",
+                   (Path(__file__).parent / "corpus" / "logreg_propagate" /
+                    "correct_vectorised.py").read_text())
+    data = json.loads(nb.read_text())
+    data["cells"][1]["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                    "data": {"image/png": "A" * 20_000_000}}]
+    nb.write_text(json.dumps(data))
+    result = audit(str(nb), "logreg.propagate", examples=3, timeout=60)
+    assert result.verdict == "conforms", result.message()

@@ -206,7 +206,10 @@ class Sandbox:
         if target.kind == "module":
             return target, {}, _module_path()
         path = Path(target.location)
-        files = {path.name: read_input(path), **helper_modules(path, target.function)}
+        data = read_input(path)
+        if target.kind == "notebook":
+            data = _code_only(data)
+        files = {path.name: data, **helper_modules(path, target.function)}
         return replace(target, location=path.name), files, []
 
     def close(self) -> None:
@@ -530,6 +533,23 @@ def _take_spare(sandbox: Sandbox) -> Sandbox | None:
 
 def _default_isolation() -> Isolation:
     return isolation.choose("auto")
+
+
+def _code_only(notebook: bytes) -> bytes:
+    """A notebook's JSON with its code cells' sources only: its outputs (plots, images, many
+    megabytes) are not code, and the worker may write no file over OUTPUT_LIMIT. JSON that is
+    not a notebook goes as it is, for the load to say so."""
+    import json
+
+    try:
+        cells = json.loads(notebook)["cells"]
+        kept = [{"cell_type": "code", "source": cell.get("source", "")} if isinstance(cell, dict)
+                and cell.get("cell_type") == "code" else {"cell_type": "markdown", "source": ""}
+                for cell in cells]  # the cells keep their numbers
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return notebook
+    return json.dumps({"cells": kept, "nbformat": 4, "nbformat_minor": 5,
+                       "metadata": {}}).encode()
 
 
 def _module_path() -> list[str]:
