@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nnspec: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # said once: a second one changes nothing
         print("nnspec: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`nnspec verify | head`): stop quietly

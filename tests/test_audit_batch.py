@@ -63,6 +63,30 @@ def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path: Path) -> N
     assert not out.exists() and not list(tmp_path.glob(".out.json.*"))
 
 
+def test_ctrl_c_while_the_workers_start_and_twice_says_one_line(tmp_path: Path) -> None:
+    """A Ctrl-C while the pool's workers were still importing printed a worker's traceback;
+    a second one at once (`timeout -s INT` signals the process and then its group) ended the
+    run without a word, left the workers running (holding stderr open: communicate hung) and
+    multiprocessing's tracker warned of leaked semaphores. Progress lines aside, one line."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        shutil.copy(CORPUS / "correct_vectorised.py", folder / name)
+    for delay, times in ((0.3, 1), (0.6, 2), (0.9, 2), (1.0, 2)):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
+             "logreg.propagate", "--workers", "2", "--no-cache"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(delay)
+        for _ in range(times):
+            os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        lines = [ln for ln in err.decode().strip().splitlines() if not ln.startswith("[")]
+        if proc.returncode == 0:  # it was done before the signal: nothing to see
+            continue
+        assert proc.returncode == 130 and lines == ["nnspec: interrupted"], (delay, lines)
+
+
 def _descendants(pid: int) -> list[int]:
     """Processes under `pid` (Linux /proc)."""
     parents = {}

@@ -143,13 +143,36 @@ def _worker_init() -> None:
     import atexit
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _children_start_deaf
     signal.signal(signal.SIGTERM, _on_term)
     atexit.register(drop_spare)
 
 
+@contextmanager
+def _children_start_deaf(local: bool) -> Iterator[None]:
+    """Ctrl-C blocked while jobs are submitted: the pool spawns its workers then, and a worker
+    inherits the blocked signal until `_worker_init` ignores it. A Ctrl-C that came while one
+    was starting printed its traceback; the parent gets it as soon as the jobs are in."""
+    if not local:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def local_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` spawned processes that live as long as the pool."""
+    """A pool of `workers` spawned processes that live as long as the pool. Its semaphores
+    are left to multiprocessing's resource tracker when a second Ctrl-C ends the run at once,
+    and the tracker (started with the pool, with this environment) then says nothing."""
     import multiprocessing
+
+    quiet = "ignore:resource_tracker:UserWarning"
+    given = os.environ.get("PYTHONWARNINGS", "")
+    if quiet not in given.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (given, quiet)))
 
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_worker_init)
@@ -250,7 +273,8 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
             pending = _run_some(pending, current, done, task, local=executor is None)
             for job in pending[: workers + 1]:
                 alone = pool(1)
-                future = alone.submit(task, job)
+                with _children_start_deaf(True):
+                    future = alone.submit(task, job)
                 wait([future])
                 done(job, _crashed(job, "it broke its worker process twice")
                      if isinstance(future.exception(), BrokenProcessPool)
@@ -258,7 +282,9 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
                 alone.shutdown()
             pending = pending[workers + 1:]
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        workers_up = [proc for each in pools  # before a shutdown forgets them
+                      for proc in (getattr(each, "_processes", None) or {}).values()]
+        signal.signal(signal.SIGINT, lambda *_: _second_interrupt(workers_up))
         for each in pools:
             _stop_pool(each)
         if executor is not None:
@@ -271,11 +297,23 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
             each.shutdown(wait=False, cancel_futures=True)
 
 
+def _second_interrupt(workers: list) -> None:
+    """A second Ctrl-C while the workers stop: out at once, still saying why (a `timeout -s
+    INT` signals the process and its group: two at once), the workers killed first (they
+    ignore Ctrl-C, and outlived the run; their sandboxes die with them)."""
+    for proc in workers:
+        with contextlib.suppress(Exception):
+            proc.kill()
+    os.write(2, b"nnspec: interrupted\n")
+    os._exit(130)
+
+
 def _run_some(jobs: list[Job], executor: Executor, done: Callable[[Job, AuditResult], None],
               task: Callable[[Job], AuditResult], *, local: bool) -> list[Job]:
     """Submit every job; report each result; return the jobs a broken pool left undone, in
     the order they were submitted."""
-    futures = {executor.submit(task, job): job for job in jobs}
+    with _children_start_deaf(local):
+        futures = {executor.submit(task, job): job for job in jobs}
     for future in _as_completed(futures):
         if not (local and isinstance(future.exception(), BrokenProcessPool)):
             done(futures[future], task_result(futures[future], future))
