@@ -272,3 +272,47 @@ def test_the_range_sentence_reads_its_subject_and_interval_from_the_notes():
     result = _claim_result(tanh, "one.yhat-range")
     assert result.verdict == "false" and r"\tanh(\omega^Tx + b): Interval.open(-1, 1)" in \
         result.evidence
+
+
+def test_everyday_latex_is_read():
+    """Each of these was unchecked (`cannot read '&'`, `unexpected ','`, `'\\dfrac' is not in
+    the notation table`, `unexpected "'"`, `index i outside a sum`, "not proven") though the
+    formula is plain: an aligned chain, a sentence's comma, a remark in words after \\quad,
+    \\dfrac, \\ln, e^-z, the course's g', the per-example a^{(i)}, a tanh identity and a
+    difference below the 30 digits shown."""
+    text = (r"""# Logistic regression
+
+$$
+\begin{aligned}
+\frac{d\mathcal{L}}{dz} &= \frac{d\mathcal{L}}{da}\frac{da}{dz} \\
+&= a - y
+\end{aligned}
+$$
+
+\[\frac{d\mathcal{L}}{dz} = a - y,\]
+
+\[\frac{d\mathcal{L}}{dz} = a - y \quad\text{for every example}\]
+
+\[\frac{d\mathcal{L}}{dz} = \dfrac{d\mathcal{L}}{da}\dfrac{da}{dz}\]
+
+\[\mathcal{L}(y, a) = -y\ln(a) - (1-y)\ln(1-a)\]
+
+\[a = \frac{1}{1+e^-z}\]
+
+\[a^{(i)} = \sigma(w^Tx^{(i)} + b)\]
+
+\[z^{(i)} = w^Tx^{(i)} - b\]
+
+\[\tanh(z) = 2\sigma(2z) - 1\]
+
+\[\frac{d\mathcal{L}}{dz} = a - y + e^{-1000}\]
+
+# Two layers
+
+\[dz^{[1]} = W^{[2]T}dz^{[2]} * g^{[1]'}(z^{[1]})\]
+
+\[dz^{[1]} = W^{[2]T}dz^{[2]} * g'(z^{[1]})\]
+""")
+    claims, _ = extract.claims(notes.parse(text))
+    verdicts = [r.verdict for r in verify.verify_notes(claims, workers=1)]
+    assert verdicts == ["holds"] * 8 + ["false", "holds", "false", "holds", "holds"], verdicts

@@ -61,12 +61,17 @@ def top_level_split(tex: str, seps: tuple[str, ...]) -> list[tuple[int, int, str
     return spans
 
 
+_LEADING = re.compile(r"(\s|&|\\\\|\\begin\{[A-Za-z*]+\})*")
+_TRAILING = re.compile(r"(\s|~|&|\\\\|\\end\{[A-Za-z*]+\}|[,.;:]|\\q?quad\s*\\text\{[^{}]*\})*$")
+
+
 def _trim(tex: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and tex[start].isspace():
-        start += 1
-    while end > start and (tex[end - 1].isspace() or tex[end - 1] == "~"):
-        end -= 1
-    return start, end
+    """The element without what surrounds it: spaces, an aligned environment's `&`, `\\\\`
+    and its begin/end, the sentence's punctuation, a remark (`\\quad\\text{for every i}`),
+    and the colon of `:=`."""
+    start += _LEADING.match(tex, start, end).end() - start
+    end = _TRAILING.search(tex, start, end).start()
+    return start, max(start, end)
 
 
 def _words(tex: str) -> str | None:

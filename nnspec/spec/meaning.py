@@ -315,6 +315,10 @@ class Evaluator:
         if func == "J":
             return self.net.value("J")
         values = [self(a) for a in args]
+        if func.rstrip("'") in ("g", "g1", "g2"):  # the hidden layer's g, or the output's
+            hidden = self.net.two_layer and func.rstrip("'") != "g2"
+            func = ("tanh" if hidden and self.net.hidden == "tanh" else "sigma") + \
+                ("'" if func.endswith("'") else "")
         if func.rstrip("'") in ("sigma", "log", "exp", "tanh") and len(values) == 1:
             f = {"sigma": defs.sigma, "log": sp.log, "exp": sp.exp,
                  "tanh": sp.tanh}[func.rstrip("'")]
@@ -354,10 +358,30 @@ def _show(node) -> str:
     return "(...)"
 
 
+def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
+    """Example indices named outside any sum over them: `a^{(i)} = \\sigma(w^T x^{(i)} + b)`
+    states something of every example i."""
+    if isinstance(node, Name):
+        index = node.index or node.power
+        return {index} if index and index not in bound else set()
+    out: set[str] = set()
+    if isinstance(node, tuple):
+        if node[0] == "sum":
+            return free_indices(node[4], bound | {node[1]})
+        for part in node[1:]:
+            out |= free_indices(part, bound)
+    elif isinstance(node, list):
+        for part in node:
+            out |= free_indices(part, bound)
+    return out
+
+
 def names_in(node) -> set[str]:
     """Keys of every quantity named in a tree (to choose the network and the shapes)."""
     out: set[str] = set()
     if isinstance(node, Name):  # a capital is vectorised: checked on several examples (m)
+        if node.index or node.power:  # an example of several: m too
+            return {CAPITALS.get(node.key, node.key), "m"}
         return {CAPITALS[node.key], "m"} if node.key in CAPITALS else {node.key}
     if isinstance(node, tuple):
         if node[0] == "sum":

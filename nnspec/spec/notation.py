@@ -12,9 +12,14 @@ Normalisation (the notation table), applied before parsing:
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
     \\sigma(u) the sigmoid, \\log, \\exp, \\tanh, e^{u}, and their derivatives \\sigma'(u), ...;
     L(u, v) and J(...) as the notes define them
+    g(u), g'(u), g^{[k]}(u), g^{[k]'}(u)  the activation of layer k (the hidden layer's without
+    k) and its derivative
     \\mathbb{P}(y|x)  the model's probability of the label y
     \\text{...}  a reference in words ("same as above", "similar logic"): not a formula
-    \\left, \\right, ~, \\,, \\quad, \\!  dropped;  [ ] as parentheses; ” “ quotes dropped
+    \\left, \\right, ~, \\,, \\quad, \\!  dropped;  [ ] as parentheses; ” “ quotes dropped;
+    \\begin{aligned} ... \\end{aligned}, & and \\\\ dropped (an aligned chain is a chain); a
+    trailing , . ; : dropped;  \\dfrac, \\tfrac -> \\frac;  \\ln -> \\log;  \\mathrm{d} -> d;
+    e^-z -> e^{-z}
 Anything else raises `Unreadable` with the reason; the claim is then reported unchecked.
 
 Why not SymPy's LaTeX parser alone: it builds commutative products, so `(a^{[2]}-y)a^{[1]T}`
@@ -80,6 +85,12 @@ def _unwrap(tex: str, command: str, replace: str = "{}") -> str:
 def normalise(tex: str) -> str:
     """The notes' notation -> the reduced LaTeX the parser reads (see the module doc)."""
     tex = tex.replace("\\left", "").replace("\\right", "")
+    tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\", " ", tex)  # aligned, split: a chain
+    tex = re.sub(r"[,.;:]\s*$", "", tex)  # the sentence's punctuation after a formula
+    tex = re.sub(r"\\[dt]frac(?![A-Za-z])", r"\\frac", tex)
+    tex = re.sub(r"\\ln(?![A-Za-z])", r"\\log", tex)
+    tex = _unwrap(tex, r"\mathrm", "{}")  # \mathrm{d}: d
+    tex = re.sub(r"\be\^-\s*([A-Za-z0-9])", r"e^{-\1}", tex)  # e^-z: e^{-z}, as meant
     tex = re.sub(r"\\(quad|qquad|,|;|!|displaystyle)", " ", tex).replace("~", " ")
     tex = re.sub(r"[”“\"]", "", tex)
     tex = _unwrap(tex, r"\color{red}", "{{{}}}")
@@ -237,6 +248,8 @@ class _Parser:
             if self.peek() != "(":  # \log \hat{y}: the argument is the next factor
                 return ("call", func, [self.factor()])
             return ("call", func, self.arguments())
+        if tok == "g" and self.peek() in ("'", "(", "^"):
+            return self.activation()
         if tok == "\\sum":
             return self.summation()
         if tok == "e" and self.peek() == "^":
@@ -276,6 +289,24 @@ class _Parser:
             args.append(self.expr())
         self.take(")")
         return args
+
+    def activation(self):
+        """g(u), g'(u), g^{[k]}(u), g^{[k]'}(u): the activation of layer k (of the hidden
+        layer without k), as the course writes it."""
+        layer, prime = "", False
+        if self.peek() == "^":
+            self.take("^")
+            text = "".join(self.group())
+            m = re.fullmatch(r"\[(\d)\]('?)", text)
+            if m is None:
+                raise Unreadable(f"superscript ^{{{text}}} on g")
+            layer, prime = m.group(1), bool(m.group(2))
+        if self.peek() == "'":
+            self.take("'")
+            prime = True
+        if self.peek() != "(":
+            raise Unreadable("g without its argument in parentheses")
+        return ("call", "g" + layer + ("'" if prime else ""), self.arguments())
 
     def summation(self):
         if self.peek() != "_":
