@@ -316,3 +316,52 @@ $$
     claims, _ = extract.claims(notes.parse(text))
     verdicts = [r.verdict for r in verify.verify_notes(claims, workers=1)]
     assert verdicts == ["holds"] * 8 + ["false", "holds", "false", "holds", "holds"], verdicts
+
+
+TANH_NOTES = r"""# Tanh network
+
+$$A^{[1]} = \tanh(Z^{[1]})$$
+
+$$dZ^{[1]} = W^{[2]T}dZ^{[2]} * (1 - A^{[1]2})$$
+
+$$dZ^{[1]} = W^{[2]T}dZ^{[2]} * A^{[1]} * (1 - A^{[1]})$$
+
+```python
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    dZ2 = A2 - Y
+    dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
+    dW1 = np.dot(dZ1, X.T) / m
+    return {"dW1": dW1}
+```
+"""
+
+
+def test_notes_that_define_a_tanh_hidden_layer_are_held_to_it():
+    """Notes whose hidden layer is tanh were held to the shipped notes' sigma: their own
+    definition and their correct dZ1 were false, "but the notes define a^{[1]} =
+    \\sigma(z^{[1]})", untrue of them. The sigmoid's g' is now what is false there, with the
+    hint turned round."""
+    claims, _ = extract.claims(notes.parse(TANH_NOTES))
+    results = {c.notes: r for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    assert results[r"A^{[1]} = \tanh(Z^{[1]})"].verdict == "holds"
+    assert results[r"dZ^{[1]} = W^{[2]T}dZ^{[2]} * (1 - A^{[1]2})"].verdict == "holds"
+    wrong = results[r"dZ^{[1]} = W^{[2]T}dZ^{[2]} * A^{[1]} * (1 - A^{[1]})"]
+    assert wrong.verdict == "false"
+    assert "holds for a sigmoid hidden layer, but the notes define a^{[1]} = \\tanh" in \
+        wrong.detail
+    assert results["dW1 = np.dot(dZ1, X.T) / m"].verdict == "holds"
+    assert extract.hidden_of(notes.parse(SHIPPED)) == "sigmoid"
+
+
+def test_a_listing_with_the_course_signature_is_run():
+    """`backward_propagation(parameters, cache, X, Y)` was never called: every line "not
+    run", so a wrong `np.dot(dZ1, X)` went unnoticed; `W2 = parameters["W2"]` is a read."""
+    broken = TANH_NOTES.replace("np.dot(dZ1, X.T) / m", "np.dot(dZ1, X) / m")
+    claims, _ = extract.claims(notes.parse(broken))
+    results = {c.notes: r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    assert results['W2 = parameters["W2"]'] == "holds"
+    assert results["dW1 = np.dot(dZ1, X) / m"] == "false"

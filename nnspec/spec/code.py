@@ -30,7 +30,7 @@ import sympy as sp
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, Outcome
 from nnspec.spec.formulas import SEED, factor, matrices_equal
-from nnspec.spec.meaning import NOT_TANH, Network
+from nnspec.spec.meaning import Network, hidden_hint, other_hidden
 from nnspec.spec.notes import CodeBlock, Notes
 
 SHAPES = ((1, 1), (2, 3), (3, 2))
@@ -139,12 +139,27 @@ def _as_matrix(value) -> sp.Matrix | None:
     return None
 
 
-def _inputs(net: Network) -> dict:
-    env = {code: np.array(net.value(key).tolist(), dtype=object) for code, key in DATA.items()}
+def _inputs(net: Network, grads: bool = False) -> dict:
+    """The names a listing may read, as the notation table means them: the data, the
+    parameters, and the course's dicts `parameters`, `cache` (the forward pass) and, when
+    `grads`, `grads` (the gradients of J), so that a function with the course's signature
+    (`backward_propagation(parameters, cache, X, Y)`) is run too."""
+    def array(key: str) -> np.ndarray:
+        return np.array(net.value(key).tolist(), dtype=object)
+
+    env = {code: array(key) for code, key in DATA.items()}
     for p in PARAMETERS:
         v = net.value(p)
         env[p] = v[0, 0] if p == "b" else np.array(v.tolist(), dtype=object)
     env.update(learning_rate=LR, num_iterations=1)
+    names = ("W1", "b1", "W2", "b2") if net.two_layer else ("w", "b")
+    env["parameters"] = {p: env[p] for p in names}
+    if net.two_layer:
+        env["cache"] = {code: array(key) for code, key in FORWARD.items() if code[-1] in "12"}
+    if grads:
+        J = net.value("J")[0, 0]
+        env["grads"] = {f"d{p}": np.array(defs.gradient(J, net.value(p)).tolist(), dtype=object)
+                        for p in names}
     return env
 
 
@@ -163,14 +178,28 @@ def expected(name: str, net: Network, before: dict) -> sp.Matrix | None:
     return None
 
 
-def _tanh_gives(name: str, got: sp.Matrix, net: Network, before: set,
-                rng: random.Random) -> bool:
-    """Whether a listing's value is what the network with a tanh hidden layer gives (the
-    course's): a hint beside the verdict, which the notes' sigma decides."""
-    tanh = Network(net.n_x, net.n_h, net.m, net.two_layer, hidden="tanh")
-    want = expected(name, tanh, before)
+def _other_gives(name: str, got: sp.Matrix, net: Network, before: set,
+                 rng: random.Random) -> bool:
+    """Whether a listing's value is what the network with the other hidden activation gives
+    (the course's tanh, for notes that define sigma): a hint beside the verdict, which the
+    notes' own definition decides."""
+    other = Network(net.n_x, net.n_h, net.m, net.two_layer, hidden=other_hidden(net.hidden))
+    want = expected(name, other, before)
     return want is not None and want.shape == got.shape and \
         matrices_equal(got, want, rng)[0] is True
+
+
+def _reads_a_dict(line: str) -> bool:
+    """`W2 = parameters["W2"]`, `W1 = copy.deepcopy(parameters["W1"])`: a name given a value
+    read from a dict (the course's), which is no gradient step."""
+    try:
+        node = ast.parse(line.strip()).body[0]
+    except (SyntaxError, IndexError):
+        return False
+    value = getattr(node, "value", None) if isinstance(node, ast.Assign) else None
+    while isinstance(value, ast.Call) and len(value.args) == 1:
+        value = value.args[0]
+    return isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant)
 
 
 def _assigned_before(records: dict, index: int, name: str) -> sp.Matrix | None:
@@ -188,9 +217,10 @@ class Run:
 
 
 @cache
-def _run(source: str, others: str, shape: tuple[int, int], two: bool) -> tuple:
+def _run(source: str, others: str, shape: tuple[int, int], two: bool,
+         hidden: str = "sigmoid") -> tuple:
     n_x, m = shape
-    net = Network(n_x, HIDDEN if two else 1, m, two)
+    net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden)
     records: dict[int, list] = {}
     env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "float": _exact_float,
            "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
@@ -212,9 +242,10 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool) -> tuple:
         env.update(_inputs(net))
         tree = ast.fix_missing_locations(_Record().visit(ast.parse(source)))
         exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
+        inputs = _inputs(net, grads="grads" in source)
         for node in ast.parse(source).body:
             if isinstance(node, ast.FunctionDef):
-                args = [_inputs(net).get(a.arg) for a in node.args.args]
+                args = [inputs.get(a.arg) for a in node.args.args]
                 if any(a is None for a in args):
                     continue
                 env[node.name](*args)
@@ -261,6 +292,7 @@ class CodeLine:
     text: str
     broken: str = ""
     two_layer: bool = False
+    hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
 
     def describe(self) -> str:
         return self.text.strip()
@@ -272,7 +304,7 @@ class CodeLine:
         checked, passing = [], []
         for shape in SHAPES:
             net, records, failed, reached = _run(self.source, self.others, shape,
-                                                 self.two_layer)
+                                                 self.two_layer, self.hidden)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
@@ -295,6 +327,8 @@ class CodeLine:
                                                  for k in v}
             for name, value in values.items():
                 want = expected(name, net, before)
+                if name in PARAMETERS and _reads_a_dict(self.text):
+                    want = net.value(name)  # W2 = parameters["W2"]: read, not a step
                 own = _assigned_before(records, self.index, "d" + name)
                 if name in PARAMETERS and want is not None and own is not None:
                     # a step judged with the listing's own gradient: a wrong dw is the dw
@@ -309,10 +343,11 @@ class CodeLine:
                     if np.ndim(value) == 1 and got.shape != want.shape:
                         why = (f"the left side is a 1-D array of shape {np.shape(value)}, the "
                                f"right side {want.shape}")
-                    tanh = self.two_layer and _tanh_gives(name, got, net, before, rng)
+                    other = self.two_layer and _other_gives(name, got, net, before, rng)
+                    hint = hidden_hint(self.hidden).replace("it holds for", "it is what") \
+                        .replace("hidden layer,", "hidden layer gives,")
                     return Outcome(False, f"{name} is not what the notation table names "
-                                   f"{name}" + (f"; it is what a tanh hidden layer gives, "
-                                                f"{NOT_TANH}" if tanh else ""),
+                                   f"{name}" + (f"; {hint}" if other else ""),
                                    f"at {_label(shape, self.two_layer)}: {why}"
                                    + (f"; {name} is {times}" if times else ""))
                 checked.append(name)
@@ -327,8 +362,9 @@ class CodeLine:
                        f"{shapes}")
 
 
-def code_claims(notes: Notes, prefix) -> list[tuple[int, int, Claim]]:
-    """(line, 0, claim) for every non-blank, non-comment line of every listing."""
+def code_claims(notes: Notes, prefix, hidden: str = "sigmoid") -> list[tuple[int, int, Claim]]:
+    """(line, 0, claim) for every non-blank, non-comment line of every listing; `hidden`: the
+    hidden activation the notes define."""
     out = []
     parsed = [parse_listing(b) for b in notes.code]
     defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
@@ -341,7 +377,8 @@ def code_claims(notes: Notes, prefix) -> list[tuple[int, int, Claim]]:
             stripped = text.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two)
+            check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two,
+                             hidden)
             out.append((line, (0, 0), Claim(f"{base}.L{i}", block.section, stripped, "code", check,
                                        line=line)))
     return out

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
+from itertools import pairwise
 
 from nnspec.spec import notation
 from nnspec.spec.claims import Claim
@@ -87,15 +89,34 @@ def _is_definition(tex: str) -> bool:
     return tree[0] in ("name", "call")
 
 
-def formula_claims(notes: Notes) -> list[tuple[int, int, Claim]]:
-    """(line, offset, claim) for every `=` link of every math segment."""
+def hidden_of(notes: Notes) -> str:
+    """The hidden activation the notes define: "tanh" where a formula says a^{[1]} (A^{[1]},
+    g^{[1]}(z)) is tanh of something, else the sigmoid (the shipped notes' a^{[1]} =
+    \\sigma(z^{[1]})); the first such definition decides."""
+    for seg in notes.math:
+        trees = [_tree(seg.tex[s:e]) for s, e, _ in top_level_split(seg.tex, ("=",))]
+        for left, right in pairwise(trees):
+            if left is None or right is None or right[0] != "call" or \
+                    right[1] not in ("tanh", "sigma"):
+                continue
+            hidden_name = left[0] == "name" and left[1].key in ("a1", "A1") and \
+                not left[1].index and not left[1].transposed
+            if hidden_name or (left[0] == "call" and left[1] == "g1"):
+                return "tanh" if right[1] == "tanh" else "sigmoid"
+    return "sigmoid"
+
+
+def formula_claims(notes: Notes, hidden: str = "sigmoid") -> list[tuple[int, int, Claim]]:
+    """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
+    activation the notes define (`hidden_of`)."""
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
         prefix = slug(seg.section)
         counters[prefix] += 1
         base = f"{prefix}.f{counters[prefix]}"
-        links = list(_links(seg.tex, seg.display))
+        links = [(s, e, replace(check, hidden=hidden) if isinstance(check, Link) else check, d)
+                 for s, e, check, d in _links(seg.tex, seg.display)]
         for j, (start, end, check, definition) in enumerate(links, 1):
             quote = seg.tex[start:end]
             ident = base if len(links) == 1 else f"{base}.{j}"
@@ -171,12 +192,11 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     Formulas and code lines are extracted; prose claims (nnspec.derivations) are bound by quote
     and kept only where NOTES contains their quote, at that line.
     """
-    from dataclasses import replace
-
     from nnspec.derivations.catalogue import corrections, prose_claims
     from nnspec.spec.code import code_claims
 
-    found = formula_claims(notes) + code_claims(notes, slug)
+    hidden = hidden_of(notes)
+    found = formula_claims(notes, hidden) + code_claims(notes, slug, hidden)
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing = []
@@ -191,8 +211,6 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
 
 
 def _with_correction(claim: Claim, fixes: dict) -> Claim:
-    from dataclasses import replace
-
     if claim.notes not in fixes:
         return replace(claim, extracted=True)
     fix = fixes[claim.notes]

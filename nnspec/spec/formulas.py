@@ -24,7 +24,15 @@ from nnspec.spec import definitions as defs
 from nnspec.spec import notation
 from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
-from nnspec.spec.meaning import NOT_TANH, TWO_LAYER, Evaluator, Network, free_indices, names_in
+from nnspec.spec.meaning import (
+    TWO_LAYER,
+    Evaluator,
+    Network,
+    free_indices,
+    hidden_hint,
+    names_in,
+    other_hidden,
+)
 from nnspec.spec.shapes import NonConforming
 from nnspec.spec.verify import NotRational, evaluate_at, is_zero, mp_sigma, sigma_defined
 
@@ -189,6 +197,7 @@ class Link:
 
     left: str
     right: str
+    hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
 
     def describe(self) -> str:
         sides = (notation.normalise(side).strip().replace("Y@", "\\hat{y}")  # the parser's token
@@ -204,32 +213,33 @@ class Link:
         two = bool(set().union(*(names_in(t) for t in trees)) & LAYERED)
         failures: list = []
         try:
-            out = self._judge(trees, shapes, two, AS_WRITTEN, failures=failures)
+            out = self._judge(trees, shapes, two, AS_WRITTEN, failures=failures,
+                              hidden=self.hidden)
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
         if out.ok is not False:
             return out
         for reading in CONVENTIONS:
             try:
-                alt = self._judge(trees, shapes, two, reading, first_failure=True)
+                alt = self._judge(trees, shapes, two, reading, first_failure=True,
+                                  hidden=self.hidden)
             except notation.Unreadable:
                 continue
             if alt.ok:
                 return Outcome(False, f"{out.detail}; holds under: {reading.name}",
                                out.evidence, convention=reading.name)
         values_differ = any(_values_differ(sides) for _, _, sides in failures)
-        if two and values_differ and self._holds_with_tanh(trees, shapes):
-            return Outcome(False, f"{out.detail}; it holds for a tanh hidden layer, {NOT_TANH}",
-                           out.evidence)
+        if two and values_differ and self._holds_with_other(trees, shapes):
+            return Outcome(False, f"{out.detail}; {hidden_hint(self.hidden)}", out.evidence)
         return out
 
-    def _holds_with_tanh(self, trees, shapes) -> bool:
-        """Whether the link holds when the hidden layer is tanh: a hint, not a verdict (the
-        notes' definitions are sigma's; a section on the course's tanh network is held to
-        them)."""
+    def _holds_with_other(self, trees, shapes) -> bool:
+        """Whether the link holds with the other hidden activation (tanh for notes that define
+        sigma): a hint, not a verdict (a section on the course's tanh network is held to the
+        notes' own definition)."""
         try:
             return self._judge(trees, shapes, True, AS_WRITTEN, first_failure=True,
-                               hidden="tanh").ok is True
+                               hidden=other_hidden(self.hidden)).ok is True
         except notation.Unreadable:
             return False
 

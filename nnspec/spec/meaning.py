@@ -35,7 +35,19 @@ ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
 TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
 SHARED = {"x", "y", "m", "L", "J"}
 PARAMETERS = {"w", "b", "W1", "b1", "W2", "b2"}
-NOT_TANH = "but the notes define a^{[1]} = \\sigma(z^{[1]})"  # the tanh hint's second half
+HIDDEN_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh"}
+
+
+def other_hidden(hidden: str) -> str:
+    """The hidden activation the notes do not define, whose network gives the hint."""
+    return "sigmoid" if hidden == "tanh" else "tanh"
+
+
+def hidden_hint(hidden: str) -> str:
+    """'it holds for a tanh hidden layer, but the notes define a^{[1]} = \\sigma(z^{[1]})'
+    (or the other way round, for notes that define a tanh hidden layer)."""
+    return (f"it holds for a {other_hidden(hidden)} hidden layer, but the notes define "
+            f"a^{{[1]}} = {HIDDEN_TEX[hidden]}(z^{{[1]}})")
 # the vectorised notation's capitals: the same quantities, whose columns are the examples
 CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
             "A2": "a2"}
