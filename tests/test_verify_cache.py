@@ -37,7 +37,7 @@ def test_a_warm_run_reuses_every_verdict_and_writes_the_same_bytes(notes, tmp_pa
                                                                      monkeypatch, capsys):
     calls = counting(monkeypatch)
     first = run_json(notes, tmp_path)
-    assert sorted(calls) == ["mine.f1", "mine.f2"]
+    assert sorted(calls) == ["mine.dL-db", "mine.da-dz"]
     calls.clear()
     monkeypatch.setattr(verify, "verify_document", lambda *a: pytest.fail("not cached"))
     assert run_json(notes, tmp_path) == first and calls == []
@@ -49,7 +49,7 @@ def test_an_edit_recomputes_only_the_claims_it_touched(notes, tmp_path, monkeypa
     notes.write_text(NOTES.replace("a(1-a)", "a(1+a)"), encoding="utf-8")
     calls.clear()
     doc = json.loads(run_json(notes, tmp_path))
-    assert calls == ["mine.f2"]
+    assert calls == ["mine.da-dz"]
     assert [c["verdict"] for c in doc["claims"]] == ["holds", "false"]
 
 

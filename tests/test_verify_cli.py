@@ -136,7 +136,7 @@ def test_verify_takes_a_notes_file(tmp_path, capsys):
     notes.write_text("# Mine\n\n$$\\frac{d\\mathcal{L}}{db} = y - a$$\n", encoding="utf-8")
     assert main(["verify", str(notes), "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out
-    assert "mine.f1" in out and "false" in out
+    assert "mine.dL-db" in out and "false" in out
     # notes of one's own quote none of the shipped notes' sentences: one line, not 23 ids
     assert "hand-bound prose claims not found in the notes" not in out
     assert "these notes quote none of them" in out

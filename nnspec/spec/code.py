@@ -369,10 +369,15 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid") -> list[tuple[int
     parsed = [parse_listing(b) for b in notes.code]
     defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
                               if b.source.startswith(("def ", "import ", "from ")))
-    for k, (block, p) in enumerate(zip(notes.code, parsed), 1):
+    counters: dict[str, int] = {}
+    for block, p in zip(notes.code, parsed):
         others = "" if block.source.startswith(("def ", "import ", "from ")) else defs_source
         two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
-        base = f"{prefix(block.section)}.code{k}"
+        named = re.match(r"def\s+(\w+)", block.source)  # a listing's id: its function, else
+        key = f"{prefix(block.section)}.{named.group(1) if named else 'code'}"  # code, by section
+        counters[key] = counters.get(key, 0) + 1
+        base = key + (str(counters[key]) if not named else
+                      f"-{counters[key]}" if counters[key] > 1 else "")
         for i, (line, text) in enumerate(block.lines, 1):
             stripped = text.strip()
             if not stripped or stripped.startswith("#"):

@@ -106,17 +106,52 @@ def hidden_of(notes: Notes) -> str:
     return "sigmoid"
 
 
+def subject(tex: str) -> str:
+    """A formula's id within its section: what its first side names (`dw`, `dW2`, `a1`,
+    `dL-dz`, `L`, `sigma`), else `f`. An id that follows the formula, not its place: a formula
+    inserted before it, or inline math in the prose, renumbers nothing."""
+    tree = _tree(tex)
+    if tree is None:
+        return "f"
+    kind = tree[0]
+    if kind in ("name", "grad"):
+        name = tree[1]
+        text = ("d" if kind == "grad" else "") + name.key + ("T" if name.transposed else "")
+        text += f"-{name.index}" if name.index else ""
+    elif kind == "deriv":
+        of = subject_of_tree(tree[1])
+        text = f"d{of}-d{tree[2].key}"
+    elif kind == "call":
+        text = tree[1].replace("'", "-prime")
+    else:
+        return "f"
+    return re.sub(r"[^0-9A-Za-z-]", "", text) or "f"
+
+
+def subject_of_tree(tree) -> str:
+    if tree[0] == "name":
+        return tree[1].key
+    if tree[0] == "call":
+        return tree[1].replace("'", "-prime")
+    return ""
+
+
 def formula_claims(notes: Notes, hidden: str = "sigmoid") -> list[tuple[int, int, Claim]]:
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
-    activation the notes define (`hidden_of`)."""
+    activation the notes define (`hidden_of`). Ids: the section, the formula's `subject` (a
+    second formula of one subject in a section gets `-2`, ...), and `.k` for the k-th link of a
+    chain."""
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
-        prefix = slug(seg.section)
-        counters[prefix] += 1
-        base = f"{prefix}.f{counters[prefix]}"
         links = [(s, e, replace(check, hidden=hidden) if isinstance(check, Link) else check, d)
                  for s, e, check, d in _links(seg.tex, seg.display)]
+        if not links:
+            continue
+        first = top_level_split(seg.tex[links[0][0]:links[0][1]], ("=",))[0]
+        key = f"{slug(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
+        counters[key] += 1
+        base = key if counters[key] == 1 else f"{key}-{counters[key]}"
         for j, (start, end, check, definition) in enumerate(links, 1):
             quote = seg.tex[start:end]
             ident = base if len(links) == 1 else f"{base}.{j}"

@@ -25,6 +25,7 @@ MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
 PYTHON_START = re.compile(r"^(def |for |while |class |import |from |if |with |return\b"
                           r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*[-+*/]?=[^=])")
 SHIPPED = "neural-network-notes.txt"
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,21 @@ def read(path: str | Path) -> str:
     return text
 
 
+SENTENCE_START = re.compile(r"^(We|I|You|It|This|These|That|Those|There|Then|Now|Here|So|Thus|"
+                            r"Hence|Let|Since|Because|If|When|Note that|As)\b")
+
+
 def _is_heading(lines: list[str], i: int) -> bool:
+    """A plain-text heading: a short line alone between blank lines, capitalised or numbered,
+    without final punctuation, math or code, of at most six words, and not a sentence ("We
+    use the chain rule below" is one)."""
     line = lines[i]
     text = line.strip()
     before = i == 0 or not lines[i - 1].strip()
     after = i + 1 >= len(lines) or not lines[i + 1].strip()
     return (before and after and 0 < len(text) < 60 and line == line.lstrip()
             and (text[0].isupper() or text[0].isdigit()) and text[-1] not in ".:;,!?)"
+            and len(text.split()) <= 6 and not SENTENCE_START.match(text)
             and not re.search(r"[$\\=(]", text) and not PYTHON_START.match(text))
 
 
@@ -131,13 +140,14 @@ def parse(text: str, path: str = "<notes>") -> Notes:
 
 
 def _headings(notes: Notes, lines: list[str], code_lines: set[int]) -> None:
-    top, markdown = "", any(line.startswith("#") for line in lines)
+    top, markdown = "", any(MARKDOWN_HEADING.match(line) for k, line in enumerate(lines)
+                            if k + 1 not in code_lines)  # a `#` comment in a listing is code
     stack: list[str] = []
     for i, line in enumerate(lines):
         if i + 1 in code_lines:
             continue
         if markdown:
-            m = re.match(r"^(#+)\s+(.*?)\s*#*\s*$", line)
+            m = MARKDOWN_HEADING.match(line)
             if not m:
                 continue
             stack = stack[:len(m.group(1)) - 1] + [m.group(2)]
@@ -167,7 +177,7 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             covered.update(range(i + 1, end + 2))
             i = end + 1
             continue
-        if PYTHON_START.match(line):
+        if PYTHON_START.match(line) and _reads_as_code(line):
             j = i + 1
             while j < len(lines) and (lines[j][:1].isspace() or _inside(lines, j) or (
                     lines[j].strip() and lines[j - 1].strip() and PYTHON_START.match(lines[j]))):
@@ -180,6 +190,23 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             continue
         i += 1
     return covered
+
+
+def _reads_as_code(line: str) -> bool:
+    """Whether a line that starts like Python (`for `, `if `, `Cost = `) is code, not a line
+    of hard-wrapped prose ("for the weights $dw = (a-y)x$ and ..."): no math in it, and it
+    parses (a header with a body added; a bracket left open is a statement that goes on)."""
+    import ast
+
+    text = line.strip()
+    if "$" in text:
+        return False
+    source = text + ("\n    pass" if text.endswith(":") else "")
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return "never closed" in str(exc.msg) or "unexpected EOF" in str(exc.msg)
+    return True
 
 
 def _inside(lines: list[str], j: int) -> bool:
