@@ -365,3 +365,21 @@ def test_a_listing_with_the_course_signature_is_run():
     results = {c.notes: r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
     assert results['W2 = parameters["W2"]'] == "holds"
     assert results["dW1 = np.dot(dZ1, X) / m"] == "false"
+
+
+def test_hard_wrapped_prose_that_starts_like_python_is_prose():
+    """Lines of prose starting with `for `, `if ` or `Cost = ` were unfenced listings: each
+    "false: does not parse", the formulas on them never checked."""
+    text = ("# Gradients\n\nThe same gradient $\\frac{d\\mathcal{L}}{dz} = a - y$ appears "
+            "twice,\nfor the weights $dw = (a-y)x$ and for the bias $db = (a-y)$,\nif we keep "
+            "the example fixed.\n\nCost = average of the losses, as in the listing below.\n")
+    parsed = notes.parse(text)
+    assert parsed.code == []
+    assert {c.notes: r.verdict for c, r in zip(*_claims_and_results(parsed))} == {
+        r"\frac{d\mathcal{L}}{dz} = a - y": "holds", "dw = (a-y)x": "holds",
+        "db = (a-y)": "holds"}
+
+
+def _claims_and_results(parsed):
+    claims, _ = extract.claims(parsed)
+    return claims, verify.verify_notes(claims, workers=1)
