@@ -383,3 +383,24 @@ def test_hard_wrapped_prose_that_starts_like_python_is_prose():
 def _claims_and_results(parsed):
     claims, _ = extract.claims(parsed)
     return claims, verify.verify_notes(claims, workers=1)
+
+
+def test_a_sentence_retyped_rewrapped_or_corrected_keeps_its_claim():
+    """Straight apostrophes for ’ dropped 4 prose claims ("not found"); nnspec's own
+    correction pasted into the notes dropped its claim and made `\\widehat y = y` in it a
+    false formula of its own; a relation in unbound prose gave no row at all."""
+    straight = SHIPPED.replace("\u2019", "'")
+    claims, missing = extract.claims(notes.parse(straight))
+    assert not missing
+    loss = next(c for c in extract.claims(notes.parse(SHIPPED))[0]
+                if c.id == "one.loss-decreases")
+    fixed = edited(loss.notes, loss.correction)
+    result = _claim_result(fixed, "one.loss-decreases")
+    assert result.verdict == "holds"
+    claims, _ = extract.claims(notes.parse(fixed))
+    assert not any(c.notes.strip() in ("\\widehat y = y",) for c in claims)
+    rewrapped = edited("We notice that the loss function decreases when",
+                       "We notice that the loss\nfunction decreases when")
+    assert _claim_result(rewrapped, "one.loss-decreases").verdict == "false"
+    claims, _ = extract.claims(notes.parse("# Rule\n\nWe predict 1 when $z \\ge 0.5$.\n"))
+    assert [(c.notes, c.check.run().ok) for c in claims] == [("z \\ge 0.5", None)]

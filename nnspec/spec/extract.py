@@ -212,6 +212,10 @@ def _part_links(tex: str, start: int, end: int, display: bool, in_arrows: bool):
     if tail and display:
         s, e, rel = tail
         yield s, e, Unread(f"the relation {rel} is not in the notation table"), False
+    elif tail and len(elements) == 1:  # `$z \ge 0.5$` in a sentence no built-in claim reads
+        s, e, rel = tail
+        yield s, e, Unread(f"a relation ({rel}) in the prose: only the built-in prose claims "
+                           "read relations other than =, and none quotes this sentence"), False
 
 
 def _tree(tex: str):
@@ -234,15 +238,53 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     found = formula_claims(notes, hidden) + code_claims(notes, slug, hidden)
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
-    missing = []
+    missing, sentences = [], []
     for claim in prose_claims(notes):
-        at = notes.text.find(claim.notes)
+        at, span = find_quote(notes.text, claim.notes)
+        if at < 0 and claim.correction and claim.corrected is not None:
+            at, span = find_quote(notes.text, claim.correction)  # the notes took the fix
+            if at >= 0:
+                claim = replace(claim, notes=claim.correction, check=claim.corrected,
+                                correction="", corrected=None)
         if at < 0:
             missing.append(claim)
-        else:
-            found.append((notes.line_of(at), (at, 0), replace(claim, line=notes.line_of(at))))
+            continue
+        line = notes.line_of(at)
+        sentences.append((at, at + span))
+        found.append((line, (at, 0), replace(claim, line=line, section=notes.section_at(line)
+                                             or claim.section)))
+    found = [item for item in found if not _inside_a_sentence(notes, item, sentences)]
     found.sort(key=lambda item: (item[0], item[1]))
     return [c for _, _, c in found], missing
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int]:
+    """(offset, length) in `text` of `quote`, or (-1, 0): typographic apostrophes and quotes
+    match straight ones, and any run of spaces or line breaks matches any other (an author
+    who retypes ’ as ' or rewraps a paragraph keeps the claim)."""
+    at = text.find(quote)
+    if at >= 0:
+        return at, len(quote)
+    words = quote.translate(_TYPOGRAPHIC).split()
+    if not words:
+        return -1, 0
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, text.translate(_TYPOGRAPHIC))  # same length: offsets hold
+    return (m.start(), m.end() - m.start()) if m else (-1, 0)
+
+
+def _inside_a_sentence(notes: Notes, item: tuple, sentences: list[tuple[int, int]]) -> bool:
+    """A formula claim of inline math inside a bound sentence is part of what the sentence
+    says ("it is 0 only when $\\widehat y = y$"), not an identity of its own."""
+    _, (offset, _), claim = item
+    if not claim.extracted or claim.kind == "code" or not isinstance(offset, int):
+        return False
+    seg = next((m for m in notes.math if m.offset == offset), None)
+    return seg is not None and not seg.display and any(
+        start <= seg.offset and seg.offset + len(seg.tex) <= end for start, end in sentences)
 
 
 def _with_correction(claim: Claim, fixes: dict) -> Claim:
