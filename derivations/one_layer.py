@@ -171,8 +171,8 @@ def _parameters_of_cost() -> Outcome:
     data = set(p.X) | set(p.Y)
     params = p.J().free_symbols - data
     expected = set(p.w) | {p.b}
-    return Outcome(params == expected, f"the cost depends on data and on {len(params)} "
-                   f"parameters: w ({p.n_x} entries) and b")
+    return Outcome(params == expected, f"the cost depends on data and on the parameters w "
+                   f"({p.n_x} entries) and b: {len(params)} numbers")
 
 
 # --- the claims ------------------------------------------------------------------------------

@@ -29,9 +29,12 @@ OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "<", ">")
 
 
 def slug(section: str) -> str:
-    """A short id prefix from the section path: the first word of each heading."""
-    words = [re.sub(r"[^0-9a-z-]", "", part.strip().split(" ")[0].lower())
-             for part in section.split(" / ") if part.strip()]
+    """A short id prefix from the section path: the first word of each heading that is not an
+    article ("A 2-layer network": 2-layer)."""
+    words = []
+    for part in section.split(" / "):
+        kept = [w for w in part.strip().split(" ") if w.lower() not in ("a", "an", "the")]
+        words.append(re.sub(r"[^0-9a-z-]", "", (kept or [""])[0].lower()))
     return ".".join(w for w in words if w) or "notes"
 
 

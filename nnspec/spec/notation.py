@@ -116,7 +116,7 @@ def tokenize(tex: str) -> list[str]:
     while pos < len(tex):
         m = _TOKEN.match(tex, pos)
         if not m:
-            raise Unreadable(f"cannot read {tex[pos:pos + 12]!r}")
+            raise Unreadable(f"cannot read '{tex[pos:pos + 12]}'")
         tokens.append(m.group(1))
         pos = m.end()
         while pos < len(tex) and tex[pos].isspace():
@@ -134,10 +134,10 @@ class _Parser:
     def take(self, expected: str | None = None) -> str:
         tok = self.peek()
         if tok is None:
-            raise Unreadable("the formula ends early" + (f": {expected!r} expected" if expected
+            raise Unreadable("the formula ends early" + (f": '{expected}' expected" if expected
                                                           else ""))
         if expected is not None and tok != expected:
-            raise Unreadable(f"expected {expected!r}, found {tok!r}")
+            raise Unreadable(f"expected '{expected}', found '{tok}'")
         self.i += 1
         return tok
 
@@ -159,7 +159,7 @@ class _Parser:
     def parse(self):
         node = self.expr()
         if self.peek() is not None:
-            raise Unreadable(f"unexpected {self.peek()!r}")
+            raise Unreadable(f"unexpected '{self.peek()}'")
         return node
 
     def expr(self):
@@ -264,7 +264,7 @@ class _Parser:
             return self.probability()
         if tok == "Y@" or re.fullmatch(r"[A-Za-z]", tok):
             return ("name", self.name(tok))
-        raise Unreadable(f"{tok!r} is not in the notation table")
+        raise Unreadable(f"'{tok}' is not in the notation table")
 
     def name(self, tok: str) -> Name:
         base = "yhat" if tok == "Y@" else tok
@@ -317,7 +317,7 @@ class _Parser:
             raise Unreadable(f"a sum over {lower[0]} without its limits (the notation table "
                              f"reads \\sum_{{{lower[0]}=1}}^{{m}})")
         if len(lower) < 3 or lower[1] != "=":
-            raise Unreadable(f"sum index {''.join(lower)!r}")
+            raise Unreadable(f"sum index '{''.join(lower)}'")
         self.take("^")
         upper = self.group()
         # the body runs to the next + or - (a product of factors), as sum_i x_i y_i reads
@@ -370,7 +370,7 @@ def _derivative(num: list[str], den: list[str]):
     wrt = _Parser(den[1:])
     var = wrt.name(wrt.take())
     if wrt.peek() is not None:
-        raise Unreadable(f"derivative in {''.join(den[1:])!r}, not one quantity")
+        raise Unreadable(f"derivative in '{''.join(den[1:])}', not one quantity")
     return ("deriv", _Parser(num[1:]).parse(), var)
 
 
