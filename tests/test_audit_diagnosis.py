@@ -163,6 +163,20 @@ def test_a_logistic_regressions_cost_broadcast_is_told_from_a_missing_one_over_m
     assert "matches: missing 1/m" not in value.message
 
 
+def test_a_broadcast_db_too_is_the_broadcast_not_a_missing_one_over_m() -> None:
+    """With `db = np.sum(A - Y) / m` from the same (m, 1) column, db is m times too large as
+    well, and the diagnosis was "missing 1/m" for code that does divide by m."""
+    def broadcast(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(np.dot(X.T, w) + b)))
+        cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        return {"dw": 1 / m * np.dot(X, A - Y.T), "db": 1 / m * np.sum(A - Y)}, cost
+
+    value = next(f for f in engine.audit_function(broadcast, "logreg.propagate").findings
+                 if f.check == "value")
+    assert "matches: an (m, m) broadcast" in value.message, value.message
+
+
 def _stable_propagate(cost_of):
     def propagate(w, b, X, Y):
         m = X.shape[1]

@@ -181,6 +181,13 @@ def _eps_variants(A: np.ndarray, Y: np.ndarray, cost: float, got: Any) -> Iterat
             "cost": _cost(A, Y, pair, second_term=True)}
 
 
+def _broadcast(p: dict, base: dict) -> dict:
+    """a as an (m, 1) column (sigmoid(X^T w + b)): the cost and A - Y broadcast to (m, m) and
+    are summed whole; X (A - Y^T) / m is still the right dw."""
+    A, Y, m = base["A"].T, p["Y"], p["X"].shape[1]
+    return {"cost": _cost(A, Y), "db": np.asarray(np.sum(A - Y) / m), "dw": base["dw"]}
+
+
 def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     base = _logreg(p)
     n_x, m = p["X"].shape
@@ -191,7 +198,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
-    yield BROADCAST, lambda: {"cost": _cost(base["A"].T, p["Y"])}  # a from X^T w: (m, 1)
+    yield BROADCAST, lambda: _broadcast(p, base)  # a from X^T w: (m, 1)
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _logreg(p, clip=c)
