@@ -257,3 +257,19 @@ def test_a_wrong_shape_says_what_it_most_likely_comes_from() -> None:
     assert shape_message(grads["dw"].T).endswith("the expected shape transposed (a .T missing "
                                                  "or one too many?)")
     assert shape_message(np.ones((3, 3))).endswith("(dw like w)")
+
+
+def test_a_dict_entry_replaced_is_told_as_such_not_as_an_array_changed_in_place() -> None:
+    """`parameters[k] = parameters[k] - lr * grads["d" + k]` builds new arrays: "changes its
+    input in place; compute a new array" told the student to do what they did. Both reach the
+    caller's dict, and the message says so, with the fix for both."""
+    from nnspec.audit.engine import audit_function
+
+    def update_parameters(parameters, grads, learning_rate=1.2):
+        for key in ("W1", "b1", "W2", "b2"):
+            parameters[key] = parameters[key] - learning_rate * grads["d" + key]
+        return parameters
+
+    found = audit_function(update_parameters, "two_layer.update_parameters", examples=5)
+    message = next(f.message for f in found.findings if f.check == "mutation")
+    assert "by assigning into the caller's dict" in message and "new dict" in message

@@ -388,10 +388,8 @@ class _Engine:
                 f"prints on stdout ({first.stdout_bytes} bytes in one call, starting "
                 f"{first.stdout_head[:60]!r}); the harness captured it"), {}))
         if first.changed:
-            failures.append(Failure("mutation", "defect", (
-                f"changes its input {', '.join(first.changed)} in place; the caller's arrays "
-                "must stay as they were (compute a new array, e.g. W1 = W1 - lr * dW1)"),
-                {"changed": first.changed}))
+            failures.append(Failure("mutation", "defect", _mutation(first.changed),
+                                    {"changed": first.changed}))
         second = (outcomes[1] if len(outcomes) > 1
                   else self.caller.call(*c.call_args(problem, self.options), names))
         fatal = self._fatal(second)
@@ -853,6 +851,18 @@ def _keep_worst(worst: list[tuple[Any, Failure]], problem: Any, failure: Failure
 
 
 UNCHECKED = ("exception", "timeout", "crash", "output-size", "answer")  # no result to compare
+
+
+def _mutation(changed: list[str]) -> str:
+    """What a changed input says: an entry of a dict changes whether its array was updated in
+    place (`W1 -= ...`) or replaced (`parameters["W1"] = W1 - ...`): both reach the caller."""
+    where = ", ".join(changed)
+    if any("[" in path for path in changed):
+        return (f"changes its input {where}, in place or by assigning into the caller's dict; "
+                "the caller's arguments must stay as they were (return a new dict of new "
+                "arrays, e.g. {'W1': W1 - lr * dW1, ...}, or start from copy.deepcopy of it)")
+    return (f"changes its input {where} in place; the caller's arrays must stay as they were "
+            "(compute a new array, e.g. W1 = W1 - lr * dW1)")
 
 
 def _unchecked(failures: list[Failure]) -> bool:
