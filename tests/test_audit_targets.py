@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from nnspec.audit.targets import (
     load_target,
     notebook_definitions,
     parse_target,
+    read_source,
 )
 from nnspec.errors import UsageError
 
@@ -274,3 +276,26 @@ def test_a_notebook_with_megabytes_of_outputs_is_audited(tmp_path: Path) -> None
     nb.write_text(json.dumps(data))
     result = audit(str(nb), "logreg.propagate", examples=3, timeout=60)
     assert result.verdict == "conforms", result.message()
+
+
+@pytest.mark.parametrize("content, words", [
+    ("", "an empty file, not a Jupyter notebook"),
+    ('{"cells": [\n<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> theirs\n]}',
+     "its JSON is broken at line 2 (a merge conflict's <<<<<<< lines?)"),
+    ('{"worksheets": [{"cells": []}], "nbformat": 3}', "an nbformat 3 notebook"),
+])
+def test_a_broken_notebook_says_what_is_wrong(tmp_path: Path, content: str, words: str) -> None:
+    """An empty file, a merge conflict and an nbformat 3 notebook all said "not a Jupyter
+    notebook (no JSON 'cells' list)"."""
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text(content)
+    with pytest.raises(UsageError, match=re.escape(words)):
+        read_source(parse_target(str(nb), "propagate"))
+
+
+def test_a_file_with_null_bytes_names_no_line_none(tmp_path: Path) -> None:
+    path = tmp_path / "nul.py"
+    path.write_bytes(b"def propagate():\n    return\x00 1\n")
+    with pytest.raises(UsageError) as caught:
+        read_source(parse_target(str(path), "propagate"))
+    assert "line None" not in str(caught.value)

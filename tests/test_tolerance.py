@@ -228,7 +228,7 @@ def test_a_message_leaves_out_a_bound_that_says_nothing():
     bound below float64's smallest normal number means the entry is exact."""
     assert str(tolerance.compare("cost", 100.0, np.inf, 4e28)) == (
         "cost: expected 100.0, got inf, which is not a finite number "
-        "(1 of 1 entries beyond the bound)")
+        "(1 of 1 entry beyond the bound)")
     assert "not a finite number" in str(tolerance.compare("cost", 82.0, np.nan, 1e-3))
     exact = str(tolerance.compare("dw", np.zeros((2, 1)), np.array([[0.25], [0.0]]), 6.9e-323))
     assert exact == ("dw[0, 0]: expected 0.0, got 0.25, off by 0.25 where float64 is "

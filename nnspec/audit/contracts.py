@@ -286,7 +286,8 @@ class _Checker:
         self.fail("accuracy", "warning", (
             f"less accurate than the stable formula, but within what the notes' own formulas "
             f"give in float64: relative error {_relative(m):.2g} at {m.quantity}{where} "
-            f"(expected {m.expected!r}, got {m.got!r}); where a or 1 - a is small, a form such as "
+            f"(expected {float(m.expected)!r}, got {float(m.got)!r}); where a or 1 - a is "
+            "small, a form such as "
             "0.5*(1 + tanh(z/2)) or 1 - a by subtraction loses digits that the stable form "
             "keeps"), relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
 
@@ -666,7 +667,7 @@ class LogRegPredict(Contract):
         if np.any(differ & ~ambiguous):
             j = int(np.argmax(differ & ~ambiguous))
             c.fail("value", "defect", f"predicts {got[0, j]:g} for example {j}, where "
-                   f"z = w^T x + b = {Z[0, j]!r} (a >= 0.5 means class 1)",
+                   f"z = w^T x + b = {float(Z[0, j])!r} (a >= 0.5 means class 1)",
                    expected=expected, got=got, z=Z)
         elif np.any(differ & (Z == 0) & (got == 0)):
             c.fail("threshold", "note", "class 0 where a = 0.5 exactly: the target uses a > 0.5; "
@@ -721,8 +722,8 @@ class LogRegOptimize(Contract):
         for f in c.failures:
             if f.check == "value":
                 c.failures[c.failures.index(f)] = Failure("trajectory", "defect", (
-                    f"after {k_max} steps of learning rate {rate!r} the parameters differ from "
-                    f"the reference run: {f.message}"), f.details)
+                    f"after {plural(k_max, 'step')} of learning rate {rate!r} the parameters "
+                    f"differ from the reference run: {f.message}"), f.details)
         return c.failures
 
     def _run(self, p: dict, o: Options) -> tuple[list, list, np.ndarray, float, float]:

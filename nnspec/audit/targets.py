@@ -169,7 +169,8 @@ def _parse(source: str, filename: str) -> ast.Module:
     try:
         return ast.parse(source, filename=filename)
     except SyntaxError as exc:
-        raise UsageError(f"syntax error in {filename} line {exc.lineno}: {exc.msg}") from None
+        where = f" line {exc.lineno}" if exc.lineno else ""
+        raise UsageError(f"syntax error in {filename}{where}: {exc.msg}") from None
     except ValueError as exc:  # e.g. null bytes
         raise UsageError(f"cannot parse {filename}: {exc}") from None
     except (RecursionError, MemoryError):
@@ -179,9 +180,21 @@ def _parse(source: str, filename: str) -> ast.Module:
 def code_cells(text: str, name: str):
     """(number, source) of each code cell of a notebook's JSON text; UsageError if it is not a
     notebook."""
+    if not text.strip():
+        raise UsageError(f"{name}: an empty file, not a Jupyter notebook")
     try:
-        cells = json.loads(text)["cells"]
-    except (ValueError, KeyError, TypeError):
+        document = json.loads(text)
+    except ValueError as exc:
+        conflict = " (a merge conflict's <<<<<<< lines?)" if "\n<<<<<<< " in text else ""
+        line = f" at line {exc.lineno}" if hasattr(exc, "lineno") else ""
+        raise UsageError(f"{name}: not a Jupyter notebook: its JSON is broken{line}"
+                         f"{conflict}") from None
+    if isinstance(document, dict) and "worksheets" in document:
+        raise UsageError(f"{name}: an nbformat 3 notebook; open and save it in Jupyter (or run "
+                         "`jupyter nbconvert --to notebook`) to make it nbformat 4")
+    try:
+        cells = document["cells"]
+    except (KeyError, TypeError):
         raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
     except (RecursionError, MemoryError):
         raise UsageError(f"{name}: not a Jupyter notebook (its JSON is nested too deeply)") \

@@ -254,8 +254,9 @@ class Mismatch:
             gap = f"off by {self.difference:.3g} where float64 is exact"
         else:
             gap = f"off by {self.difference:.3g} > bound {self.bound:.3g}"
-        return (f"{self.quantity}{where}: expected {self.expected!r}, got {self.got!r}, {gap} "
-                f"({self.count} of {self.size} entries beyond the bound)")
+        beyond = f"{self.count} of {self.size} {'entry' if self.size == 1 else 'entries'}"
+        return (f"{self.quantity}{where}: expected {float(self.expected)!r}, got "
+                f"{float(self.got)!r}, {gap} ({beyond} beyond the bound)")
 
 
 def compare(quantity: str, expected, got, bound) -> Mismatch | None:
