@@ -12,7 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from nnspec.audit.batch import Job, Progress, batch_markdown, check_summary, run_jobs
+from nnspec.audit.batch import (
+    Job,
+    Progress,
+    batch_markdown,
+    check_summary,
+    mistake_summary,
+    named_mistakes,
+    run_jobs,
+)
 from nnspec.audit.engine import AuditResult, Finding
 
 CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
@@ -248,3 +256,30 @@ def test_the_folder_report_gives_every_finding_with_its_smallest_input() -> None
     assert '  - smallest input: `{"X": [[0.0, 1.0]]}`' in text
     assert '  - expected: `{"db": 0.25}`' in text and '  - got: `{"db": 0.5}`' in text
     assert "## `d.py`" not in text  # nothing to say
+
+
+def _with_diagnosis(target: str, mistake: str, advice: str = "the advice") -> AuditResult:
+    finding = Finding("value", "defect", f"beyond the float64 error bound: ...; matches: "
+                      f"{mistake}; {advice}", {})
+    return AuditResult(target, "two_layer.backward_propagation", "defect", [finding])
+
+
+def test_the_class_summary_names_the_common_mistakes_and_a_wrong_activation() -> None:
+    """The summary counted findings by check only: a saturation warning every correct
+    submission gets looked as common as a real mistake, and a class held to the wrong hidden
+    activation (its correct submissions failing, the one with the other g' passing) went
+    unnoticed."""
+    advice = ("g' of sigmoid is a (1 - a) (if the network is meant to use tanh, run with "
+              "--hidden-activation tanh)")
+    tanh = ("tanh' = 1 - a^2 used for the sigmoid hidden layer's g'", advice)
+    results = [_with_diagnosis(f"s{i}.py", *tanh) for i in range(3)] + [
+        _with_diagnosis("t.py", "missing 1/m"), AuditResult("u.py", "x", "conforms")]
+    text = mistake_summary(results)
+    lines = text.splitlines()
+    assert lines[1].startswith("- tanh' = 1 - a^2 used") and "3 targets (s0.py, s1.py, s2.py)" \
+        in lines[1]
+    assert lines[2] == "- missing 1/m: 1 target (t.py)"
+    assert "3 of 5 audited targets match a tanh hidden layer" in text
+    assert "run again with --hidden-activation tanh" in text
+    assert "audited targets match" not in mistake_summary(results[2:])  # 1 of 3: no warning
+    assert [m for m, _ in named_mistakes(results)][1] == "missing 1/m"

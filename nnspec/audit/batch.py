@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -343,6 +344,9 @@ def run_folder(args: argparse.Namespace) -> int:
     """Audit every target under a folder; one summary table, and the files asked for."""
     folder = Path(args.target)
     options = _audit_options(args)
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:  # before the folder is read
+        raise UsageError("--workers must be at least 1")
     jobs = make_jobs(folder, args.contract, options)
     labels = [printable(job.label, 500) for job in jobs]
     clash = grader.clashing(labels)
@@ -356,9 +360,6 @@ def run_folder(args: argparse.Namespace) -> int:
             raise UsageError(f"--{kind}: cannot write {printable(long, 80)}... in {directory}: "
                              "the name is longer than the file system allows; rename the "
                              "submission")
-    workers = getattr(args, "workers", None)
-    if workers is not None and workers < 1:
-        raise UsageError("--workers must be at least 1")
     workers = workers or os.cpu_count() or 1
     cache = None
     if not getattr(args, "no_cache", False):
@@ -373,6 +374,9 @@ def run_folder(args: argparse.Namespace) -> int:
     print()
     print(verdict_counts(ordered))
     print(check_summary(ordered))
+    mistakes = mistake_summary(ordered)
+    if mistakes:
+        print(mistakes)
     print(isolation.choose(getattr(args, "isolation", "auto")).describe())
     for kind in grader.FORMATS:
         if getattr(args, kind, None):
@@ -430,7 +434,8 @@ def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult
     if getattr(args, "report", None):
         write_atomic(args.report, batch_markdown(name, args.contract, ordered), make_dirs=True)
     if getattr(args, "json", None):
-        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered]}
+        data = {"contract": args.contract, "targets": [r.to_dict() for r in ordered],
+                "mistakes": {m: [r.target for r in rs] for m, rs in named_mistakes(ordered)}}
         write_atomic(args.json, json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n",
                      make_dirs=True)
     for kind in grader.FORMATS:
@@ -529,6 +534,52 @@ def check_summary(results: list[AuditResult]) -> str:
     return "\n".join(rows)
 
 
+OTHER_ACTIVATION = "--hidden-activation"  # in a diagnosis that another activation explains
+
+
+def named_mistakes(results: list[AuditResult]) -> list[tuple[str, list[AuditResult]]]:
+    """The known mistakes the diagnoses of value defects name, with the targets that make
+    each, the most common first: what the class gets wrong, not which check fails (a
+    saturation warning every course-standard submission gets is no mistake)."""
+    by_mistake: dict[str, list[AuditResult]] = {}
+    for result in results:
+        for f in result.findings:
+            _, found, rest = f.message.partition("; matches: ")
+            if found and f.severity == "defect":
+                mistake = rest.split("; ")[0].split(" (on these inputs equally")[0]
+                by_mistake.setdefault(mistake, [])
+                if result not in by_mistake[mistake]:
+                    by_mistake[mistake].append(result)
+    return sorted(by_mistake.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def mistake_summary(results: list[AuditResult]) -> str:
+    """`Mistakes named by the diagnoses: missing 1/m (3 targets: a.py, b.py, c.py); ...`, and
+    a warning when most audited targets match the other hidden activation: the run is most
+    likely held to the wrong network (week 3 of the course uses tanh)."""
+    named = named_mistakes(results)
+    if not named:
+        return ""
+    lines = ["Mistakes named by the diagnoses of value defects:"]
+    for mistake, targets in named:
+        names = ", ".join(printable(r.target, 80) for r in targets[:5])
+        more = f", and {len(targets) - 5} more" if len(targets) > 5 else ""
+        lines.append(f"- {mistake}: {plural(len(targets), 'target')} ({names}{more})")
+    audited = sum(r.verdict != "error" for r in results)
+    other: dict[str, set[str]] = {}
+    for r in results:
+        for f in r.findings:
+            for name in re.findall(rf"{OTHER_ACTIVATION} (\w+)", f.message):
+                other.setdefault(name, set()).add(r.target)
+    name, targets = max(other.items(), key=lambda item: len(item[1]), default=("", set()))
+    if audited and 2 * len(targets) > audited:
+        lines.append("")
+        lines.append(f"{len(targets)} of {audited} audited targets match a {name} hidden layer: "
+                     f"if the course's network uses it, run again with {OTHER_ACTIVATION} "
+                     f"{name} (this run's grades would be inverted)")
+    return "\n".join(lines)
+
+
 def verdict_counts(results: list[AuditResult]) -> str:
     """`27 targets: 12 conform, 13 with a defect, 2 not audited.`"""
     verdicts = [r.verdict for r in results]
@@ -538,8 +589,11 @@ def verdict_counts(results: list[AuditResult]) -> str:
 
 
 def batch_markdown(folder: str, contract: str, results: list[AuditResult]) -> str:
+    mistakes = mistake_summary(results)
     head = [f"# Audit of {md_code(folder + '/')} against `{contract}`", "", verdict_counts(results),
-            "", "## Findings by check", "", check_summary(results), "", "## Targets", ""]
+            "", "## Findings by check", "", check_summary(results), "",
+            *(["## Mistakes", "", *map(md_text, mistakes.splitlines()), ""] if mistakes
+              else []), "## Targets", ""]
     return "\n".join([*head, batch_table(results), *_every_finding(results)]) + "\n"
 
 

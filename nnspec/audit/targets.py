@@ -189,6 +189,9 @@ def code_cells(text: str, name: str):
         line = f" at line {exc.lineno}" if hasattr(exc, "lineno") else ""
         raise UsageError(f"{name}: not a Jupyter notebook: its JSON is broken{line}"
                          f"{conflict}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"{name}: not a Jupyter notebook (its JSON is nested too deeply)") \
+            from None
     if isinstance(document, dict) and "worksheets" in document:
         raise UsageError(f"{name}: an nbformat 3 notebook; open and save it in Jupyter (or run "
                          "`jupyter nbconvert --to notebook`) to make it nbformat 4")
@@ -196,9 +199,6 @@ def code_cells(text: str, name: str):
         cells = document["cells"]
     except (KeyError, TypeError):
         raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
-    except (RecursionError, MemoryError):
-        raise UsageError(f"{name}: not a Jupyter notebook (its JSON is nested too deeply)") \
-            from None
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
