@@ -198,13 +198,51 @@ def test_a_helper_module_beside_a_submission_is_not_graded_as_one(tmp_path: Path
     code = main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
                  "--examples", "5", "--no-cache"])
     out, err = capsys.readouterr()
-    assert "not audited, helper modules (imported beside a submission, no propagate): " \
-        "erin/erin_utils.py" in err
+    assert "not audited, helper modules (imported by the submissions beside or below them, no " \
+        "propagate): erin/erin_utils.py" in err
     assert "erin_utils" not in out and "`fred/notes.py` | error" in out and code == 2
     assert "3 targets: 2 conform, 0 with a defect, 1 not audited." in out  # as in --report
     (fred / "notes.py").unlink()
     assert main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
                  "--examples", "5", "--no-cache"]) == 0
+
+
+def test_a_course_helper_at_the_top_of_the_class_folder_serves_every_student(
+        tmp_path: Path, capsys) -> None:
+    """`planar_utils.py` at the top of a class of one folder per student was audited as a
+    submission (an error) and reached no sandbox: every notebook that imports it failed to
+    load ("No module named 'planar_utils'") and scored 0."""
+    from nnspec.cli import main
+
+    folder = tmp_path / "class"
+    for student in ("alice", "bob"):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "hw.py").write_text(USES_SIGMOID)
+    (folder / "course_utils.py").write_text("import numpy as np\n\n\ndef sigmoid(z):\n"
+                                            "    return 1 / (1 + np.exp(-z))\n")
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
+                 "--no-cache", "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert "helper modules (imported by the submissions beside or below them, no propagate): " \
+        "course_utils.py" in err
+    assert "2 targets: 2 conform" in out and code == 0
+    (folder / "alice" / "course_utils.py").write_text("def sigmoid(z):\n    return 0.5\n")
+    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
+                 "--no-cache", "--workers", "1"])
+    out, _ = capsys.readouterr()  # alice's own helper is nearer: hers is used, not the course's
+    assert "`alice/hw.py` | defect" in out and "`bob/hw.py` | conforms" in out
+
+
+USES_SIGMOID = """from course_utils import sigmoid
+import numpy as np
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(w.T @ X + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+"""
 
 
 def test_what_cannot_be_read_is_said_and_fails_the_run(tmp_path: Path) -> None:

@@ -68,6 +68,11 @@ class Job:
     run: str = ""  # the folder run's id on a cluster, whose Ctrl-C stops its sandboxes
 
 
+def _root(job: Job) -> Path:
+    """The folder the run audits (the target's path without its label)."""
+    return Path(job.path).parents[len(Path(job.label).parts) - 1]
+
+
 def audit_job(job: Job) -> AuditResult:
     """The task a worker runs (local or on a Dask worker): one sandboxed audit, which sees
     none of the folder's other submissions (their root is hidden, not only the target's own
@@ -75,7 +80,7 @@ def audit_job(job: Job) -> AuditResult:
     takes while the next job arrives (`prespawn`)."""
     options = dict(job.options)
     if not job.files:
-        root = str(Path(job.path).parents[len(Path(job.label).parts) - 1])
+        root = str(_root(job))
         result = audit(job.path, job.contract, label=job.label, hide=(root,), **options)
         prespawn(job.path, options.get("isolation", "auto"), hide=(root,))
         return result
@@ -91,7 +96,7 @@ def shipped(job: Job) -> Job:
     """The job with its files' bytes, for a worker on another machine: the target and the
     helper modules a local sandbox gets (`helper_modules`)."""
     path = Path(job.path)
-    helpers = helper_modules(path, contracts.get(job.contract).function)
+    helpers = helper_modules(path, contracts.get(job.contract).function, root=_root(job))
     return replace(job, files=((path.name, read_input(path)), *sorted(helpers.items())))
 
 
@@ -104,8 +109,8 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
         print(f"nnspec: not audited, a folder that cannot be read: {printable(entry, 300)}",
               file=sys.stderr)
     paths, function = find_targets(folder), contracts.get(contract).function
-    helpers_only = helpers_in(paths, function)
-    beside = f"helper modules (imported beside a submission, no {function})"
+    helpers_only = helpers_in(paths, function, folder)
+    beside = f"helper modules (imported by the submissions beside or below them, no {function})"
     for what, skipped in (("links out of the folder", links_out(folder)),
                           (beside, helpers_only)):
         if skipped:
@@ -393,7 +398,7 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
     (and stored as soon as it arrives, so that an interrupted run resumes)."""
     results: dict[str, AuditResult] = {}
     progress = Progress(len(jobs))
-    keys = {job.label: target_key(job.path, job.contract, options) for job in jobs} \
+    keys = {job.label: target_key(job.path, job.contract, options, _root(job)) for job in jobs} \
         if cache is not None else {}
     todo = []
     for job in jobs:

@@ -53,7 +53,8 @@ def harness_digest() -> str:
     return digest.hexdigest()
 
 
-def target_key(path: str | Path, contract: str, options: dict) -> str:
+def target_key(path: str | Path, contract: str, options: dict,
+               root: Path | None = None) -> str:
     """The cache key of one audit (see the module docstring): the helper modules are those the
     sandbox ships with the target (`sandbox.helper_modules`), so that a changed helper, even
     one imported by another helper or from a notebook cell with a magic, is a new key."""
@@ -66,7 +67,7 @@ def target_key(path: str | Path, contract: str, options: dict) -> str:
         files = [(path.name, read_input(path))]
     except OSError:  # the audit says why it cannot be read
         files = [(path.name, b"")]
-    helpers = helper_modules(path, contracts.get(contract).function)
+    helpers = helper_modules(path, contracts.get(contract).function, root=root)
     for name, data in [*files, *sorted(helpers.items())]:
         digest.update(os.fsencode(name) + b"\0" + data + b"\0")
     digest.update(json.dumps({"contract": contract, "options": options,

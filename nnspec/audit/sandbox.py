@@ -209,7 +209,8 @@ class Sandbox:
         data = read_input(path)
         if target.kind == "notebook":
             data = _code_only(data)
-        files = {path.name: data, **helper_modules(path, target.function)}
+        root = Path(self.hide[0]) if self.hide else None  # a folder run's root
+        files = {path.name: data, **helper_modules(path, target.function, root=root)}
         return replace(target, location=path.name), files, []
 
     def close(self) -> None:
@@ -557,13 +558,14 @@ def _module_path() -> list[str]:
     return [os.path.abspath(p or os.curdir) for p in sys.path if os.path.isdir(p or os.curdir)]
 
 
-def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
-                   ) -> dict[str, bytes]:
-    """The `.py` files beside `path` that it imports, directly or through one another (a
-    notebook's `lr_utils`, `public_tests`), and that may be its helpers
+def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT,
+                   root: Path | None = None) -> dict[str, bytes]:
+    """The `.py` files beside `path`, or in a folder above it up to `root` (a folder run's;
+    `targets.helper_folders`, the nearest first), that it imports, directly or through one
+    another (a notebook's `lr_utils`, `public_tests`), and that may be its helpers
     (`targets.helper_file`: not an installed module's name, not another submission defining
     `function`, not a link out of the folder): name to bytes, up to `limit` bytes in all."""
-    from nnspec.audit.targets import helper_file, imported_names, read_source
+    from nnspec.audit.targets import helper_file, helper_folders, imported_names, read_source
 
     kind = "notebook" if path.suffix == ".ipynb" else "file"
     try:
@@ -574,7 +576,8 @@ def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT
     todo = [src for _, src in pieces]
     while todo:
         for name in sorted(imported_names(todo.pop())):
-            helper = helper_file(path.parent, name, function)
+            helper = next(filter(None, (helper_file(folder, name, function)
+                                        for folder in helper_folders(path, root))), None)
             if helper is None or helper.name in found or helper == path:
                 continue
             try:

@@ -595,11 +595,22 @@ def find_targets(folder: Path) -> list[Path]:
     return [path for path in _candidates(folder) if inside(path, folder)]
 
 
-def helpers_in(paths: list[Path], function: str) -> list[Path]:
-    """The `.py` files among `paths` that a file of the same folder imports and that do not
-    define `function`: the course's helpers (`lr_utils.py`, `public_tests.py`) beside a
-    submission, to be copied into its sandbox, not audited as submissions without one. A file
-    named like an installed module is never a helper (`helper_file`): it stays a target."""
+def helper_folders(path: Path, root: Path | None = None) -> list[Path]:
+    """Where a submission's helper modules may be, nearest first: its own folder, then each
+    folder above it up to `root` (a folder run's: the course's `planar_utils.py` at the top of
+    a class folder of one folder per student serves every student)."""
+    folders = [path.parent]
+    if root is not None and inside(path, root):
+        folders += [f for f in path.parent.parents if inside(f / "x", root)]
+    return folders
+
+
+def helpers_in(paths: list[Path], function: str, root: Path | None = None) -> list[Path]:
+    """The `.py` files among `paths` that a file of the same folder, or of a folder below it
+    (up to `root`), imports and that do not define `function`: the course's helpers
+    (`lr_utils.py`, `public_tests.py`) beside a submission or above a class's folders, to be
+    copied into the sandboxes, not audited as submissions without one. A file named like an
+    installed module is never a helper (`helper_file`): it stays a target."""
     top = function.split(".")[0]
     imported: set[Path] = set()
     for path in paths:
@@ -609,7 +620,8 @@ def helpers_in(paths: list[Path], function: str) -> list[Path]:
         except (OSError, UsageError):
             continue
         for _, source in pieces:
-            imported |= {path.parent / f"{name}.py" for name in imported_names(source)}
+            imported |= {folder / f"{name}.py" for name in imported_names(source)
+                         for folder in helper_folders(path, root)}
     return [path for path in paths if path in imported and path.suffix == ".py"
             and not _installed(path.stem) and not _may_define(path, top)]
 
