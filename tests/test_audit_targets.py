@@ -299,3 +299,12 @@ def test_a_file_with_null_bytes_names_no_line_none(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         read_source(parse_target(str(path), "propagate"))
     assert "line None" not in str(caught.value)
+
+
+def test_the_syntax_error_named_is_that_of_the_cell_defining_the_function(tmp_path: Path) -> None:
+    """A Python 2 `print "hello"` in a test cell above was named first; the student fixed it,
+    then the next unrelated cell, before hearing of the cell that defines the function."""
+    nb = _notebook(tmp_path / "nb.ipynb", 'print "hello"\n', "plt.plot(x\n",
+                   "def optimize(w, b, X, Y, n, lr)\n    return w\n")
+    with pytest.raises(UsageError, match=r"cell 4 line 1: .*\(the cell that defines optimize\)"):
+        check_target(parse_target(str(nb), "optimize"))

@@ -117,7 +117,8 @@ def check_target(target: Target) -> None:
     top = target.function.split(".")[0]
     if top not in defined_names(source):
         if target.kind == "notebook":  # the function may sit in a cell that does not parse
-            for _, error in notebook_syntax_errors(Path(target.location)):
+            errors = notebook_syntax_errors(Path(target.location), defining=top)
+            for _, error in errors[:1]:  # the cell that defines it first, else the first
                 raise UsageError(error)
             for number, magic in _magic_cells_defining(Path(target.location), top):
                 raise UsageError(f"target {_short(target)}: {top!r} is defined in cell "
@@ -223,15 +224,23 @@ def _magic_cells_defining(path: Path, name: str) -> list[tuple[int, str]]:
             if source.lstrip().startswith("%%") and defines.search(source)]
 
 
-def notebook_syntax_errors(path: Path) -> list[tuple[str, str]]:
-    """(cell, one-line message) for each code cell that does not parse as Python."""
-    errors = []
+def notebook_syntax_errors(path: Path, defining: str = "") -> list[tuple[str, str]]:
+    """(cell, one-line message) for each code cell that does not parse as Python; those whose
+    text holds `def defining(` first (the error a student must fix, not a Python 2 `print`
+    in a test cell above it), with a word saying so."""
+    errors, first = [], []
+    pattern = re.compile(rf"^\s*def\s+{re.escape(defining)}\b", re.MULTILINE) if defining \
+        else None
     for filename, lines in _code_cells(read_input(path).decode("utf-8"), path.name):
+        source = "\n".join(lines)
         try:
-            _parse("\n".join(lines), filename)
+            _parse(source, filename)
         except UsageError as exc:
-            errors.append((filename, str(exc)))
-    return errors
+            if pattern is not None and pattern.search(source):
+                first.append((filename, f"{exc} (the cell that defines {defining})"))
+            else:
+                errors.append((filename, str(exc)))
+    return first + errors
 
 
 def notebook_definitions(text: str, name: str) -> list[tuple[str, str]]:
