@@ -261,3 +261,63 @@ def test_float32_arithmetic_is_one_finding_not_also_an_accuracy_warning() -> Non
     assert ("accuracy", "warning") not in {(f.check, f.severity) for f in found}
     value = next(f for f in found if f.check == "value")
     assert "matches: float32 arithmetic" in value.message
+
+
+def _gradients_missing_dw_one_over_m(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    return {"dw": X @ (A - Y).T, "db": np.sum(A - Y) / m}
+
+
+def optimize_with_own_propagate(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                                print_cost=False):
+    for _ in range(num_iterations):
+        grads = _gradients_missing_dw_one_over_m(w, b, X, Y)
+        w, b = w - learning_rate * grads["dw"], b - learning_rate * grads["db"]
+    return {"w": w, "b": b}, grads, []
+
+
+def optimize_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+    m = X.shape[1]
+    for _ in range(num_iterations):
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
+        w, b = w - 0.009 * dw, b - 0.009 * db
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+
+
+def update_fixed_rate(parameters, grads, learning_rate=1.2):
+    return {k: parameters[k] - 1.2 * grads["d" + k] for k in ("W1", "b1", "W2", "b2")}
+
+
+@pytest.mark.parametrize("function, contract, words", [
+    (optimize_with_own_propagate, "logreg.optimize",
+     "matches: its steps' dw misses its 1/m; if optimize calls the file's own propagate"),
+    (optimize_fixed_rate, "logreg.optimize",
+     "matches: the learning_rate argument ignored: a fixed 0.009 used"),
+    (update_fixed_rate, "two_layer.update_parameters",
+     "matches: the learning_rate argument ignored: a fixed 1.2 used"),
+])
+def test_mistakes_of_a_training_step_are_named(function, contract: str, words: str) -> None:
+    """A correct optimize calling the file's propagate that misses a 1/m, and a rate written
+    into the code in place of the argument, were "matches no known mistake"."""
+    found = engine.audit_function(function, contract, examples=30)
+    failure = next(f for f in found.findings if f.check in ("trajectory", "value"))
+    assert words in failure.message, failure.message
+
+
+def test_dw1_transposed_on_a_square_w1_is_named() -> None:
+    """dW1 = X dZ1^T / m is the transpose of the right dW1 where n_h == n_x: it was "matches
+    no known mistake (tried: ..., a missing transpose, ...)"."""
+    def backward(parameters, cache, X, Y):
+        m = X.shape[1]
+        A1, A2 = cache["A1"], cache["A2"]
+        dZ2 = A2 - Y
+        dZ1 = parameters["W2"].T @ dZ2 * A1 * (1 - A1)
+        return {"dW1": X @ dZ1.T / m, "db1": np.sum(dZ1, axis=1, keepdims=True) / m,
+                "dW2": dZ2 @ A1.T / m, "db2": np.sum(dZ2, axis=1, keepdims=True) / m}
+
+    found = engine.audit_function(backward, "two_layer.backward_propagation", examples=30)
+    value = next(f for f in found.findings if f.check == "value")
+    assert "matches: dW1 transposed (X dZ1^T in place of dZ1 X^T)" in value.message, \
+        value.message

@@ -230,6 +230,9 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
            lambda: _two_layer(p, hidden, w2_from_grad=True))
     if n_h == n_x:
         yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="forward")
+        yield (Match("dW1 transposed (X dZ1^T in place of dZ1 X^T)", "dW1 = dZ1 X^T / m has "
+                     "W1's shape (n_h, n_x); it only runs because n_h == n_x"),
+               lambda: {**base, "dW1": base["dW1"].T})
     if n_x == m:
         yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="backward")
     yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
@@ -249,6 +252,27 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield _clip_match(c), lambda c=c: {"cost": _cost(np.clip(A, c, 1 - c), Y)}
 
 
+FIXED_RATE = "the learning_rate argument ignored: a fixed {:g} used"
+RATE_ADVICE = "use the learning_rate the caller passes, not a number of your own"
+COURSE_RATES = (0.009, 0.005, 0.01, 0.05, 0.1, 0.5, 1.2)  # the rates courses hard-code
+
+
+def _solved_rate(p: dict, got: dict, names: tuple[str, ...]) -> float | None:
+    """The one rate r with got = W - r dW in every entry where dW is not 0, as written (two
+    digits), or None."""
+    rates = []
+    for k in names:
+        g, d = np.asarray(got.get(k, np.nan), dtype=np.float64), np.asarray(p["d" + k])
+        if g.shape != d.shape:
+            return None
+        moved = d != 0
+        rates += list(((np.asarray(p[k]) - g)[moved] / d[moved]).ravel())
+    if not rates or not np.all(np.isfinite(rates)):
+        return None
+    rate = float(f"{np.median(rates):.2g}")
+    return rate if rate > 0 and rate != p["learning_rate"] else None
+
+
 def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     lr = p["learning_rate"]
     names = ("W1", "b1", "W2", "b2")
@@ -256,13 +280,60 @@ def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
            lambda: {k: p[k] + lr * p["d" + k] for k in names})
     yield (Match("the learning rate left out (W - dW)", "the step is W - learning_rate * dW"),
            lambda: {k: p[k] - p["d" + k] for k in names})
+    rate = _solved_rate(p, got, tuple(k for k in names if k in got))
+    if rate is not None and rate != 1:
+        yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, kind="a fixed learning rate"),
+               lambda: {k: p[k] - rate * p["d" + k] for k in names})
+
+
+def _descent(p: dict, scale: tuple[float, float] = (1.0, 1.0), rate: float | None = None
+             ) -> dict:
+    """Gradient descent as optimize runs it, with the steps' dw and db scaled by `scale` (m
+    for a propagate missing its 1/m, -1 for a flipped sign) or a rate of its own."""
+    w, b, X, Y = p["w"], p["b"], p["X"], p["Y"]
+    step = p["learning_rate"] if rate is None else rate
+    for _ in range(p["num_iterations"]):
+        g = _logreg({"w": w, "b": b, "X": X, "Y": Y})
+        w, b = w - step * scale[0] * g["dw"], b - step * scale[1] * float(g["db"])
+    return {"w": w, "b": np.asarray(b)}
+
+
+OWN_PROPAGATE = ("if optimize calls the file's own propagate, the mistake is there: audit it "
+                 "with --contract logreg.propagate")
+
+
+def _optimize_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
+    m = float(p["X"].shape[1])
+    for which, scale in (("dw and db miss their", (m, m)), ("dw misses its", (m, 1.0)),
+                         ("db misses its", (1.0, m))):
+        yield (Match(f"its steps' {which} 1/m", OWN_PROPAGATE,
+                     kind=f"1/m missing from {which}"), lambda scale=scale: _descent(p, scale))
+    yield (Match("its steps' gradients have a flipped sign (a step up the gradient)",
+                 OWN_PROPAGATE + "; else gradient descent subtracts: w - lr dw"),
+           lambda: _descent(p, (-1.0, -1.0)))
+    yield (Match("the learning rate left out (w - dw)", "the step is w - learning_rate * dw"),
+           lambda: _descent(p, rate=1.0))
+    runs = {rate: _descent(p, rate=rate) for rate in COURSE_RATES if rate != p["learning_rate"]}
+    seen = [k for k in ("w", "b") if k in got]
+    if runs and seen:  # the course's rate nearest to what it did, as one candidate
+
+        def distance(rate: float) -> float:
+            with np.errstate(all="ignore"):
+                gaps = [np.abs(np.asarray(runs[rate][k], dtype=np.float64).ravel()
+                               - np.asarray(got[k], dtype=np.float64).ravel()) for k in seen]
+            return float(max(np.nanmax(g) if g.size else np.inf for g in gaps))
+
+        rate = min(runs, key=distance)
+        yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, kind="a fixed learning rate"),
+               lambda: runs[rate])
 
 
 VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.forward_propagation": _two_layer_variants,
             "two_layer.backward_propagation": _two_layer_variants,
             "two_layer.compute_cost": _cost_variants,
-            "two_layer.update_parameters": _update_variants}
+            "two_layer.update_parameters": _update_variants,
+            "logreg.optimize": _optimize_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign, a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
@@ -276,7 +347,10 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
          "two_layer.compute_cost": "missing 1/m, a flipped sign, the (1 - y) term dropped, an "
                                    "(m, m) broadcast, eps inside the log, clipping, float32 "
                                    "arithmetic",
-         "two_layer.update_parameters": "a step up the gradient, the learning rate left out"}
+         "two_layer.update_parameters": "a step up the gradient, the learning rate left "
+                                        "out, a fixed learning rate",
+         "logreg.optimize": "gradients missing their 1/m or with a flipped sign, the learning "
+                            "rate left out, a fixed learning rate"}
 
 
 # ---- matching ------------------------------------------------------------------------------

@@ -662,9 +662,10 @@ class _Engine:
         """The message of a value defect with its diagnosis (on the smallest input, the one
         first found and the first DIAGNOSIS_INPUTS evaluated); that of a saturation warning
         with the known mistake it matches in place of the stable-form advice."""
-        if failure.check not in ("value", "saturation") or "expected" not in failure.details:
+        if failure.check not in ("value", "saturation", "trajectory") \
+                or "expected" not in failure.details:
             return failure.message
-        if failure.check == "value":
+        if failure.check in ("value", "trajectory"):
             if any(f.check == "determinism" for f in self.evaluate(problem)):
                 return (f"{failure.message}; no diagnosis: it returns different results for the "
                         "same inputs, so a match with a known mistake would be chance")
