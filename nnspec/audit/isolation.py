@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import signal
 import struct
@@ -172,36 +173,46 @@ def _own_folders() -> tuple[list[str], list[str]]:
     return sorted(set(own)), packages
 
 
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(nnspec[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"
+                     r"|import[ \t]+(nnspec[\w.]*))", re.MULTILINE)
+
+
 @functools.lru_cache(maxsize=1)
 def worker_files() -> tuple[str, ...]:
     """The files of nnspec the worker runs: the modules that `WORKER` imports, followed through
     their own nnspec imports (wherever the import statement stands), with their bytecode. The
     rest of nnspec is hidden from a file target: the reference, the oracle, the contracts and
-    the diagnosis's variants compute the correct results a submission would return."""
-    import ast
+    the diagnosis's variants compute the correct results a submission would return. Import
+    statements are read with a pattern, not parsed: this runs before every first sandbox."""
     import importlib.util
+
+    package = Path(importlib.util.find_spec("nnspec").origin).resolve().parent
+
+    def source(module: str) -> Path | None:
+        path = package.joinpath(*module.split(".")[1:])
+        for candidate in (path / "__init__.py", path.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+        return None  # a name imported from a module, not a module
 
     files: set[str] = set()
     todo, seen = ["nnspec", WORKER], set()
     while todo:
-        name = todo.pop()
-        if name in seen:
+        module = todo.pop()
+        if module in seen:
             continue
-        seen.add(name)
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError, AttributeError):  # a name imported from a module
-            spec = None
-        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        seen.add(module)
+        path = source(module)
+        if path is None:
             continue
-        origin = str(Path(spec.origin).resolve())
-        files |= {origin, *([importlib.util.cache_from_source(origin)]
-                            if os.path.isfile(importlib.util.cache_from_source(origin)) else [])}
-        for node in ast.walk(ast.parse(Path(origin).read_bytes())):
-            if isinstance(node, ast.Import):
-                todo += [a.name for a in node.names if a.name.startswith("nnspec")]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nnspec"):
-                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        parts = module.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # its packages
+        compiled = importlib.util.cache_from_source(str(path))
+        files |= {str(path), *([compiled] if os.path.isfile(compiled) else [])}
+        for base, names, plain in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            todo += [plain] if plain else [base, *(f"{base}.{n.split(' as ')[0].strip()}"
+                                                  for n in names.strip("()").split(",")
+                                                  if n.strip())]
     return tuple(sorted(files))
 
 
