@@ -288,10 +288,18 @@ def _kept(node: ast.stmt) -> bool:
 
 
 def _runs_code(node: ast.AST) -> bool:
+    """Whether evaluating `node` calls something, or may compute for a long time: a power or a
+    shift whose right side is not a small number (`10**10**10` never returns, and cannot be
+    interrupted; `10**-8` is a constant)."""
     if isinstance(node, ast.Lambda):
         return False
     if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
         return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.LShift)):
+        right = node.right.operand if isinstance(node.right, ast.UnaryOp) else node.right
+        if not (isinstance(right, ast.Constant) and isinstance(right.value, (int, float))
+                and abs(right.value) <= 1000):
+            return True
     return any(_runs_code(child) for child in ast.iter_child_nodes(node))
 
 
