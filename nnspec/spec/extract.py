@@ -116,24 +116,16 @@ def subject(tex: str) -> str:
     tree = _tree(tex)
     if tree is None:
         return "f"
-    kind = tree[0]
-    if kind in ("name", "grad"):
-        name = tree[1]
-        text = ("d" if kind == "grad" else "") + name.key + ("T" if name.transposed else "")
-        text += f"-{name.index}" if name.index else ""
-    elif kind == "deriv":
-        of = subject_of_tree(tree[1])
-        text = f"d{of}-d{tree[2].key}"
-    elif kind == "call":
-        text = tree[1].replace("'", "-prime")
-    else:
-        return "f"
+    text = f"d{_named(tree[1])}-d{tree[2].key}" if tree[0] == "deriv" else _named(tree)
     return re.sub(r"[^0-9A-Za-z-]", "", text) or "f"
 
 
-def subject_of_tree(tree) -> str:
-    if tree[0] == "name":
-        return tree[1].key
+def _named(tree) -> str:
+    """A quantity's name (`dW2`, `a1T`, `z-i`) or a function's (`L`, `g1-prime`), else ""."""
+    if tree[0] in ("name", "grad"):
+        name = tree[1]
+        return (("d" if tree[0] == "grad" else "") + name.key
+                + ("T" if name.transposed else "") + (f"-{name.index}" if name.index else ""))
     if tree[0] == "call":
         return tree[1].replace("'", "-prime")
     return ""
