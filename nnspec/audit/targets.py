@@ -618,7 +618,7 @@ def helper_folders(path: Path, root: Path | None = None) -> list[Path]:
     a class folder of one folder per student serves every student)."""
     folders = [path.parent]
     if root is not None and inside(path, root):
-        folders += [f for f in path.parent.parents if inside(f / "x", root)]
+        folders += [f for f in path.parent.parents if inside(f, root)]
     return folders
 
 
