@@ -7,10 +7,8 @@ The axioms are nnspec.spec.definitions: loss(y, a), sigma, z = w^T x + b, the co
 from __future__ import annotations
 
 import random
-from functools import cache
 
 import sympy as sp
-from sympy.calculus.util import function_range
 
 from nnspec.derivations import symbols as S
 from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
@@ -115,13 +113,6 @@ def _probability_of(label_value) -> Outcome:
     return Outcome(not bad, f"the model's P(label | x) = exp(-L(label, yhat)) equals yhat for "
                    f"the labels {good}",
                    "for y = 0: P(y | x) = 1 - yhat, e.g. 7/10 at yhat = 3/10" if bad else "")
-
-
-@cache  # two claims of the notes ask it (a fifth of a second each)
-def _range_in_unit_interval() -> Outcome:
-    rng = function_range(defs.sigma_exp(z), z, sp.S.Reals)
-    return Outcome(rng.is_subset(sp.Interval(0, 1)) is True,
-                   f"the range of sigma is {rng} (open: 0 and 1 are never reached)")
 
 
 def _loss_sign_away_from_label(sign: int) -> Outcome:
@@ -251,8 +242,6 @@ def claims() -> list[Claim]:
         # Forward propagation
         Claim("one.fwd.first-arrow", S.ONE_FORWARD, "First arrow: regression", "prose statement",
               Computed(_affine_in_x, "d^2 z / dx^2 = 0")),
-        Claim("one.fwd.second-arrow", S.ONE_FORWARD, "Second arrow: probability",
-              "prose statement", Computed(_range_in_unit_interval, "range of sigma")),
         Claim("one.fwd.third-arrow", S.ONE_FORWARD, "Third arrow: error", "prose statement",
               Computed(_loss_is_an_error, "L >= 0, L -> 0 as a -> y")),
         # Backward propagation

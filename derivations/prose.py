@@ -134,6 +134,25 @@ def _range_over_z(part: str) -> sp.Set | str:
     return function_range(expr, w, sp.S.Reals)
 
 
+SECOND_ARROW_QUOTE = "Second arrow: probability"
+
+
+def arrow_step(notes: Notes, quote: str, k: int) -> list[str]:
+    """The parts of what the k-th arrow of the arrow chain before `quote` makes
+    (`x, \\omega, b \\to z = ... \\to \\widehat{y}=a=\\sigma(z) \\to ...`: the second
+    arrow's is yhat = a = sigma(z)), or []."""
+    from nnspec.spec.extract import ARROWS, top_level_split
+
+    at = notes.text.find(quote)
+    chains = [m for m in notes.math if at < 0 or m.offset < at]
+    for math in reversed(chains):
+        steps = top_level_split(math.tex, ARROWS)
+        if len(steps) > k:
+            s, e, _ = steps[k]
+            return [part.strip() for part in math.tex[s:e].split("=") if part.strip()]
+    return []
+
+
 def claims(notes: Notes) -> list[Claim]:
     listed = text_after(notes, PARAMETERS_QUOTE)
     fixed = r"W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}"
@@ -146,6 +165,9 @@ def claims(notes: Notes) -> list[Claim]:
         Claim("one.yhat-range", S.ONE_LAYER, RANGE_QUOTE, "prose statement",
               Computed(lambda: stated_range(*range_statement(notes, RANGE_QUOTE)),
                        "function_range of the subject read from the notes, over every z")),
+        Claim("one.fwd.second-arrow", S.ONE_FORWARD, SECOND_ARROW_QUOTE, "prose statement",
+              Computed(lambda: stated_range(arrow_step(notes, SECOND_ARROW_QUOTE, 2), "[0,1]"),
+                       "what the second arrow makes, read from the notes: a probability")),
         Claim("one.bwd.updated-parameters", S.ONE_BACKWARD, UPDATED_QUOTE, "prose statement",
               Computed(lambda: parameters_updated(notes), "assignment targets of the loop "
                        "listing read from the notes")),

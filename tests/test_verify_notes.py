@@ -404,3 +404,12 @@ def test_a_sentence_retyped_rewrapped_or_corrected_keeps_its_claim():
     assert _claim_result(rewrapped, "one.loss-decreases").verdict == "false"
     claims, _ = extract.claims(notes.parse("# Rule\n\nWe predict 1 when $z \\ge 0.5$.\n"))
     assert [(c.notes, c.check.run().ok) for c in claims] == [("z \\ge 0.5", None)]
+
+
+def test_the_second_arrow_reads_what_the_notes_chain_makes():
+    """"Second arrow: probability" was the range of sigma whatever the chain said: with the
+    notes' forward chain switched to tanh it still held."""
+    assert _claim_result(SHIPPED, "one.fwd.second-arrow").verdict == "holds"
+    tanh = edited(r"\widehat{y}=a=\sigma(z) \to", r"\widehat{y}=a=\tanh(z) \to")
+    result = _claim_result(tanh, "one.fwd.second-arrow")
+    assert result.verdict == "false" and r"\tanh(z): Interval.open(-1, 1)" in result.evidence
