@@ -144,11 +144,6 @@ def _cost_is_mean() -> Outcome:
                    "the cost is the mean loss")
 
 
-def _affine_in_x() -> Outcome:
-    ok = sp.diff(w * x + b, x, 2) == 0 and sp.diff(w * x + b, x) != 0
-    return Outcome(ok, "z is affine in x (zero second derivative): a linear regression")
-
-
 def _loss_is_an_error() -> Outcome:
     nonneg = all(sp.solveset(defs.loss(lab, a) < 0, a, INTERVAL) == sp.EmptySet
                  for lab in (0, 1))
@@ -240,8 +235,6 @@ def claims() -> list[Claim]:
         Claim("one.cost-is-mean", S.ONE_LAYER, "The cost function is the empiric loss on all "
               "examples:", "prose statement", Computed(_cost_is_mean, "J = (1/m) sum L")),
         # Forward propagation
-        Claim("one.fwd.first-arrow", S.ONE_FORWARD, "First arrow: regression", "prose statement",
-              Computed(_affine_in_x, "d^2 z / dx^2 = 0")),
         Claim("one.fwd.third-arrow", S.ONE_FORWARD, "Third arrow: error", "prose statement",
               Computed(_loss_is_an_error, "L >= 0, L -> 0 as a -> y")),
         # Backward propagation

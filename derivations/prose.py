@@ -153,6 +153,41 @@ def arrow_step(notes: Notes, quote: str, k: int) -> list[str]:
     return []
 
 
+FIRST_ARROW_QUOTE = "First arrow: regression"
+
+
+def affine_in_x(parts: list[str]) -> Outcome:
+    """What the first arrow makes, as the notes write it, is a linear regression: affine in
+    the input x (every second derivative in x is 0, a first one is not)."""
+    from nnspec.spec import notation
+    from nnspec.spec.conventions import AS_WRITTEN
+    from nnspec.spec.meaning import Evaluator, Network
+    from nnspec.spec.verify import sigma_defined
+
+    net = Network(2, 1, 1, False)
+    xs = list(net.value("x"))
+    read = {}
+    for part in parts:
+        try:
+            value = Evaluator(net, AS_WRITTEN)(notation.parse(part))
+        except (notation.Unreadable, ValueError):
+            continue
+        if value.shape == (1, 1):
+            read[part] = sigma_defined(value[0, 0])
+    if not read:
+        return Outcome(None, "no step of the arrow chain read before the sentence")
+    curved = [part for part, e in read.items()
+              if any(sp.simplify(sp.diff(e, u, v)) != 0 for u in xs for v in xs)]
+    flat = [part for part, e in read.items() if all(sp.diff(e, u) == 0 for u in xs)]
+    if curved or flat:
+        return Outcome(False, f"{', '.join(read)}: not affine in x",
+                       "; ".join([f"{p} is curved in x (a second derivative is not 0)"
+                                  for p in curved] + [f"{p} does not depend on x"
+                                                      for p in flat]))
+    return Outcome(True, f"{' = '.join(read)} is affine in x (zero second derivatives): a "
+                   "linear regression")
+
+
 def claims(notes: Notes) -> list[Claim]:
     listed = text_after(notes, PARAMETERS_QUOTE)
     fixed = r"W^{[1]}, b^{[1]}, W^{[2]}, b^{[2]}"
@@ -165,6 +200,9 @@ def claims(notes: Notes) -> list[Claim]:
         Claim("one.yhat-range", S.ONE_LAYER, RANGE_QUOTE, "prose statement",
               Computed(lambda: stated_range(*range_statement(notes, RANGE_QUOTE)),
                        "function_range of the subject read from the notes, over every z")),
+        Claim("one.fwd.first-arrow", S.ONE_FORWARD, FIRST_ARROW_QUOTE, "prose statement",
+              Computed(lambda: affine_in_x(arrow_step(notes, FIRST_ARROW_QUOTE, 1)),
+                       "what the first arrow makes, read from the notes: affine in x")),
         Claim("one.fwd.second-arrow", S.ONE_FORWARD, SECOND_ARROW_QUOTE, "prose statement",
               Computed(lambda: stated_range(arrow_step(notes, SECOND_ARROW_QUOTE, 2), "[0,1]"),
                        "what the second arrow makes, read from the notes: a probability")),

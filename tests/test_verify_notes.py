@@ -413,3 +413,11 @@ def test_the_second_arrow_reads_what_the_notes_chain_makes():
     tanh = edited(r"\widehat{y}=a=\sigma(z) \to", r"\widehat{y}=a=\tanh(z) \to")
     result = _claim_result(tanh, "one.fwd.second-arrow")
     assert result.verdict == "false" and r"\tanh(z): Interval.open(-1, 1)" in result.evidence
+
+
+def test_the_first_arrow_reads_what_the_notes_chain_makes():
+    """"First arrow: regression" checked w*x + b, typed into the check, not the notes."""
+    assert _claim_result(SHIPPED, "one.fwd.first-arrow").verdict == "holds"
+    curved = edited(r"b \to z=\omega^Tx + b \to", r"b \to z=\sigma(\omega^Tx + b) \to")
+    result = _claim_result(curved, "one.fwd.first-arrow")
+    assert result.verdict == "false" and "is curved in x" in result.evidence
