@@ -162,7 +162,8 @@ def test_a_notebook_s_constants_and_lambdas_are_loaded(tmp_path: Path) -> None:
     were dropped: a correct propagate raised NameError on every call and scored 7 of 19."""
     nb = _notebook(tmp_path / "nb.ipynb", "import numpy as np\n%matplotlib inline\n",
                    "EPS = 1e-12  # to avoid log(0)\nsigmoid = lambda z: 1 / (1 + np.exp(-z))\n",
-                   "X, Y = load_dataset()\nTINY = 10**-12\nBIG = 10**10**10\n",
+                   "X, Y = load_dataset()\nTINY = 10**-12\nBIG = 10**10**10\n"
+                   "HUGE = ((10**999)**999)**999\n",
                    "def f(z):\n    return sigmoid(z) + EPS + TINY\n")
     f, _ = load_target(parse_target(f"{nb}:f", "f"))  # 10**10**10 would never return
     assert f(0.0) == 0.5 + 1e-12 + 1e-12

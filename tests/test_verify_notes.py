@@ -421,3 +421,22 @@ def test_the_first_arrow_reads_what_the_notes_chain_makes():
     curved = edited(r"b \to z=\omega^Tx + b \to", r"b \to z=\sigma(\omega^Tx + b) \to")
     result = _claim_result(curved, "one.fwd.first-arrow")
     assert result.verdict == "false" and "is curved in x" in result.evidence
+
+
+def test_g_is_the_notes_hidden_activation_whatever_its_argument():
+    """In notes with a tanh hidden layer, g^{[1]}(z) of a plain z was still sigma: the notes'
+    own `g^{[1]}(z) = \\tanh(z)` was false and `g^{[1]}(z) = \\sigma(z)` held."""
+    text = ("# Two layers\n\n$g^{[1]}(z) = \\tanh(z)$\n\n$g^{[1]}(z) = \\sigma(z)$\n\n"
+            "$g^{[1]'}(z) = 1 - \\tanh(z)^2$\n\n$g^{[2]}(z) = \\sigma(z)$\n")
+    claims, _ = extract.claims(notes.parse(text))
+    assert [r.verdict for r in verify.verify_notes(claims, workers=1)] == [
+        "holds", "false", "holds", "holds"]
+
+
+def test_a_tanh_mentioned_in_a_sentence_does_not_make_tanh_notes():
+    """"Some people use $A^{[1]} = \\tanh(Z^{[1]})$; we do not" made the notes tanh notes: their
+    own sigmoid definition on the next line and a correct dZ1 were false."""
+    text = ("# Two layers\n\nSome people use $A^{[1]} = \\tanh(Z^{[1]})$; we do not.\n\n"
+            "$A^{[1]} = \\sigma(Z^{[1]})$\n\n"
+            "$dZ^{[1]} = W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})$\n")
+    assert extract.hidden_of(notes.parse(text)) == "sigmoid"

@@ -296,10 +296,12 @@ def _runs_code(node: ast.AST) -> bool:
     if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.LShift)):
-        right = node.right.operand if isinstance(node.right, ast.UnaryOp) else node.right
-        if not (isinstance(right, ast.Constant) and isinstance(right.value, (int, float))
-                and abs(right.value) <= 1000):
-            return True
+        left, right = (side.operand if isinstance(side, ast.UnaryOp) else side
+                       for side in (node.left, node.right))
+        if not all(isinstance(side, ast.Constant) and isinstance(side.value, (int, float))
+                   and abs(side.value) <= bound for side, bound in ((left, 10**6),
+                                                                    (right, 1000))):
+            return True  # ((10**999)**999)**999 is no constant to compute at load
     return any(_runs_code(child) for child in ast.iter_child_nodes(node))
 
 

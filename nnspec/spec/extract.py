@@ -95,8 +95,15 @@ def _is_definition(tex: str) -> bool:
 def hidden_of(notes: Notes) -> str:
     """The hidden activation the notes define: "tanh" where a formula says a^{[1]} (A^{[1]},
     g^{[1]}(z)) is tanh of something, else the sigmoid (the shipped notes' a^{[1]} =
-    \\sigma(z^{[1]})); the first such definition decides."""
-    for seg in notes.math:
+    \\sigma(z^{[1]})); the first such definition decides, one on a line of its own before one
+    in a sentence ("some use $A^{[1]} = \\tanh(Z^{[1]})$; we do not")."""
+    lines = notes.text.split("\n")
+
+    def in_a_sentence(seg) -> bool:  # inline math with words around it on its line
+        line = lines[seg.line - 1].strip() if 0 < seg.line <= len(lines) else ""
+        return not seg.display and line.strip("$") != seg.tex.strip()
+
+    for seg in sorted(notes.math, key=in_a_sentence):
         trees = [_tree(seg.tex[s:e]) for s, e, _ in top_level_split(seg.tex, ("=",))]
         for left, right in pairwise(trees):
             if left is None or right is None or right[0] != "call" or \

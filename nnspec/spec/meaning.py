@@ -327,8 +327,8 @@ class Evaluator:
         if func == "J":
             return self.net.value("J")
         values = [self(a) for a in args]
-        if func.rstrip("'") in ("g", "g1", "g2"):  # the hidden layer's g, or the output's
-            hidden = self.net.two_layer and func.rstrip("'") != "g2"
+        if func.rstrip("'") in ("g", "g1", "g2"):  # the hidden layer's g (the notes'), or
+            hidden = func.rstrip("'") != "g2"  # the output's sigma; of any argument
             func = ("tanh" if hidden and self.net.hidden == "tanh" else "sigma") + \
                 ("'" if func.endswith("'") else "")
         if func.rstrip("'") in ("sigma", "log", "exp", "tanh") and len(values) == 1:
