@@ -158,10 +158,12 @@ def _system() -> list[str]:
     for folder in SYSTEM:
         if os.path.exists(folder):
             argv += ["--ro-bind", folder, folder]
-    for secret in SECRETS:
-        if os.path.isdir(secret) and not os.path.islink(secret):
+    for secret in SECRETS:  # only what this user can read: the sandbox reads as this user
+        if os.path.islink(secret) or not os.access(secret, os.R_OK):
+            continue
+        if os.path.isdir(secret):
             argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", secret, "--remount-ro", secret]
-        elif os.path.lexists(secret) and not os.path.islink(secret):
+        else:
             argv += ["--ro-bind", "/dev/null", secret]
     return argv
 
