@@ -494,10 +494,17 @@ def _first(result: AuditResult) -> str:
     worst = [f for f in result.findings if f.severity != "note"] or result.findings
     if not worst:
         return ""
-    head, known, diagnosis = worst[0].message.partition("; matches: ")
-    if known:  # the mistake first: the cell is cut to a readable length
-        return f"[{worst[0].check}] matches: {diagnosis.split('; ')[0]}; {head}"
+    head, mistake = _diagnosis(worst[0].message)
+    if mistake:  # the mistake first: the cell is cut to a readable length
+        return f"[{worst[0].check}] matches: {mistake}; {head}"
     return f"[{worst[0].check}] {head}"
+
+
+def _diagnosis(message: str) -> tuple[str, str]:
+    """(the finding without its diagnosis, the known mistake it names or "") of a message
+    that `engine._Engine._diagnosed` wrote: '...; matches: MISTAKE; ADVICE'."""
+    head, found, rest = message.partition("; matches: ")
+    return head, rest.split("; ")[0].split(" (on these inputs equally")[0] if found else ""
 
 
 def batch_table(results: list[AuditResult]) -> str:
@@ -549,9 +556,8 @@ def named_mistakes(results: list[AuditResult]) -> list[tuple[str, list[AuditResu
     by_mistake: dict[str, list[AuditResult]] = {}
     for result in results:
         for f in result.findings:
-            _, found, rest = f.message.partition("; matches: ")
-            if found and f.severity == "defect":
-                mistake = rest.split("; ")[0].split(" (on these inputs equally")[0]
+            mistake = _diagnosis(f.message)[1]
+            if mistake and f.severity == "defect":
                 by_mistake.setdefault(mistake, [])
                 if result not in by_mistake[mistake]:
                     by_mistake[mistake].append(result)
@@ -559,7 +565,7 @@ def named_mistakes(results: list[AuditResult]) -> list[tuple[str, list[AuditResu
 
 
 def mistake_summary(results: list[AuditResult]) -> str:
-    """`Mistakes named by the diagnoses: missing 1/m (3 targets: a.py, b.py, c.py); ...`, and
+    """`- missing 1/m: 3 targets (a.py, b.py, c.py)`, one line per named mistake, and
     a warning when most audited targets match the other hidden activation: the run is most
     likely held to the wrong network (week 3 of the course uses tanh)."""
     named = named_mistakes(results)

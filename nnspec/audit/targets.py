@@ -8,10 +8,11 @@ the target), so a bad target becomes a one-line `UsageError`. `load_function` ex
 target and runs only inside the sandbox process (`nnspec.audit.sandbox`).
 
 A notebook is not run as a whole: only the imports, the function (and class) definitions and
-the constants (assignments that call nothing) of its code cells are executed, in cell order, so that a notebook that trains a model for an hour
-still loads in milliseconds. IPython magics and shell lines (`%...`, `!...`, `x = !ls`,
-`np.dot?`) are dropped and cells that start with a cell magic (`%%...`) are skipped, and so are
-cells in IPython syntax that still does not parse.
+the constants (assignments that call nothing) of its code cells are executed, in cell order,
+so that a notebook that trains a model for an hour still loads in milliseconds. IPython
+magics and shell lines (`%...`, `!...`, `x = !ls`, `np.dot?`) are dropped and cells that start
+with a cell magic (`%%...`) are skipped, and so are cells in IPython syntax that still does
+not parse.
 A `.py` file is executed as a module, as `import` would; if its top-level code fails (a script
 that reads a data file or calls sys.exit), only its imports, definitions and constants are
 loaded, with a note in the audit. A top level that never ends uses up the audit's time budget.

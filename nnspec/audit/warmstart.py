@@ -122,7 +122,7 @@ def keep(key: tuple, problems: dict[tuple, list], runs: dict[tuple, tuple]) -> N
     if _HELD.get(path) == _runs_held(runs):
         _PENDING.pop(path, None)
         return
-    if time.monotonic() - _WRITTEN.get(path, -WRITE_EVERY) < WRITE_EVERY:
+    if path in _WRITTEN and time.monotonic() - _WRITTEN[path] < WRITE_EVERY:
         if _FLUSHED_BY != [os.getpid()]:  # once per process (a fork has its own)
             from multiprocessing import util  # its exit hook runs in pool workers too
 

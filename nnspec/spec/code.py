@@ -344,8 +344,7 @@ class CodeLine:
                         why = (f"the left side is a 1-D array of shape {np.shape(value)}, the "
                                f"right side {want.shape}")
                     other = self.two_layer and _other_gives(name, got, net, before, rng)
-                    hint = hidden_hint(self.hidden).replace("it holds for", "it is what") \
-                        .replace("hidden layer,", "hidden layer gives,")
+                    hint = hidden_hint(self.hidden, listing=True)
                     return Outcome(False, f"{name} is not what the notation table names "
                                    f"{name}" + (f"; {hint}" if other else ""),
                                    f"at {_label(shape, self.two_layer)}: {why}"

@@ -43,11 +43,16 @@ def other_hidden(hidden: str) -> str:
     return "sigmoid" if hidden == "tanh" else "tanh"
 
 
-def hidden_hint(hidden: str) -> str:
+def hidden_hint(hidden: str, listing: bool = False) -> str:
     """'it holds for a tanh hidden layer, but the notes define a^{[1]} = \\sigma(z^{[1]})'
-    (or the other way round, for notes that define a tanh hidden layer)."""
-    return (f"it holds for a {other_hidden(hidden)} hidden layer, but the notes define "
-            f"a^{{[1]}} = {HIDDEN_TEX[hidden]}(z^{{[1]}})")
+    (or the other way round, for notes that define a tanh hidden layer); for a listing's
+    value, 'it is what a tanh hidden layer gives, but ...'."""
+    other = other_hidden(hidden)
+    what = (f"it is what a {other} hidden layer gives" if listing
+            else f"it holds for a {other} hidden layer")
+    return f"{what}, but the notes define a^{{[1]}} = {HIDDEN_TEX[hidden]}(z^{{[1]}})"
+
+
 # the vectorised notation's capitals: the same quantities, whose columns are the examples
 CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
             "A2": "a2"}
