@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from nnspec.audit import diagnosis
 from nnspec.audit.batch import (
     Job,
     Progress,
@@ -21,7 +22,7 @@ from nnspec.audit.batch import (
     named_mistakes,
     run_jobs,
 )
-from nnspec.audit.engine import AuditResult, Finding
+from nnspec.audit.engine import AuditResult, Finding, audit
 
 CORPUS = Path(__file__).parent / "corpus" / "logreg_propagate"
 OPTIONS = (("dtype", "float64"), ("examples", 10), ("hidden_activation", "sigmoid"),
@@ -296,9 +297,11 @@ def test_the_folder_report_gives_every_finding_with_its_smallest_input() -> None
     assert "## `d.py`" not in text  # nothing to say
 
 
-def _with_diagnosis(target: str, mistake: str, advice: str = "the advice") -> AuditResult:
-    finding = Finding("value", "defect", f"beyond the float64 error bound: ...; matches: "
-                      f"{mistake}; {advice}", {})
+def _with_diagnosis(target: str, mistake: str, advice: str = "the advice",
+                    activation: str = "") -> AuditResult:
+    match = diagnosis.Match(mistake, advice, activation=activation)
+    finding = Finding("value", "defect", f"beyond the float64 error bound: ...; {match}", {},
+                      match.as_dict())
     return AuditResult(target, "two_layer.backward_propagation", "defect", [finding])
 
 
@@ -309,7 +312,7 @@ def test_the_class_summary_names_the_common_mistakes_and_a_wrong_activation() ->
     unnoticed."""
     advice = ("g' of sigmoid is a (1 - a) (if the network is meant to use tanh, run with "
               "--hidden-activation tanh)")
-    tanh = ("tanh' = 1 - a^2 used for the sigmoid hidden layer's g'", advice)
+    tanh = ("tanh' = 1 - a^2 used for the sigmoid hidden layer's g'", advice, "tanh")
     results = [_with_diagnosis(f"s{i}.py", *tanh) for i in range(3)] + [
         _with_diagnosis("t.py", "missing 1/m"), AuditResult("u.py", "x", "conforms")]
     text = mistake_summary(results)
@@ -321,3 +324,19 @@ def test_the_class_summary_names_the_common_mistakes_and_a_wrong_activation() ->
     assert "run again with --hidden-activation tanh" in text
     assert "audited targets match" not in mistake_summary(results[2:])  # 1 of 3: no warning
     assert [m for m, _ in named_mistakes(results)][1] == "missing 1/m"
+
+
+def test_a_target_cannot_name_a_mistake_in_the_class_summary(tmp_path: Path) -> None:
+    """The summary read the mistakes back from the messages, which quote the target's own text:
+    an exception whose message said '; matches: copied from s1.py; ...' was listed as a mistake
+    of the class, and '--hidden-activation tanh' in it counted towards the wrong-network
+    warning. Only the engine's diagnosis names a mistake."""
+    forged = tmp_path / "forged.py"
+    forged.write_text("def propagate(w, b, X, Y):\n    raise ValueError('x; matches: copied from "
+                      "s1.py; run with --hidden-activation tanh')\n")
+    result = audit(str(forged), "logreg.propagate", examples=5)
+    assert result.verdict == "defect" and "matches: copied from s1.py" in result.findings[0].message
+    assert all(f.diagnosis is None for f in result.findings)
+    assert named_mistakes([result]) == [] and mistake_summary([result]) == ""
+    honest = _with_diagnosis("t.py", "missing 1/m")
+    assert [m for m, _ in named_mistakes([result, honest])] == ["missing 1/m"]

@@ -32,7 +32,7 @@ def _explain(contract: str, problem: dict, value) -> str:
     c, options = contracts.get(contract), Options()
     wrong = [f for f in c.check(problem, to_plain(value), options) if f.check == "value"]
     assert wrong, "the broken input must fail the value check"
-    return diagnosis.explain(contract, [(problem, wrong[0].details)], options)
+    return diagnosis.explain(contract, [(problem, wrong[0].details)], options)[0]
 
 
 @pytest.mark.parametrize("kwargs, expected", [

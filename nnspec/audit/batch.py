@@ -20,7 +20,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -494,17 +493,11 @@ def _first(result: AuditResult) -> str:
     worst = [f for f in result.findings if f.severity != "note"] or result.findings
     if not worst:
         return ""
-    head, mistake = _diagnosis(worst[0].message)
-    if mistake:  # the mistake first: the cell is cut to a readable length
-        return f"[{worst[0].check}] matches: {mistake}; {head}"
-    return f"[{worst[0].check}] {head}"
-
-
-def _diagnosis(message: str) -> tuple[str, str]:
-    """(the finding without its diagnosis, the known mistake it names or "") of a message
-    that `engine._Engine._diagnosed` wrote: '...; matches: MISTAKE; ADVICE'."""
-    head, found, rest = message.partition("; matches: ")
-    return head, rest.split("; ")[0].split(" (on these inputs equally")[0] if found else ""
+    finding = worst[0]
+    if finding.diagnosis:  # the mistake first: the cell is cut to a readable length
+        head = finding.message.rpartition("; matches: ")[0] or finding.message
+        return f"[{finding.check}] matches: {finding.diagnosis['mistake']}; {head}"
+    return f"[{finding.check}] {finding.message}"
 
 
 def batch_table(results: list[AuditResult]) -> str:
@@ -546,9 +539,6 @@ def check_summary(results: list[AuditResult]) -> str:
     return "\n".join(rows)
 
 
-OTHER_ACTIVATION = "--hidden-activation"  # in a diagnosis that another activation explains
-
-
 def named_mistakes(results: list[AuditResult]) -> list[tuple[str, list[AuditResult]]]:
     """The known mistakes the diagnoses of value defects name, with the targets that make
     each, the most common first: what the class gets wrong, not which check fails (a
@@ -556,11 +546,10 @@ def named_mistakes(results: list[AuditResult]) -> list[tuple[str, list[AuditResu
     by_mistake: dict[str, list[AuditResult]] = {}
     for result in results:
         for f in result.findings:
-            mistake = _diagnosis(f.message)[1]
-            if mistake and f.severity == "defect":
-                by_mistake.setdefault(mistake, [])
-                if result not in by_mistake[mistake]:
-                    by_mistake[mistake].append(result)
+            if f.diagnosis and f.severity == "defect":
+                by_mistake.setdefault(f.diagnosis["mistake"], [])
+                if result not in by_mistake[f.diagnosis["mistake"]]:
+                    by_mistake[f.diagnosis["mistake"]].append(result)
     return sorted(by_mistake.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
@@ -580,13 +569,13 @@ def mistake_summary(results: list[AuditResult]) -> str:
     other: dict[str, set[str]] = {}
     for r in results:
         for f in r.findings:
-            for name in re.findall(rf"{OTHER_ACTIVATION} (\w+)", f.message):
-                other.setdefault(name, set()).add(r.target)
+            if f.diagnosis and f.diagnosis.get("hidden_activation"):
+                other.setdefault(f.diagnosis["hidden_activation"], set()).add(r.target)
     name, targets = max(other.items(), key=lambda item: len(item[1]), default=("", set()))
     if audited and 2 * len(targets) > audited:
         lines.append("")
         lines.append(f"{len(targets)} of {audited} audited targets match a {name} hidden layer: "
-                     f"if the course's network uses it, run again with {OTHER_ACTIVATION} "
+                     f"if the course's network uses it, run again with --hidden-activation "
                      f"{name} (this run's grades would be inverted)")
     return "\n".join(lines)
 

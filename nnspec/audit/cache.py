@@ -119,7 +119,7 @@ class ResultCache:
 
 def _load(text: str, label: str) -> AuditResult:
     data = json.loads(text)
-    findings = [Finding(f["check"], f["severity"], f["message"], f["counterexample"])
-                for f in data["findings"]]
+    findings = [Finding(f["check"], f["severity"], f["message"], f["counterexample"],
+                        f.get("diagnosis")) for f in data["findings"]]
     return AuditResult(label, data["contract"], data["verdict"], findings,
                        reason=data.get("reason", ""), options=data["options"])

@@ -37,16 +37,24 @@ U = tolerance.unit_roundoff("float64")
 
 @dataclass(frozen=True)
 class Match:
-    """A known mistake: what it is, what to do, whether it is a correct form after all, and its
-    kind (the mistake without the constant, e.g. the eps, that one input estimates)."""
+    """A known mistake: what it is, what to do, whether it is a correct form after all, its
+    kind (the mistake without the constant, e.g. the eps, that one input estimates) and the
+    hidden activation under which the values are right (a class held to the wrong network)."""
 
     mistake: str
     advice: str
     benign: bool = False
     kind: str = ""
+    activation: str = ""
 
     def same(self, other: Match) -> bool:
         return (self.kind or self.mistake) == (other.kind or other.mistake)
+
+    def as_dict(self) -> dict:
+        """The finding's `diagnosis` in --json, read by the class summary: not parsed back
+        from the message, which quotes the target's own text (an exception's message)."""
+        named = {"mistake": self.mistake, "advice": self.advice}
+        return {**named, "hidden_activation": self.activation} if self.activation else named
 
     def __str__(self) -> str:
         return f"matches: {self.mistake}; {self.advice}"
@@ -205,14 +213,15 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
 
 
 def _activation_match(other: str) -> Match:
-    return Match(f"{other} hidden layer", f"run with --hidden-activation {other}")
+    return Match(f"{other} hidden layer", f"run with --hidden-activation {other}",
+                 activation=other)
 
 
 def _derivative_match(used: str, hidden: str) -> Match:
     prime = {"sigmoid": "a (1 - a)", "tanh": "1 - a^2"}
     return Match(f"{used}' = {prime[used]} used for the {hidden} hidden layer's g'",
                  f"g' of {hidden} is {prime[hidden]} (if the network is meant to use {used}, "
-                 f"run with --hidden-activation {used})")
+                 f"run with --hidden-activation {used})", activation=used)
 
 
 def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
@@ -424,12 +433,13 @@ def diagnose(contract: str, problem: dict, details: dict, options: Any, *,
     return next(candidates(contract, problem, details, options, float32=float32), None)
 
 
-def explain(contract: str, failures: list[tuple[dict, dict]], options: Any) -> str:
+def explain(contract: str, failures: list[tuple[dict, dict]], options: Any
+            ) -> tuple[str, Match | None]:
     """The diagnosis sentence of a value defect seen on several inputs ((problem, details)
-    pairs, the smallest first): of the mistakes that explain the smallest input, the one that
-    explains the most of the others, if at least half (one input may fit two: with Y all 0,
-    summing a whole (m, m) broadcast gives exactly m times the cost; another may lie where
-    float32 overflows); or that none of the known ones does."""
+    pairs, the smallest first) and the mistake it names: of the mistakes that explain the
+    smallest input, the one that explains the most of the others, if at least half (one input
+    may fit two: with Y all 0, summing a whole (m, m) broadcast gives exactly m times the cost;
+    another may lie where float32 overflows); or that none of the known ones does (None)."""
     (problem, details), *others = failures
     found = list(candidates(contract, problem, details, options))
     if found:
@@ -439,11 +449,12 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any) -> s
         if 2 * best >= len(theirs):
             first, *tied = [m for m, n in zip(found, score) if n == best]
             if not tied:
-                return str(first)
+                return str(first), first
             also = ", ".join(m.mistake for m in tied)
-            return f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}"
+            text = f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}"
+            return text, first
     known = KNOWN.get(contract)
-    return f"matches no known mistake (tried: {known})" if known else ""
+    return (f"matches no known mistake (tried: {known})" if known else ""), None
 
 
 def per_quantity(contract: str, problem: dict, details: dict, options: Any) -> dict[str, Match]:

@@ -94,10 +94,11 @@ class Finding:
     severity: str
     message: str
     counterexample: dict
+    diagnosis: dict | None = None  # the known mistake a value defect matches (Match.as_dict)
 
     def to_dict(self) -> dict:
         return {"check": self.check, "severity": self.severity, "message": self.message,
-                "counterexample": jsonable(self.counterexample)}
+                "counterexample": jsonable(self.counterexample), "diagnosis": self.diagnosis}
 
     def input_label(self) -> str:
         """A timeout's input is the call during which the time ran out, not shrunk; so is the
@@ -596,14 +597,15 @@ class _Engine:
             counterexample.update(failure.details)
             if check != "timeout" and not shrinking and not self._smallest(problem):
                 counterexample["shrunk"] = False  # the target is no longer called
-            message = self._diagnosed(problem, failure, found)
+            message, match = self._diagnosed(problem, failure, found)
             if check == "accuracy" and worst:
                 w_problem, w_failure = worst[0]
                 message = f"{w_failure.message} (the worst found; its input is 'worst' in --json)"
                 counterexample["worst"] = {
                     "inputs": self.contract.describe(w_problem, self.options),
                     "relative": w_failure.details["relative"], "at": w_failure.details["at"]}
-            findings.append(Finding(check, severity, message, counterexample))
+            findings.append(Finding(check, severity, message, counterexample,
+                                    match.as_dict() if match else None))
         return findings
 
     def _smallest(self, problem: Any) -> bool:
@@ -658,32 +660,34 @@ class _Engine:
 
         self._run(climb, (Phase.generate, Phase.target))
 
-    def _diagnosed(self, problem: Any, failure: Failure, found: tuple[Any, Failure]) -> str:
+    def _diagnosed(self, problem: Any, failure: Failure, found: tuple[Any, Failure]
+                   ) -> tuple[str, diagnosis.Match | None]:
         """The message of a value defect with its diagnosis (on the smallest input, the one
-        first found and the first DIAGNOSIS_INPUTS evaluated); that of a saturation warning
-        with the known mistake it matches in place of the stable-form advice."""
+        first found and the first DIAGNOSIS_INPUTS evaluated) and the mistake it names; that of
+        a saturation warning with the known mistake it matches in place of the stable-form
+        advice."""
         if failure.check not in ("value", "saturation", "trajectory") \
                 or "expected" not in failure.details:
-            return failure.message
+            return failure.message, None
         if failure.check in ("value", "trajectory"):
             if any(f.check == "determinism" for f in self.evaluate(problem)):
                 return (f"{failure.message}; no diagnosis: it returns different results for the "
-                        "same inputs, so a match with a known mistake would be chance")
+                        "same inputs, so a match with a known mistake would be chance"), None
             seen = [(problem, failure), found] + [w for w in self.wrong if w[1].severity == "defect"]
-            text = diagnosis.explain(self.contract.name, [(p, f.details) for p, f in seen],
-                                     self.options)
-            return f"{failure.message}; {text}" if text else failure.message
+            text, match = diagnosis.explain(self.contract.name,
+                                            [(p, f.details) for p, f in seen], self.options)
+            return (f"{failure.message}; {text}" if text else failure.message), match
         advice = failure.details.get("advice", "")
         explained = diagnosis.per_quantity(self.contract.name, problem, failure.details,
                                            self.options)
         if not explained or not advice:
-            return failure.message
+            return failure.message, None
         names = set(failure.details["got"]) - set(explained)  # those the stable form is for
         hints = [h for h in advice.split("; ")
                  if not ((h == contracts.STABLE_GRAD and not any(n.startswith("d") for n in names))
                          or (h == contracts.STABLE_COST and "cost" not in names))]
         hints += sorted({f"{n}: {m}" for n, m in explained.items()})
-        return failure.message.replace(advice, "; ".join(hints))
+        return failure.message.replace(advice, "; ".join(hints)), None
 
     def _reduce(self, check: str, severity: str, problem: Any, failure: Failure
                 ) -> tuple[Any, Failure]:
