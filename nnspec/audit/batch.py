@@ -80,15 +80,15 @@ def audit_job(job: Job) -> AuditResult:
     options = dict(job.options)
     if not job.files:
         root = str(_root(job))
-        result = audit(job.path, job.contract, label=job.label, hide=(root,), **options)
-        prespawn(job.path, options.get("isolation", "auto"), hide=(root,))
+        result = audit(job.path, job.contract, label=job.label, root=root, **options)
+        prespawn(job.path, options.get("isolation", "auto"), root=root)
         return result
     with tempfile.TemporaryDirectory(prefix="nnspec-job-") as folder, tagged(job.run):
         for name, data in job.files:
             (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / name).write_bytes(data)
         target = Path(folder) / job.files[0][0]
-        return audit(str(target), job.contract, label=job.label, hide=(folder,), **options)
+        return audit(str(target), job.contract, label=job.label, root=folder, **options)
 
 
 def shipped(job: Job) -> Job:

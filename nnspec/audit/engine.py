@@ -987,14 +987,15 @@ def _options(contract: str, hidden_activation: str, dtype: str, examples: int, t
 
 def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigmoid",
           dtype: str = "float64", examples: int = 100, timeout: float = 60.0, seed: int = 0,
-          label: str | None = None, isolation: str = "auto", hide: tuple[str, ...] = ()
+          label: str | None = None, isolation: str = "auto", root: str | None = None
           ) -> AuditResult:
     """Audit `target` (file.py[:f], notebook.ipynb[:f], package.module[:f]) in a sandbox.
 
     A target that cannot be audited (missing, syntax error, no such function, import fails)
     gives verdict "error" with a one-line `reason`; a bad contract or option raises UsageError.
-    `isolation`: "auto" (the strongest sandbox available) or "none" (trusted code); `hide`:
-    folders the target must not see besides its own (a folder run's root).
+    `isolation`: "auto" (the strongest sandbox available) or "none" (trusted code); `root`: a
+    folder run's root, which the target must not see besides its own folder (the other
+    submissions) and up to which its helper modules are looked for.
     """
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
     confinement = isolation_modes.choose(isolation)
@@ -1009,7 +1010,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
         return result
     opts = _with_edition(spec, opts, found.accepts if found else None)
     result.options = opts.as_dict()
-    with Sandbox(parsed, budget=timeout, isolation=confinement, hide=hide) as sandbox:
+    with Sandbox(parsed, budget=timeout, isolation=confinement, root=root) as sandbox:
         sandbox.launch()
         engine = _Engine(spec, sandbox, opts)
         engine.prepare()  # while the sandbox starts

@@ -81,9 +81,9 @@ class Sandbox:
 
     def __init__(self, target: Target, *, budget: float = 60.0,
                  memory_limit: int = MEMORY_LIMIT, isolation: Isolation | None = None,
-                 hide: tuple[str, ...] = ()) -> None:
+                 root: str | None = None) -> None:
         self.target = target
-        self.hide = tuple(hide)
+        self.root = root  # a folder run's root: hidden, and the top of the helpers' search
         self.budget = budget
         self.memory_limit = memory_limit
         self.isolation = isolation or _default_isolation()
@@ -169,9 +169,9 @@ class Sandbox:
 
     def _hidden(self) -> list[str]:
         """The folders the worker must not see: the target's own (it gets a private copy) and
-        `hide` (a folder run's root: the other submissions), none inside another."""
+        a folder run's root (the other submissions), none inside another."""
         own = [str(Path(self.target.location).parent)] if self.target.kind != "module" else []
-        folders = {str(Path(f).resolve()) for f in [*own, *self.hide]}
+        folders = {str(Path(f).resolve()) for f in [*own, *([self.root] if self.root else [])]}
         return sorted(f for f in folders
                       if not any(g != f and Path(f).is_relative_to(g) for g in folders))
 
@@ -209,7 +209,7 @@ class Sandbox:
         data = read_input(path)
         if target.kind == "notebook":
             data = _code_only(data)
-        root = Path(self.hide[0]) if self.hide else None  # a folder run's root
+        root = Path(self.root) if self.root else None
         files = {path.name: data, **helper_modules(path, target.function, root=root)}
         return replace(target, location=path.name), files, []
 
@@ -499,7 +499,7 @@ def stop_run(run: str) -> int:
     return killed
 
 
-def prespawn(target: str, mode: str, hide: tuple[str, ...] = ()) -> None:
+def prespawn(target: str, mode: str, root: str | None = None) -> None:
     """Start a worker for the file or notebook `target` (`file.py[:function]`) before the
     harness has imported what it needs (Hypothesis, the contracts: about 0.3 s), so that both
     start at once; the next `Sandbox.launch` for that folder takes it, and `drop_spare` stops
@@ -511,7 +511,7 @@ def prespawn(target: str, mode: str, hide: tuple[str, ...] = ()) -> None:
         return  # the audit says why, in one line
     if mode not in isolation.MODES or parsed.kind == "module":
         return
-    spare = Sandbox(parsed, isolation=isolation.choose(mode), hide=hide)
+    spare = Sandbox(parsed, isolation=isolation.choose(mode), root=root)
     try:
         spare._spawn()
     except OSError:
