@@ -220,7 +220,8 @@ def test_results_seen_only_where_it_answered_earn_nothing() -> None:
     stubbed = audit_function(answers_the_smallest_only, "logreg.propagate", examples=10)
     honest = audit_function(missing_one_over_m, "logreg.propagate", examples=10)
     assert any(f.check == "exception" and f.severity == "defect" for f in stubbed.findings)
-    assert gradescope(stubbed)["score"] < gradescope(honest)["score"] == 15
+    full = sum(t["max_score"] for t in gradescope(honest)["tests"])
+    assert gradescope(stubbed)["score"] < gradescope(honest)["score"] == full - 4
     value = next(t for t in gradescope(stubbed)["tests"] if t["name"] == "value")
     assert value["status"] == "failed" and "NotImplementedError" in value["output"]
 
@@ -239,4 +240,29 @@ def test_a_value_of_the_wrong_shape_earns_nothing_for_the_values() -> None:
     assert [f.check for f in result.findings if f.severity == "defect"] == ["shape"]
     value = next(t for t in gradescope(result)["tests"] if t["name"] == "value")
     assert value["status"] == "failed" and "db" in value["output"]
-    assert gradescope(result)["score"] < 15  # below an honest missing 1/m
+    full = sum(t["max_score"] for t in gradescope(result)["tests"])
+    assert gradescope(result)["score"] < full - 4  # below an honest missing 1/m
+
+
+LONG_DOUBLE_STUB = """import numpy as np
+
+
+def propagate(w, b, X, Y):
+    if not w.any() and not X.any() and not Y.any() and b == 0:
+        return {"dw": np.zeros_like(w), "db": 0.5}, float(np.log(2))
+    return {"dw": np.zeros(w.shape, dtype=np.longdouble), "db": 0.0}, 0.0
+"""
+
+
+def test_a_long_double_answer_is_checked_not_a_way_out(tmp_path: Path) -> None:
+    """A stub that answered the all-zero input by heart and float128 arrays elsewhere scored
+    full marks: the harness's schema refused the dtype as a forged answer, the audit stopped
+    calling the target, and that cost nothing. A long double is a value (rounded to float64),
+    checked as any other."""
+    stub = tmp_path / "stub.py"
+    stub.write_text(LONG_DOUBLE_STUB)
+    result = audit(str(stub), "logreg.propagate", examples=10)
+    assert ("value", "defect") in {(f.check, f.severity) for f in result.findings}
+    assert "answer" not in {f.check for f in result.findings}
+    full = sum(t["max_score"] for t in gradescope(result)["tests"])
+    assert gradescope(result)["score"] <= full - 4

@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 import nnspec
-from nnspec.audit import isolation
+from nnspec.audit import contracts, isolation
 from nnspec.audit.engine import audit
+from nnspec.audit.grader import gradescope
 from nnspec.audit.sandbox import Sandbox
 from nnspec.audit.targets import parse_target
 from nnspec.cli import main
@@ -210,6 +211,29 @@ def test_a_hostile_class_folder(sandboxed: None, tmp_path: Path,
     with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
+
+
+def test_a_forged_answer_after_a_right_one_earns_nothing_for_the_results(
+        sandboxed: None, tmp_path: Path) -> None:
+    """A target that answered right once and then wrote answers the harness cannot read was not
+    called again, and the `answer` defect cost nothing: full marks but one point for code
+    whose results were seen once. Its checks of results now earn nothing, as a hang's do."""
+    target = tmp_path / "forger.py"
+    target.write_text(CORRECT + '''
+_right = propagate
+
+
+def propagate(w, b, X, Y):
+    import nnspec.audit.answers as answers
+    forged = b'{"$a": ["|O", [1], 0]}'
+    answers.encode = lambda value: answers.HEADER.pack(len(forged), 8) + forged + bytes(8)
+    return _right(w, b, X, Y)
+''')
+    result = audit(str(target), "logreg.propagate", examples=5)
+    assert ("answer", "defect") in {(f.check, f.severity) for f in result.findings}
+    tests = {t["name"]: t for t in gradescope(result)["tests"]}
+    assert tests["answer"]["status"] == "failed"
+    assert all(tests[c]["score"] == 0 for c in contracts.OF_RESULTS if c in tests)
 
 
 def test_a_45_mb_answer_leaves_the_harness_small(sandboxed: None, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ from nnspec.numerics import oracle, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 from nnspec.text import did_you_mean, plural
 
-CHECKS = ("timeout", "crash", "output-size", "exception", "keys", "shape", "type", "determinism",
+CHECKS = ("timeout", "crash", "output-size", "answer", "exception", "keys", "shape", "type", "determinism",
           "mutation", "value", "trajectory", "saturation", "accuracy", "threshold", "scalar-shape",
           "stdout", "load", "import")
 OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "saturation",

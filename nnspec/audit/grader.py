@@ -5,7 +5,8 @@ One test per check of the contract, with partial credit by check: a check earns 
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result on
-some inputs (it raised, hung or crashed there) earns nothing for the checks of results
+some inputs (it raised, hung or crashed there, or its process answered something that is not
+plain data, after which it is not called again) earns nothing for the checks of results
 (contracts.OF_RESULTS), which saw only the inputs it answered; one with a shape defect earns
 nothing for its values, compared nowhere the shape is wrong. A failed
 test's output is each finding with its smallest input, expected and returned values. A target
@@ -43,7 +44,7 @@ def points(check: str) -> int:
     return VALUE_POINTS if check in VALUES else 1
 
 
-NO_ANSWER = ("exception", "timeout", "crash", "output-size")  # defects of calls with no result
+NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer")  # calls with no result
 
 
 def graded(result: AuditResult) -> list[dict]:

@@ -689,6 +689,10 @@ def to_plain(obj: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
             except (TypeError, ValueError):
                 pass
         return {_OPAQUE: f"ndarray of dtype {array.dtype}"}
+    if array.dtype.kind in "fc" and array.dtype.itemsize > 8 * (1 + (array.dtype.kind == "c")):
+        # long double: its values, rounded, not a dtype the harness's schema refuses (a
+        # malformed answer stops the audit: a float128 stub once went unchecked)
+        return array.astype(np.float64 if array.dtype.kind == "f" else np.complex128)
     return np.array(array, copy=True, order="C")
 
 
