@@ -532,7 +532,8 @@ def test_a_flat_class_folder_keeps_each_submission_to_itself(sandboxed: None, tm
     """In one folder of submissions: a `json.py` that patches NumPy is not the helper of a
     submission that imports json (it changed its grade); a submission that imports its
     neighbour (dead code is enough) does not get the neighbour's file; a link out of the
-    folder (to the caller's home) is neither audited nor a helper."""
+    folder (to the caller's home) is neither audited nor a helper, nor is a link to a
+    neighbour's file (it was graded as the link's owner's, with the neighbour's code)."""
     folder = tmp_path / "class"
     folder.mkdir()
     secret = tmp_path / "outside.txt"
@@ -543,13 +544,17 @@ def test_a_flat_class_folder_keeps_each_submission_to_itself(sandboxed: None, tm
     (folder / "thief.py").write_text(THIEF.format(victim="victim"))
     (folder / "leak.py").symlink_to(secret)
     (folder / "thief2.py").write_text(THIEF.format(victim="leak"))
+    (folder / "mallory").mkdir()
+    (folder / "mallory" / "hw_final.py").symlink_to(Path("..") / "victim.py")
     out = tmp_path / "class.json"
     code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "20",
                  "--no-cache", "--json", str(out)])
     printed = capsys.readouterr()
     verdicts = {t["target"]: t["verdict"] for t in json.loads(out.read_text())["targets"]}
     assert code == 1 and verdicts["honest.py"] == verdicts["victim.py"] == "conforms", verdicts
-    assert "leak.py" not in verdicts and "links out of" in printed.err
+    assert "leak.py" not in verdicts and "links (a submission is a file of its own): " \
+        "leak.py -> out of the folder, mallory/hw_final.py -> victim.py" in printed.err
+    assert "mallory/hw_final.py" not in verdicts  # graded as mallory's with victim's code
     everything = out.read_text() + printed.out
     assert "victim-answer-0451" not in everything and "outside-secret-5150" not in everything
 

@@ -169,6 +169,17 @@ def test_a_notebook_s_constants_and_lambdas_are_loaded(tmp_path: Path) -> None:
     assert f(0.0) == 0.5 + 1e-12 + 1e-12
 
 
+def test_a_deep_constant_is_read_without_recursion(tmp_path: Path) -> None:
+    """`EPS = 1+1+...+1` with a few hundred terms raised RecursionError in the harness (the
+    check that a constant calls nothing recursed once per term): the whole class's run ended
+    with a traceback. It is a constant; `X = f()` nested as deep still calls something."""
+    deep = "+".join(["1"] * 900)
+    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": f"EPS = {deep}\nX = {deep} + f()\n"}]})
+    [(_, kept)] = notebook_definitions(text, "nb.ipynb")
+    assert kept.startswith("EPS = 1+1") and "f()" not in kept
+
+
 def test_a_global_the_load_could_not_bind_is_named_not_blamed(tmp_path: Path) -> None:
     """A function that reads a global set by a data cell (`m = X.shape[1]` after
     `X, Y = load_dataset()`) cannot be audited: it says which statement, not a NameError on

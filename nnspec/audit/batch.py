@@ -44,7 +44,7 @@ from nnspec.audit.engine import (
     jsonable,
 )
 from nnspec.audit.sandbox import drop_spare, helper_modules, prespawn, stop_run, tagged
-from nnspec.audit.targets import find_targets, helpers_in, links_out, unreadable
+from nnspec.audit.targets import find_targets, helpers_in, links, unreadable
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
@@ -110,11 +110,12 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
     paths, function = find_targets(folder), contracts.get(contract).function
     helpers_only = helpers_in(paths, function, folder)
     beside = f"helper modules (imported by the submissions beside or below them, no {function})"
-    for what, skipped in (("links out of the folder", links_out(folder)),
-                          (beside, helpers_only)):
-        if skipped:
-            names = ", ".join(p.relative_to(folder).as_posix() for p in skipped)
-            print(f"nnspec: not audited, {what}: {printable(names, 300)}", file=sys.stderr)
+    linked = [f"{p.relative_to(folder).as_posix()} -> {where}" for p, where in links(folder)]
+    for what, names in (("links (a submission is a file of its own)", linked),
+                        (beside, [p.relative_to(folder).as_posix() for p in helpers_only])):
+        if names:
+            print(f"nnspec: not audited, {what}: {printable(', '.join(names), 300)}",
+                  file=sys.stderr)
     paths = [p for p in paths if p not in helpers_only]
     if not paths:
         raise UsageError(f"no .py or .ipynb files in {folder}")

@@ -291,19 +291,24 @@ def _kept(node: ast.stmt) -> bool:
 def _runs_code(node: ast.AST) -> bool:
     """Whether evaluating `node` calls something, or may compute for a long time: a power or a
     shift whose right side is not a small number (`10**10**10` never returns, and cannot be
-    interrupted; `10**-8` is a constant)."""
-    if isinstance(node, ast.Lambda):
-        return False
-    if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.LShift)):
-        left, right = (side.operand if isinstance(side, ast.UnaryOp) else side
-                       for side in (node.left, node.right))
-        if not all(isinstance(side, ast.Constant) and isinstance(side.value, (int, float))
-                   and abs(side.value) <= bound for side, bound in ((left, 10**6),
-                                                                    (right, 1000))):
-            return True  # ((10**999)**999)**999 is no constant to compute at load
-    return any(_runs_code(child) for child in ast.iter_child_nodes(node))
+    interrupted; `10**-8` is a constant). A loop, not a recursion: `1+1+...+1` with a few
+    hundred terms is that deep, and a RecursionError here stopped a whole class's run."""
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.LShift)):
+            left, right = (side.operand if isinstance(side, ast.UnaryOp) else side
+                           for side in (node.left, node.right))
+            if not all(isinstance(side, ast.Constant) and isinstance(side.value, (int, float))
+                       and abs(side.value) <= bound for side, bound in ((left, 10**6),
+                                                                        (right, 1000))):
+                return True  # ((10**999)**999)**999 is no constant to compute at load
+        todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def unrun_bindings(target: Target) -> dict[str, str]:
@@ -610,9 +615,9 @@ def _exec_pieces(target: Target, pieces: list[tuple[str, str]]
 
 
 def find_targets(folder: Path) -> list[Path]:
-    """The .py and .ipynb files directly in `folder` and below, sorted; hidden ones skipped,
-    and links out of the folder (`links_out`)."""
-    return [path for path in _candidates(folder) if inside(path, folder)]
+    """The .py and .ipynb files directly in `folder` and below, sorted; hidden ones and links
+    skipped (`links`)."""
+    return [path for path in _candidates(folder) if not path.is_symlink()]
 
 
 def helper_folders(path: Path, root: Path | None = None) -> list[Path]:
@@ -671,10 +676,18 @@ def imported_names(source: str) -> set[str]:
     return names
 
 
-def links_out(folder: Path) -> list[Path]:
-    """The candidates that are links out of the folder: never audited, since a submission may
-    not bring in a file the sandbox hides (the caller's home, another folder)."""
-    return [path for path in _candidates(folder) if not inside(path, folder)]
+def links(folder: Path) -> list[tuple[Path, str]]:
+    """The candidates that are symbolic links, with where each leads: never audited. Out of the
+    folder, a submission would bring in a file the sandbox hides (the caller's home); inside
+    it, a student's `hw_final.py -> ../bob/hw.py` was graded as theirs with bob's code."""
+    found = []
+    for path in _candidates(folder):
+        if path.is_symlink():
+            target = path.resolve()
+            where = target.relative_to(folder.resolve()).as_posix() \
+                if target.is_relative_to(folder.resolve()) else "out of the folder"
+            found.append((path, where))
+    return found
 
 
 def _candidates(folder: Path) -> list[Path]:
