@@ -46,7 +46,9 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
     try:
         if make_dirs:
             directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        # a short name of its own: `.NAME.xxxx.tmp` was longer than the file system allows
+        # where NAME itself was near the limit (a long submission's grader file)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nnspec-", suffix=".tmp")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:

@@ -89,3 +89,17 @@ def test_a_targets_words_cannot_rewrite_the_reports() -> None:
     row = next(line for line in table if "bob" in line)
     assert re.split(r"(?<!\\)\|", row)[2].strip() == "defect"
     assert not any(line.lstrip().startswith("No finding") for line in bob.summary().splitlines())
+
+
+def test_a_target_s_name_is_shown_on_one_line_and_never_like_another_s() -> None:
+    """A file named `x.py: conforms\\n[9/9] bob.py` forged lines of a class's progress log,
+    and two 600-character paths cut at 500 characters shared one grader file (one student's
+    grade replaced the other's); a name with a control character showed like another's
+    written out with a backslash."""
+    assert answers.label("alice/hw.ipynb") == "alice/hw.ipynb"  # a plain name is itself
+    forged = answers.label("x.py: conforms\n[9/9] bob.py")
+    assert "\n" not in forged and forged.startswith("x.py: conforms\\n[9/9] bob.py#")
+    long = "d" * 490 + "/"
+    cut = {answers.label(long + "alice.py"), answers.label(long + "bob.py")}
+    assert len(cut) == 2 and all(len(c) <= 509 for c in cut)
+    assert answers.label("a\x01.py") != answers.label("a\\x01.py")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nnspec.audit import contracts, grader, isolation
-from nnspec.audit.answers import md_code, md_text, printable
+from nnspec.audit.answers import label, md_code, md_text, printable
 from nnspec.audit.cache import ResultCache, default_path, target_key
 from nnspec.audit.engine import (
     SEVERITIES,
@@ -353,18 +353,20 @@ def run_folder(args: argparse.Namespace) -> int:
     if workers is not None and workers < 1:  # before the folder is read
         raise UsageError("--workers must be at least 1")
     jobs = make_jobs(folder, args.contract, options)
-    labels = [printable(job.label, 500) for job in jobs]
-    clash = grader.clashing(labels)
+    labels = [label(job.label) for job in jobs]
     for kind in grader.FORMATS:
         directory = getattr(args, kind, None)
-        if clash and directory:
+        if not directory:
+            continue
+        names = grader.file_names(directory, labels)
+        clash = grader.clashing(list(names.values()))
+        if clash:
             raise UsageError(f"--{kind}: cannot write both {clash} in {directory}: "
                              "rename one of the two submissions")
-        long = grader.too_long(directory, labels) if directory else ""
-        if long:
-            raise UsageError(f"--{kind}: cannot write {printable(long, 80)}... in {directory}: "
-                             "the name is longer than the file system allows; rename the "
-                             "submission")
+        for shown, name in names.items():
+            if name != f"{shown}.json":
+                print(f"nnspec: --{kind}: {printable(shown, 80)}... is written to {name}: its "
+                      "name is longer than the file system allows", file=sys.stderr)
     workers = workers or os.cpu_count() or 1
     cache = None
     if not getattr(args, "no_cache", False):
@@ -425,7 +427,7 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
                 ready.append(replace(shipped(job), run=run))
             except OSError as exc:
                 reason = f"target {Path(job.path).name}: cannot read ({exc.strerror or exc})"
-                done(job, AuditResult(printable(job.label, 500), job.contract, "error",
+                done(job, AuditResult(label(job.label), job.contract, "error",
                                       options=_shown_options(job), reason=reason))
         with dask_executor(scheduler, run) as executor:
             run_jobs(ready, done, executor=executor)

@@ -53,6 +53,7 @@ from typing import Any
 
 from nnspec.audit import contracts, diagnosis, warmstart
 from nnspec.audit import isolation as isolation_modes
+from nnspec.audit.answers import label as shown_label
 from nnspec.audit.answers import md_code, md_text, printable
 from nnspec.audit.contracts import Failure, _names
 from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
@@ -999,7 +1000,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     """
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
     confinement = isolation_modes.choose(isolation)
-    label = printable(label or (target if isinstance(target, str) else target.label), 500)
+    label = shown_label(label or (target if isinstance(target, str) else target.label))
     result = AuditResult(label, contract, "error", options=opts.as_dict())
     try:
         parsed = target if isinstance(target, Target) else parse_target(target, spec.function)

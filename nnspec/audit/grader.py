@@ -19,6 +19,7 @@ the target's path in the folder plus `.json` (`alice/hw.ipynb` -> `FILE/alice/hw
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -132,30 +133,17 @@ def write_one(path: str | Path, kind: str, result: AuditResult) -> None:
 
 
 def write_folder(directory: str | Path, kind: str, results: list[AuditResult]) -> None:
-    """One file per target: DIRECTORY/<target's path in the folder>.json."""
+    """One file per target: DIRECTORY/<target's path in the folder>.json (`file_names`)."""
+    names = file_names(directory, [r.target for r in results])
     for result in results:
-        write_atomic(Path(directory) / f"{result.target}.json", _text(FORMATS[kind](result)),
+        write_atomic(Path(directory) / names[result.target], _text(FORMATS[kind](result)),
                      make_dirs=True)
 
 
-def clashing(labels: list[str]) -> str:
-    """The first pair of a folder's per-target files that cannot both be written (`q.py.json`
-    is a file for `q.py` and a folder for `q.py.json/z.py`), as "A and B"; "" if none. Checked
-    before any audit, so that a clash does not leave a part of the files written."""
-    files = {f"{label}.json" for label in labels}
-    for label in sorted(labels):
-        parts = Path(f"{label}.json").parts
-        for n in range(1, len(parts)):
-            folder = Path(*parts[:n]).as_posix()
-            if folder in files:
-                return f"{folder} and {label}.json"
-    return ""
-
-
-def too_long(directory: str | Path, labels: list[str]) -> str:
-    """The first per-target file whose name the file system under `directory` refuses (a
-    submission named with 251 characters and more, plus ".json"); "" if none. Checked before
-    any audit, like `clashing`."""
+def file_names(directory: str | Path, labels: list[str]) -> dict[str, str]:
+    """Each target's file in DIRECTORY, `<its path>.json`, where the file system allows that
+    name: a part longer than its limit (a submission named with 251 characters and more) is
+    cut, with 8 hex digits of its digest (one such name refused the whole class's files)."""
     where = Path(directory).resolve()
     while not where.exists():
         where = where.parent
@@ -163,7 +151,29 @@ def too_long(directory: str | Path, labels: list[str]) -> str:
         limit = os.pathconf(where, "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    for label in sorted(labels):
-        if any(len(os.fsencode(part)) > limit for part in Path(f"{label}.json").parts):
-            return f"{label}.json"
+    return {label: "/".join(_fitted(part, limit) for part in f"{label}.json".split("/"))
+            for label in labels}
+
+
+def _fitted(part: str, limit: int) -> str:
+    raw = os.fsencode(part)
+    if len(raw) <= limit:
+        return part
+    suffix = ".json" if part.endswith(".json") else ""
+    digest = hashlib.sha256(raw).hexdigest()[:8]
+    keep = raw[:limit - len(suffix) - 10].decode("utf-8", "ignore")  # a whole last character
+    return f"{keep}-{digest}{suffix}"
+
+
+def clashing(files: list[str]) -> str:
+    """The first pair of a folder's per-target files that cannot both be written (`q.py.json`
+    is a file for `q.py` and a folder for `q.py.json/z.py`), as "A and B"; "" if none. Checked
+    before any audit, so that a clash does not leave a part of the files written."""
+    written = set(files)
+    for file in sorted(files):
+        parts = file.split("/")
+        for n in range(1, len(parts)):
+            folder = "/".join(parts[:n])
+            if folder in written:
+                return f"{folder} and {file}"
     return ""
