@@ -89,3 +89,30 @@ def test_an_unreadable_or_unwritable_cache_is_a_miss_not_an_error(notes, tmp_pat
     for entry in (tmp_path / "c" / "runs").iterdir():
         entry.write_text("{not json")
     run_json(notes, tmp_path)
+
+
+def test_an_entry_of_another_shape_is_a_miss(notes, tmp_path, monkeypatch):
+    """Valid JSON that `store` did not write (`{}` for a run, `{"verdict": "holds"}` for a
+    claim) made verify fail with a traceback (KeyError, TypeError) and exit 1."""
+    monkeypatch.setenv("NNSPEC_CACHE_DIR", str(tmp_path / "c"))
+    counting(monkeypatch)
+    first = run_json(notes, tmp_path)
+    for entry in (tmp_path / "c" / "claims").iterdir():
+        entry.write_text('{"verdict": "holds"}')
+    for entry in (tmp_path / "c" / "runs").iterdir():
+        entry.write_text("{}")
+    assert run_json(notes, tmp_path) == first
+    for entry in (tmp_path / "c" / "runs").iterdir():
+        entry.unlink()
+    assert run_json(notes, tmp_path) == first
+
+
+def test_a_renamed_heading_shows_in_a_warm_run(notes, tmp_path, monkeypatch):
+    """The claim's key holds its id, line and text, not its section's title: after
+    `# Mine` became `# Mine, revised` a warm run's --json kept the old title."""
+    counting(monkeypatch)
+    run_json(notes, tmp_path)
+    notes.write_text(NOTES.replace("# Mine", "# Mine, revised"), encoding="utf-8")
+    warm = run_json(notes, tmp_path)
+    assert warm == run_json(notes, tmp_path, "--no-cache")
+    assert {c["section"] for c in json.loads(warm)["claims"]} == {"Mine, revised"}

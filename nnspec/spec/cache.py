@@ -10,7 +10,8 @@ engine never reuses an old verdict. Two stores:
                                                  elsewhere (the claim's key holds its id, line,
                                                  quote and what its check reads)
 Every file is written to a temporary name and renamed into place, so concurrent runs never see
-half a file; an unreadable entry is a miss.
+half a file; an entry that is unreadable or not as written (its value's digest is kept with
+it) is a miss.
 """
 
 from __future__ import annotations
@@ -73,14 +74,26 @@ def key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def _sealed(value) -> dict:
+    text = json.dumps(value, sort_keys=True)
+    return {"sha256": hashlib.sha256(text.encode()).hexdigest(), "value": value}
+
+
 def load(kind: str, name: str):
-    """The stored JSON value, or None (missing, unreadable, or the cache is off)."""
+    """The stored JSON value, or None (missing, unreadable, not as `store` wrote it, or the
+    cache is off): an entry is kept with the digest of its value, so one edited or cut by
+    anything but `store` (valid JSON of another shape made verify fail with a traceback) is a
+    miss."""
     if not enabled():
         return None
     try:
-        return json.loads((directory() / kind / f"{name}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        entry = json.loads((directory() / kind / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
+    if not isinstance(entry, dict) or set(entry) != {"sha256", "value"} \
+            or _sealed(entry["value"]) != entry:
+        return None
+    return entry["value"]
 
 
 def store(kind: str, name: str, value) -> None:
@@ -90,6 +103,6 @@ def store(kind: str, name: str, value) -> None:
     try:
         folder = directory() / kind
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / f"{name}.json", json.dumps(value, sort_keys=True))
+        write_atomic(folder / f"{name}.json", json.dumps(_sealed(value), sort_keys=True))
     except (OSError, UsageError):
         pass

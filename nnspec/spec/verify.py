@@ -21,7 +21,7 @@ import os
 import random
 import signal
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -649,7 +649,10 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     claims, missing = notes_claims(notes_mod.parse(text, path or "<shipped notes>"))
     keys = [claim_key(c, text) for c in claims] if use_cache else []
     known = {i: cache.load("claims", k) for i, k in enumerate(keys)}
-    known = {i: ClaimResult(**v) for i, v in known.items() if v is not None}
+    # the key holds the claim's id, line and text, not its section's title: a renamed heading
+    # (or another file whose heading starts alike) kept the old title in --json
+    known = {i: replace(ClaimResult(**v), section=claims[i].section)
+             for i, v in known.items() if v is not None}
     stored = cache.load("claims", cache.key("self-checks")) if use_cache else None
     todo = [c for i, c in enumerate(claims) if i not in known]
     from nnspec.spec import steps
