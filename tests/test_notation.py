@@ -11,6 +11,8 @@ from nnspec.spec.notation import Unreadable, parse
     (r"\frac{a-y}{a(1-a)", "a '{' is never closed"),
     (r"\frac{a-y}", "the formula ends early"),
     (r"a + b)", "unexpected ')'"),
+    ("(" * 3000 + "a" + ")" * 3000, "brackets nested 3000 deep"),  # was a RecursionError
+    ("(" * 61 + "a" + ")" * 61, "brackets nested 61 deep"),
 ])
 def test_an_unreadable_formula_says_why(tex: str, reason: str) -> None:
     with pytest.raises(Unreadable) as caught:
@@ -21,3 +23,4 @@ def test_an_unreadable_formula_says_why(tex: str, reason: str) -> None:
 
 def test_a_well_formed_formula_reads() -> None:
     assert parse(r"\frac{a-y}{a(1-a)}") is not None
+    assert parse("(" * 60 + "a" + ")" * 60) is not None

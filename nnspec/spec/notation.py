@@ -374,9 +374,24 @@ def _derivative(num: list[str], den: list[str]):
     return ("deriv", _Parser(num[1:]).parse(), var)
 
 
+MAX_NESTING = 60  # brackets within brackets that a formula may have (notes use a few)
+
+
 def parse(tex: str):
-    """The normalised LaTeX of one side of a relation, as an expression tree."""
+    """The normalised LaTeX of one side of a relation, as an expression tree. Nesting deeper
+    than MAX_NESTING is unreadable: the parser, and every walk of its tree, recurse once per
+    level (200 nested parentheses were a RecursionError and a traceback)."""
     tokens = tokenize(normalise(tex))
     if not tokens:
         raise Unreadable("empty formula")
-    return _Parser(tokens).parse()
+    depth = deepest = 0
+    for tok in tokens:
+        depth += (tok in ("(", "{", "[")) - (tok in (")", "}", "]"))
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise Unreadable(f"brackets nested {deepest} deep, more than the {MAX_NESTING} nnspec "
+                         "reads")
+    try:
+        return _Parser(tokens).parse()
+    except RecursionError:
+        raise Unreadable("nested too deeply to read") from None
