@@ -88,3 +88,15 @@ def test_every_room_is_packaged():
     listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
     rooms = {f"nnspec.{p.parent.name}" for p in ROOT.glob("*/__init__.py")}
     assert rooms <= listed
+
+
+def test_every_readme_section_a_message_names_exists():
+    """An error sent authors to "the README's 'Your own notes'", a section that never was."""
+    import re
+
+    headings = {line.lstrip("#").strip()
+                for line in (ROOT.parent / "README.md").read_text().splitlines()
+                if line.startswith("#")}
+    named = {(path.name, name) for path in ROOT.rglob("*.py")
+             for name in re.findall(r"README's '([^']+)'", path.read_text())}
+    assert named and {(p, n) for p, n in named if n not in headings} == set()

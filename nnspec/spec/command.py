@@ -96,7 +96,7 @@ def run(args: Any, extra_findings=None) -> int:
     if not doc["claims"] and all(c["ok"] for c in doc["harness_checks"]):  # a wrong file
         # (a README, a log): CI must not pass on it
         raise UsageError(f"no claims in {path}: no formula, no code listing, no prose claim "
-                         "in the notation of the notes (see the README's 'Your own notes')")
+                         "in the notation of the notes (see the README's 'Verifying the notes')")
     code = print_run(doc)
     if json_path is not None:
         write_atomic(json_path, to_json(doc), make_dirs=True)
