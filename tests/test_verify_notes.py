@@ -357,6 +357,52 @@ def test_notes_that_define_a_tanh_hidden_layer_are_held_to_it():
     assert extract.hidden_of(notes.parse(SHIPPED)) == "sigmoid"
 
 
+RELU_NOTES = r"""# A ReLU hidden layer
+
+$$A^{[1]} = \max(0, Z^{[1]})$$
+
+$$g^{[1]'}(z) = g^{[1]}(z)(1 - g^{[1]}(z))$$
+
+$$dZ^{[1]} = W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})$$
+
+$$dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}$$
+
+```python
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    Z1 = cache["Z1"]
+    A1 = cache["A1"]
+    dZ2 = cache["A2"] - Y
+    dW1 = np.dot(np.dot(W2.T, dZ2) * A1 * (1 - A1), X.T) / m
+    dZ1 = np.dot(W2.T, dZ2) * (Z1 > 0)
+    return dW1
+```
+"""
+
+
+def test_notes_with_a_hidden_activation_nnspec_lacks_are_not_read_with_a_sigmoid():
+    """Notes with a ReLU hidden layer were read with the sigmoid: the sigmoid's g', a dZ1 and a
+    listing's dW1 built on it held, not a word said. What depends on the activation is
+    unchecked with the reason, what holds alike for sigmoid and tanh keeps its verdict, and
+    NumPy's `(Z1 > 0)` is not the notes' error."""
+    parsed = notes.parse(RELU_NOTES)
+    assert extract.hidden_of(parsed) == r"A^{[1]} = \max(0, Z^{[1]}) (line 3)"
+    claims, _ = extract.claims(parsed)
+    results = {c.notes: r for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    for quote in (r"g^{[1]'}(z) = g^{[1]}(z)(1 - g^{[1]}(z))",
+                  r"dZ^{[1]} = W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})",
+                  "dW1 = np.dot(np.dot(W2.T, dZ2) * A1 * (1 - A1), X.T) / m"):
+        assert results[quote].verdict == "unchecked", quote
+        assert r"the notes define A^{[1]} = \max(0, Z^{[1]}) (line 3)" in results[quote].detail
+    assert results[r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}"].verdict == "holds"
+    compared = results["dZ1 = np.dot(W2.T, dZ2) * (Z1 > 0)"]
+    assert compared.verdict == "unchecked" and "comparison" in compared.detail
+    listing_only = RELU_NOTES.replace("$$A^{[1]} = \\max(0, Z^{[1]})$$", "").replace(
+        '    A1 = cache["A1"]', "    A1 = np.maximum(0, Z1)")
+    assert extract.hidden_of(notes.parse(listing_only)) == "A1 = np.maximum(0, Z1) (line 16)"
+
+
 def test_a_listing_with_the_course_signature_is_run():
     """`backward_propagation(parameters, cache, X, Y)` was never called: every line "not
     run", so a wrong `np.dot(dZ1, X)` went unnoticed; `W2 = parameters["W2"]` is a read."""

@@ -21,7 +21,7 @@ import random
 import re
 import sys
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -30,7 +30,7 @@ import sympy as sp
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, Outcome
 from nnspec.spec.formulas import SEED, factor, matrices_equal
-from nnspec.spec.meaning import Network, hidden_hint, other_hidden
+from nnspec.spec.meaning import MODELLED, Network, either_hidden, hidden_hint, other_hidden
 from nnspec.spec.notes import CodeBlock, Notes
 
 SHAPES = ((1, 1), (2, 3), (3, 2))
@@ -254,6 +254,9 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
 
         line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__))
                      if f.filename == "<notes>"), None)
+        if isinstance(exc, TypeError) and "Relational" in str(exc):  # `* (Z1 > 0)`: the run's
+            # symbols have no sign, the notes are not wrong
+            exc = Unmodelled("a comparison of symbolic values (such as Z1 > 0)")
         failed = (line, f"{type(exc).__name__}: {exc}{_why(exc, others or source)}")
     finally:
         sys.settrace(None)
@@ -300,6 +303,8 @@ class CodeLine:
     def run(self) -> Outcome:
         if self.broken:
             return Outcome(False, "does not parse", self.broken)
+        if self.hidden not in MODELLED:
+            return either_hidden(lambda h: replace(self, hidden=h).run(), self.hidden)
         rng = random.Random(SEED)
         checked, passing = [], []
         for shape in SHAPES:
@@ -319,6 +324,10 @@ class CodeLine:
                     return Outcome(None, "runs; assigns no quantity of the notation table")
                 if failed:
                     where = f"line {failed[0]} of the listing" if failed[0] else "the listing"
+                    if failed[1].startswith(Unmodelled.__name__):
+                        return Outcome(None, f"not reached: {where} uses "
+                                       f"{failed[1].split(': ', 1)[1]}, which the symbolic run "
+                                       "of the listings does not model")
                     return Outcome(None, f"not reached: {where} raised ({failed[1]})")
                 return Outcome(None, "not run (a function the listing never calls, or a "
                                "branch not taken)")

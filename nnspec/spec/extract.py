@@ -92,11 +92,19 @@ def _is_definition(tex: str) -> bool:
     return tree[0] in ("name", "call")
 
 
+# an activation the definitions do not have, as notes write one (ReLU, max(0, z), leaky ReLU)
+_UNMODELLED = re.compile(r"(?i)relu|\\max\b|\bmax\s*\(|np\.maximum|softplus|\bgelu|\bswish")
+_HIDDEN_LINE = re.compile(r"^\s*A1\s*=\s*(.+)$")
+
+
 def hidden_of(notes: Notes) -> str:
     """The hidden activation the notes define: "tanh" where a formula says a^{[1]} (A^{[1]},
-    g^{[1]}(z)) is tanh of something, else the sigmoid (the shipped notes' a^{[1]} =
-    \\sigma(z^{[1]})); the first such definition decides, one on a line of its own before one
-    in a sentence ("some use $A^{[1]} = \\tanh(Z^{[1]})$; we do not")."""
+    g^{[1]}(z)) is tanh of something, "sigmoid" where it says sigma (the shipped notes' a^{[1]}
+    = \\sigma(z^{[1]})); the first such definition decides, one on a line of its own before one
+    in a sentence ("some use $A^{[1]} = \\tanh(Z^{[1]})$; we do not"). One the definitions do
+    not have (`A^{[1]} = \\max(0, Z^{[1]})`, a listing's `A1 = np.maximum(0, Z1)`) is given as
+    written, with its line: claims that depend on it are then unchecked
+    (meaning.either_hidden), never read with a sigmoid. No definition: the sigmoid."""
     lines = notes.text.split("\n")
 
     def in_a_sentence(seg) -> bool:  # inline math with words around it on its line
@@ -104,15 +112,23 @@ def hidden_of(notes: Notes) -> str:
         return not seg.display and line.strip("$") != seg.tex.strip()
 
     for seg in sorted(notes.math, key=in_a_sentence):
-        trees = [_tree(seg.tex[s:e]) for s, e, _ in top_level_split(seg.tex, ("=",))]
-        for left, right in pairwise(trees):
-            if left is None or right is None or right[0] != "call" or \
-                    right[1] not in ("tanh", "sigma"):
+        parts = [seg.tex[s:e] for s, e, _ in top_level_split(seg.tex, ("=",))]
+        trees = [_tree(part) for part in parts]
+        for (left, right), (left_tex, right_tex) in zip(pairwise(trees), pairwise(parts)):
+            hidden_name = left is not None and left[0] == "name" and \
+                left[1].key in ("a1", "A1") and not left[1].index and not left[1].transposed
+            if not (hidden_name or (left is not None and left[0] == "call"
+                                    and left[1] in ("g1", "g"))):
                 continue
-            hidden_name = left[0] == "name" and left[1].key in ("a1", "A1") and \
-                not left[1].index and not left[1].transposed
-            if hidden_name or (left[0] == "call" and left[1] == "g1"):
+            if right is not None and right[0] == "call" and right[1] in ("tanh", "sigma"):
                 return "tanh" if right[1] == "tanh" else "sigmoid"
+            if _UNMODELLED.search(right_tex):
+                return f"{left_tex.strip()} = {right_tex.strip()} (line {seg.line})"
+    for block in notes.code:
+        for number, text in block.lines:
+            m = _HIDDEN_LINE.match(text)
+            if m and _UNMODELLED.search(m.group(1)):
+                return f"A1 = {m.group(1).strip()} (line {number})"
     return "sigmoid"
 
 

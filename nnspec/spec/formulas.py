@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import mpmath
@@ -25,9 +25,11 @@ from nnspec.spec import notation
 from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
 from nnspec.spec.meaning import (
+    MODELLED,
     TWO_LAYER,
     Evaluator,
     Network,
+    either_hidden,
     free_indices,
     hidden_hint,
     names_in,
@@ -191,6 +193,21 @@ def _shown(shape: tuple[int, int, int], two: bool) -> tuple[int, ...]:
     return shape if two else (shape[0], shape[2])
 
 
+def _about_the_activation(node) -> bool:
+    """Whether a tree names the hidden activation itself: g, g', g^{[1]}, g^{[1]'} or the
+    derivative of a^{[1]} in z^{[1]}."""
+    if isinstance(node, list):
+        return any(_about_the_activation(part) for part in node)
+    if not isinstance(node, tuple):
+        return False
+    if node[0] == "call" and node[1] in ("g", "g'", "g1", "g1'"):
+        return True
+    if node[0] == "deriv" and node[1][0] == "name" and node[1][1].key in ("a1", "A1") \
+            and node[2].key in ("z1", "Z1"):
+        return True
+    return any(_about_the_activation(part) for part in node[1:])
+
+
 @dataclass(frozen=True)
 class Link:
     """`left = right`, both LaTeX as in the notes."""
@@ -209,6 +226,9 @@ class Link:
             trees = (notation.parse(self.left), notation.parse(self.right))
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
+        if self.hidden not in MODELLED:
+            return either_hidden(lambda h: replace(self, hidden=h).run(), self.hidden,
+                                 any(_about_the_activation(t) for t in trees))
         shapes = shapes_for(trees)
         two = bool(set().union(*(names_in(t) for t in trees)) & LAYERED)
         failures: list = []

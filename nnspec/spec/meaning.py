@@ -38,6 +38,31 @@ PARAMETERS = {"w", "b", "W1", "b1", "W2", "b2"}
 HIDDEN_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh"}
 
 
+MODELLED = ("sigmoid", "tanh")  # the hidden activations the definitions have
+
+
+def either_hidden(run, hidden: str, about_the_activation: bool = False):
+    """The outcome of `run(h)` for notes whose hidden activation the definitions do not have
+    (`hidden` says what the notes wrote: a ReLU): a claim that holds, or fails, alike for a
+    sigmoid and a tanh hidden layer does not depend on the activation (dW2 = dZ2 A1^T, written
+    in A1); one that differs, or that is about the activation itself (g'(z), da1/dz1), is
+    unchecked: read with a sigmoid, the ReLU notes' sigmoid derivative held."""
+    from nnspec.spec.claims import Outcome
+
+    why = (f"the notes define {hidden}, which nnspec's definitions do not have (a sigmoid or a "
+           "tanh hidden layer)")
+    if about_the_activation:
+        return Outcome(None, f"about the hidden activation, and {why}")
+    first = run("sigmoid")
+    if first.ok is None:
+        return first
+    second = run("tanh")
+    if second.ok is first.ok:
+        return first
+    held = "sigmoid" if first.ok else "tanh"
+    return Outcome(None, f"holds for a {held} hidden layer only, and {why}")
+
+
 def other_hidden(hidden: str) -> str:
     """The hidden activation the notes do not define, whose network gives the hint."""
     return "sigmoid" if hidden == "tanh" else "tanh"
