@@ -105,6 +105,16 @@ def test_a_derivative_written_with_a_prime_is_read():
     assert Link(r"\log'(a)", r"\frac{1}{a}").run().ok is True
 
 
+def test_yhat_is_the_output_of_the_network_the_formula_is_in():
+    """`\\hat{y} = a^{[2]}` was false: \\hat{y} was always the 1-layer output, with w and b as
+    evidence for a 2-layer claim; `\\hat{Y}` was "'\\hat' is not in the notation table"."""
+    assert Link(r"\hat{y}", "a^{[2]}").run().ok is True
+    assert Link(r"\hat{y}^{(i)}", "a^{[2](i)}").run().ok is True
+    assert Link(r"\hat{Y}", "A^{[2]}").run().ok is True
+    assert Link(r"\hat{y}", r"\sigma(w^T x + b)").run().ok is True  # the 1-layer network's
+    assert Link(r"\hat{y}", "a^{[1]}").run().ok is False
+
+
 def test_the_vectorised_capitals_are_read_on_several_examples():
     """A, X, Z (and A^{[k]}, Z^{[k]}) are the quantities whose columns are the examples, so a
     formula in them is checked with m > 1 (it was "A is not in the notation table")."""

@@ -217,7 +217,8 @@ class Link:
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
 
     def describe(self) -> str:
-        sides = (notation.normalise(side).strip().replace("Y@", "\\hat{y}")  # the parser's token
+        sides = (notation.normalise(side).strip().replace("YH@", "\\hat{Y}").replace(
+            "Y@", "\\hat{y}")  # the parser's tokens
                  for side in (self.left, self.right))
         return " = ".join(sides)
 

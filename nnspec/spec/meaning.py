@@ -80,7 +80,7 @@ def hidden_hint(hidden: str, listing: bool = False) -> str:
 
 # the vectorised notation's capitals: the same quantities, whose columns are the examples
 CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2",
-            "A2": "a2"}
+            "A2": "a2", "Yhat": "yhat"}
 
 
 @dataclass
@@ -222,7 +222,9 @@ class Evaluator:
         return sp.Matrix([[sp.Rational(value.numerator, value.denominator)]])
 
     def _key(self, name: Name) -> str:
-        key = "a" if name.key == "yhat" else name.key
+        if name.key in ("yhat", "Yhat"):  # the network's output: a^{[2]} in a 2-layer formula
+            return "a2" if self.net.two_layer else "a"
+        key = name.key
         key = CAPITALS.get(key, key)
         if key not in ONE_LAYER | TWO_LAYER:
             raise Unreadable(f"{name} is not in the notation table")

@@ -98,6 +98,7 @@ def normalise(tex: str) -> str:
         tex = _unwrap(tex, bold, "{}")
     tex = re.sub(r"\\(top|intercal)(?![A-Za-z])", "T", tex)  # A^\top: A^T
     tex = re.sub(r"\\(widehat|hat)\{y\}|\\(widehat|hat) y\b", "Y@", tex)
+    tex = re.sub(r"\\(widehat|hat)\{Y\}|\\(widehat|hat) Y\b", "YH@", tex)  # vectorised
     tex = re.sub(r"\\(omega|mathcal\{L\}|mathbb\{P\}|Sigma|partial|odot|circ|cdot|times)(?![A-Za-z])",
                  lambda m: {"omega": "w", "mathcal{L}": "L", "mathbb{P}": "P", "Sigma": "\\sum",
                             "partial": "d", "odot": "*", "circ": "*", "cdot": "\\cdot",
@@ -107,7 +108,7 @@ def normalise(tex: str) -> str:
     return tex
 
 
-_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|Y@|[A-Za-z]|[{}()\[\]^_+\-*/=,|.'])")
+_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|YH@|Y@|[A-Za-z]|[{}()\[\]^_+\-*/=,|.'])")
 
 
 def tokenize(tex: str) -> list[str]:
@@ -180,7 +181,7 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         tok = self.peek()
-        return tok is not None and (tok in ("(", "[", "{", "Y@") or tok[0].isalnum()
+        return tok is not None and (tok in ("(", "[", "{", "Y@", "YH@") or tok[0].isalnum()
                                     or tok in ("\\frac", "\\sigma", "\\log", "\\exp", "\\tanh",
                                                "\\sum", "\\text") or tok.startswith("\\text"))
 
@@ -255,19 +256,19 @@ class _Parser:
         if tok == "e" and self.peek() == "^":
             self.take("^")
             return ("call", "exp", [_Parser(self.group()).parse()])
-        if tok == "d" and self.peek() is not None and (self.peek() in ("Y@", "\\omega")
+        if tok == "d" and self.peek() is not None and (self.peek() in ("Y@", "YH@", "\\omega")
                                                       or re.fullmatch(r"[A-Za-z]", self.peek())):
             return ("grad", self.name(self.take()))
         if tok in ("L", "J") and self.peek() == "(":
             return ("call", tok, self.arguments())
         if tok == "P" and self.peek() == "(":
             return self.probability()
-        if tok == "Y@" or re.fullmatch(r"[A-Za-z]", tok):
+        if tok in ("Y@", "YH@") or re.fullmatch(r"[A-Za-z]", tok):
             return ("name", self.name(tok))
         raise Unreadable(f"'{tok}' is not in the notation table")
 
     def name(self, tok: str) -> Name:
-        base = "yhat" if tok == "Y@" else tok
+        base = {"Y@": "yhat", "YH@": "Yhat"}.get(tok, tok)
         name = Name(base)
         if self.peek() == "_":
             self.take()
