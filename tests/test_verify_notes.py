@@ -403,6 +403,36 @@ def test_notes_with_a_hidden_activation_nnspec_lacks_are_not_read_with_a_sigmoid
     assert extract.hidden_of(notes.parse(listing_only)) == "A1 = np.maximum(0, Z1) (line 16)"
 
 
+def test_only_math_and_python_listings_are_read():
+    """A ```text block was a Python listing ("false: does not parse"); an inline code span
+    `` `$dw = 0$` `` and an HTML comment `<!-- $$dw = 0$$ -->` were false formulas (and moved
+    the real formula's id); a ~~~python block was not a listing at all."""
+    text = ("# Edge\n\nInline code: `$dw = 0$` and ``$db = 0$``.\n\n"
+            "<!-- draft:\n$$dw = 0$$ -->\n\n```text\nthe price is $5 and $x = 2$\n```\n\n"
+            "$$dw = \\frac{1}{m} X (A - Y)^T$$\n\n"
+            "~~~python\nm = X.shape[1]\n~~~\n")
+    parsed = notes.parse(text)
+    assert [seg.tex for seg in parsed.math] == [r"dw = \frac{1}{m} X (A - Y)^T"]
+    assert [block.source for block in parsed.code] == ["m = X.shape[1]\n"]
+    claims, _ = extract.claims(parsed)
+    assert [c.id for c in claims] == ["edge.dw", "edge.code1.L1"]
+
+
+def test_a_function_taking_the_gradients_is_called_with_them():
+    """`update(w, b, dw, db, learning_rate)` was never called ("not run", no reason given):
+    the gradients are quantities of the notation table, given by name as `grads` is; a
+    parameter that is not one is named."""
+    got = _listing_verdicts("def update(w, b, dw, db, learning_rate):\n"
+                            "    w = w - learning_rate * dw\n    b = b + learning_rate * db\n"
+                            "    return w, b\n"
+                            "def step(w, alpha):\n    return w - alpha\n")
+    assert got["w = w - learning_rate * dw"][0] == "holds"
+    assert got["b = b + learning_rate * db"][0] == "false"
+    why = ("not run: step's parameter alpha is not a quantity of the notation table, so the "
+           "function is not called | ")
+    assert got["return w - alpha"] == ("unchecked", why)
+
+
 def test_a_listing_with_the_course_signature_is_run():
     """`backward_propagation(parameters, cache, X, Y)` was never called: every line "not
     run", so a wrong `np.dot(dZ1, X)` went unnoticed; `W2 = parameters["W2"]` is a read."""

@@ -156,10 +156,11 @@ def _inputs(net: Network, grads: bool = False) -> dict:
     env["parameters"] = {p: env[p] for p in names}
     if net.two_layer:
         env["cache"] = {code: array(key) for code, key in FORWARD.items() if code[-1] in "12"}
-    if grads:
+    if grads:  # also by name, for a function such as update(w, b, dw, db, learning_rate)
         J = net.value("J")[0, 0]
         env["grads"] = {f"d{p}": np.array(defs.gradient(J, net.value(p)).tolist(), dtype=object)
                         for p in names}
+        env.update({k: (v[0, 0] if k == "db" else v) for k, v in env["grads"].items()})
     return env
 
 
@@ -242,13 +243,14 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
         env.update(_inputs(net))
         tree = ast.fix_missing_locations(_Record().visit(ast.parse(source)))
         exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
-        inputs = _inputs(net, grads="grads" in source)
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef):
-                args = [inputs.get(a.arg) for a in node.args.args]
-                if any(a is None for a in args):
-                    continue
-                env[node.name](*args)
+        functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+        wanted = {a.arg for f in functions for a in f.args.args}
+        inputs = _inputs(net, grads="grads" in source or bool(wanted & set(GRADIENTS)))
+        for node in functions:
+            args = [inputs.get(a.arg) for a in node.args.args]
+            if any(a is None for a in args):
+                continue
+            env[node.name](*args)
     except Exception as exc:  # noqa: BLE001 - what the listing raises is the finding
         import traceback
 
@@ -270,6 +272,20 @@ def _why(exc: Exception, source: str) -> str:
     silent = [f.name for f in ast.walk(ast.parse(source)) if isinstance(f, ast.FunctionDef)
               and not any(isinstance(n, ast.Return) for n in ast.walk(f))]
     return f" ({', '.join(silent)} has no return statement: it returns None)" if silent else ""
+
+
+def _unknown_parameter(source: str, line: int) -> str:
+    """Why the function holding `line` was not called: a parameter the notation table gives no
+    value ("update's parameter alpha is not a quantity of the notation table"); "" if none."""
+    known = set(_inputs(Network(1, 1, 1, False), grads=True)) | set(
+        _inputs(Network(1, 1, 1, True), grads=True))
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.lineno <= line <= node.end_lineno:
+            unknown = [a.arg for a in node.args.args if a.arg not in known]
+            if unknown:
+                return (f"{node.name}'s parameter {unknown[0]} is not a quantity of the "
+                        "notation table, so the function is not called")
+    return ""
 
 
 def _shape(shape: tuple[int, int], two: bool) -> tuple[int, ...]:
@@ -329,6 +345,9 @@ class CodeLine:
                                        f"{failed[1].split(': ', 1)[1]}, which the symbolic run "
                                        "of the listings does not model")
                     return Outcome(None, f"not reached: {where} raised ({failed[1]})")
+                missing = _unknown_parameter(self.source, self.index)
+                if missing:
+                    return Outcome(None, f"not run: {missing}")
                 return Outcome(None, "not run (a function the listing never calls, or a "
                                "branch not taken)")
             values = records[self.index][0]

@@ -26,6 +26,10 @@ PYTHON_START = re.compile(r"^(def |for |while |class |import |from |if |with |re
                           r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*[-+*/]?=[^=])")
 SHIPPED = "neural-network-notes.txt"
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")  # its language: ```python, ~~~text
+LISTING_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3", "numpy")
+# an HTML comment, or an inline code span of one or two backticks on one line
+HIDDEN_TEXT = re.compile(r"<!--.*?-->|(?<!`)(``?)(?!`)[^`\n]+?(?<!`)\1(?!`)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -169,11 +173,15 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.lstrip().startswith("```"):
-            end = next((j for j in range(i + 1, len(lines))
-                        if lines[j].lstrip().startswith("```")), len(lines))
-            body = tuple((j + 1, lines[j]) for j in range(i + 1, end))
-            notes.code.append(CodeBlock(body, ""))
+        fence = FENCE.match(line)
+        if fence:
+            mark = fence.group(1)
+            closing = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+            end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])),
+                       len(lines))
+            if fence.group(2).lower() in LISTING_LANGUAGES:  # ```text, ```bash: not a listing
+                notes.code.append(CodeBlock(tuple((j + 1, lines[j]) for j in range(i + 1, end)),
+                                            ""))
             covered.update(range(i + 1, end + 2))
             i = end + 1
             continue
@@ -219,7 +227,10 @@ def _inside(lines: list[str], j: int) -> bool:
 
 
 def _mask_code(text: str, lines: list[str], code_lines: set[int]) -> str:
-    """The text with the listings blanked (same length), so `$` in code is not math."""
-    return "\n".join((" " * len(line) if k + 1 in code_lines else line)
-                     for k, line in enumerate(lines))
+    """The text with the listings, Markdown's inline code spans and HTML comments blanked (same
+    length, lines kept), so `$` in code or in a comment is not math (`` `$dw = 0$` `` and
+    `<!-- $$dw = 0$$ -->` were false formulas)."""
+    masked = "\n".join((" " * len(line) if k + 1 in code_lines else line)
+                       for k, line in enumerate(lines))
+    return HIDDEN_TEXT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
 
