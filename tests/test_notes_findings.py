@@ -51,8 +51,11 @@ def test_each_suggested_vectorised_form_holds_when_read_from_its_text(parameter)
 
 
 def test_an_unstated_step_is_not_reported_where_the_notes_state_it():
-    """Notes that give dW2 over the m examples, and hold, state the step: the finding was
-    attached to that very formula. A per-example formula, or one that is false, leaves it."""
+    """Notes that give dW2 over the m examples state the step: the finding was attached to
+    that very formula. So does a false one over the m examples (`\\frac{1}{m} X^T dZ^{[1]}`,
+    transposed, was told "it needs 1/m": its falsehood is its own finding), and one the notation
+    table cannot read but that writes 1/m or a sum. A relation (`\\in`), a statement of shapes
+    (`\\dim`) or a parameter's update names the gradient without giving it: no finding there."""
     def said(text, verdict):
         return {**claim(text, "derivation step"), "verdict": verdict}
 
@@ -63,7 +66,14 @@ def test_an_unstated_step_is_not_reported_where_the_notes_state_it():
     assert [f["message"][:3] for f in unstated([per_example], proofs)] == ["dW2"]
     assert unstated([per_example, over], proofs) == []
     assert unstated([summed], proofs) == []
-    assert len(unstated([per_example, {**over, "verdict": "false"}], proofs)) == 1
+    assert unstated([per_example, {**over, "verdict": "false"}], proofs) == []
+    unread = said(r"db^{[2]} = \frac{1}{m} \text{np.sum}(dZ^{[2]}, \text{axis}=1)", "unchecked")
+    assert unstated([unread], proofs) == []
+    for text in (r"dW^{[1]} \in \mathbb{R}^{n_h \times n_x}", r"\dim(dW^{[1]}) = \dim(X)",
+                 r"W^{[1]} := W^{[1]} - \alpha \, dW^{[1]}"):
+        assert unstated([said(text, "unchecked")], proofs) == [], text
+        assert [f["claim"] for f in unstated([said(text, "unchecked"), {
+            **per_example, "id": "later"}], proofs)] == ["later"]
 
 
 def test_the_sigmoid_written_out_on_any_argument_is_found():

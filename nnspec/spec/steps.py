@@ -35,11 +35,27 @@ def proof(parameter: str) -> str:
     return out.detail if out.ok else f"NOT PROVEN: {out.detail} {out.evidence}"
 
 
+SHAPE_OF = re.compile(r"\\dim\b|\.\s*(\\mathrm\{)?shape")  # \dim(dW^{[1]}) = \dim(X): a shape
+UPDATE = re.compile(r"^\s*[Wb]\^\{\[\d\]\}\s*:?\s*$")  # W^{[1]} := W^{[1]} - alpha dW^{[1]}
+
+
+def _states(claim: dict) -> bool:
+    """Whether a claim gives a value: a formula with `=` that is not a parameter's update nor
+    a statement of shapes (a relation such as `dW^{[1]} \\in \\mathbb{R}^{n_h \\times n_x}` says nothing of it)."""
+    from nnspec.spec.extract import top_level_split
+
+    if claim["kind"] == "code" or SHAPE_OF.search(claim["notes"]):
+        return False
+    parts = top_level_split(claim["notes"], ("=",))
+    return len(parts) > 1 and not UPDATE.match(claim["notes"][parts[0][0]:parts[0][1]])
+
+
 def _first_mentions(claims: list[dict]):
-    """(claim, parameter) for the first claim that names each 2-layer parameter's gradient."""
+    """(claim, parameter) for the first formula that names each 2-layer parameter's
+    gradient."""
     seen = set()
     for claim in claims:
-        if claim["kind"] == "code":
+        if not _states(claim):
             continue
         for letter, layer in NAMED.findall(claim["notes"]):
             parameter = f"{letter}{layer}"
@@ -53,21 +69,25 @@ def named(claims: list[dict]) -> list[str]:
     return [parameter for _, parameter in _first_mentions(claims)]
 
 
+OVER_M = re.compile(r"\\frac\s*\{?\s*1\s*\}?\s*\{?\s*m\s*\}?|\b1\s*/\s*m\b|\\sum|np\.sum")
+
+
 def _over_examples(claim: dict) -> bool:
-    """A formula that holds and speaks of the m examples (m or J in it, as the notation table
-    reads it): where the notes give a gradient so, they state the step themselves."""
+    """A formula that speaks of the m examples (m or J in it, as the notation table reads it;
+    1/m or a sum in one it cannot read): where the notes give a gradient so, they state the
+    step themselves, rightly or not (a false one is a finding of its own: a planted
+    `\\frac{1}{m} X^T dZ^{[1]}` also got "it needs 1/m")."""
     from nnspec.spec import notation
     from nnspec.spec.extract import top_level_split
     from nnspec.spec.meaning import names_in
 
-    if claim.get("verdict") not in ("holds", "holds-under-convention"):
-        return False
     names: set = set()
     for start, end, _ in top_level_split(claim["notes"], ("=",)):
         try:
             names |= names_in(notation.parse(claim["notes"][start:end]))
         except notation.Unreadable:
-            continue
+            if OVER_M.search(claim["notes"][start:end]):
+                names.add("m")
     return bool(names & {"m", "J"})
 
 
@@ -76,7 +96,7 @@ def unstated(claims: list[dict], proofs: dict[str, str] | None = None) -> list[d
     (none of the formulas that name it holds over m examples); `proofs` holds the proofs
     already computed (`proof`), by parameter."""
     proofs = proofs or {}
-    stated = {f"{letter}{layer}" for claim in claims if claim["kind"] != "code"
+    stated = {f"{letter}{layer}" for claim in claims if _states(claim)
               and _over_examples(claim) for letter, layer in NAMED.findall(claim["notes"])}
     return [{"kind": "unstated step", "claim": claim["id"], "line": claim["line"],
              "message": f"d{parameter} is stated for one example; for the cost J over m examples "
