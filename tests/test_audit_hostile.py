@@ -271,6 +271,55 @@ def test_memory_is_limited_for_all_processes_together(sandboxed: None, tmp_path:
     assert time.perf_counter() - start < 20  # killed, not left to sleep out the budget
 
 
+SHARED_HOG = """
+import mmap, os
+
+def propagate(w, b, X, Y):
+    held = []
+    try:
+        fd = os.memfd_create("x")
+    except OSError as exc:
+        memfd = exc.errno
+    else:
+        os.close(fd)
+        memfd = 0
+    for _ in range(25):  # 400 MiB of MAP_SHARED memory: in statm's "shared", never counted
+        m = mmap.mmap(-1, 16 << 20, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+        m.write(b"x" * (16 << 20))
+        held.append(m)
+    raise RuntimeError(f"held 400 MiB; memfd_create: {memfd}")
+"""
+
+
+def test_shared_memory_counts_and_memory_no_process_shows_is_refused(
+        sandboxed: None, tmp_path: Path) -> None:
+    """The watch counted a process's resident memory less its shared part, so MAP_SHARED
+    memory (858 MiB against a 512 MiB limit) went unseen; memory of a memfd written then
+    unmapped is in no process at all (1.2 GiB held, 16 MiB per file, 20000 files allowed).
+    Shared memory now counts, memfd_create fails (ENOSYS), and as root the sandbox has a
+    memory cgroup of its own below nnspec's."""
+    path = tmp_path / "shared.py"
+    path.write_text(SHARED_HOG)
+    with Sandbox(parse_target(str(path), "propagate"), budget=30,
+                 memory_limit=200 << 20) as box:
+        assert box.start() is None
+        group = box._group
+        memory = [p for p in (group.paths if group else []) if "/memory/" in p]
+        if memory:
+            limit = int(Path(memory[0], "memory.limit_in_bytes").read_text())
+            assert limit == (200 << 20) + isolation.MEMORY_SLACK
+        out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
+    assert out.status == "crash" and "GiB limit" in out.message, out.message
+    if isolation.unix_filter_known():
+        path.write_text(SHARED_HOG.replace("range(25)", "range(1)"))
+        with Sandbox(parse_target(str(path), "propagate"), budget=30) as box:
+            out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
+        assert out.status == "exception" and "memfd_create: 38" in out.message, out.message
+    if os.geteuid() == 0 and isolation.own_memory_group() and \
+            os.access(isolation.own_memory_group(), os.W_OK):
+        assert memory, "no memory cgroup made"
+
+
 FILLS_TMPFS = """
 import os
 

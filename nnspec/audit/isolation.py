@@ -325,7 +325,6 @@ class Watch(threading.Thread):
         self.pid, self.limit, self.processes = pid, limit, processes
         self.reason = ""
         self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
 
     def stop(self) -> None:
         self._stop.set()
@@ -395,13 +394,16 @@ class Watch(threading.Thread):
             todo += self._children(pid)
         return found
 
-    def _resident(self, pid: int) -> int:
-        """Resident bytes not backed by a file (statm: resident - shared)."""
+    @staticmethod
+    def _resident(pid: int) -> int:
+        """Resident bytes not backed by a file: anonymous memory and shared memory (statm's
+        resident - shared left out MAP_SHARED memory: 858 MiB went past a 512 MiB limit)."""
         try:
-            fields = Path(f"/proc/{pid}/statm").read_text().split()
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             return 0
-        return max(int(fields[1]) - int(fields[2]), 0) * self._page
+        found = re.finditer(r"^Rss(?:Anon|Shmem):\s+(\d+) kB", status, re.MULTILINE)
+        return sum(int(m.group(1)) << 10 for m in found)
 
     def kill(self, members: list[int] | None = None) -> None:
         """SIGKILL every member; the worker's own process (bwrap outside the namespace) is left
@@ -436,7 +438,7 @@ class ProcessGroup:
     group) is None where cgroups cannot be made (not root, no writable pids controller);
     `paths` holds every group made."""
 
-    def __init__(self, limit: int = PROCESSES) -> None:
+    def __init__(self, limit: int = PROCESSES, memory: int = 0) -> None:
         self.path: str | None = None
         self.paths: list[str] = []
         if os.geteuid() != 0 or not os.access(PIDS_CGROUP, os.W_OK):
@@ -452,6 +454,11 @@ class ProcessGroup:
             with contextlib.suppress(OSError):  # the process cap holds without it
                 period = int(Path(CPU_CGROUP, "cpu.cfs_period_us").read_text())
                 self._make(CPU_CGROUP, name, {"cpu.cfs_quota_us": str(CPUS * period)})
+        parent = own_memory_group()
+        if memory > 0 and parent and os.access(parent, os.W_OK):
+            with contextlib.suppress(OSError):  # the watch and the seccomp filter hold without
+                # it; a group below this process's own, so the machine's accounting holds
+                self._make(parent, name, {"memory.limit_in_bytes": str(memory + MEMORY_SLACK)})
 
     def _make(self, controller: str, name: str, limits: dict[str, str]) -> str:
         path = f"{controller}/{name}"
@@ -462,6 +469,16 @@ class ProcessGroup:
             Path(path, key).write_text(value)
         return path
 
+    def out_of_memory(self) -> bool:
+        """Whether the kernel killed a process of the memory group for passing its limit."""
+        for path in self.paths:
+            if path.startswith(MEMORY_CGROUP):
+                with contextlib.suppress(OSError, ValueError):
+                    control = Path(path, "memory.oom_control").read_text()
+                    return any(line.startswith("oom_kill ") and int(line.split()[1]) > 0
+                               for line in control.splitlines())
+        return False
+
     def remove(self) -> None:
         paths, self.paths, self.path = self.paths, [], None
         for path in paths:
@@ -469,6 +486,21 @@ class ProcessGroup:
 
 
 _GROUPS: set[str] = set()  # the cgroups this process made and has not removed
+MEMORY_CGROUP = "/sys/fs/cgroup/memory"  # cgroup v1 memory controller
+MEMORY_SLACK = 256 << 20  # over the watch's limit: the watch, with its message, acts first
+
+
+def own_memory_group() -> str | None:
+    """This process's cgroup v1 memory group, where a sandbox's own goes: memory the watch
+    cannot see (page cache, shared memory of every kind) is charged there and capped."""
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if "memory" in controllers.split(","):
+                return MEMORY_CGROUP + path.rstrip("/")
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _remove_group(path: str) -> None:
@@ -499,7 +531,9 @@ def _sweep() -> None:
     if _SWEPT:
         return
     _SWEPT.append(True)
-    for folder in [*Path(PIDS_CGROUP).glob("nnspec-*-*"), *Path(CPU_CGROUP).glob("nnspec-*-*")]:
+    memory = own_memory_group()
+    for folder in [*Path(PIDS_CGROUP).glob("nnspec-*-*"), *Path(CPU_CGROUP).glob("nnspec-*-*"),
+                   *(Path(memory).glob("nnspec-*-*") if memory else [])]:
         try:
             creator = int(folder.name.split("-")[1])
             os.kill(creator, 0)
@@ -584,8 +618,8 @@ def landlock(writable: str) -> None:
         os.close(ruleset)
 
 
-# seccomp: (AUDIT_ARCH, socket's syscall number) by machine
-_SOCKET = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+# seccomp: (AUDIT_ARCH, the numbers of socket, memfd_create and shmget) by machine
+_SOCKET = {"x86_64": (0xC000003E, 41, 319, 29), "aarch64": (0xC00000B7, 198, 279, 194)}
 _AF_UNIX = 1
 
 
@@ -605,24 +639,30 @@ def no_unix_sockets() -> bool:
     """Forbid this process and its children to create Unix sockets (socket(AF_UNIX) fails with
     EACCES), with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or
     D-Bus socket under /run, an agent's, a database's) reaches outside whatever the network
-    namespace says. Socket pairs (multiprocessing's pipes) still work. False where seccomp
-    or this machine's syscall table is not known (nothing is filtered)."""
+    namespace says. Socket pairs (multiprocessing's pipes) still work. Also memory that no
+    process's resident set shows (memfd_create and shmget fail with ENOSYS): a memfd written
+    and unmapped, held open 16 MB at a time, went past the memory limit unseen. False where
+    seccomp or this machine's syscall table is not known (nothing is filtered)."""
     import ctypes
 
     if not unix_filter_known():
         return False
-    arch, socket_nr = _SOCKET[os.uname().machine]
+    arch, socket_nr, memfd_nr, shmget_nr = _SOCKET[os.uname().machine]
     allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    nosys = 0x00050000 | 38  # SECCOMP_RET_ERRNO | ENOSYS: as if the kernel had no such call
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, ..|JGE|K, BPF_RET
-    program = [(load, 0, 0, 4),                # the calling convention's architecture
-               (jeq, 0, 6, arch),              # another one (i386 calls on x86_64): deny
-               (load, 0, 0, 0),                # the syscall number
-               (jge, 4, 0, 0x40000000),        # x32 calls: deny
-               (jeq, 0, 2, socket_nr),         # not socket(): allow
-               (load, 0, 0, 16),               # socket()'s domain (low word of args[0])
-               (jeq, 1, 0, _AF_UNIX),
-               (ret, 0, 0, allow),
-               (ret, 0, 0, deny)]
+    program = [(load, 0, 0, 4),                # 0: the calling convention's architecture
+               (jeq, 0, 8, arch),              # 1: another one (i386 calls on x86_64): deny
+               (load, 0, 0, 0),                # 2: the syscall number
+               (jge, 6, 0, 0x40000000),        # 3: x32 calls: deny
+               (jeq, 0, 2, socket_nr),         # 4: not socket(): on to 7
+               (load, 0, 0, 16),               # 5: socket()'s domain (low word of args[0])
+               (jeq, 3, 2, _AF_UNIX),          # 6: AF_UNIX: deny; else allow
+               (jeq, 3, 0, memfd_nr),          # 7: memfd_create: nosys
+               (jeq, 2, 0, shmget_nr),         # 8: shmget: nosys
+               (ret, 0, 0, allow),             # 9
+               (ret, 0, 0, deny),              # 10
+               (ret, 0, 0, nosys)]             # 11
     code = b"".join(struct.pack("=HBBI", *step) for step in program)
     buffer = ctypes.create_string_buffer(code, len(code))
 

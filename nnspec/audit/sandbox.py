@@ -148,7 +148,7 @@ class Sandbox:
         self._files = [capture, stderr]
         self._printed = 0
         if iso.kind == "bubblewrap" and self._group is None:
-            self._group = isolation.ProcessGroup()
+            self._group = isolation.ProcessGroup(memory=self.memory_limit)
         module = self.target.kind == "module"
         argv = isolation.command(iso, ["-m", isolation.WORKER, str(self.memory_limit),
                                        iso.kind, str(capture.fileno())], hide=self._hidden(),
@@ -450,6 +450,9 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             code = None
         why = self._watch.reason if self._watch is not None else ""
+        if not why and self._group is not None and self._group.out_of_memory():
+            why = (f"its processes' memory, shared memory included, passed the "
+                   f"{self.memory_limit / 2**30:.2f} GiB limit")
         detail = self._stderr_tail()
         self.close()
         if why:
