@@ -105,7 +105,8 @@ def zeros(w, b, X, Y):
 
 def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> None:
     """Checks that never saw a result are not passed: a stub that raises, or a `pass`, earned
-    18 of 19 while zeros everywhere earned 15."""
+    18 of 19 while zeros everywhere earned 15; then 7 and 8 of 19 for not crashing, not
+    printing and not changing its input. With nothing of it to grade, it earns nothing."""
     audited = {f.__name__: audit_function(f, "logreg.propagate", examples=10)
                for f in (stub, unwritten, zeros)}
     for name in ("stub", "unwritten"):
@@ -114,7 +115,8 @@ def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> 
         assert "none of its values could be checked" in value[0].message
     assert not any(f.counterexample.get("checked") == 0 for f in audited["zeros"].findings)
     scores = {name: gradescope(result)["score"] for name, result in audited.items()}
-    assert scores["stub"] < scores["zeros"] and scores["unwritten"] < scores["zeros"]
+    assert scores["stub"] == scores["unwritten"] == 0 < scores["zeros"]  # they had 7 and 8
+    assert prairielearn(audited["unwritten"])["score"] == 0.0
     failed = {t["name"] for t in gradescope(audited["stub"])["tests"] if t["status"] == "failed"}
     assert {"value", "shape", "keys", "determinism", "exception"} <= failed
     assert "(2 defects, 0 warnings, 0 notes)" in gradescope(audited["stub"])["output"]

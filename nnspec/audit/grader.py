@@ -7,7 +7,8 @@ submission gets full marks) but is shown in the test's output. The checks of the
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result on
 some inputs (it raised, hung or crashed there, or its process answered something that is not
 plain data, after which it is not called again) earns nothing for the checks of results
-(contracts.OF_RESULTS), which saw only the inputs it answered; one with a shape defect earns
+(contracts.OF_RESULTS), which saw only the inputs it answered (one that answered none, a stub,
+earns nothing at all); one with a shape defect earns
 nothing for its values, compared nowhere the shape is wrong. A failed
 test's output is each finding with its smallest input, expected and returned values. A target
 that could not be audited (syntax error, missing function) scores 0 with the reason;
@@ -50,19 +51,24 @@ NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer")  # calls 
 
 def graded(result: AuditResult) -> list[dict]:
     """Per check: name, points earned, max points, passed, and the findings as text. When the
-    target gave no result on some inputs (it raised, hung or crashed there; or on every input:
-    the engine's value defect with `"checked": 0`, a stub), the checks of what it returns earn
-    nothing: not seen to fail is not seen to pass (a stub that answers only the smallest input,
-    or a missing 1/m hidden by a hang wherever m > 1, earned all but one point)."""
+    target gave no result on some inputs (it raised, hung or crashed there), the checks of what
+    it returns earn nothing: not seen to fail is not seen to pass (a stub that answers only the
+    smallest input, or a missing 1/m hidden by a hang wherever m > 1, earned all but one
+    point). When it gave none on any input (the engine's value defect with `"checked": 0`: a
+    stub), no check earns anything: there is nothing of it to grade."""
     tests = []
-    unseen = [f for f in result.findings
-              if f.check == "value" and f.counterexample.get("checked") == 0] or \
+    nothing = [f for f in result.findings
+               if f.check == "value" and f.counterexample.get("checked") == 0]
+    unseen = nothing or \
         [f for f in result.findings if f.check in NO_ANSWER and f.severity == "defect"]
     misshapen = [f for f in result.findings if f.check == "shape" and f.severity == "defect"]
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
-        if unseen and check in contracts.OF_RESULTS and not found:
+        if nothing and not found:  # a stub (`pass`, `raise NotImplementedError`, a hang) had
+            # 7 or 8 of 19 points for not crashing, not printing, not changing its input
+            passed, found = False, nothing
+        elif unseen and check in contracts.OF_RESULTS and not found:
             passed, found = False, unseen
         elif misshapen and check in VALUES and not found:  # a value of the wrong shape is
             passed, found = False, misshapen  # compared nowhere its shape is wrong
