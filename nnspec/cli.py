@@ -12,7 +12,14 @@ import sys
 import threading
 
 from nnspec import __version__
-from nnspec.errors import EXIT_BROKEN_PIPE, EXIT_USAGE, UsageError, on_interrupt, reset_interrupt
+from nnspec.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_USAGE,
+    UsageError,
+    interrupted_by,
+    on_interrupt,
+    reset_interrupt,
+)
 from nnspec.text import did_you_mean
 
 CONTRACTS = (
@@ -92,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="audit an implementation against the reference",
                        epilog="exit codes: 0 conforms (warnings and notes allowed); 1 a defect; "
-                       "2 could not audit (bad target, usage error); 130 interrupted (Ctrl-C)")
+                       "2 could not audit (bad target, usage error); 130 interrupted (Ctrl-C); "
+                       "143 stopped (SIGTERM)")
     p.add_argument("target", metavar="TARGET",
                    help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
                    "or a directory of such files")
@@ -164,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # said once: a second one changes nothing
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("nnspec: interrupted", file=sys.stderr)
-        return 130
+        return 128 + interrupted_by()
     except BrokenPipeError:  # the reader went away (`nnspec verify | head`): stop quietly
         import os
 
@@ -177,15 +187,19 @@ def main(argv: list[str] | None = None) -> int:
 
             drop_spare()
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def _take_interrupts():
-    """Install the CLI's Ctrl-C handler (main thread only); the handler it replaces."""
+    """Install the CLI's Ctrl-C handler, for SIGTERM too (main thread only): a folder run
+    stopped by `kill` or a grading platform's time limit stops its workers and their
+    sandboxes as on Ctrl-C (it left them running) and exits 143. The handlers it replaces."""
     if threading.current_thread() is not threading.main_thread():
         return None
     reset_interrupt()
-    return signal.signal(signal.SIGINT, on_interrupt)
+    return {signum: signal.signal(signum, on_interrupt)
+            for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _hypothesis_storage() -> None:

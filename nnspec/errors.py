@@ -23,6 +23,13 @@ def on_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def interrupted_by() -> int:
+    """The signal that interrupted the command (SIGINT unless SIGTERM came first)."""
+    import signal
+
+    return _INTERRUPTED[0] if _INTERRUPTED else int(signal.SIGINT)
+
+
 def raise_if_interrupted() -> None:
     if _INTERRUPTED:
         raise KeyboardInterrupt

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from nnspec.audit import diagnosis
 from nnspec.audit.batch import (
     Job,
@@ -94,6 +96,44 @@ def test_ctrl_c_while_the_workers_start_and_twice_says_one_line(tmp_path: Path) 
         if proc.returncode == 0:  # it was done before the signal: nothing to see
             continue
         assert proc.returncode == 130 and lines == ["nnspec: interrupted"], (delay, lines)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_a_run_killed_by_a_signal_leaves_no_process(tmp_path: Path, signum: int) -> None:
+    """`kill` (SIGTERM) of a folder run exited 143 without a word and left its workers and
+    their sandboxes running; after `kill -9` they went on auditing for minutes. SIGTERM is
+    taken as Ctrl-C is; a worker whose run is gone stops with its sandboxes."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        shutil.copy(CORPUS / "bug_hang.py", folder / name)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnspec", "audit", str(folder), "--contract", "logreg.propagate",
+         "--timeout", "120", "--workers", "2", "--no-cache"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while len(_descendants(proc.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the two workers are up and their sandboxes spin in the target
+    time.sleep(0.5)
+    below = _descendants(proc.pid)
+    assert proc.poll() is None and len(below) >= 4
+    os.kill(proc.pid, signum)  # the run alone, as `kill PID` does: not its group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == (143 if signum == signal.SIGTERM else -9)
+    if signum == signal.SIGTERM:
+        assert err.decode().strip().endswith("nnspec: interrupted"), err.decode()
+    deadline = time.monotonic() + 10
+    while [p for p in below if _alive(p)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in below if _alive(p)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _descendants(pid: int) -> list[int]:

@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
@@ -125,6 +126,9 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
 
 # ---- executors ---------------------------------------------------------------------------------
 
+ORPHAN_CHECK = 0.5  # seconds between two looks of a worker at its parent
+
+
 def _on_term(signum: int, frame: object) -> None:
     """Kill this worker's sandboxes (each leads its own process group) and remove their
     cgroups, then exit at once: unwinding instead could be swallowed by whatever the signal
@@ -152,6 +156,17 @@ def _worker_init() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _children_start_deaf
     signal.signal(signal.SIGTERM, _on_term)
     atexit.register(drop_spare)
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True,
+                     name="nnspec-parent-watch").start()
+
+
+def _orphaned(parent: int) -> None:
+    """Stop this worker and its sandboxes when the run that started it is gone: a run killed
+    with SIGKILL (or the machine's OOM killer) left its workers auditing, and their
+    sandboxes running, for minutes."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    _on_term(signal.SIGTERM, None)
 
 
 @contextmanager
