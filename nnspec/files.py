@@ -101,7 +101,8 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
     """Before any work: every output (option name to path, None if not given) writable, no two
     the same path, none an input, and none a file with one of `suffixes` inside an input
     folder (a file an audit of that folder would read). `directories` are outputs that are
-    folders of files (a folder run's grader files): one must be a directory or be creatable."""
+    folders of files (a folder run's grader files): one must be a directory or be creatable,
+    and no other output may be inside it (a target's file could replace it)."""
     seen: dict[Path, str] = {}
     folders = directories or {}
     for option, given in [*outputs.items(), *folders.items()]:
@@ -121,3 +122,8 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
             check_writable(path)
         elif problem := writable_problem(path / "results.json"):
             raise UsageError(f"{option} {given} must be a directory for a folder: {problem}")
+    for option, given in outputs.items():  # the class's JSON inside the folder of grader files
+        for folder, directory in folders.items():  # was silently replaced by one of them
+            if given and directory and Path(directory).resolve() in Path(given).resolve().parents:
+                raise UsageError(f"{option} {given} is inside {folder} {directory}, where "
+                                 "each target's file goes: write it elsewhere")

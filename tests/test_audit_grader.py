@@ -156,7 +156,8 @@ def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> 
 def test_a_folder_runs_grader_directories_are_checked_before_any_audit(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """A folder run writes one file per target into --gradescope DIR: a DIR that is a file,
-    or the path of another output, is a usage error before the first audit, not after all."""
+    the path of another output, or a folder that holds another output (a target's file
+    replaced the class's JSON, exit 0), is a usage error before the first audit."""
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "a.py").write_bytes((CORPUS / "correct_stable.py").read_bytes())
@@ -166,7 +167,12 @@ def test_a_folder_runs_grader_directories_are_checked_before_any_audit(
                          (["--gradescope", str(tmp_path / "g"), "--json", str(tmp_path / "g")],
                           "--json and --gradescope name the same path"),
                          (["--prairielearn", str(tmp_path / "g"), "--gradescope",
-                           str(tmp_path / "g")], "name the same path")):
+                           str(tmp_path / "g")], "name the same path"),
+                         (["--gradescope", str(tmp_path / "g"), "--json",  # a target's file
+                           str(tmp_path / "g" / "a.py.json")],  # would replace it, exit 0
+                          "is inside --gradescope"),
+                         (["--gradescope", str(tmp_path / "g"), "--report",
+                           str(tmp_path / "g" / "class.md")], "is inside --gradescope")):
         assert main(["audit", str(folder), "--contract", "logreg.propagate", *extra]) == 2
         captured = capsys.readouterr()
         assert words in captured.err and "[1/1]" not in captured.err + captured.out
