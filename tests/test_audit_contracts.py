@@ -273,3 +273,19 @@ def test_a_dict_entry_replaced_is_told_as_such_not_as_an_array_changed_in_place(
     found = audit_function(update_parameters, "two_layer.update_parameters", examples=5)
     message = next(f.message for f in found.findings if f.check == "mutation")
     assert "by assigning into the caller's dict" in message and "new dict" in message
+
+
+def test_a_correct_sigmoid_that_rounds_to_zero_is_not_told_to_check_its_activation() -> None:
+    """A2 = 0.5*(1 + tanh(z/2)) (a correct sigmoid) rounds to 0 where sigma(z) is 1e-35: the
+    saturation warning said "check the activation", as if the activation were wrong."""
+    c = contracts.get("two_layer.forward_propagation")
+    problem = {"X": np.array([[-1.0]]), "W1": np.array([[7.0]]), "b1": np.zeros((1, 1)),
+               "W2": np.array([[80.0]]), "b2": np.zeros((1, 1)), "Y": np.ones((1, 1))}
+    Z1 = problem["W1"] @ problem["X"]
+    A1 = np.tanh(Z1)
+    Z2 = problem["W2"] @ A1
+    A2 = 0.5 * (1 + np.tanh(Z2 / 2))
+    o = Options(hidden_activation="tanh")
+    (found,) = c.check(problem, to_plain((A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2})), o)
+    assert found.check == "saturation" and "check the activation" not in found.message
+    assert "0.5*(1 + tanh(z/2))" in found.message

@@ -75,6 +75,22 @@ def test_tanh_derivative_for_sigmoid_and_dW2_for_W2_are_named() -> None:
         assert text.startswith(expected) and "never divide" not in text
 
 
+def test_a1_for_g_prime_and_dw2_without_its_transpose_are_named() -> None:
+    """`dZ1 = W2^T dZ2 * A1` and `dW2 = dZ2 @ A1` (where n_h == m it runs) matched no known
+    mistake, the second though "a missing transpose" was among those tried."""
+    square = {**TWO, "X": TWO["X"][:, :3], "Y": TWO["Y"][:, :3]}  # n_h = m = 3
+    _, cache = two_layer_sigmoid.forward_propagation(square["X"], PARAMS)
+    m, A1, dZ2 = 3, cache["A1"], cache["A2"] - square["Y"]
+    right = dZ2 @ A1.T / m
+    for dW2, g_prime, expected in ((right, A1, "matches: A1 used in place of g'(Z1)"),
+                                   (dZ2 @ A1 / m, A1 * (1 - A1),
+                                    "matches: dW2 = dZ2 A1 without A1's transpose")):
+        dZ1 = TWO["W2"].T @ dZ2 * g_prime
+        grads = {"dW1": dZ1 @ square["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+                 "dW2": dW2, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+        assert _explain("two_layer.backward_propagation", square, grads).startswith(expected)
+
+
 def test_a_small_eps_inside_the_log_is_a_correct_form() -> None:
     A2, Y = np.array([[0.25, 0.5, 0.75]]), np.array([[1.0, 0.0, 1.0]])
     cost = float(-np.mean(Y * np.log(A2 + 1e-12) + (1 - Y) * np.log(1 - A2 + 1e-12)))

@@ -72,7 +72,10 @@ def _activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _derivative(name: str, a: np.ndarray) -> np.ndarray:
-    """g'(z) from a = g(z): a (1 - a) for sigmoid, 1 - a^2 for tanh."""
+    """g'(z) from a = g(z): a (1 - a) for sigmoid, 1 - a^2 for tanh; "A1": a itself (the
+    mistake of writing A1 where g'(Z1) goes)."""
+    if name == "A1":
+        return a
     return a * (1 - a) if name == "sigmoid" else 1 - a**2
 
 
@@ -244,6 +247,14 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
                lambda: {**base, "dW1": base["dW1"].T})
     if n_x == m:
         yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="backward")
+    if n_h == m:
+        yield (Match("dW2 = dZ2 A1 without A1's transpose", "dW2 = dZ2 A1^T / m has W2's shape "
+                     "(1, n_h); it only runs because n_h == m"),
+               lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["cache['A1']"] / m})
+    prime = {"sigmoid": "A1 * (1 - A1)", "tanh": "1 - A1**2"}[hidden]
+    yield (Match("A1 used in place of g'(Z1)", f"dZ1 = W2^T dZ2 * g'(Z1), and g'(Z1) is {prime} "
+                 f"for the {hidden} hidden layer"),
+           lambda: _two_layer(p, hidden, derivative="A1"))
     yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _two_layer(p, hidden, clip=c)
@@ -350,8 +361,8 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
          "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
                                           "float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
-                                           "sign, sigma' for tanh' and "
-                                           "back, dW2 for W2, a missing transpose, float32 "
+                                           "sign, sigma' for tanh' and back, A1 for g'(Z1), "
+                                           "dW2 for W2, a missing transpose, float32 "
                                            "arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, the (1 - y) term dropped, an "
                                    "(m, m) broadcast, eps inside the log, clipping, float32 "
