@@ -15,6 +15,17 @@ INPUT_LIMIT = 64 << 20  # bytes of a target or of a helper module the harness re
 SYSTEM = ("/proc/", "/sys/", "/dev/")
 
 
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """What to tell a user whose file is not UTF-8: where, and what to do ("cannot read
+    (UnicodeDecodeError)" gave neither)."""
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8"
+    line = data[:exc.start].count(b"\n") + 1
+    return (f"not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} (Latin-1 or "
+            "Windows-1252?); save it as UTF-8") if exc.start < len(data) else "not UTF-8 text"
+
+
 def read_input(path: str | Path, limit: int = INPUT_LIMIT) -> bytes:
     """The bytes of a regular file, at most `limit` of them, read without blocking; OSError
     otherwise. A submission may be a link to /proc/kmsg, a FIFO or /dev/zero, whose plain read

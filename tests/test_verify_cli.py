@@ -214,3 +214,21 @@ def test_ctrl_c_on_a_terminal_prints_one_line(tmp_path):
     os.killpg(run.pid, signal.SIGINT)
     err = run.stderr.read()
     assert run.wait(timeout=60) == 130 and err == "nnspec: interrupted\n", err
+
+
+@pytest.mark.parametrize("data, said", [
+    ("# Notes\n\nLa d\u00e9riv\u00e9e: $dw = 0$\n".encode("latin-1"),
+     "not UTF-8 text: byte 0xe9 on line 3 (Latin-1 or Windows-1252?); save it as UTF-8"),
+    ("# Notes\n$dw = 0$\n".encode("utf-16"),
+     "UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8")])
+def test_a_file_in_another_encoding_says_where_and_what_to_do(tmp_path, capsys, data, said):
+    """Latin-1 or UTF-16 notes, and a Latin-1 submission, were "not UTF-8 text" and
+    "cannot read (UnicodeDecodeError)": nothing to act on."""
+    notes = tmp_path / "notes.md"
+    notes.write_bytes(data)
+    assert main(["verify", str(notes)]) == 2
+    assert capsys.readouterr().err == f"nnspec: error: cannot read {notes}: {said}\n"
+    target = tmp_path / "mine.py"
+    target.write_bytes(data)
+    assert main(["audit", str(target), "--contract", "logreg.propagate"]) == 2
+    assert capsys.readouterr().err == f"nnspec: error: target mine.py: cannot read: {said}\n"

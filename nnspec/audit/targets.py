@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.errors import UsageError
-from nnspec.files import INPUT_LIMIT, read_input
+from nnspec.files import INPUT_LIMIT, not_utf8, read_input
 from nnspec.text import did_you_mean
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -158,7 +158,7 @@ def read_source(target: Target) -> list[tuple[str, str]]:
             raise too_large from None
         raise UsageError(f"target {path.name}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(f"target {path.name}: cannot read ({exc.__class__.__name__})") from None
+        raise UsageError(f"target {path.name}: cannot read: {not_utf8(exc)}") from None
     if target.kind == "notebook":
         if sum(len(source) for _, source in code_cells(text, path.name)) > MAX_CODE:
             raise too_large

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from nnspec.errors import UsageError
+from nnspec.files import not_utf8
 
 MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
                   r"|(?<!\\)\$(?P<i2>[^$]+?)(?<!\\)\$", re.DOTALL)
@@ -100,8 +101,8 @@ def read(path: str | Path) -> str:
         raise UsageError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"cannot read {path}: it is a directory") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read {path}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read {path}: {not_utf8(exc)}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not text.replace("\0", "").strip():  # a truncated file, or the wrong one: not "0 claims"
