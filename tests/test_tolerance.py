@@ -245,3 +245,13 @@ def test_compare_special_values_and_shapes():
     with oracle.mp.workdps(60):
         third = oracle.mp.mpf(1) / 3
     assert tolerance.compare("cost", np.array(third, dtype=object), 1 / 3, 0.0) is None
+
+
+def test_a_difference_just_past_its_bound_is_shown_with_the_digits_that_tell_them_apart():
+    """"off by 2.22e-16 > bound 2.22e-16" read as a contradiction."""
+    found = tolerance.compare("cost", np.array(0.0), np.array(2.2205e-16), np.array(2.2204e-16))
+    text = str(found)
+    off, limit = text.split("off by ")[1].split(" (")[0].split(" > bound ")
+    assert off != limit and float(off) > float(limit), text
+    assert "off by 0.5 > bound 0.01" in str(tolerance.compare(
+        "cost", np.array(1.0), np.array(1.5), np.array(0.01)))

@@ -252,8 +252,10 @@ class Mismatch:
             gap = "which is not a finite number"
         elif self.bound < np.finfo(np.float64).tiny:
             gap = f"off by {self.difference:.3g} where float64 is exact"
-        else:
-            gap = f"off by {self.difference:.3g} > bound {self.bound:.3g}"
+        else:  # as many digits as tell the two apart: "2.22e-16 > bound 2.22e-16" read as false
+            digits = next((d for d in range(3, 18)
+                           if f"{self.difference:.{d}g}" != f"{self.bound:.{d}g}"), 17)
+            gap = f"off by {self.difference:.{digits}g} > bound {self.bound:.{digits}g}"
         beyond = f"{self.count} of {self.size} {'entry' if self.size == 1 else 'entries'}"
         return (f"{self.quantity}{where}: expected {float(self.expected)!r}, got "
                 f"{float(self.got)!r}, {gap} ({beyond} beyond the bound)")
