@@ -754,3 +754,41 @@ except OSError:
 """)
     finally:
         shutil.rmtree(elsewhere, ignore_errors=True)
+
+
+def burns_the_harness(w, b, X, Y):
+    """Right on small problems, wrong five ways on large ones: each a shrinking run of the
+    harness's own (oracle, Hypothesis), which --timeout does not count."""
+    n_x, m = X.shape
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
+    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    if n_x * m >= 200:
+        kind = int(abs(X).sum() * 1e6) % 4
+        if kind == 0:
+            dw = dw * (1 + 1e-6)
+        elif kind == 1:
+            X[0, 0] += 1
+        elif kind == 2:
+            dw = dw.ravel()
+        else:
+            return {"dw": dw}, cost
+    return {"dw": dw, "db": db}, cost
+
+
+def test_shrinking_has_a_budget_a_target_cannot_stretch() -> None:
+    """A target wrong in several ways on large problems only made one audit take 49 s against
+    2 s (35 s with --timeout 10): the harness shrank each way from 64 examples down. Shrinking
+    stops past its budget (the corpus spends a hundredth of it) and says so."""
+    from nnspec.audit import engine
+
+    spent = []
+    real = engine._Engine.search
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine._Engine, "search",
+                      lambda self: (real(self), spent.append(self.spent))[0])
+        result = engine.audit_function(burns_the_harness, "logreg.propagate")
+    assert result.verdict == "defect" and len(result.findings) >= 3
+    assert spent[0] <= engine.SHRINK_BUDGET + 64 * 64
+    partly = [f for f in result.findings if f.counterexample.get("shrunk") == "partly"]
+    assert partly and "budget" in partly[0].input_label()

@@ -108,11 +108,17 @@ class Finding:
             return "input of the call the time ran out on"
         if self.counterexample.get("shrunk") is False:
             return "input found (not shrunk: the audit had stopped calling the target)"
+        if self.counterexample.get("shrunk") == "partly":
+            return "smallest input found (shrinking stopped: the audit's budget for it was spent)"
         return "smallest input"
 
 
 LARGE_EXAMPLES = 2  # problems of the large pass, at least
 ROUNDING_EVALUATIONS = 24  # new problems a counterexample's rounding may evaluate, at most
+# the sizes (product of n_x, n_h, m) of the problems shrinking may evaluate in one audit: the
+# corpus's audits spend up to 3000, a target failing five ways on large problems only 1.8
+# million (33 s); past it, each finding keeps the smallest input found so far
+SHRINK_BUDGET = 300_000
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
@@ -333,6 +339,8 @@ class _Engine:
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.ending: dict[tuple[str, str], tuple[Any, Failure]] = {}  # the first hang, crash...
         self.stopped = False
+        self.searching = False  # the explore passes are evaluated; after them, shrinking
+        self.spent = 0  # the size of the problems evaluated after the explore passes
         self.first: Any = None  # the first problem evaluated
         self.checked = 0  # problems on which the target gave something whose values were compared
 
@@ -342,8 +350,10 @@ class _Engine:
         key = self.contract.key(problem)
         if key in self.cache:
             return self.cache[key]
-        if self.stopped:
+        if self.stopped or self.spent_out():
             return []
+        if not self.searching:
+            self.spent += math.prod(self.contract.sizes(problem).values())
         failures = self._evaluate(problem, outcomes or [])
         self.cache[key] = failures
         self.first = problem if self.first is None else self.first
@@ -354,6 +364,12 @@ class _Engine:
         if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
             self.wrong.append((problem, next(f for f in failures if f.check == "value")))
         return failures
+
+    def spent_out(self) -> bool:
+        """Whether shrinking has used its budget: a target that fails many ways on large
+        problems only made the harness shrink for 30 s and more (the oracle and the shrinking
+        runs are the harness's time, not the target's: --timeout does not bound them)."""
+        return not self.searching and self.spent > SHRINK_BUDGET
 
     def evaluate_all(self, problems: list) -> None:
         """Evaluate, in order, the problems not evaluated yet, with every call in one request
@@ -526,10 +542,12 @@ class _Engine:
                 if failure.check == "accuracy":
                     _keep_worst(worst, problem, failure)
 
+        self.searching = True
         for problems in (self._explored(), self._large()):
             self.evaluate_all(problems)
             for problem in problems:
                 explore(problem)
+        self.searching = False
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
         self._drop_warnings_of_the_mistake(first, saturated)
         if worst and ("accuracy", "warning") in first and not self.stopped:
@@ -598,6 +616,8 @@ class _Engine:
             counterexample.update(failure.details)
             if check != "timeout" and not shrinking and not self._smallest(problem):
                 counterexample["shrunk"] = False  # the target is no longer called
+            elif shrinking and self.spent_out() and not self._smallest(problem):
+                counterexample["shrunk"] = "partly"  # the budget ran out on the way
             message, match = self._diagnosed(problem, failure, found)
             if check == "accuracy" and worst:
                 w_problem, w_failure = worst[0]
@@ -711,7 +731,7 @@ class _Engine:
         """Take the first of `moves(problem)` on which the same check still fails, again from
         there, until none does (or `budget` problems not evaluated before are spent)."""
         improved = True
-        while improved and not self.stopped:
+        while improved and not self.stopped and not self.spent_out():
             improved = False
             for candidate in moves(problem):
                 if budget is not None and self.contract.key(candidate) not in self.cache:
@@ -738,6 +758,8 @@ class _Engine:
         log: list[tuple[Any, bool]] = []  # each candidate evaluated and whether it failed
 
         def hit(candidate: Any) -> None:
+            if self.spent_out():
+                raise _Enough
             if calls[0] >= 0:
                 calls[0] += 1
                 if calls[0] > SHRINK_CALLS[severity]:
@@ -754,10 +776,11 @@ class _Engine:
         try:
             self._run(hit, (Phase.generate, Phase.shrink), within)
         except (_Hit, _Enough):
-            chosen = max(i for i, (_, failed) in enumerate(log) if failed)
+            chosen = max((i for i, (_, failed) in enumerate(log) if failed), default=None)
         except Exception:  # noqa: BLE001, S110 - Hypothesis's flakiness errors: keep the first
             pass
-        _remember(key, log, chosen)
+        if not self.spent_out():  # a run the budget cut short is not the run to replay
+            _remember(key, log, chosen)
         if chosen is None:
             return problem, failure
         return log[chosen][0], self._matching(log[chosen][0], failure)
