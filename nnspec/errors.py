@@ -15,10 +15,22 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose
 _INTERRUPTED: list[int] = []
 
 
+_OWNER: list[int] = []  # the process that installed the handler
+
+
 def on_interrupt(signum: int, frame: object) -> None:
-    """The CLI's SIGINT handler. Python drops an exception raised where it cannot propagate (a
-    gc callback such as Hypothesis's, a `__del__`), so the interrupt is also remembered and
-    `raise_if_interrupted` raises it again where the tool next waits or calls a target."""
+    """The CLI's SIGINT and SIGTERM handler. Python drops an exception raised where it cannot
+    propagate (a gc callback such as Hypothesis's, a `__del__`), so the interrupt is also
+    remembered and `raise_if_interrupted` raises it again where the tool next waits or calls a
+    target. A forked child (verify's pool) that gets SIGTERM ends as by default: its pool
+    stops it so, and it printed a traceback."""
+    import os
+    import signal
+
+    if signum == signal.SIGTERM and _OWNER and os.getpid() != _OWNER[0]:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     _INTERRUPTED.append(signum)
     raise KeyboardInterrupt
 
@@ -36,4 +48,7 @@ def raise_if_interrupted() -> None:
 
 
 def reset_interrupt() -> None:
+    import os
+
     _INTERRUPTED.clear()
+    _OWNER[:] = [os.getpid()]

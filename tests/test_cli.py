@@ -109,3 +109,29 @@ def test_results_in_the_wrong_order_name_the_expected_order_and_plurals_agree(tm
     assert "(1 defect, 0 warnings, 0 notes)" in out.splitlines()[0]
     assert ("defect [type] grads should be a dict, got a number; expected the result "
             "(grads, cost)") in out
+
+
+def test_a_forked_child_of_the_cli_ends_on_sigterm_as_by_default():
+    """SIGTERM is the CLI's to take (a folder run stops its workers), but verify's forked pool
+    workers inherited the handler: the pool stopping them printed a KeyboardInterrupt
+    traceback. A child ends as SIGTERM ends any process."""
+    import os
+    import signal
+    import time
+
+    from nnspec.errors import on_interrupt, reset_interrupt
+
+    reset_interrupt()
+    previous = signal.signal(signal.SIGTERM, on_interrupt)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            finally:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
