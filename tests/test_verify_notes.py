@@ -433,6 +433,37 @@ def test_a_function_taking_the_gradients_is_called_with_them():
     assert got["return w - alpha"] == ("unchecked", why)
 
 
+def test_section_ids_tell_sections_that_start_alike_apart():
+    """The id took each heading's first word: "Example 1" and "Example 2" shared `example`, so
+    a formula inserted under one renamed the other's; "3. Code" gave `3`, so renumbering renamed
+    every id; "Réseaux" gave `rseaux` and a Greek heading nothing."""
+    def ids(text: str) -> list[str]:
+        return [c.id for c in extract.claims(notes.parse(text))[0]]
+
+    two = ("# Logistic regression\n\n## Example 1: one example\n\n$$dw = (a - y) x$$\n\n"
+           "## Example 2: a batch\n\n$$dw = (a - y) x$$\n")
+    before = ids(two)
+    assert before == ["logistic.example-one.dw", "logistic.example-batch.dw"]
+    inserted = ids(two.replace("one example\n\n", "one example\n\n$$db = a - y$$\n\n"))
+    assert before[1] in inserted
+    assert ids(two.replace("1:", "3:").replace("2:", "4:")) == before
+    assert ids("# R\u00e9seaux\n\n## \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\n\n$$db = a - y$$\n") == [
+        "reseaux.\u03b5\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03b1.db"]
+
+
+def test_the_loss_takes_its_arguments_in_the_order_the_notes_define():
+    """Notes that define the course's L(\\hat{y}, y) were false throughout, their definition too:
+    L was always label first. The shipped notes define L(y, \\widehat{y}), and their J with
+    L(\\widehat{y}, y) stays false (test_swapped_arguments_of_the_loss_are_false_...)."""
+    course = ("# Cost\n\n$$\\mathcal{L}(\\hat{y}, y) = -(y \\log \\hat{y} + (1 - y) "
+              "\\log(1 - \\hat{y}))$$\n\n"
+              "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(\\hat{y}^{(i)}, y^{(i)})$$\n\n"
+              "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(y^{(i)}, \\hat{y}^{(i)})$$\n")
+    assert not extract.label_first(notes.parse(course))
+    assert extract.label_first(notes.parse(SHIPPED))
+    assert list(_own(course).values()) == ["holds", "holds", "false"]
+
+
 def test_a_listing_with_the_course_signature_is_run():
     """`backward_propagation(parameters, cache, X, Y)` was never called: every line "not
     run", so a wrong `np.dot(dZ1, X)` went unnoticed; `W2 = parameters["W2"]` is a read."""

@@ -28,14 +28,53 @@ ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
 OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "<", ">")
 
 
-def slug(section: str) -> str:
-    """A short id prefix from the section path: the first word of each heading that is not an
-    article ("A 2-layer network": 2-layer)."""
-    words = []
-    for part in section.split(" / "):
-        kept = [w for w in part.strip().split(" ") if w.lower() not in ("a", "an", "the")]
-        words.append(re.sub(r"[^0-9a-z-]", "", (kept or [""])[0].lower()))
-    return ".".join(w for w in words if w) or "notes"
+def _word(heading: str, n: int = 1) -> str:
+    """The first `n` words of a heading that are not an article nor a number ("A 2-layer
+    network": 2-layer; "3. Code": code), lower-case, accents dropped ("Réseaux": reseaux),
+    letters of any script kept."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", heading)
+                    if not unicodedata.combining(c)).lower()
+    words = [re.sub(r"[^\w-]", "", w) for w in plain.split()]
+    kept = [w for w in words if w and w not in ("a", "an", "the")
+            and not re.fullmatch(r"[\d_]+", w)]
+    return "-".join(kept[:n])
+
+
+def slug(section: str, words: dict | None = None) -> str:
+    """A short id prefix from the section path: a word for each heading (`_word`), or those
+    `section_slugs` chose where headings under one parent start alike."""
+    parts = section.split(" / ")
+    chosen = [(words or {}).get((tuple(parts[:i]), part)) or _word(part)
+              for i, part in enumerate(parts)]
+    return ".".join(w for w in chosen if w) or "notes"
+
+
+def section_slugs(notes: Notes):
+    """`slug` for these notes: headings under one parent whose first words are alike
+    ("Example 1", "Example 2") get as many words as tell them apart (they shared `example`, so
+    a formula inserted in one renamed the other's ids), then a number."""
+    siblings: dict[tuple, list[str]] = defaultdict(list)
+    for _, section in notes.headings:
+        parts = section.split(" / ")
+        for i, part in enumerate(parts):
+            if part not in siblings[tuple(parts[:i])]:
+                siblings[tuple(parts[:i])].append(part)
+    words: dict[tuple, str] = {}
+    for parent, parts in siblings.items():
+        alike: dict[str, list[str]] = defaultdict(list)
+        for part in parts:
+            alike[_word(part)].append(part)
+        for group in (g for g in alike.values() if len(g) > 1):
+            n = 2
+            while len({_word(p, n) for p in group}) < len(group) and n < 12:
+                n += 1
+            named = {p: _word(p, n) for p in group}
+            for k, part in enumerate(group):
+                clash = list(named.values()).count(named[part]) > 1
+                words[(parent, part)] = f"{named[part]}-{k + 1}" if clash else named[part]
+    return lambda section: slug(section, words)
 
 
 def top_level_split(tex: str, seps: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -132,6 +171,27 @@ def hidden_of(notes: Notes) -> str:
     return "sigmoid"
 
 
+PREDICTIONS = ("yhat", "Yhat", "a", "A", "a2", "A2")
+
+
+def label_first(notes: Notes) -> bool:
+    """The order of L's arguments the notes define: the first formula whose first side is
+    L(u, v) of the label and the prediction decides (the shipped notes' L(y, \\widehat{y}); the
+    course's L(\\hat{y}, y) made notes that define it so false throughout, their definition
+    too). Without one, the label first."""
+    for seg in notes.math:
+        first = top_level_split(seg.tex, ("=",))[0]
+        tree = _tree(seg.tex[first[0]:first[1]])
+        if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
+            continue
+        names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]
+        if names[0] in PREDICTIONS and names[1] in ("y", "Y"):
+            return False
+        if names[0] in ("y", "Y") and names[1] in PREDICTIONS:
+            return True
+    return True
+
+
 def subject(tex: str) -> str:
     """A formula's id within its section: what its first side names (`dw`, `dW2`, `a1`,
     `dL-dz`, `L`, `sigma`), else `f`. An id that follows the formula, not its place: a formula
@@ -154,7 +214,8 @@ def _named(tree) -> str:
     return ""
 
 
-def formula_claims(notes: Notes, hidden: str = "sigmoid") -> list[tuple[int, int, Claim]]:
+def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug, label: bool = True
+                   ) -> list[tuple[int, int, Claim]]:
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
     activation the notes define (`hidden_of`). Ids: the section, the formula's `subject` (a
     second formula of one subject in a section gets `-2`, ...), and `.k` for the k-th link of a
@@ -162,12 +223,13 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid") -> list[tuple[int, int
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
-        links = [(s, e, replace(check, hidden=hidden) if isinstance(check, Link) else check, d)
+        links = [(s, e, replace(check, hidden=hidden, label_first=label)
+                  if isinstance(check, Link) else check, d)
                  for s, e, check, d in _links(seg.tex, seg.display)]
         if not links:
             continue
         first = top_level_split(seg.tex[links[0][0]:links[0][1]], ("=",))[0]
-        key = f"{slug(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
+        key = f"{prefix(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
         counters[key] += 1
         base = key if counters[key] == 1 else f"{key}-{counters[key]}"
         for j, (start, end, check, definition) in enumerate(links, 1):
@@ -253,7 +315,9 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     from nnspec.spec.code import code_claims
 
     hidden = hidden_of(notes)
-    found = formula_claims(notes, hidden) + code_claims(notes, slug, hidden)
+    prefix = section_slugs(notes)
+    found = formula_claims(notes, hidden, prefix, label_first(notes)) + code_claims(
+        notes, prefix, hidden)
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing, sentences = [], []

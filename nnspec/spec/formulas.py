@@ -215,6 +215,7 @@ class Link:
     left: str
     right: str
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
+    label_first: bool = True  # the order of L's arguments the notes define (extract.loss_order)
 
     def describe(self) -> str:
         sides = (notation.normalise(side).strip().replace("YH@", "\\hat{Y}").replace(
@@ -276,7 +277,7 @@ class Link:
         for shape in shapes:
             if first_failure and failures:
                 break
-            net = Network(*shape, two_layer=two, hidden=hidden)
+            net = Network(*shape, two_layer=two, hidden=hidden, label_first=self.label_first)
             try:
                 ok, why, left, right = _every_example(net, reading, trees, rng)
             except NonConforming as exc:

@@ -95,6 +95,7 @@ class Network:
     data: dict = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
     hidden: str = "sigmoid"  # the hidden layer's g: the notes' sigma, or tanh (only for a hint)
+    label_first: bool = True  # L(y, yhat) as the shipped notes define it; False: L(yhat, y)
 
     def leaf(self, key: str) -> sp.Matrix:
         if key in self.data:
@@ -143,18 +144,18 @@ class Network:
         """What every value of the network is computed from (a derivative's memo key)."""
         frozen = lambda d: tuple(sorted((k, sp.ImmutableMatrix(v)) for k, v in d.items()))
         return (self.n_x, self.n_h, self.m, self.two_layer, frozen(self.free), frozen(self.data),
-                self.hidden)
+                self.hidden, self.label_first)
 
     def example(self, k: int) -> Network:
         """The same parameters on example k alone (m = 1)."""
         data = {"x": self.value("x")[:, k], "y": self.value("y")[:, k]}
         return Network(self.n_x, self.n_h, 1, self.two_layer, dict(self.free), data,
-                       hidden=self.hidden)
+                       hidden=self.hidden, label_first=self.label_first)
 
     def with_free(self, key: str, fresh: sp.Matrix) -> Network:
         data = {k: self.value(k) for k in ("x", "y")}
         return Network(self.n_x, self.n_h, self.m, self.two_layer, {**self.free, key: fresh}, data,
-                       hidden=self.hidden)
+                       hidden=self.hidden, label_first=self.label_first)
 
 
 def _scalar(value: sp.Matrix, what: str) -> sp.Expr:
@@ -249,7 +250,8 @@ class Evaluator:
         key = self._key(name)
         owner = self.net if key in SHARED or (key in TWO_LAYER) == self.net.two_layer else \
             Network(self.net.n_x, self.net.n_h, self.net.m, not self.net.two_layer,
-                    data={k: self.net.value(k) for k in ("x", "y")}, hidden=self.net.hidden)
+                    data={k: self.net.value(k) for k in ("x", "y")}, hidden=self.net.hidden,
+                    label_first=self.net.label_first)
         if name.index is not None:  # dZ^{[2](i)}: the gradient of example i's own loss
             if name.index not in self.index:
                 raise Unreadable(f"{name}: index {name.index} outside a sum over examples")
@@ -371,8 +373,9 @@ class Evaluator:
                 f = sp.Lambda(t, sp.diff(f(t), t))
             return values[0].applyfunc(f)
         if func == "L" and len(values) == 2:
-            return sp.Matrix([[defs.loss(_scalar(values[0], "L of more than one example"),
-                                         _scalar(values[1], "L of more than one example"))]])
+            label, prediction = values if self.net.label_first else values[::-1]
+            return sp.Matrix([[defs.loss(_scalar(label, "L of more than one example"),
+                                         _scalar(prediction, "L of more than one example"))]])
         raise Unreadable(f"{func} with {len(values)} arguments")
 
     def _sum(self, var: str, lower: str, upper: str, body) -> sp.Matrix:
