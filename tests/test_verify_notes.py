@@ -464,6 +464,23 @@ def test_the_loss_takes_its_arguments_in_the_order_the_notes_define():
     assert list(_own(course).values()) == ["holds", "holds", "false"]
 
 
+def test_a_listing_s_dz_is_checked_as_a_formula_s_is():
+    """`dZ2 = Y - A2` and `dZ1 = ... * (1 - A1)` were "assigns no quantity of the notation
+    table", though the same notes' formula dZ^{[2]} was checked: a wrong dZ was only seen one
+    line later, at dW."""
+    got = _listing_verdicts("def backward(parameters, cache, Y):\n"
+                            "    W2 = parameters[\"W2\"]\n    A1 = cache[\"A1\"]\n"
+                            "    dZ2 = cache[\"A2\"] - Y\n"
+                            "    dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)\n"
+                            "    wrong2 = Y - cache[\"A2\"]\n    dZ2 = wrong2\n"
+                            "    dZ1 = np.dot(W2.T, cache[\"A2\"] - Y) * (1 - A1)\n"
+                            "    return dZ1\n")
+    assert got['dZ2 = cache["A2"] - Y'][0] == "holds"
+    assert got["dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)"][0] == "holds"
+    assert got["dZ2 = wrong2"][0] == "false"
+    assert got['dZ1 = np.dot(W2.T, cache["A2"] - Y) * (1 - A1)'][0] == "false"
+
+
 def test_a_listing_with_the_course_signature_is_run():
     """`backward_propagation(parameters, cache, X, Y)` was never called: every line "not
     run", so a wrong `np.dot(dZ1, X)` went unnoticed; `W2 = parameters["W2"]` is a read."""

@@ -29,8 +29,17 @@ import sympy as sp
 
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.conventions import AS_WRITTEN
 from nnspec.spec.formulas import SEED, factor, matrices_equal
-from nnspec.spec.meaning import MODELLED, Network, either_hidden, hidden_hint, other_hidden
+from nnspec.spec.meaning import (
+    MODELLED,
+    Evaluator,
+    Network,
+    either_hidden,
+    hidden_hint,
+    other_hidden,
+)
+from nnspec.spec.notation import Name
 from nnspec.spec.notes import CodeBlock, Notes
 
 SHAPES = ((1, 1), (2, 3), (3, 2))
@@ -39,6 +48,7 @@ DATA = {"X": "x", "X_train": "x", "Y": "y", "Y_train": "y"}
 PARAMETERS = ("w", "b", "W1", "b1", "W2", "b2")
 FORWARD = {"Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2": "z2", "A2": "a2"}
 GRADIENTS = {"d" + p: p for p in PARAMETERS}
+STEPS = {"dZ": None, "dZ1": 1, "dZ2": 2}  # the vectorised pass's dZ of each layer
 LR = sp.Symbol("learning_rate", positive=True)
 
 
@@ -174,6 +184,9 @@ def expected(name: str, net: Network, before: dict) -> sp.Matrix | None:
         return sp.Matrix([[net.m]])
     if name in GRADIENTS:
         return defs.gradient(net.value("J")[0, 0], net.value(GRADIENTS[name]))
+    if name in STEPS and (len(name) == 2) != net.two_layer:  # dZ2 = A2 - Y: each example's
+        # gradient in its own z, side by side, as a formula's dZ^{[2]} is read
+        return Evaluator(net, AS_WRITTEN)(("grad", Name("Z", STEPS[name])))
     if name in PARAMETERS and name in before:
         return net.value(name) - LR * defs.gradient(net.value("J")[0, 0], net.value(name))
     return None
