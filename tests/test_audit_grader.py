@@ -61,6 +61,7 @@ def test_a_target_that_cannot_be_audited(tmp_path: Path, capsys: pytest.CaptureF
     assert written["score"] == 0 and written["tests"][0]["status"] == "failed"
     assert "syntax error" in written["tests"][0]["output"]
     assert json.loads(pl.read_text())["gradable"] is False
+    assert "syntax error" in json.loads(pl.read_text())["format_errors"][0]
 
 
 def test_a_folder_gets_one_file_per_target(tmp_path: Path,

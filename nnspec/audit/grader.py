@@ -116,8 +116,9 @@ def gradescope(result: AuditResult) -> dict:
 
 def prairielearn(result: AuditResult) -> dict:
     """PrairieLearn's external grader results.json: gradable, score in [0, 1], message, tests."""
-    if result.verdict == "error":
-        return {"gradable": False, "score": 0.0, "message": _headline(result), "tests": []}
+    if result.verdict == "error":  # the reason in format_errors too, as PrairieLearn asks
+        return {"gradable": False, "score": 0.0, "message": _headline(result),
+                "format_errors": [result.reason], "tests": []}
     tests = graded(result)
     total = sum(t["max_points"] for t in tests)
     return {"gradable": True, "score": sum(t["points"] for t in tests) / total,
