@@ -92,21 +92,27 @@ def test_the_readme_states_the_scores_gradescope_gets(results: dict[str, AuditRe
                                                  bad["score"], full]
 
 
+@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
 def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
-        tmp_path: Path) -> None:
+        tmp_path: Path, platform: str) -> None:
     """The README's `run_autograder` took the first file `sort` gave: a zip's
     `__MACOSX/._propagate.py` (0 points), a stale `.ipynb_checkpoints/propagate-checkpoint.py`
-    or a `helpers.py` that sorted first was graded in place of the student's file."""
+    or a `helpers.py` that sorted first was graded in place of the student's file. Both
+    platforms' scripts run as written, with their folders moved."""
     import shutil
     import subprocess
     import sys
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    script = re.search(r"`run_autograder`:\n\n```sh\n(.*?)```", readme, re.DOTALL).group(1)
-    root = tmp_path / "autograder"
-    (root / "venv" / "bin").mkdir(parents=True)
-    (root / "venv" / "bin" / "nnspec").symlink_to(Path(sys.executable).parent / "nnspec")
-    submission = root / "submission"
+    title, root, submitted, venv = {
+        "gradescope": ("`run_autograder`:\n\n", "/autograder", "submission", "/autograder/venv"),
+        "prairielearn": ("`serverFilesCourse/run.sh`:\n\n", "/grade", "student",
+                         "/nnspec-venv")}[platform]
+    script = re.search(re.escape(title) + r"```sh\n(.*?)```", readme, re.DOTALL).group(1)
+    moved = tmp_path / root.strip("/")
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "nnspec").symlink_to(Path(sys.executable).parent / "nnspec")
+    submission = moved / submitted
     (submission / "__MACOSX").mkdir(parents=True)
     (submission / "__MACOSX" / "._propagate.py").write_bytes(b"\x00\x05\x16\x07 Mac OS X")
     (submission / ".ipynb_checkpoints").mkdir()
@@ -114,13 +120,17 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
         "def propagate(w, b, X, Y):\n    raise NotImplementedError\n")
     (submission / "a_helpers.py").write_text("def sigmoid(z):\n    return z\n")
     shutil.copy(CORPUS / "correct_stable.py", submission / "propagate.py")
-    run = tmp_path / "run_autograder"
-    run.write_text(script.replace("/autograder", str(root)).replace(
-        "--timeout 120", "--timeout 120 --examples 10"))
+    run = tmp_path / "run.sh"
+    run.write_text(script.replace(venv, str(tmp_path / "venv")).replace(root, str(moved))
+                   .replace("--timeout 120", "--timeout 120 --examples 10"))
     subprocess.run(["bash", str(run)], check=True, capture_output=True, timeout=300)
-    written = json.loads((root / "results" / "results.json").read_text())
-    assert written["score"] == sum(t["max_score"] for t in written["tests"]), written["output"]
-    assert "submission/propagate.py" in written["output"]
+    written = json.loads((moved / "results" / "results.json").read_text())
+    if platform == "gradescope":
+        assert written["score"] == sum(t["max_score"] for t in written["tests"]), written
+        assert "submission/propagate.py" in written["output"]
+    else:
+        assert written["gradable"] and written["score"] == 1.0, written
+        assert "student/propagate.py" in written["message"]
 
 
 def stub(w, b, X, Y):
