@@ -115,6 +115,16 @@ def test_yhat_is_the_output_of_the_network_the_formula_is_in():
     assert Link(r"\hat{y}", "a^{[1]}").run().ok is False
 
 
+def test_a_derivative_written_with_a_slash_and_sized_brackets_are_read():
+    """`\\partial \\mathcal{L} / \\partial z = a - y` was false with a nonsense value (dL
+    divided by dz); `\\big(`, `\\Bigr)` and `\\operatorname{tanh}` were unreadable."""
+    assert Link(r"\partial \mathcal{L} / \partial z", "a - y").run().ok is True
+    assert Link("dL/dz", "a + y").run().ok is False
+    assert Link(r"\frac{dL}{dz} / a", r"\frac{a - y}{a}").run().ok is True  # a plain division
+    assert Link(r"\Bigl(a - y\Bigr) x", r"\big(a - y\big) x").run().ok is True
+    assert Link(r"\operatorname{tanh}(z)", r"2\sigma(2z) - 1").run().ok is True
+
+
 def test_the_vectorised_capitals_are_read_on_several_examples():
     """A, X, Z (and A^{[k]}, Z^{[k]}) are the quantities whose columns are the examples, so a
     formula in them is checked with m > 1 (it was "A is not in the notation table")."""

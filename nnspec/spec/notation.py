@@ -85,6 +85,8 @@ def _unwrap(tex: str, command: str, replace: str = "{}") -> str:
 def normalise(tex: str) -> str:
     """The notes' notation -> the reduced LaTeX the parser reads (see the module doc)."""
     tex = tex.replace("\\left", "").replace("\\right", "")
+    tex = re.sub(r"\\[Bb]ig{1,2}[lr]?(?![A-Za-z])", "", tex)  # \big( \Bigr]: sizes only
+    tex = re.sub(r"\\operatorname\{(tanh|sigma|log|exp|ln)\}", r"\\\1", tex)
     tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\", " ", tex)  # aligned, split: a chain
     tex = re.sub(r"[,.;:]\s*$", "", tex)  # the sentence's punctuation after a formula
     tex = re.sub(r"\\[dt]frac(?![A-Za-z])", r"\\frac", tex)
@@ -196,7 +198,11 @@ class _Parser:
                 factors = [("dot", _product(factors), self.factor())]
             elif self.peek() == "/":
                 self.take()
-                factors = [("div", _product(factors), self.factor())]
+                below = self.factor()
+                if factors[-1][0] == "grad" and below[0] == "grad":  # dL / dz, \partial L /
+                    factors[-1] = ("deriv", ("name", factors[-1][1]), below[1])  # \partial z
+                    continue
+                factors = [("div", _product(factors), below)]
             elif self.starts_factor():
                 factors.append(self.factor())
             else:
