@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prairielearn", metavar="FILE",
                    help="write PrairieLearn's results.json (for a folder: a directory, one file "
                    "per target)")
+    p.add_argument("--value-points", type=int, default=4, metavar="N",
+                   help="grader files: the points of the value check (and trajectory), each "
+                   "other check 1 (default: 4)")
     p.add_argument("--isolation", choices=("auto", "none"), default="auto",
                    help="auto: run the target in a sandbox (default); none: a plain process, "
                    "for trusted code only")

@@ -321,3 +321,16 @@ def test_a_long_double_answer_is_checked_not_a_way_out(tmp_path: Path) -> None:
     assert "answer" not in {f.check for f in result.findings}
     full = sum(t["max_score"] for t in gradescope(result)["tests"])
     assert gradescope(result)["score"] <= full - 4
+
+
+def test_the_value_check_s_weight_is_the_instructor_s_to_set(tmp_path: Path, capsys) -> None:
+    """Every wrong-value mistake scored 16 of 20 (80 %) and nothing could change it."""
+    out = tmp_path / "g.json"
+    buggy = str(CORPUS / "bug_missing_one_over_m.py")
+    assert main(["audit", buggy, "--contract", "logreg.propagate", "--examples", "10",
+                 "--value-points", "20", "--gradescope", str(out)]) == 1
+    written = json.loads(out.read_text())
+    full = sum(t["max_score"] for t in written["tests"])
+    assert full == len(written["tests"]) - 1 + 20 and written["score"] == full - 20
+    assert main(["audit", buggy, "--contract", "logreg.propagate", "--value-points", "0"]) == 2
+    assert capsys.readouterr().err.endswith("--value-points must be at least 1\n")

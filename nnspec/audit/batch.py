@@ -462,7 +462,8 @@ def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult
                      make_dirs=True)
     for kind in grader.FORMATS:
         if getattr(args, kind, None):
-            grader.write_folder(getattr(args, kind), kind, ordered)
+            grader.write_folder(getattr(args, kind), kind, ordered,
+                                getattr(args, "value_points", grader.VALUE_POINTS))
 
 
 # ---- progress and summaries ----------------------------------------------------------------------

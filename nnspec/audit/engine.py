@@ -1143,6 +1143,8 @@ def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     args.seed = resolve_seed(args.seed)
     _options(args.contract, **_audit_options(args))  # usage errors before any work
+    if getattr(args, "value_points", 4) < 1:
+        raise UsageError("--value-points must be at least 1")
     where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
     folder = os.path.isdir(args.target)  # False, not PermissionError, in a locked folder
     for kind in ("gradescope", "prairielearn"):
@@ -1167,7 +1169,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, kind, None):
             from nnspec.audit.grader import write_one
 
-            write_one(getattr(args, kind), kind, result)
+            write_one(getattr(args, kind), kind, result, getattr(args, "value_points", 4))
     if result.verdict == "error":
         print(f"nnspec: error: {result.reason}", file=sys.stderr)
         return EXIT_USAGE

@@ -42,14 +42,14 @@ def checks_for(contract: str) -> list[str]:
     return [c for c in contracts.CHECKS if ONLY_FOR.get(c, contract) == contract]
 
 
-def points(check: str) -> int:
-    return VALUE_POINTS if check in VALUES else 1
+def points(check: str, value_points: int = VALUE_POINTS) -> int:
+    return value_points if check in VALUES else 1
 
 
 NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer")  # calls with no result
 
 
-def graded(result: AuditResult) -> list[dict]:
+def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
     """Per check: name, points earned, max points, passed, and the findings as text. When the
     target gave no result on some inputs (it raised, hung or crashed there), the checks of what
     it returns earn nothing: not seen to fail is not seen to pass (a stub that answers only the
@@ -72,8 +72,9 @@ def graded(result: AuditResult) -> list[dict]:
             passed, found = False, unseen
         elif misshapen and check in VALUES and not found:  # a value of the wrong shape is
             passed, found = False, misshapen  # compared nowhere its shape is wrong
-        tests.append({"name": check, "points": points(check) if passed else 0,
-                      "max_points": points(check), "passed": passed,
+        worth = points(check, value_points)
+        tests.append({"name": check, "points": worth if passed else 0,
+                      "max_points": worth, "passed": passed,
                       "output": _shorten("\n\n".join(_describe(f) for f in found))})
     return tests
 
@@ -99,9 +100,9 @@ def _headline(result: AuditResult) -> str:
     return result.summary().splitlines()[0]  # the terminal's headline, plural forms and all
 
 
-def gradescope(result: AuditResult) -> dict:
+def gradescope(result: AuditResult, value_points: int = VALUE_POINTS) -> dict:
     """Gradescope's results.json: score, output, visibility, one test per check."""
-    tests = graded(result)
+    tests = graded(result, value_points)
     total = sum(t["max_points"] for t in tests)
     if result.verdict == "error":
         return {"score": 0, "output": _headline(result), "visibility": VISIBILITY,
@@ -114,12 +115,12 @@ def gradescope(result: AuditResult) -> dict:
                        "visibility": VISIBILITY} for t in tests]}
 
 
-def prairielearn(result: AuditResult) -> dict:
+def prairielearn(result: AuditResult, value_points: int = VALUE_POINTS) -> dict:
     """PrairieLearn's external grader results.json: gradable, score in [0, 1], message, tests."""
     if result.verdict == "error":  # the reason in format_errors too, as PrairieLearn asks
         return {"gradable": False, "score": 0.0, "message": _headline(result),
                 "format_errors": [result.reason], "tests": []}
-    tests = graded(result)
+    tests = graded(result, value_points)
     total = sum(t["max_points"] for t in tests)
     return {"gradable": True, "score": sum(t["points"] for t in tests) / total,
             "message": _headline(result),
@@ -135,15 +136,18 @@ def _text(data: dict) -> str:
     return json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
-def write_one(path: str | Path, kind: str, result: AuditResult) -> None:
-    write_atomic(path, _text(FORMATS[kind](result)), make_dirs=True)
+def write_one(path: str | Path, kind: str, result: AuditResult,
+              value_points: int = VALUE_POINTS) -> None:
+    write_atomic(path, _text(FORMATS[kind](result, value_points)), make_dirs=True)
 
 
-def write_folder(directory: str | Path, kind: str, results: list[AuditResult]) -> None:
+def write_folder(directory: str | Path, kind: str, results: list[AuditResult],
+                 value_points: int = VALUE_POINTS) -> None:
     """One file per target: DIRECTORY/<target's path in the folder>.json (`file_names`)."""
     names = file_names(directory, [r.target for r in results])
     for result in results:
-        write_atomic(Path(directory) / names[result.target], _text(FORMATS[kind](result)),
+        write_atomic(Path(directory) / names[result.target],
+                     _text(FORMATS[kind](result, value_points)),
                      make_dirs=True)
 
 
