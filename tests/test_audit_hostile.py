@@ -709,6 +709,30 @@ except OSError:
         shutil.rmtree(where, ignore_errors=True)
 
 
+def test_no_socket_of_any_kind_and_no_io_uring(sandboxed: None, tmp_path: Path) -> None:
+    """io_uring's socket operation made a Unix socket without socket(), past the filter (with
+    Landlock, where the filesystem is seen, it reached the host's sockets); loopback TCP
+    buffers held 1.3 GiB past the 4 GiB memory limit; message queues were memory the watch
+    does not see. socket() fails for every domain; io_uring and the queues do not exist."""
+    if not isolation.unix_filter_known():
+        pytest.skip("no seccomp filter for this machine")
+    _attack_does_nothing(tmp_path / "sockets.py", '''
+import ctypes, errno, socket as _socket
+_DID = False
+for _family in (_socket.AF_INET, _socket.AF_INET6, _socket.AF_UNIX, 16):  # 16: netlink
+    try:
+        _socket.socket(_family, _socket.SOCK_DGRAM if _family == 16 else _socket.SOCK_STREAM)
+        _DID = True
+    except OSError:
+        pass
+_libc = ctypes.CDLL(None, use_errno=True)
+for _number in (425, 68, 240):  # io_uring_setup, msgget, mq_open (x86_64)
+    if _libc.syscall(_number, 0, 0, 0, 0) >= 0 or ctypes.get_errno() != errno.ENOSYS:
+        _DID = _DID or __import__("platform").machine() == "x86_64"
+_a, _b = _socket.socketpair()  # multiprocessing's pipes still work
+''')
+
+
 def test_a_submission_cannot_import_or_read_nnspec_s_correct_results(sandboxed: None,
                                                                     tmp_path: Path) -> None:
     """nnspec's reference, oracle and the diagnosis's variants compute what a submission must

@@ -7,7 +7,7 @@
   of its source checkout), only the worker's own modules (`worker_files`);
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
-- no network (a new network namespace: only its own loopback; no Unix sockets, a seccomp
+- no network (a new network namespace: only its own loopback; no sockets and no io_uring, a seccomp
   filter the worker sets on itself, `no_unix_sockets`), its own PID namespace (every
   process the target starts dies with the worker), IPC and UTS namespaces, a new session, no
   nested user namespaces;
@@ -87,7 +87,7 @@ def choose(mode: str) -> Isolation:
 @functools.lru_cache(maxsize=1)
 def _auto() -> Isolation:
     reason = _bubblewrap_problem()
-    sockets = "no Unix sockets" if unix_filter_known() else \
+    sockets = "no sockets" if unix_filter_known() else \
         "Unix socket files reachable (no seccomp filter for this machine)"
     if reason is None:
         return Isolation("bubblewrap", f"read-only filesystem, private copy, no network, "
@@ -618,13 +618,15 @@ def landlock(writable: str) -> None:
         os.close(ruleset)
 
 
-# seccomp: (AUDIT_ARCH, the numbers of socket, memfd_create and shmget) by machine
-_SOCKET = {"x86_64": (0xC000003E, 41, 319, 29), "aarch64": (0xC00000B7, 198, 279, 194)}
-_AF_UNIX = 1
+# seccomp, by machine: AUDIT_ARCH, socket's number, and the calls that fail with ENOSYS
+# (memfd_create, shmget, msgget, mq_open: memory no process shows; io_uring_setup, _enter and
+# _register: its IORING_OP_SOCKET makes a socket without socket())
+_SOCKET = {"x86_64": (0xC000003E, 41, (319, 29, 68, 240, 425, 426, 427)),
+           "aarch64": (0xC00000B7, 198, (279, 194, 186, 180, 425, 426, 427))}
 
 
 def unix_filter_known() -> bool:
-    """Whether `no_unix_sockets` can forbid Unix sockets here (this machine's syscall table is
+    """Whether `no_unix_sockets` can forbid sockets here (this machine's syscall table is
     known and the kernel filters system calls): the isolation line says so only then, and a
     sandboxed worker that then fails to set the filter refuses to load its target."""
     if not sys.platform.startswith("linux") or _SOCKET.get(os.uname().machine) is None:
@@ -636,33 +638,33 @@ def unix_filter_known() -> bool:
 
 
 def no_unix_sockets() -> bool:
-    """Forbid this process and its children to create Unix sockets (socket(AF_UNIX) fails with
-    EACCES), with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or
-    D-Bus socket under /run, an agent's, a database's) reaches outside whatever the network
-    namespace says. Socket pairs (multiprocessing's pipes) still work. Also memory that no
-    process's resident set shows (memfd_create and shmget fail with ENOSYS): a memfd written
-    and unmapped, held open 16 MB at a time, went past the memory limit unseen. False where
-    seccomp or this machine's syscall table is not known (nothing is filtered)."""
+    """Forbid this process and its children to create sockets (socket() fails with EACCES),
+    with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or D-Bus socket
+    under /run, an agent's, a database's) reaches outside whatever the network namespace says,
+    and loopback TCP buffers are memory no limit counts (1.3 GiB past the 4 GiB). Socket
+    pairs (multiprocessing's pipes) still work. Also refused (ENOSYS): memory that no
+    process's resident set shows (memfd_create, shmget, msgget, mq_open: a memfd written and
+    unmapped, 16 MB a file, went past the memory limit unseen) and io_uring, whose socket
+    operation made a Unix socket without socket(). False where seccomp or this machine's
+    syscall table is not known (nothing is filtered)."""
     import ctypes
 
     if not unix_filter_known():
         return False
-    arch, socket_nr, memfd_nr, shmget_nr = _SOCKET[os.uname().machine]
+    arch, socket_nr, refused = _SOCKET[os.uname().machine]
     allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
     nosys = 0x00050000 | 38  # SECCOMP_RET_ERRNO | ENOSYS: as if the kernel had no such call
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, ..|JGE|K, BPF_RET
-    program = [(load, 0, 0, 4),                # 0: the calling convention's architecture
-               (jeq, 0, 8, arch),              # 1: another one (i386 calls on x86_64): deny
-               (load, 0, 0, 0),                # 2: the syscall number
-               (jge, 6, 0, 0x40000000),        # 3: x32 calls: deny
-               (jeq, 0, 2, socket_nr),         # 4: not socket(): on to 7
-               (load, 0, 0, 16),               # 5: socket()'s domain (low word of args[0])
-               (jeq, 3, 2, _AF_UNIX),          # 6: AF_UNIX: deny; else allow
-               (jeq, 3, 0, memfd_nr),          # 7: memfd_create: nosys
-               (jeq, 2, 0, shmget_nr),         # 8: shmget: nosys
-               (ret, 0, 0, allow),             # 9
-               (ret, 0, 0, deny),              # 10
-               (ret, 0, 0, nosys)]             # 11
+    at_allow = 5 + len(refused)  # the three returns, after the checks
+    at_deny, at_nosys = at_allow + 1, at_allow + 2
+    program = [(load, 0, 0, 4),                           # 0: the calling convention's arch
+               (jeq, 0, at_deny - 2, arch),               # 1: another (i386 on x86_64): deny
+               (load, 0, 0, 0),                           # 2: the syscall number
+               (jge, at_deny - 4, 0, 0x40000000),         # 3: x32 calls: deny
+               (jeq, at_deny - 5, 0, socket_nr)]          # 4: socket(): deny
+    program += [(jeq, at_nosys - (6 + k), 0, number)      # 5..: the refused calls: ENOSYS
+                for k, number in enumerate(refused)]
+    program += [(ret, 0, 0, allow), (ret, 0, 0, deny), (ret, 0, 0, nosys)]
     code = b"".join(struct.pack("=HBBI", *step) for step in program)
     buffer = ctypes.create_string_buffer(code, len(code))
 

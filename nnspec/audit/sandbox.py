@@ -830,7 +830,7 @@ class _Worker:
                 isolation.landlock(os.getcwd())
             if self.kind != "none" and not isolation.no_unix_sockets() \
                     and isolation.unix_filter_known():  # the isolation line promised it
-                raise OSError("the seccomp filter against Unix sockets could not be set")
+                raise OSError("the seccomp filter against sockets could not be set")
             sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target, run_limit)
             answer = {"status": "ok", "message": note}

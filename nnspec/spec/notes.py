@@ -186,6 +186,12 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             covered.update(range(i + 1, end + 2))
             i = end + 1
             continue
+        indented = _indented_block(lines, i)
+        if indented:
+            notes.code.append(CodeBlock(tuple((k + 1, lines[k]) for k in range(i, indented)), ""))
+            covered.update(range(i + 1, indented + 1))
+            i = indented
+            continue
         if PYTHON_START.match(line) and _reads_as_code(line):
             j = i + 1
             while j < len(lines) and (lines[j][:1].isspace() or _inside(lines, j) or (
@@ -199,6 +205,31 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             continue
         i += 1
     return covered
+
+
+def _indented_block(lines: list[str], i: int) -> int:
+    """The end of a block indented by four spaces or a tab that starts at line i after a blank
+    line (Markdown's indented code block) and is Python: it parses, and its first line starts
+    like Python. 0 if there is none: indented ASCII math (`z = w^T x + b`) or prose stays
+    prose."""
+    import ast
+    import textwrap
+
+    if not lines[i].startswith(("    ", "\t")) or (i and lines[i - 1].strip()):
+        return 0
+    j = i
+    while j < len(lines) and (lines[j].startswith(("    ", "\t")) or not lines[j].strip()):
+        j += 1
+    while j > i and not lines[j - 1].strip():
+        j -= 1
+    block = textwrap.dedent("\n".join(lines[i:j]))
+    if "$" in block or not PYTHON_START.match(block.lstrip()):
+        return 0
+    try:
+        ast.parse(block)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
+    return j
 
 
 def _reads_as_code(line: str) -> bool:
