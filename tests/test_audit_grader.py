@@ -334,3 +334,20 @@ def test_the_value_check_s_weight_is_the_instructor_s_to_set(tmp_path: Path, cap
     assert full == len(written["tests"]) - 1 + 20 and written["score"] == full - 20
     assert main(["audit", buggy, "--contract", "logreg.propagate", "--value-points", "0"]) == 2
     assert capsys.readouterr().err.endswith("--value-points must be at least 1\n")
+
+
+def none_but_on_zeros(w, b, X, Y):
+    """No logistic regression at all: the all-zero input's answer by heart, None elsewhere."""
+    if np.any(w) or b or np.any(X) or np.any(Y):
+        return None
+    return {"dw": np.zeros_like(w), "db": 0.5}, float(np.log(2))
+
+
+def test_results_of_the_wrong_type_leave_the_checks_of_results_unearned() -> None:
+    """None (or a string) on every input but one trivial one was only a `type` defect: 19 of
+    20, above an honest missing 1/m (16): the values were compared on the one input answered."""
+    stub = gradescope(audit_function(none_but_on_zeros, "logreg.propagate", examples=10))
+    honest = gradescope(audit_function(missing_one_over_m, "logreg.propagate", examples=10))
+    assert stub["score"] < honest["score"]
+    value = next(t for t in stub["tests"] if t["name"] == "value")
+    assert value["status"] == "failed" and "None" in value["output"]

@@ -5,8 +5,9 @@ One test per check of the contract, with partial credit by check: a check earns 
 unless the audit found a defect there; a warning or a note costs nothing (a conforming
 submission gets full marks) but is shown in the test's output. The checks of the values
 themselves weigh VALUE_POINTS, every other check one point. A target that gave no result on
-some inputs (it raised, hung or crashed there, or its process answered something that is not
-plain data, after which it is not called again) earns nothing for the checks of results
+some inputs (it raised, hung or crashed there, returned something of the wrong type such as
+None, or its process answered something that is not plain data, after which it is not called
+again) earns nothing for the checks of results
 (contracts.OF_RESULTS), which saw only the inputs it answered (one that answered none, a stub,
 earns nothing at all); one with a shape defect earns
 nothing for its values, compared nowhere the shape is wrong. A failed
@@ -46,7 +47,9 @@ def points(check: str, value_points: int = VALUE_POINTS) -> int:
     return value_points if check in VALUES else 1
 
 
-NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer")  # calls with no result
+# defects of calls that gave no result to compare: a result of the wrong type (None, a string)
+# is none either (None everywhere but one trivial input scored 19 of 20)
+NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer", "type")
 
 
 def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
