@@ -380,8 +380,9 @@ def run_folder(args: argparse.Namespace) -> int:
                              "rename one of the two submissions")
         for shown, name in names.items():
             if name != f"{shown}.json":
-                print(f"nnspec: --{kind}: {printable(shown, 80)}... is written to {name}: its "
-                      "name is longer than the file system allows", file=sys.stderr)
+                print(f"nnspec: --{kind}: the file of {printable(shown, 80)} is {name}: "
+                      f"{shown}.json is longer than the file system allows or is another "
+                      "target's folder", file=sys.stderr)
     workers = workers or os.cpu_count() or 1
     cache = None
     if not getattr(args, "no_cache", False):

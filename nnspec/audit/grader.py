@@ -155,9 +155,11 @@ def write_folder(directory: str | Path, kind: str, results: list[AuditResult],
 
 
 def file_names(directory: str | Path, labels: list[str]) -> dict[str, str]:
-    """Each target's file in DIRECTORY, `<its path>.json`, where the file system allows that
-    name: a part longer than its limit (a submission named with 251 characters and more) is
-    cut, with 8 hex digits of its digest (one such name refused the whole class's files)."""
+    """Each target's file in DIRECTORY, `<its path>.json`, where that name can be written:
+    a part longer than the file system's limit (a submission named with 251 characters and
+    more) is cut, and a name that another target's file needs as a folder (`bob/hw.py` beside
+    `bob/hw.py.json/x.py`) ends with 8 hex digits of its digest instead of `.json` (either
+    refused the whole class's files)."""
     where = Path(directory).resolve()
     while not where.exists():
         where = where.parent
@@ -165,8 +167,15 @@ def file_names(directory: str | Path, labels: list[str]) -> dict[str, str]:
         limit = os.pathconf(where, "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    return {label: "/".join(_fitted(part, limit) for part in f"{label}.json".split("/"))
-            for label in labels}
+    names = {label: "/".join(_fitted(part, limit) for part in f"{label}.json".split("/"))
+             for label in labels}
+    folders = {"/".join(name.split("/")[:n]) for name in names.values()
+               for n in range(1, name.count("/") + 1)}
+    for label, name in names.items():
+        if name in folders:
+            digest = hashlib.sha256(os.fsencode(label)).hexdigest()[:8]
+            names[label] = _fitted(f"{name[:-len('.json')]}-{digest}.json", limit)
+    return names
 
 
 def _fitted(part: str, limit: int) -> str:
