@@ -296,6 +296,8 @@ def test_a_notebook_with_megabytes_of_outputs_is_audited(tmp_path: Path) -> None
     ('{"cells": [\n<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> theirs\n]}',
      "its JSON is broken at line 2 (a merge conflict's <<<<<<< lines?)"),
     ('{"worksheets": [{"cells": []}], "nbformat": 3}', "an nbformat 3 notebook"),
+    ('{"cells": [], "pad": [' + "{}," * 250_000 + "{}]}",  # took the harness 18 s and 1.7 GB
+     "more than 200000 JSON objects and lists, not a notebook as Jupyter writes it"),
 ])
 def test_a_broken_notebook_says_what_is_wrong(tmp_path: Path, content: str, words: str) -> None:
     """An empty file, a merge conflict and an nbformat 3 notebook all said "not a Jupyter

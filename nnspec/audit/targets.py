@@ -179,11 +179,18 @@ def _parse(source: str, filename: str) -> ast.Module:
         raise UsageError(f"cannot parse {filename}: nested too deeply") from None
 
 
+MAX_JSON_CONTAINERS = 200_000
+
+
 def code_cells(text: str, name: str):
     """(number, source) of each code cell of a notebook's JSON text; UsageError if it is not a
     notebook."""
     if not text.strip():
         raise UsageError(f"{name}: an empty file, not a Jupyter notebook")
+    if text.count("{") + text.count("[") > MAX_JSON_CONTAINERS:  # 63 MB of `{}` took the
+        # harness 18 s and 1.7 GB to parse (a notebook with 20 MB of plots has a few thousand)
+        raise UsageError(f"{name}: more than {MAX_JSON_CONTAINERS} JSON objects and lists, not "
+                         "a notebook as Jupyter writes it")
     try:
         document = json.loads(text)
     except ValueError as exc:
