@@ -103,3 +103,12 @@ def test_a_target_s_name_is_shown_on_one_line_and_never_like_another_s() -> None
     cut = {answers.label(long + "alice.py"), answers.label(long + "bob.py")}
     assert len(cut) == 2 and all(len(c) <= 509 for c in cut)
     assert answers.label("a\x01.py") != answers.label("a\\x01.py")
+
+
+def test_a_bare_link_in_a_target_s_text_is_not_a_link_in_markdown() -> None:
+    """GitHub's Markdown links a bare URL, `www.` or an e-mail address: an exception's message
+    put a clickable link in the class's report."""
+    shown = answers.md_text("see https://evil.example/x?a=1|b www.evil.com or a.b@evil.co")
+    assert "`https://evil.example/x?a=1`" in shown and "\\|b" in shown
+    assert "`www.evil.com`" in shown and "`a.b@evil.co`" in shown
+    assert answers.md_text("plain [value] text") == "plain [value] text"

@@ -64,11 +64,21 @@ def label(name: str) -> str:
 _MARKDOWN = re.compile(r"([\\`*<>|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=\())")
 
 
+# what GitHub's Markdown makes a link of with no markup at all: a URL, www., an e-mail address
+_AUTOLINK = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)[^\s|`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def md_text(text: str) -> str:
     """Text for Markdown that may hold a target's words (a key, an exception's message): what
     Markdown would act on is escaped (it renders as itself) and newlines are spaces, so no
-    link, image, code span or emphasis opens, and no table row ends; `[value]` stays as is."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
+    link, image, code span or emphasis opens, and no table row ends; `[value]` stays as is.
+    What GitHub would link bare (`https://...`, `www.`, an e-mail address) is a code span."""
+    pieces, last = [], 0
+    for m in _AUTOLINK.finditer(text):
+        pieces += [_MARKDOWN.sub(r"\\\1", text[last:m.start()]), md_code(m.group(0))]
+        last = m.end()
+    pieces.append(_MARKDOWN.sub(r"\\\1", text[last:]))
+    return "".join(pieces).replace("\n", " ")
 
 
 def md_code(text: str, *, in_table: bool = False) -> str:
