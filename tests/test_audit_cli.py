@@ -227,3 +227,16 @@ def test_options_that_do_not_apply_are_named_on_stderr(tmp_path: Path,
     assert "--hidden-activation applies to the two_layer contracts" in lines[1]
     code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST)
     assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("option, said", [
+    (["--examples", "100000000"], "--examples must be between 1 and 10000"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--cache", "."], "--cache . is a directory: name the database file in it")])
+def test_an_option_out_of_range_is_one_line_for_one_file_too(option, said, capsys) -> None:
+    """`--examples 100000000` ran until killed (--timeout counts the target's calls only);
+    `--workers 0` on one file was accepted (refused for a folder); `--cache /tmp` said
+    SQLite's "unable to open database file"."""
+    target = str(Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py")
+    assert main(["audit", target, "--contract", "logreg.propagate", *option]) == 2
+    assert capsys.readouterr().err == f"nnspec: error: {said}\n"

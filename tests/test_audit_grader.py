@@ -356,3 +356,19 @@ def test_results_of_the_wrong_type_leave_the_checks_of_results_unearned() -> Non
     assert stub["score"] < honest["score"]
     value = next(t for t in stub["tests"] if t["name"] == "value")
     assert value["status"] == "failed" and "None" in value["output"]
+
+
+def no_db(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m}, cost
+
+
+def test_a_missing_key_leaves_the_checks_of_results_unearned() -> None:
+    """A propagate that never returns db scored 19 of 20: db's values were never compared,
+    yet the value check kept its 4 points."""
+    missing = gradescope(audit_function(no_db, "logreg.propagate", examples=10))
+    honest = gradescope(audit_function(missing_one_over_m, "logreg.propagate", examples=10))
+    assert missing["score"] < honest["score"]
+    assert next(t for t in missing["tests"] if t["name"] == "value")["status"] == "failed"

@@ -119,6 +119,7 @@ ROUNDING_EVALUATIONS = 24  # new problems a counterexample's rounding may evalua
 # corpus's audits spend up to 3000, a target failing five ways on large problems only 1.8
 # million (33 s); past it, each finding keeps the smallest input found so far
 SHRINK_BUDGET = 300_000
+MAX_EXAMPLES = 10_000  # problems an audit may explore (the default, 100, takes a second)
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
@@ -1001,8 +1002,8 @@ def _options(contract: str, hidden_activation: str, dtype: str, examples: int, t
         raise UsageError(f"--hidden-activation must be sigmoid or tanh, not {hidden_activation!r}")
     if dtype not in ("float64", "float32"):
         raise UsageError(f"--dtype must be float64 or float32, not {dtype!r}")
-    if examples < 1:
-        raise UsageError("--examples must be at least 1")
+    if not 1 <= examples <= MAX_EXAMPLES:  # 10^8 ran on for ever: --timeout counts calls only
+        raise UsageError(f"--examples must be between 1 and {MAX_EXAMPLES}")
     if not timeout > 0:
         raise UsageError("--timeout must be positive")
     return contracts.get(contract), contracts.Options(hidden_activation, dtype, examples,
@@ -1145,6 +1146,10 @@ def run(args: argparse.Namespace) -> int:
     _options(args.contract, **_audit_options(args))  # usage errors before any work
     if getattr(args, "value_points", 4) < 1:
         raise UsageError("--value-points must be at least 1")
+    if getattr(args, "workers", None) is not None and args.workers < 1:  # a file's run too
+        raise UsageError("--workers must be at least 1")
+    if getattr(args, "cache", None) and os.path.isdir(args.cache):
+        raise UsageError(f"--cache {args.cache} is a directory: name the database file in it")
     where = args.target.rpartition(":")[0] or args.target  # file.py of file.py:function
     folder = os.path.isdir(args.target)  # False, not PermissionError, in a locked folder
     for kind in ("gradescope", "prairielearn"):

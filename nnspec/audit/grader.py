@@ -48,8 +48,9 @@ def points(check: str, value_points: int = VALUE_POINTS) -> int:
 
 
 # defects of calls that gave no result to compare: a result of the wrong type (None, a string)
-# is none either (None everywhere but one trivial input scored 19 of 20)
-NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer", "type")
+# is none either (None everywhere but one trivial input scored 19 of 20), nor is a missing key
+# (a propagate that never returns db kept the value check's 4 points)
+NO_ANSWER = ("exception", "timeout", "crash", "output-size", "answer", "type", "keys")
 
 
 def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
