@@ -73,7 +73,7 @@ def test_cannot_audit_exits_2_with_one_line(capsys: pytest.CaptureFixture, targe
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture) -> None:
     code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate",
                           "--examples", "0")
-    assert code == 2 and "--examples must be at least 1" in err
+    assert code == 2 and "--examples must be between 1 and 10000" in err
 
 
 def test_target_prints_do_not_reach_the_terminal(capsys: pytest.CaptureFixture) -> None:

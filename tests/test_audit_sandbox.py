@@ -355,7 +355,7 @@ def test_a_usage_error_stops_the_spare_worker(monkeypatch: pytest.MonkeyPatch,
     target = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
     assert main(["audit", str(target), "--contract", "logreg.propagate", "--examples", "0"]) == 2
     assert spawned == [""] and not sandbox._SPARE
-    assert "--examples must be at least 1" in capsys.readouterr().err
+    assert "--examples must be between 1 and 10000" in capsys.readouterr().err
 
 
 def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
      "required: --contract; --contrat is not an option, did you mean '--contract'?"),
     (["report", "--out"], "argument --out: expected one argument"),
     (["audit", str(CORRECT), "--contract", "logreg.propagate", "--examples", "0"],
-     "--examples must be at least 1"),
+     "--examples must be between 1 and 10000"),
 ])
 def test_every_usage_error_is_one_line_with_exit_2(capsys, argv, words):
     code, out, err = run(capsys, *argv)

@@ -155,10 +155,12 @@ def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):
     (b"", "is empty: no notes to verify"),
     (b"\0\0\0\n", "is empty: no notes to verify"),
     (b"# Changelog\n\nFixed a typo.\n", "no claims in"),
+    (b'[project]\nname = "nnspec"\nversion = "0.1.0"\n', "is not notes: verify reads Markdown"),
 ])
 def test_notes_a_ci_job_must_not_pass_on_are_usage_errors(tmp_path, capsys, content, expected):
-    """A truncated file, or the wrong one, printed "0 claims" and exited 0: CI stayed green."""
-    notes = tmp_path / "notes.md"
+    """A truncated file, or the wrong one, printed "0 claims" and exited 0: CI stayed green
+    (pyproject.toml had 32 claims, its `key = value` lines read as a listing)."""
+    notes = tmp_path / ("pyproject.toml" if b"[project]" in content else "notes.md")
     notes.write_bytes(content)
     assert main(["verify", str(notes)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

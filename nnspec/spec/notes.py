@@ -93,8 +93,18 @@ def load(path: str | Path | None = None) -> Notes:
     return parse(read(path), str(path))
 
 
+NOTES_SUFFIXES = ("", ".md", ".markdown", ".txt", ".text", ".tex", ".rst")
+
+
 def read(path: str | Path) -> str:
-    """The text of a notes file; UsageError (one line) if it cannot be read."""
+    """The text of a notes file; UsageError (one line) if it cannot be read, or is not notes
+    by its name: `nnspec verify pyproject.toml` found 32 "claims" in its `key = value` lines
+    and exited 0, a wrong file passing CI."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in NOTES_SUFFIXES:
+        raise UsageError(f"{path} is not notes: verify reads Markdown or plain text "
+                         f"({', '.join(s for s in NOTES_SUFFIXES if s)}, or no suffix), "
+                         f"not {suffix}")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
