@@ -64,7 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
         profiles.check(wanted)
     except ValueError as exc:
         raise pytest.UsageError(f"{source}: {exc}") from None
-    if profiles.user_chose_one():
+    # `--hypothesis-profile default` is a choice too, though the current profile's name
+    # cannot tell it from no choice (nnspec's profile replaced it)
+    if config.getoption("--hypothesis-profile", default=None) is not None \
+            or profiles.user_chose_one():
         if asked:
             from hypothesis import settings
 

@@ -58,12 +58,15 @@ def test_the_users_hypothesis_profile_option_holds(project):
     assert shown(result) == "ci 11 0:00:00.200000"  # the user's "ci", not nnspec's
 
 
-def test_asking_for_nnspec_and_the_users_profile_at_once_is_a_usage_error(project):
-    result = project.runpytest_subprocess("--hypothesis-profile", "mine",
+@pytest.mark.parametrize("mine", ["mine", "default"])
+def test_asking_for_nnspec_and_the_users_profile_at_once_is_a_usage_error(project, mine):
+    """`--hypothesis-profile default` is a choice as much as `mine` (nnspec's profile replaced
+    it: the current profile's name cannot tell "default" chosen from nothing chosen)."""
+    result = project.runpytest_subprocess("--hypothesis-profile", mine,
                                           "--nnspec-profile", "thorough")
     assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*--nnspec-profile thorough: the Hypothesis profile 'mine' is already loaded*"])
+        [f"*--nnspec-profile thorough: the Hypothesis profile '{mine}' is already loaded*"])
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
