@@ -1,4 +1,4 @@
-"""Mutation testing of the emitted reference: every single-token change to reference/*.py that
+"""Mutation testing of the emitted reference: every single-node change to reference/*.py that
 changes behaviour must make a test fail. Writes reports/mutation.md.
 
 Each mutant is one change on the syntax tree of reference/logreg.py, two_layer_sigmoid.py or
@@ -493,7 +493,7 @@ def _matches(mutant_id: str, wanted: str) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="at most this many seconds per mutant (a timeout is a kill)")
