@@ -447,7 +447,8 @@ def test_section_ids_tell_sections_that_start_alike_apart():
     inserted = ids(two.replace("one example\n\n", "one example\n\n$$db = a - y$$\n\n"))
     assert before[1] in inserted
     assert ids(two.replace("1:", "3:").replace("2:", "4:")) == before
-    assert ids("# R\u00e9seaux\n\n## \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\n\n$$db = a - y$$\n") == [
+    greek = "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac"  # Ελληνικά
+    assert ids(f"# R\u00e9seaux\n\n## {greek}\n\n$$db = a - y$$\n") == [
         "reseaux.\u03b5\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03b1.db"]
 
 

@@ -40,9 +40,9 @@ from nnspec.numerics import oracle, tolerance
 from nnspec.reference import logreg, two_layer_sigmoid, two_layer_tanh
 from nnspec.text import did_you_mean, plural
 
-CHECKS = ("timeout", "crash", "output-size", "answer", "exception", "keys", "shape", "type", "determinism",
-          "mutation", "value", "trajectory", "saturation", "accuracy", "threshold", "scalar-shape",
-          "stdout", "load", "import")
+CHECKS = ("timeout", "crash", "output-size", "answer", "exception", "keys", "shape", "type",
+          "determinism", "mutation", "value", "trajectory", "saturation", "accuracy", "threshold",
+          "scalar-shape", "stdout", "load", "import")
 OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "saturation",
               "accuracy", "threshold", "scalar-shape")  # checks of what a call returns
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "

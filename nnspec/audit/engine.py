@@ -571,8 +571,8 @@ class _Engine:
         """A warning whose values the value defect's known mistake gives too is that mistake
         seen again, and its advice misleads: a sigmoid hidden layer held to tanh's also had A2
         off by 0.5 where z saturates (with advice on the sigmoid's form); float32 arithmetic
-        also had an accuracy warning blaming 0.5*(1 + tanh(z/2)). Where sigmoid saturates the float32
-        bound explains anything, so it is not asked there."""
+        also had an accuracy warning blaming 0.5*(1 + tanh(z/2)). Where sigmoid saturates the
+        float32 bound explains anything, so it is not asked there."""
         value = first.get(("value", "defect"))
         if value is None or ("determinism", "defect") in first:  # no diagnosis is given then
             return

@@ -110,7 +110,8 @@ def normalise(tex: str) -> str:
     return tex
 
 
-_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|YH@|Y@|[A-Za-z]|[{}()\[\]^_+\-*/=,|.'])")
+_TOKEN = re.compile(r"\s*(\\text\{[^{}]*\}|\\[A-Za-z]+|\d+(?:\.\d+)?|YH@|Y@|[A-Za-z]"
+                    r"|[{}()\[\]^_+\-*/=,|.'])")
 
 
 def tokenize(tex: str) -> list[str]:

@@ -41,7 +41,8 @@ UPDATE = re.compile(r"^\s*[Wb]\^\{\[\d\]\}\s*:?\s*$")  # W^{[1]} := W^{[1]} - al
 
 def _states(claim: dict) -> bool:
     """Whether a claim gives a value: a formula with `=` that is not a parameter's update nor
-    a statement of shapes (a relation such as `dW^{[1]} \\in \\mathbb{R}^{n_h \\times n_x}` says nothing of it)."""
+    a statement of shapes (a relation such as `dW^{[1]} \\in \\mathbb{R}^{n_h \\times n_x}` says
+    nothing of it)."""
     from nnspec.spec.extract import top_level_split
 
     if claim["kind"] == "code" or SHAPE_OF.search(claim["notes"]):
