@@ -337,3 +337,14 @@ def test_dw1_transposed_on_a_square_w1_is_named() -> None:
     value = next(f for f in found.findings if f.check == "value")
     assert "matches: dW1 transposed (X dZ1^T in place of dZ1 X^T)" in value.message, \
         value.message
+
+
+def test_a_flipped_sign_with_a_missing_one_over_m_is_named() -> None:
+    """`cost = np.sum(Y log A + (1 - Y) log(1 - A))` (no minus, no 1/m) matched no known
+    mistake: on m = 1 it is a flipped sign, elsewhere m times that."""
+    A = _sigmoid(LOGREG["w"].T @ LOGREG["X"] + LOGREG["b"])
+    grads, _ = _propagate(**LOGREG)
+    Y = LOGREG["Y"]
+    cost = float(np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+    text = _explain("logreg.propagate", LOGREG, (grads, cost))
+    assert text.startswith("matches: a flipped sign and missing 1/m"), text

@@ -128,6 +128,8 @@ Variant = tuple[Match, Callable[[], dict]]
 ONE_OVER_M = Match("missing 1/m", "the sums over the m examples must be divided by m (a mean)")
 SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log a + "
              "(1 - y) log(1 - a)")
+SIGN_AND_M = Match("a flipped sign and missing 1/m", "the cost is -(1/m) sum of y log a + "
+                   "(1 - y) log(1 - a): a mean, and minus the log-likelihood")
 TRANSPOSE = Match("a missing transpose", "check each product's shapes: dW = dZ X^T / m, "
                   "Z = W X + b (it only runs because two sizes are equal)")
 TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw = X dZ^T / m, "
@@ -206,6 +208,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x != m:  # with n_x = 1 the same values as a missing 1/m: other inputs tell them apart
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
+    yield SIGN_AND_M, lambda: _scaled(base, -m)  # on m = 1 a flipped sign alone: more inputs
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
@@ -266,6 +269,7 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield ONE_OVER_M, lambda: _scaled(base, Y.shape[1])
     yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
     yield SIGN, lambda: _scaled(base, -1)
+    yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
     yield ONE_TERM, lambda: {"cost": _cost(A, Y, second_term=False)}
     yield from _eps_variants(A, Y, float(base["cost"]), got.get("cost"))
     for c in CLIPS:
@@ -354,7 +358,8 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.compute_cost": _cost_variants,
             "two_layer.update_parameters": _update_variants,
             "logreg.optimize": _optimize_variants}
-KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign, a missing "
+KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign (with or "
+                             "without 1/m), a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "float32 arithmetic",
