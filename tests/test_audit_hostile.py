@@ -310,7 +310,7 @@ def test_shared_memory_counts_and_memory_no_process_shows_is_refused(
             assert limit == (200 << 20) + isolation.MEMORY_SLACK
         out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
     assert out.status == "crash" and "GiB limit" in out.message, out.message
-    if isolation.unix_filter_known():
+    if isolation.seccomp_filter_known():
         path.write_text(SHARED_HOG.replace("range(25)", "range(1)"))
         with Sandbox(parse_target(str(path), "propagate"), budget=30) as box:
             out = box.call((np.zeros((1, 1)), 0.0, np.zeros((1, 1)), np.zeros((1, 1))))
@@ -714,7 +714,7 @@ def test_no_socket_of_any_kind_and_no_io_uring(sandboxed: None, tmp_path: Path) 
     Landlock, where the filesystem is seen, it reached the host's sockets); loopback TCP
     buffers held 1.3 GiB past the 4 GiB memory limit; message queues were memory the watch
     does not see. socket() fails for every domain; io_uring and the queues do not exist."""
-    if not isolation.unix_filter_known():
+    if not isolation.seccomp_filter_known():
         pytest.skip("no seccomp filter for this machine")
     _attack_does_nothing(tmp_path / "sockets.py", '''
 import ctypes, errno, socket as _socket

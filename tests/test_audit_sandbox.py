@@ -477,8 +477,8 @@ def test_the_isolation_line_says_whether_unix_sockets_are_filtered(
         line = isolation.choose("auto").describe()
         if isolation.choose("auto").kind == "process":
             pytest.skip("neither bubblewrap nor Landlock here")
-        assert ("no sockets" in line) == isolation.unix_filter_known()
-        monkeypatch.setattr(isolation, "_SOCKET", {})
+        assert ("no sockets" in line) == isolation.seccomp_filter_known()
+        monkeypatch.setattr(isolation, "_SECCOMP", {})
         isolation._auto.cache_clear()
         line = isolation.choose("auto").describe()
         assert "no sockets" not in line and "Unix socket files reachable" in line
@@ -495,8 +495,8 @@ def test_a_worker_that_cannot_set_the_socket_filter_refuses_its_target(
     worker = object.__new__(sandbox._Worker)
     worker.kind = "bubblewrap"
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(isolation, "unix_filter_known", lambda: True)
-    monkeypatch.setattr(isolation, "no_unix_sockets", lambda: False)
+    monkeypatch.setattr(isolation, "seccomp_filter_known", lambda: True)
+    monkeypatch.setattr(isolation, "set_seccomp_filter", lambda: False)
     target = parse_target(f"{module}:echo", "echo")
     answer = worker._load(target, {}, [])
     assert answer["status"] == "load-error"

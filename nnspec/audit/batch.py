@@ -364,21 +364,14 @@ def run_folder(args: argparse.Namespace) -> int:
     """Audit every target under a folder; one summary table, and the files asked for."""
     folder = Path(args.target)
     options = _audit_options(args)
-    workers = getattr(args, "workers", None)
-    if workers is not None and workers < 1:  # before the folder is read
-        raise UsageError("--workers must be at least 1")
+    workers = getattr(args, "workers", None)  # checked by engine.run, before the folder is read
     jobs = make_jobs(folder, args.contract, options)
     labels = [label(job.label) for job in jobs]
     for kind in grader.FORMATS:
         directory = getattr(args, kind, None)
         if not directory:
             continue
-        names = grader.file_names(directory, labels)
-        clash = grader.clashing(list(names.values()))
-        if clash:
-            raise UsageError(f"--{kind}: cannot write both {clash} in {directory}: "
-                             "rename one of the two submissions")
-        for shown, name in names.items():
+        for shown, name in grader.file_names(directory, labels).items():
             if name != f"{shown}.json":
                 print(f"nnspec: --{kind}: the file of {printable(shown, 80)} is {name}: "
                       f"{shown}.json is longer than the file system allows or is another "

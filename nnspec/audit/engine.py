@@ -1144,7 +1144,10 @@ def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     args.seed = resolve_seed(args.seed)
     _options(args.contract, **_audit_options(args))  # usage errors before any work
-    if getattr(args, "value_points", 4) < 1:
+    from nnspec.audit.grader import VALUE_POINTS
+
+    points = getattr(args, "value_points", VALUE_POINTS)
+    if points < 1:
         raise UsageError("--value-points must be at least 1")
     if getattr(args, "workers", None) is not None and args.workers < 1:  # a file's run too
         raise UsageError("--workers must be at least 1")
@@ -1174,7 +1177,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, kind, None):
             from nnspec.audit.grader import write_one
 
-            write_one(getattr(args, kind), kind, result, getattr(args, "value_points", 4))
+            write_one(getattr(args, kind), kind, result, points)
     if result.verdict == "error":
         print(f"nnspec: error: {result.reason}", file=sys.stderr)
         return EXIT_USAGE

@@ -187,17 +187,3 @@ def _fitted(part: str, limit: int) -> str:
     digest = hashlib.sha256(raw).hexdigest()[:8]
     keep = raw[:limit - len(suffix) - 10].decode("utf-8", "ignore")  # a whole last character
     return f"{keep}-{digest}{suffix}"
-
-
-def clashing(files: list[str]) -> str:
-    """The first pair of a folder's per-target files that cannot both be written (`q.py.json`
-    is a file for `q.py` and a folder for `q.py.json/z.py`), as "A and B"; "" if none. Checked
-    before any audit, so that a clash does not leave a part of the files written."""
-    written = set(files)
-    for file in sorted(files):
-        parts = file.split("/")
-        for n in range(1, len(parts)):
-            folder = "/".join(parts[:n])
-            if folder in written:
-                return f"{folder} and {file}"
-    return ""

@@ -7,8 +7,8 @@
   of its source checkout), only the worker's own modules (`worker_files`);
 - one writable directory, WORKDIR, on a tmpfs of TMP_SIZE bytes, which holds the private copy
   of the target (sent by the harness over the pipe, never a bind of the original);
-- no network (a new network namespace: only its own loopback; no sockets and no io_uring, a seccomp
-  filter the worker sets on itself, `no_unix_sockets`), its own PID namespace (every
+- no network (a new network namespace: only its own loopback; no sockets and no io_uring,
+  a seccomp filter the worker sets on itself, `set_seccomp_filter`), its own PID namespace (every
   process the target starts dies with the worker), IPC and UTS namespaces, a new session, no
   nested user namespaces;
 - a scrubbed environment; a process-count limit: RLIMIT_NPROC, which the worker sets on itself
@@ -87,7 +87,7 @@ def choose(mode: str) -> Isolation:
 @functools.lru_cache(maxsize=1)
 def _auto() -> Isolation:
     reason = _bubblewrap_problem()
-    sockets = "no sockets" if unix_filter_known() else \
+    sockets = "no sockets" if seccomp_filter_known() else \
         "Unix socket files reachable (no seccomp filter for this machine)"
     if reason is None:
         return Isolation("bubblewrap", f"read-only filesystem, private copy, no network, "
@@ -621,15 +621,15 @@ def landlock(writable: str) -> None:
 # seccomp, by machine: AUDIT_ARCH, socket's number, and the calls that fail with ENOSYS
 # (memfd_create, shmget, msgget, mq_open: memory no process shows; io_uring_setup, _enter and
 # _register: its IORING_OP_SOCKET makes a socket without socket())
-_SOCKET = {"x86_64": (0xC000003E, 41, (319, 29, 68, 240, 425, 426, 427)),
+_SECCOMP = {"x86_64": (0xC000003E, 41, (319, 29, 68, 240, 425, 426, 427)),
            "aarch64": (0xC00000B7, 198, (279, 194, 186, 180, 425, 426, 427))}
 
 
-def unix_filter_known() -> bool:
-    """Whether `no_unix_sockets` can forbid sockets here (this machine's syscall table is
+def seccomp_filter_known() -> bool:
+    """Whether `set_seccomp_filter` can forbid sockets here (this machine's syscall table is
     known and the kernel filters system calls): the isolation line says so only then, and a
     sandboxed worker that then fails to set the filter refuses to load its target."""
-    if not sys.platform.startswith("linux") or _SOCKET.get(os.uname().machine) is None:
+    if not sys.platform.startswith("linux") or _SECCOMP.get(os.uname().machine) is None:
         return False
     try:
         return "\nSeccomp:" in Path("/proc/self/status").read_text()
@@ -637,7 +637,7 @@ def unix_filter_known() -> bool:
         return False
 
 
-def no_unix_sockets() -> bool:
+def set_seccomp_filter() -> bool:
     """Forbid this process and its children to create sockets (socket() fails with EACCES),
     with a seccomp filter: a socket file anywhere the sandbox can see (a Docker or D-Bus socket
     under /run, an agent's, a database's) reaches outside whatever the network namespace says,
@@ -649,9 +649,9 @@ def no_unix_sockets() -> bool:
     syscall table is not known (nothing is filtered)."""
     import ctypes
 
-    if not unix_filter_known():
+    if not seccomp_filter_known():
         return False
-    arch, socket_nr, refused = _SOCKET[os.uname().machine]
+    arch, socket_nr, refused = _SECCOMP[os.uname().machine]
     allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
     nosys = 0x00050000 | 38  # SECCOMP_RET_ERRNO | ENOSYS: as if the kernel had no such call
     load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, ..|JGE|K, BPF_RET

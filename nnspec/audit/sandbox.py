@@ -828,8 +828,8 @@ class _Worker:
                 target = replace(target, location=os.path.abspath(target.location))
             if self.kind == "landlock":
                 isolation.landlock(os.getcwd())
-            if self.kind != "none" and not isolation.no_unix_sockets() \
-                    and isolation.unix_filter_known():  # the isolation line promised it
+            if self.kind != "none" and not isolation.set_seccomp_filter() \
+                    and isolation.seccomp_filter_known():  # the isolation line promised it
                 raise OSError("the seccomp filter against sockets could not be set")
             sys.path.extend(p for p in path if p not in sys.path)
             self.function, note = _load_quietly(target, run_limit)
