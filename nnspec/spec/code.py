@@ -287,11 +287,17 @@ def _why(exc: Exception, source: str) -> str:
     return f" ({', '.join(silent)} has no return statement: it returns None)" if silent else ""
 
 
+@cache
+def _input_names() -> frozenset[str]:
+    """The names `_inputs` gives a value, in either network (a symbolic gradient each: kept)."""
+    return frozenset(_inputs(Network(1, 1, 1, False), grads=True)) | frozenset(
+        _inputs(Network(1, 1, 1, True), grads=True))
+
+
 def _unknown_parameter(source: str, line: int) -> str:
     """Why the function holding `line` was not called: a parameter the notation table gives no
     value ("update's parameter alpha is not a quantity of the notation table"); "" if none."""
-    known = set(_inputs(Network(1, 1, 1, False), grads=True)) | set(
-        _inputs(Network(1, 1, 1, True), grads=True))
+    known = _input_names()
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef) and node.lineno <= line <= node.end_lineno:
             unknown = [a.arg for a in node.args.args if a.arg not in known]
