@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from nnspec.audit.engine import audit, check_example
+from nnspec.cores import usable_cores
 from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,7 @@ def batch(examples: int) -> tuple[list[str], float]:
         shutil.rmtree(folder)
     per_minute = len(files) * 60 / seconds
     line = (f"{len(files)} targets of `tests/corpus/logreg_propagate/` (--examples {examples}, "
-            f"--timeout 5; one of them hangs) on {os.cpu_count()} cores: {seconds:.1f} s, "
+            f"--timeout 5; one of them hangs) on {usable_cores()} cores: {seconds:.1f} s, "
             f"**{per_minute:.0f} audits per minute**.")
     return [line], per_minute
 
@@ -108,7 +109,7 @@ def main() -> int:
     args = parser.parse_args()
     load = os.getloadavg()[0]
     intro = (f"`.venv/bin/python bench/audit_time.py --examples {args.examples}`; wall-clock "
-             f"seconds on this machine ({os.cpu_count()} cores, load average {load:.1f} at the "
+             f"seconds on this machine ({usable_cores()} cores, load average {load:.1f} at the "
              "start), one sandbox process per audit.")
     lines = ["# Audit timing", "", intro, "",
              f"## One audit at typical sizes (--examples {args.examples})", ""]

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from nnspec.cores import usable_cores
 from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench-batch.md"))
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     work = Path(tempfile.mkdtemp(prefix="nnspec-bench-batch-"))
     try:
         folder = work / "class"

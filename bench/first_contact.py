@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from nnspec.cores import usable_cores
 from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ def main() -> int:
         "",
         f"- before: `{commit(trees['before'])}`",
         f"- after: `{commit(trees['after'])}`",
-        (f"- cores: {os.cpu_count()}; load average at the end: "
+        (f"- cores: {usable_cores()}; load average at the end: "
          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"),
         "",
         ("| command | before (s) | after (s) | after / before | fastest before / after (s) "

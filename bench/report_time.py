@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from nnspec.cores import usable_cores
 from nnspec.files import write_atomic
 
 
@@ -52,7 +53,7 @@ def measure() -> list[tuple[str, float, float]]:
 def to_markdown(rows: list[tuple[str, float, float]]) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = ["# Time of `nnspec report`", "",
-             (f"Written by `bench/report_time.py` on {os.cpu_count()} cores, load average "
+             (f"Written by `bench/report_time.py` on {usable_cores()} cores, load average "
              f"{load} (1, 5, 15 min) at the end; wall-clock and CPU seconds of this process "
              "(the verdicts also use worker processes, whose CPU is not counted)."), "",
              "| step | wall (s) | CPU (s) |", "|---|---|---|"]

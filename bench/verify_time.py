@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from nnspec.cores import usable_cores
 from nnspec.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def to_markdown(times: dict[str, list[float]], repeat: int, before: str) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     ref = statistics.median(times["before"])
     lines = ["# Time of `nnspec verify`", "",
-             (f"Written by `bench/verify_time.py` on {os.cpu_count()} cores, load average {load} "
+             (f"Written by `bench/verify_time.py` on {usable_cores()} cores, load average {load} "
               f"(1, 5, 15 min) at the end; median wall-clock seconds of {repeat} fresh processes "
               f"each on the shipped notes. \"before\": the command at `{before}`, which re-derived "
               "hand-typed formulas on every run."), "",

@@ -23,7 +23,7 @@ def counting(monkeypatch):
     real = verify.verify_claim
     monkeypatch.setattr(verify, "verify_claim", lambda c: calls.append(c.id) or real(c))
     monkeypatch.setattr(verify, "SELF_CHECKS", (lambda: [verify.SelfCheck("stub", True, "")],))
-    monkeypatch.setattr(verify.os, "cpu_count", lambda: 1)  # one by one, so calls are seen
+    monkeypatch.setattr(verify, "usable_cores", lambda: 1)  # one by one, so calls are seen
     return calls
 
 
@@ -116,3 +116,28 @@ def test_a_renamed_heading_shows_in_a_warm_run(notes, tmp_path, monkeypatch):
     warm = run_json(notes, tmp_path)
     assert warm == run_json(notes, tmp_path, "--no-cache")
     assert {c["section"] for c in json.loads(warm)["claims"]} == {"Mine, revised"}
+
+
+def test_a_ctrl_c_that_python_dropped_stops_the_run_and_caches_nothing(notes, tmp_path,
+                                                                         monkeypatch, capsys):
+    """Python drops a KeyboardInterrupt raised where it cannot propagate (a gc callback): the
+    run it cut short went on to exit 0, and was cached as if whole."""
+    import signal
+
+    from nnspec import errors
+
+    real, runs = verify.verify_document, []
+
+    def interrupted_inside(*args):
+        runs.append(args)
+        doc = real(*args)
+        errors._INTERRUPTED.append(signal.SIGINT)  # what the CLI's handler keeps of it
+        return doc
+
+    monkeypatch.setattr(verify, "verify_document", interrupted_inside)
+    out = tmp_path / "out.json"
+    assert main(["verify", str(notes), "--json", str(out)]) == 130
+    assert not out.exists() and capsys.readouterr().err == "nnspec: interrupted\n"
+    monkeypatch.setattr(verify, "verify_document", lambda *a: runs.append(a) or real(*a))
+    run_json(notes, tmp_path)
+    assert len(runs) == 2  # the interrupted run left no entry

@@ -1,5 +1,6 @@
 """`nnspec verify`: table, summary, JSON fields, determinism and exit codes."""
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -214,8 +215,79 @@ def test_ctrl_c_on_a_terminal_prints_one_line(tmp_path):
     while time.monotonic() < deadline and len(children.read_text().split()) < 2:
         time.sleep(0.05)  # until the pool's workers run
     os.killpg(run.pid, signal.SIGINT)
-    err = run.stderr.read()
-    assert run.wait(timeout=60) == 130 and err == "nnspec: interrupted\n", err
+    try:
+        _, err = run.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a worker left behind holds stderr
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130 and err == "nnspec: interrupted\n", err
+
+
+POOL_STARTS_UNDER_CTRL_C = """
+import os, signal
+from multiprocessing import context
+from pathlib import Path
+from nnspec.errors import on_interrupt, reset_interrupt
+from nnspec.spec import verify
+
+reset_interrupt()
+signal.signal(signal.SIGINT, on_interrupt)
+start = context.ForkProcess.start
+def start_then_ctrl_c(process):
+    start(process)
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as soon as the first worker is forked
+context.ForkProcess.start = start_then_ctrl_c
+try:
+    verify._run_all([int, int, int], workers=3)
+except KeyboardInterrupt:
+    print("interrupted", Path(f"/proc/self/task/{os.getpid()}/children").read_text().split())
+"""
+
+
+def test_ctrl_c_while_the_pool_starts_leaves_no_worker(tmp_path):
+    """A Ctrl-C while verify's pool forked its workers raised in the pool's constructor: the
+    workers already forked outlived the command (they ignore Ctrl-C) and kept its output open,
+    so whatever read it waited for ever (a CI job hung on `nnspec verify`)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    run = subprocess.Popen([sys.executable, "-c", POOL_STARTS_UNDER_CTRL_C],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        out, err = run.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        out, err = "workers still holding the output after 60 s", ""
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+    assert out == "interrupted []\n", (out, err)
+
+
+def test_the_pools_workers_end_on_sigterm_wherever_they_are():
+    """The pool stops its workers with SIGTERM. They inherited the CLI's handler, which runs
+    in Python between bytecodes: one that came just before a worker waited for its next task
+    left it waiting for ever, and the command with it (3 times in 130 Ctrl-Cs). A worker
+    ends on SIGTERM as by default, and leaves Ctrl-C to its parent."""
+    import signal
+
+    from nnspec.errors import on_interrupt, reset_interrupt
+    from nnspec.spec import verify
+
+    def dispositions():
+        return signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+
+    reset_interrupt()
+    previous = {signum: signal.signal(signum, on_interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        seen = verify._run_all([dispositions] * 4, workers=2)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert set(seen) == {(signal.SIG_DFL, signal.SIG_IGN)}
 
 
 @pytest.mark.parametrize("data, said", [

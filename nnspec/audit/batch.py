@@ -46,6 +46,7 @@ from nnspec.audit.engine import (
 )
 from nnspec.audit.sandbox import drop_spare, helper_modules, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets, helpers_in, links, unreadable
+from nnspec.cores import usable_cores
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
 from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
@@ -376,7 +377,7 @@ def run_folder(args: argparse.Namespace) -> int:
                 print(f"nnspec: --{kind}: the file of {printable(shown, 80)} is {name}: "
                       f"{shown}.json is longer than the file system allows or is another "
                       "target's folder", file=sys.stderr)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or usable_cores()
     cache = None
     if not getattr(args, "no_cache", False):
         cache = ResultCache(getattr(args, "cache", None) or default_path())

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError
+from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError, raise_if_interrupted
 from nnspec.files import check_outputs, write_atomic
 from nnspec.spec import cache
 
@@ -91,6 +91,9 @@ def run(args: Any, extra_findings=None) -> int:
         doc = verify.verify_document(text, path, use_cache)
         if extra_findings is not None:
             doc["findings"] += extra_findings(doc["claims"])
+        # a Ctrl-C that Python dropped (raised in a gc callback) ended as a full run, exit
+        # 0, and the run it cut short could be cached
+        raise_if_interrupted()
         if use_cache and not any(c["engine_errors"] for c in doc["claims"]):
             cache.store("runs", cache.key("run", text), doc)
     if not doc["claims"] and all(c["ok"] for c in doc["harness_checks"]):  # a wrong file

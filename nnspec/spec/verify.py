@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing as mp
-import os
 import random
 import signal
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from nnspec.cores import usable_cores
 from nnspec.spec import cache, shapes
 from nnspec.spec import definitions as defs
 from nnspec.spec.claims import Claim, ClaimResult, Outcome
@@ -421,23 +421,40 @@ def _run_task(index: int) -> Any:
     return _TASKS[index]()
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _worker_start() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the pool, and a worker that
+    took it too printed its own traceback. The pool stops a worker with SIGTERM: a handler
+    in Python (the CLI's, inherited) ran only between bytecodes, so one that came just before
+    the worker waited for a task left it waiting for ever, and the parent too. The worker was
+    forked with both signals blocked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+
+
 def _run_all(tasks: list[Callable[[], Any]], workers: int | None) -> list:
     """The results of the zero-argument `tasks`, in order. They are independent and each check
     seeds its own generator, so they run in a pool of forked processes (one per core, at most
     4) with the same results as one by one; list the long ones first."""
     global _TASKS
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    workers = workers if workers is not None else min(usable_cores(), 4)
     if workers > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
         _TASKS = list(tasks)
+        # Ctrl-C or SIGTERM while the pool forked its workers raised in its constructor, and
+        # nothing stopped the workers forked by then: they outlived the command and kept its
+        # output open. Both wait until the pool is one that `with` stops.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
         try:
-            # Ctrl-C reaches the whole process group: the parent stops the pool, and a
-            # worker that took it too would print its own traceback
-            with mp.get_context("fork").Pool(workers, signal.signal,
-                                             (signal.SIGINT, signal.SIG_IGN)) as pool:
+            with mp.get_context("fork").Pool(workers, _worker_start) as pool:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
                 return pool.map(_run_task, range(len(tasks)), chunksize=1)
         except OSError:  # no semaphores or /dev/shm: the same results, one by one
             pass
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             _TASKS = []
     return [task() for task in tasks]
 
