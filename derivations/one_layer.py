@@ -14,7 +14,7 @@ from nnspec.derivations import symbols as S
 from nnspec.derivations.symbols import a, b, w, x, y, yhat, z
 from nnspec.spec import definitions as defs
 from nnspec.spec import shapes
-from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.claims import Claim, Outcome, shown_set
 from nnspec.spec.verify import Computed, MatrixEqual, Unchecked
 
 INTERVAL = sp.Interval.open(0, 1)
@@ -102,8 +102,8 @@ def _threshold_is_z_nonnegative() -> Outcome:
     if symbolic != numeric:
         return _disagreement("solveset(sigma(z) >= 1/2)")
     return Outcome(symbolic,
-                   f"sigma(z) >= 1/2 exactly for z in {region} (confirmed at 21 points): the "
-                   "rule is z >= 0")
+                   f"sigma(z) >= 1/2 exactly for z in {shown_set(region)} (confirmed at 21 "
+                   "points): the rule is z >= 0")
 
 
 def _probability_of(label_value) -> Outcome:
@@ -129,7 +129,7 @@ def _loss_sign_away_from_label(sign: int) -> Outcome:
         return _disagreement("the sign of dL/dyhat on (0, 1)")
     words = "increases" if sign > 0 else "decreases"
     l02, l06 = (sp.N(defs.loss(0, sp.Rational(v, 10)), 4) for v in (2, 6))
-    regions = "; ".join(f"y = {lab}: {region}" for lab, region in where.items())
+    regions = "; ".join(f"y = {lab}: {shown_set(region)}" for lab, region in where.items())
     return Outcome(ok, f"where on (0, 1) L {words} as yhat moves away from y: {regions}",
                    f"y = 0: L(0, 0.2) = {l02} < L(0, 0.6) = {l06}; dL/dyhat = 1/(1 - yhat) > 0 "
                    "for y = 0 and -1/yhat < 0 for y = 1")

@@ -15,7 +15,7 @@ import sympy as sp
 from nnspec.derivations import symbols as S
 from nnspec.derivations.two_layer import parameter_groups
 from nnspec.spec import definitions as defs
-from nnspec.spec.claims import Claim, Outcome
+from nnspec.spec.claims import Claim, Outcome, shown_set
 from nnspec.spec.notes import Notes
 from nnspec.spec.verify import Computed
 
@@ -103,10 +103,11 @@ def stated_range(parts: list[str], stated: str) -> Outcome:
     if not read:
         return Outcome(None, "; ".join(ranges.values()))
     outside = {part: rng for part, rng in read.items() if rng.is_subset(interval) is not True}
-    shown = "; ".join(f"the range of {part} over every z is {rng}" for part, rng in read.items())
+    shown = "; ".join(f"the range of {part} over every z is {shown_set(rng)}"
+                      for part, rng in read.items())
     if outside:
-        return Outcome(False, f"{shown}; the notes state {interval}",
-                       "; ".join(f"{part}: {rng} is not within {interval}"
+        return Outcome(False, f"{shown}; the notes state {shown_set(interval)}",
+                       "; ".join(f"{part}: {shown_set(rng)} is not within {shown_set(interval)}"
                                  for part, rng in outside.items()))
     never = [str(e) for e in (low, high)
              if e in interval and not any(e in rng for rng in read.values())]

@@ -14,6 +14,14 @@ VERDICTS = ("holds", "holds-under-convention", "false", "unchecked")
 KINDS = ("definition", "derivation step", "prose statement", "code", "shape/dimension")
 
 
+def shown_set(region: Any) -> str:
+    """A SymPy set as a reader writes it in a detail: (0, 1), [0, ∞), ∅ (its repr read
+    Interval.open(0, 1), Interval(0, oo), EmptySet)."""
+    import sympy as sp
+
+    return sp.pretty(region, use_unicode=True)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a check computed.
