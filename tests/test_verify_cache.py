@@ -141,3 +141,19 @@ def test_a_ctrl_c_that_python_dropped_stops_the_run_and_caches_nothing(notes, tm
     monkeypatch.setattr(verify, "verify_document", lambda *a: runs.append(a) or real(*a))
     run_json(notes, tmp_path)
     assert len(runs) == 2  # the interrupted run left no entry
+
+
+def test_an_edit_of_the_loss_changes_the_verdicts_that_read_it(tmp_path, monkeypatch):
+    """A formula's cached verdict is kept while its text is unchanged; the loss the notes
+    define is read by every derivative of L, so an edit of it reaches them in a warm run."""
+    path = tmp_path / "notes.md"
+    own = "$\\mathcal{L}(a, y) = \\frac{1}{2}(a - y)^2$\n"
+    cross = "$\\mathcal{L}(a, y) = -(y \\log a + (1 - y)\\log(1 - a))$\n"
+    rest = "\n$\\frac{d\\mathcal{L}}{da} = a - y$\n"
+    counting(monkeypatch)
+    path.write_text("# Loss\n\n" + own + rest, encoding="utf-8")
+    first = json.loads(run_json(path, tmp_path))
+    path.write_text("# Loss\n\n" + cross + rest, encoding="utf-8")
+    second = json.loads(run_json(path, tmp_path))
+    assert [c["verdict"] for c in first["claims"]] == ["unchecked", "holds"]
+    assert [c["verdict"] for c in second["claims"]] == ["holds", "false"]

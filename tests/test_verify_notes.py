@@ -460,9 +460,56 @@ def test_the_loss_takes_its_arguments_in_the_order_the_notes_define():
               "\\log(1 - \\hat{y}))$$\n\n"
               "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(\\hat{y}^{(i)}, y^{(i)})$$\n\n"
               "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(y^{(i)}, \\hat{y}^{(i)})$$\n")
-    assert not extract.label_first(notes.parse(course))
-    assert extract.label_first(notes.parse(SHIPPED))
+    assert not extract.loss_of(notes.parse(course)).label_first
+    assert extract.loss_of(notes.parse(SHIPPED)).label_first
     assert list(_own(course).values()) == ["holds", "holds", "false"]
+
+
+SQUARED_ERROR = r"""# Regression
+
+The loss is $\mathcal{L}(a, y) = \frac{1}{2}(a - y)^2$, so $\frac{d\mathcal{L}}{da} = a - y$
+and $\frac{d\mathcal{L}}{dz} = (a - y)a(1 - a)$; over the examples
+$J = \frac{1}{2m}\sum_{i=1}^{m}(a^{(i)} - y^{(i)})^2$, $dw = \frac{1}{m}X dZ^T$ with
+$dZ = (A - Y) * A * (1 - A)$. Not $\frac{d\mathcal{L}}{da} = y - a$, nor $dZ = A - Y$.
+
+```python
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = np.sum((A - Y) ** 2) / (2 * m)
+    dZ = (A - Y) * A * (1 - A)
+    return np.dot(X, dZ.T) / m, cost
+```
+"""
+
+
+def test_notes_on_a_loss_of_their_own_are_checked_with_it():
+    """Notes on a squared-error loss were false throughout, their definition and its correct
+    derivatives included: L was always the cross-entropy. A loss without a logarithm is the
+    notes' own: their definition is unchecked (nothing to hold it to) and every formula and
+    listing line is checked with it, so an erratum in it is still false."""
+    got = _own(SQUARED_ERROR)
+    assert got.pop(r"\mathcal{L}(a, y) = \frac{1}{2}(a - y)^2") == "unchecked"
+    assert got.pop(r"\frac{d\mathcal{L}}{da} = y - a") == "false"
+    assert got.pop("dZ = A - Y") == "false"  # the cross-entropy's
+    for held in (r"\frac{d\mathcal{L}}{da} = a - y", r"\frac{d\mathcal{L}}{dz} = (a - y)a(1 - a)",
+                 r"J = \frac{1}{2m}\sum_{i=1}^{m}(a^{(i)} - y^{(i)})^2",
+                 r"dw = \frac{1}{m}X dZ^T", "dZ = (A - Y) * A * (1 - A)",
+                 "cost = np.sum((A - Y) ** 2) / (2 * m)"):  # the last two: listing lines
+        assert got.pop(held) == "holds", held
+    assert "false" not in got.values(), got
+
+
+@pytest.mark.parametrize("definition", [
+    r"-(y \log a + (1 - y) \log(1 - a))",  # the cross-entropy: its derivative is not a - y
+    r"y \log a + (1 - y) \log(1 - a)",  # its sign left out: an erratum, not a loss of its own
+])
+def test_a_loss_with_a_logarithm_is_held_to_the_cross_entropy(definition):
+    text = SQUARED_ERROR.replace(r"\frac{1}{2}(a - y)^2", definition)
+    got = _own(text)
+    assert got[rf"\mathcal{{L}}(a, y) = {definition}"] == ("false" if definition[0] == "y"
+                                                         else "holds")
+    assert got[r"\frac{d\mathcal{L}}{da} = a - y"] == "false"
 
 
 def test_a_listing_s_dz_is_checked_as_a_formula_s_is():
@@ -537,7 +584,8 @@ def test_the_second_arrow_reads_what_the_notes_chain_makes():
     assert _claim_result(SHIPPED, "one.fwd.second-arrow").verdict == "holds"
     tanh = edited(r"\widehat{y}=a=\sigma(z) \to", r"\widehat{y}=a=\tanh(z) \to")
     result = _claim_result(tanh, "one.fwd.second-arrow")
-    assert result.verdict == "false" and r"\tanh(z): (-1, 1) is not within [0, 1]" in result.evidence
+    assert result.verdict == "false"
+    assert r"\tanh(z): (-1, 1) is not within [0, 1]" in result.evidence
 
 
 def test_the_first_arrow_reads_what_the_notes_chain_makes():

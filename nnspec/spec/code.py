@@ -32,8 +32,10 @@ from nnspec.spec.claims import Claim, Outcome
 from nnspec.spec.conventions import AS_WRITTEN
 from nnspec.spec.formulas import SEED, factor, matrices_equal
 from nnspec.spec.meaning import (
+    CROSS_ENTROPY,
     MODELLED,
     Evaluator,
+    Loss,
     Network,
     either_hidden,
     hidden_hint,
@@ -197,7 +199,8 @@ def _other_gives(name: str, got: sp.Matrix, net: Network, before: set,
     """Whether a listing's value is what the network with the other hidden activation gives
     (the course's tanh, for notes that define sigma): a hint beside the verdict, which the
     notes' own definition decides."""
-    other = Network(net.n_x, net.n_h, net.m, net.two_layer, hidden=other_hidden(net.hidden))
+    other = Network(net.n_x, net.n_h, net.m, net.two_layer, hidden=other_hidden(net.hidden),
+                    loss=net.loss)
     want = expected(name, other, before)
     return want is not None and want.shape == got.shape and \
         matrices_equal(got, want, rng)[0] is True
@@ -232,9 +235,9 @@ class Run:
 
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool,
-         hidden: str = "sigmoid") -> tuple:
+         hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY) -> tuple:
     n_x, m = shape
-    net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden)
+    net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
     env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "float": _exact_float,
            "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
@@ -331,6 +334,7 @@ class CodeLine:
     broken: str = ""
     two_layer: bool = False
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
 
     def describe(self) -> str:
         return self.text.strip()
@@ -344,7 +348,7 @@ class CodeLine:
         checked, passing = [], []
         for shape in SHAPES:
             net, records, failed, reached = _run(self.source, self.others, shape,
-                                                 self.two_layer, self.hidden)
+                                                 self.two_layer, self.hidden, self.loss)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
@@ -408,9 +412,10 @@ class CodeLine:
                        f"{shapes}")
 
 
-def code_claims(notes: Notes, prefix, hidden: str = "sigmoid") -> list[tuple[int, int, Claim]]:
+def code_claims(notes: Notes, prefix, hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY
+                ) -> list[tuple[int, int, Claim]]:
     """(line, 0, claim) for every non-blank, non-comment line of every listing; `hidden`: the
-    hidden activation the notes define."""
+    hidden activation the notes define, `loss` their loss."""
     out = []
     parsed = [parse_listing(b) for b in notes.code]
     defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
@@ -429,7 +434,7 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid") -> list[tuple[int
             if not stripped or stripped.startswith("#"):
                 continue
             check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two,
-                             hidden)
+                             hidden, loss)
             out.append((line, (0, 0), Claim(f"{base}.L{i}", block.section, stripped, "code", check,
                                        line=line)))
     return out

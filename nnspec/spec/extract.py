@@ -17,10 +17,15 @@ from collections import defaultdict
 from dataclasses import replace
 from itertools import pairwise
 
+import sympy as sp
+
 from nnspec.spec import notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.formulas import Link, Unread
+from nnspec.spec.meaning import CROSS_ENTROPY, Loss
+from nnspec.spec.notation import Unreadable
 from nnspec.spec.notes import Notes
+from nnspec.spec.shapes import NonConforming
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
 ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
@@ -174,22 +179,40 @@ def hidden_of(notes: Notes) -> str:
 PREDICTIONS = ("yhat", "Yhat", "a", "A", "a2", "A2")
 
 
-def label_first(notes: Notes) -> bool:
-    """The order of L's arguments the notes define: the first formula whose first side is
-    L(u, v) of the label and the prediction decides (the shipped notes' L(y, \\widehat{y}); the
+def loss_of(notes: Notes) -> Loss:
+    """The loss the notes define, from the first formula whose first side is L(u, v) of the
+    label and the prediction. Its order of arguments (the shipped notes' L(y, \\widehat{y}); the
     course's L(\\hat{y}, y) made notes that define it so false throughout, their definition
-    too). Without one, the label first."""
+    too). Its value: a loss written with a logarithm is the cross-entropy, and held to it (a
+    sign or a log left out is an erratum); one without (a squared error) is the notes' own,
+    and what follows is checked with it. Without one, the cross-entropy, label first."""
     for seg in notes.math:
-        first = top_level_split(seg.tex, ("=",))[0]
+        sides = top_level_split(seg.tex, ("=",))
+        first = sides[0]
         tree = _tree(seg.tex[first[0]:first[1]])
         if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
             continue
         names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]
         if names[0] in PREDICTIONS and names[1] in ("y", "Y"):
-            return False
-        if names[0] in ("y", "Y") and names[1] in PREDICTIONS:
-            return True
-    return True
+            label_first = False
+        elif names[0] in ("y", "Y") and names[1] in PREDICTIONS:
+            label_first = True
+        else:
+            continue
+        cross_entropy = Loss(label_first)
+        if len(sides) < 2:
+            return cross_entropy
+        own = Loss(label_first, seg.tex[sides[1][0]:sides[1][1]].strip())
+        label, prediction = sp.symbols("label prediction", positive=True)
+        try:
+            value = own(label, prediction)
+        except (Unreadable, NonConforming, ValueError, TypeError):
+            return cross_entropy
+        if value.has(sp.log) or not value.free_symbols <= {label, prediction} \
+                or prediction not in value.free_symbols:
+            return cross_entropy
+        return own
+    return CROSS_ENTROPY
 
 
 def subject(tex: str) -> str:
@@ -214,16 +237,16 @@ def _named(tree) -> str:
     return ""
 
 
-def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug, label: bool = True
+def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug, loss: Loss = CROSS_ENTROPY
                    ) -> list[tuple[int, int, Claim]]:
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
-    activation the notes define (`hidden_of`). Ids: the section, the formula's `subject` (a
-    second formula of one subject in a section gets `-2`, ...), and `.k` for the k-th link of a
-    chain."""
+    activation the notes define (`hidden_of`), `loss` their loss (`loss_of`). Ids: the
+    section, the formula's `subject` (a second formula of one subject in a section gets `-2`,
+    ...), and `.k` for the k-th link of a chain."""
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
-        links = [(s, e, replace(check, hidden=hidden, label_first=label)
+        links = [(s, e, replace(check, hidden=hidden, loss=loss)
                   if isinstance(check, Link) else check, d)
                  for s, e, check, d in _links(seg.tex, seg.display)]
         if not links:
@@ -316,8 +339,9 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
 
     hidden = hidden_of(notes)
     prefix = section_slugs(notes)
-    found = formula_claims(notes, hidden, prefix, label_first(notes)) + code_claims(
-        notes, prefix, hidden)
+    loss = loss_of(notes)
+    found = formula_claims(notes, hidden, prefix, loss) + code_claims(notes, prefix, hidden,
+                                                                      loss)
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing, sentences = [], []

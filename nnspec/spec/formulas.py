@@ -25,9 +25,11 @@ from nnspec.spec import notation
 from nnspec.spec.claims import Outcome
 from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
 from nnspec.spec.meaning import (
+    CROSS_ENTROPY,
     MODELLED,
     TWO_LAYER,
     Evaluator,
+    Loss,
     Network,
     either_hidden,
     free_indices,
@@ -215,7 +217,7 @@ class Link:
     left: str
     right: str
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
-    label_first: bool = True  # the order of L's arguments the notes define (extract.loss_order)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
 
     def describe(self) -> str:
         sides = (notation.normalise(side).strip().replace("YH@", "\\hat{Y}").replace(
@@ -228,6 +230,10 @@ class Link:
             trees = (notation.parse(self.left), notation.parse(self.right))
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
+        if self.loss.tex and self.right == self.loss.tex and trees[0][:2] == ("call", "L"):
+            return Outcome(None, "the notes' own loss, not the cross-entropy (it has no "
+                           "logarithm): nothing to check it against; the formulas that "
+                           "follow are checked with it")
         if self.hidden not in MODELLED:
             return either_hidden(lambda h: replace(self, hidden=h).run(), self.hidden,
                                  any(_about_the_activation(t) for t in trees))
@@ -277,7 +283,7 @@ class Link:
         for shape in shapes:
             if first_failure and failures:
                 break
-            net = Network(*shape, two_layer=two, hidden=hidden, label_first=self.label_first)
+            net = Network(*shape, two_layer=two, hidden=hidden, loss=self.loss)
             try:
                 ok, why, left, right = _every_example(net, reading, trees, rng)
             except NonConforming as exc:

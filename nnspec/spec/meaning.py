@@ -20,6 +20,7 @@ raises shapes.NonConforming, which makes the claim false with the shapes as evid
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -27,8 +28,8 @@ from fractions import Fraction
 import sympy as sp
 
 from nnspec.spec import definitions as defs
-from nnspec.spec.conventions import Reading
-from nnspec.spec.notation import Name, Unreadable
+from nnspec.spec.conventions import AS_WRITTEN, Reading
+from nnspec.spec.notation import Name, Unreadable, parse
 from nnspec.spec.shapes import NonConforming
 
 ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
@@ -83,6 +84,32 @@ CAPITALS = {"X": "x", "Y": "y", "Z": "z", "A": "a", "Z1": "z1", "A1": "a1", "Z2"
             "A2": "a2", "Yhat": "yhat"}
 
 
+@dataclass(frozen=True)
+class Loss:
+    """The loss L the notes define: the cross-entropy with its arguments in the notes' order
+    (`tex` empty), or a loss of their own (a squared error): `tex` is its right side, in the
+    notes' names for the label and the prediction. Notes on a squared-error loss were false
+    throughout, their definition included, read with the cross-entropy."""
+
+    label_first: bool = True  # L(y, yhat) as the shipped notes define it; False: L(yhat, y)
+    tex: str = ""
+
+    def __call__(self, label: sp.Expr, prediction: sp.Expr) -> sp.Expr:
+        if not self.tex:
+            return defs.loss(label, prediction)
+        one, out = sp.Matrix([[label]]), sp.Matrix([[prediction]])
+        net = Network(1, 1, 1, False, free={"y": one, "a": out, "a2": out})
+        return _scalar(Evaluator(net, AS_WRITTEN)(_parsed(self.tex)), "the loss")
+
+
+CROSS_ENTROPY = Loss()  # label first, as the shipped notes define it
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(tex: str):
+    return parse(tex)
+
+
 @dataclass
 class Network:
     """Both networks on one shape (n_x, n_h, m); `free` replaces a quantity by fresh symbols."""
@@ -95,7 +122,7 @@ class Network:
     data: dict = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
     hidden: str = "sigmoid"  # the hidden layer's g: the notes' sigma, or tanh (only for a hint)
-    label_first: bool = True  # L(y, yhat) as the shipped notes define it; False: L(yhat, y)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
 
     def leaf(self, key: str) -> sp.Matrix:
         if key in self.data:
@@ -133,9 +160,11 @@ class Network:
             if self.m != 1:
                 raise Unreadable("L without an example: the notes' L is the loss of one example")
             out = v("a2" if self.two_layer else "a")
-            return sp.Matrix([[defs.loss(v("y")[0, 0], out[0, 0])]])
-        if key == "J":
-            return sp.Matrix([[defs.cost(v("y"), v("a2" if self.two_layer else "a"))]])
+            return sp.Matrix([[self.loss(v("y")[0, 0], out[0, 0])]])
+        if key == "J":  # (1/m) sum_i L(y^(i), a^(i))
+            Y, A = v("y"), v("a2" if self.two_layer else "a")
+            return sp.Matrix([[sp.Rational(1, self.m) * sum(
+                self.loss(Y[0, j], A[0, j]) for j in range(self.m))]])
         if key == "m":
             return sp.Matrix([[sp.Integer(self.m)]])
         raise Unreadable(f"{key} is not a quantity of the notes' networks")
@@ -144,18 +173,18 @@ class Network:
         """What every value of the network is computed from (a derivative's memo key)."""
         frozen = lambda d: tuple(sorted((k, sp.ImmutableMatrix(v)) for k, v in d.items()))
         return (self.n_x, self.n_h, self.m, self.two_layer, frozen(self.free), frozen(self.data),
-                self.hidden, self.label_first)
+                self.hidden, self.loss)
 
     def example(self, k: int) -> Network:
         """The same parameters on example k alone (m = 1)."""
         data = {"x": self.value("x")[:, k], "y": self.value("y")[:, k]}
         return Network(self.n_x, self.n_h, 1, self.two_layer, dict(self.free), data,
-                       hidden=self.hidden, label_first=self.label_first)
+                       hidden=self.hidden, loss=self.loss)
 
     def with_free(self, key: str, fresh: sp.Matrix) -> Network:
         data = {k: self.value(k) for k in ("x", "y")}
         return Network(self.n_x, self.n_h, self.m, self.two_layer, {**self.free, key: fresh}, data,
-                       hidden=self.hidden, label_first=self.label_first)
+                       hidden=self.hidden, loss=self.loss)
 
 
 def _scalar(value: sp.Matrix, what: str) -> sp.Expr:
@@ -251,7 +280,7 @@ class Evaluator:
         owner = self.net if key in SHARED or (key in TWO_LAYER) == self.net.two_layer else \
             Network(self.net.n_x, self.net.n_h, self.net.m, not self.net.two_layer,
                     data={k: self.net.value(k) for k in ("x", "y")}, hidden=self.net.hidden,
-                    label_first=self.net.label_first)
+                    loss=self.net.loss)
         if name.index is not None:  # dZ^{[2](i)}: the gradient of example i's own loss
             if name.index not in self.index:
                 raise Unreadable(f"{name}: index {name.index} outside a sum over examples")
@@ -373,9 +402,9 @@ class Evaluator:
                 f = sp.Lambda(t, sp.diff(f(t), t))
             return values[0].applyfunc(f)
         if func == "L" and len(values) == 2:
-            label, prediction = values if self.net.label_first else values[::-1]
-            return sp.Matrix([[defs.loss(_scalar(label, "L of more than one example"),
-                                         _scalar(prediction, "L of more than one example"))]])
+            label, prediction = values if self.net.loss.label_first else values[::-1]
+            return sp.Matrix([[self.net.loss(_scalar(label, "L of more than one example"),
+                                             _scalar(prediction, "L of more than one example"))]])
         raise Unreadable(f"{func} with {len(values)} arguments")
 
     def _sum(self, var: str, lower: str, upper: str, body) -> sp.Matrix:
