@@ -1,6 +1,7 @@
 """The notes drive the verdicts: edited copies of the notes move them, and a second notes file in
 another notation is verified with no new code."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -460,8 +461,8 @@ def test_the_loss_takes_its_arguments_in_the_order_the_notes_define():
               "\\log(1 - \\hat{y}))$$\n\n"
               "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(\\hat{y}^{(i)}, y^{(i)})$$\n\n"
               "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(y^{(i)}, \\hat{y}^{(i)})$$\n")
-    assert not extract.loss_of(notes.parse(course)).label_first
-    assert extract.loss_of(notes.parse(SHIPPED)).label_first
+    assert [loss.label_first for _, loss in extract.losses(notes.parse(course))] == [False]
+    assert [loss.label_first for _, loss in extract.losses(notes.parse(SHIPPED))] == [True]
     assert list(_own(course).values()) == ["holds", "holds", "false"]
 
 
@@ -613,3 +614,74 @@ def test_a_tanh_mentioned_in_a_sentence_does_not_make_tanh_notes():
             "$A^{[1]} = \\sigma(Z^{[1]})$\n\n"
             "$dZ^{[1]} = W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})$\n")
     assert extract.hidden_of(notes.parse(text)) == "sigmoid"
+
+
+RIGHT_DZ, CROSS_ENTROPY_DZ = "dz = (a - y)a(1 - a)", "dz = a - y"
+
+
+@pytest.mark.parametrize("definition", [
+    r"\mathcal{L}(\hat{y}^{(i)}, y^{(i)}) = \frac{1}{2}(\hat{y}^{(i)} - y^{(i)})^2",  # example i
+    r"\mathcal{L} = \frac12 (\hat{y} - y)^2",  # L alone; \frac12 as LaTeX takes it
+    r"\mathcal{L}(\hat{y}, y) = \frac{1}{2}(\hat{y} - y)^2 \quad \text{(squared error)}",
+    r"\mathcal{L}(\hat{y}, y) = \frac{1}{2}(\hat{y} - y)^2,",
+    r"\mathcal{L}(\hat{y}, y) \triangleq \frac{1}{2}(\hat{y} - y)^2",
+])
+def test_a_squared_error_is_the_notes_loss_however_it_is_written(definition):
+    """Each of these was held to the cross-entropy (or not seen as a definition): the right
+    dz false, the cross-entropy's dz holds."""
+    got = _own(f"# Loss\n\n$${definition}$$\n\n$${RIGHT_DZ}$$\n\n$${CROSS_ENTROPY_DZ}$$\n")
+    assert (got[RIGHT_DZ], got[CROSS_ENTROPY_DZ]) == ("holds", "false"), got
+
+
+def test_a_loss_the_table_cannot_read_is_never_read_as_the_cross_entropy():
+    """`\\frac{1}{2}\\|a - y\\|^2` was unchecked, and what followed was checked with the
+    cross-entropy: the right dz false, the wrong one holds. What reads L is unchecked now."""
+    text = f"# Loss\n\n$$\\mathcal{{L}}(a, y) = \\frac{{1}}{{2}}\\|a - y\\|^2$$\n\n" \
+           f"$${RIGHT_DZ}$$\n\n$${CROSS_ENTROPY_DZ}$$\n\n$$a = \\sigma(z)$$\n"
+    claims, _ = extract.claims(notes.parse(text))
+    results = {c.notes: r for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    for quote in (RIGHT_DZ, CROSS_ENTROPY_DZ):
+        assert results[quote].verdict == "unchecked"
+        assert "the loss the notes define" in results[quote].detail
+    assert results["a = \\sigma(z)"].verdict == "holds"  # reads no loss
+
+
+def test_each_loss_governs_the_formulas_after_it():
+    """Notes that compare two losses section by section: the second was judged against the
+    first, so an exact cross-entropy was false."""
+    text = ("# Squared\n\n$$\\mathcal{L}(\\hat{y}, y) = \\frac{1}{2}(\\hat{y} - y)^2$$\n\n"
+            f"$${RIGHT_DZ}$$\n\n# Cross-entropy\n\n"
+            "$$\\mathcal{L}(\\hat{y}, y) = -(y\\log(\\hat{y}) + (1-y)\\log(1-\\hat{y}))$$\n\n"
+            f"$${CROSS_ENTROPY_DZ}$$\n")
+    assert set(_own(text).values()) == {"unchecked", "holds"}
+
+
+def test_a_correction_is_checked_with_the_notes_loss():
+    """The catalogue's corrections are the cross-entropy's: under a squared error one said
+    "the correction verifies" for what the same run called false two lines later. They are
+    the shipped notes' own; notes with a loss of their own get none."""
+    text = edited(r"\mathcal{L}(y, \widehat{y})=-[y\log(\widehat{y})+(1-y)\log(1-\widehat{y})]",
+                  r"\mathcal{L}(y, \widehat{y})=\frac{1}{2}(\widehat{y}-y)^2")
+    claims, _ = extract.claims(notes.parse(text))
+    results = {r.id: r for r in verify.verify_notes(claims, workers=1)}
+    told = results["2-layer.backward.dL-da1.2"]  # (a^{[2]}-y)W^{[2]}: false either way
+    assert told.verdict == "false" and not told.correction and "correction" not in told.detail
+    assert not [c for c in claims if c.kind != "prose statement" and c.correction]
+
+
+@pytest.mark.parametrize("formula", [
+    "$$db = y - a \\tag{2}$$",
+    "$$db = y - a \\label{eq:db}$$",
+    "$$db = y - a \\quad (3)$$",
+    "\\begin{equation}\ndb = y - a\n\\end{equation}",
+    "$$\ndb = y - a\n$$",  # on lines of their own: was a Python listing
+    "$$\\begin{aligned} dz &= a - y \\\\[4pt] db &= y - a, \\end{aligned}$$",
+])
+def test_numbered_and_environment_formulas_are_read(formula):
+    """A \\tag or \\label made the formula unreadable, `\\quad (3)` was a factor 3, an
+    equation environment gave no claim, `$$` on lines of their own made a listing, and an
+    aligned block of separate equations was one chain: the flipped sign went unseen."""
+    got = {re.sub(r"[\s&]", "", quote): verdict
+           for quote, verdict in _own(f"# G\n\n{formula}\n").items()}
+    assert got.pop("db=y-a") == "false", got
+    assert set(got.values()) <= {"holds"}, got

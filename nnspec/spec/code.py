@@ -21,6 +21,7 @@ import random
 import re
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -334,7 +335,7 @@ class CodeLine:
     broken: str = ""
     two_layer: bool = False
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
-    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
 
     def describe(self) -> str:
         return self.text.strip()
@@ -412,10 +413,11 @@ class CodeLine:
                        f"{shapes}")
 
 
-def code_claims(notes: Notes, prefix, hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY
+def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
+                loss_at: Callable[[int], Loss] = lambda line: CROSS_ENTROPY
                 ) -> list[tuple[int, int, Claim]]:
     """(line, 0, claim) for every non-blank, non-comment line of every listing; `hidden`: the
-    hidden activation the notes define, `loss` their loss."""
+    hidden activation the notes define, `loss_at(line)` the loss in effect at a line."""
     out = []
     parsed = [parse_listing(b) for b in notes.code]
     defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
@@ -434,7 +436,7 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid", loss: Loss = CROS
             if not stripped or stripped.startswith("#"):
                 continue
             check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two,
-                             hidden, loss)
+                             hidden, loss_at(block.lines[0][0]))
             out.append((line, (0, 0), Claim(f"{base}.L{i}", block.section, stripped, "code", check,
                                        line=line)))
     return out

@@ -17,15 +17,11 @@ from collections import defaultdict
 from dataclasses import replace
 from itertools import pairwise
 
-import sympy as sp
-
 from nnspec.spec import notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.formulas import Link, Unread
 from nnspec.spec.meaning import CROSS_ENTROPY, Loss
-from nnspec.spec.notation import Unreadable
 from nnspec.spec.notes import Notes
-from nnspec.spec.shapes import NonConforming
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
 ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
@@ -111,7 +107,9 @@ def top_level_split(tex: str, seps: tuple[str, ...]) -> list[tuple[int, int, str
 
 
 _LEADING = re.compile(r"(\s|&|\\\\|\\begin\{[A-Za-z*]+\})*")
-_TRAILING = re.compile(r"(\s|~|&|\\\\|\\end\{[A-Za-z*]+\}|[,.;:]|\\q?quad\s*\\text\{[^{}]*\})*$")
+_TRAILING = re.compile(r"(\s|~|&|\\\\(\[[^\]]*\])?|\\end\{[A-Za-z*]+\}|[,.;:]|\\[,;!]"
+                       r"|\\(tag|label)\*?\{[^{}]*\}|\\(nonumber|notag)"
+                       r"|\\q?quad\s*(\\text\{[^{}]*\}|\(\d+[a-z]?\)))*$")
 
 
 def _trim(tex: str, start: int, end: int) -> tuple[int, int]:
@@ -179,40 +177,58 @@ def hidden_of(notes: Notes) -> str:
 PREDICTIONS = ("yhat", "Yhat", "a", "A", "a2", "A2")
 
 
-def loss_of(notes: Notes) -> Loss:
-    """The loss the notes define, from the first formula whose first side is L(u, v) of the
-    label and the prediction. Its order of arguments (the shipped notes' L(y, \\widehat{y}); the
-    course's L(\\hat{y}, y) made notes that define it so false throughout, their definition
-    too). Its value: a loss written with a logarithm is the cross-entropy, and held to it (a
-    sign or a log left out is an erratum); one without (a squared error) is the notes' own,
-    and what follows is checked with it. Without one, the cross-entropy, label first."""
+_DEFINES = re.compile(r"\\triangleq|\\coloneqq|\\equiv|\\doteq"
+                      r"|\\(?:stackrel|overset)\{[^{}]*\}\{=\}")
+_LOGARITHM = re.compile(r"\\log|\\ln\b")
+# a right side in terms of L or J names it (the shipped `L = \mathcal{L}(a, y)`), not defines it
+_READS_THE_LOSS = re.compile(r"\\mathcal\{L\}|(?<![A-Za-z\\])[LJ](?![A-Za-z])")
+
+
+def losses(notes: Notes) -> list[tuple[int, Loss]]:
+    """(line, loss) of each definition of L the notes give, in order: a formula whose first
+    side is L(u, v) of the label and the prediction (either order, an example's ^{(i)} too),
+    or L alone, and its second side (=, :=, \\triangleq, without its remark or punctuation).
+    The order of the arguments is the notes' (the shipped L(y, \\widehat{y}); the course's
+    L(\\hat{y}, y) made notes that define it so false throughout, their definition too). A loss
+    written with a logarithm is the cross-entropy, and held to it (a sign or a log left out is
+    an erratum); one without (a squared error) is the notes' own, and what follows is checked
+    with it; one the notation table cannot read leaves what reads L unchecked, never read
+    as the cross-entropy."""
+    found = []
     for seg in notes.math:
-        sides = top_level_split(seg.tex, ("=",))
-        first = sides[0]
-        tree = _tree(seg.tex[first[0]:first[1]])
-        if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
-            continue
-        names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]
-        if names[0] in PREDICTIONS and names[1] in ("y", "Y"):
-            label_first = False
-        elif names[0] in ("y", "Y") and names[1] in PREDICTIONS:
-            label_first = True
-        else:
-            continue
-        cross_entropy = Loss(label_first)
-        if len(sides) < 2:
-            return cross_entropy
-        own = Loss(label_first, seg.tex[sides[1][0]:sides[1][1]].strip())
-        label, prediction = sp.symbols("label prediction", positive=True)
-        try:
-            value = own(label, prediction)
-        except (Unreadable, NonConforming, ValueError, TypeError):
-            return cross_entropy
-        if value.has(sp.log) or not value.free_symbols <= {label, prediction} \
-                or prediction not in value.free_symbols:
-            return cross_entropy
-        return own
-    return CROSS_ENTROPY
+        tex = _DEFINES.sub("=", seg.tex)
+        for _, _, check, _ in _links(tex, seg.display):
+            if not isinstance(check, Link):
+                continue
+            label_first = _loss_order(_tree(check.left))
+            if label_first is not None and not _READS_THE_LOSS.search(check.right):
+                own = "" if _LOGARITHM.search(check.right) else check.right
+                found.append((seg.line, Loss(label_first, own)))
+                break
+    return found
+
+
+def _loss_order(tree) -> bool | None:
+    """Whether the tree `L(label, prediction)` (True), `L(prediction, label)` (False) or `L`
+    alone (True: the arguments do not matter) names the loss; None if it does not."""
+    if tree is not None and tree[0] == "name" and tree[1].key == "L" and not tree[1].index:
+        return True
+    if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
+        return None
+    names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]
+    if names[0] in PREDICTIONS and names[1] in ("y", "Y"):
+        return False
+    if names[0] in ("y", "Y") and names[1] in PREDICTIONS:
+        return True
+    return None
+
+
+def loss_at(defined: list[tuple[int, Loss]], line: int) -> Loss:
+    """The loss in effect at `line`: the last definition before it (notes that compare two
+    losses section by section), else the first (notes that use L before they define it),
+    else the cross-entropy, label first."""
+    before = [loss for at, loss in defined if at <= line]
+    return before[-1] if before else defined[0][1] if defined else CROSS_ENTROPY
 
 
 def subject(tex: str) -> str:
@@ -237,45 +253,74 @@ def _named(tree) -> str:
     return ""
 
 
-def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug, loss: Loss = CROSS_ENTROPY
-                   ) -> list[tuple[int, int, Claim]]:
+def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
+                   defined: tuple[tuple[int, Loss], ...] = ()) -> list[tuple[int, int, Claim]]:
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
-    activation the notes define (`hidden_of`), `loss` their loss (`loss_of`). Ids: the
+    activation the notes define (`hidden_of`), `defined` their losses (`losses`). Ids: the
     section, the formula's `subject` (a second formula of one subject in a section gets `-2`,
     ...), and `.k` for the k-th link of a chain."""
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
-        links = [(s, e, replace(check, hidden=hidden, loss=loss)
-                  if isinstance(check, Link) else check, d)
-                 for s, e, check, d in _links(seg.tex, seg.display)]
-        if not links:
-            continue
-        first = top_level_split(seg.tex[links[0][0]:links[0][1]], ("=",))[0]
-        key = f"{prefix(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
-        counters[key] += 1
-        base = key if counters[key] == 1 else f"{key}-{counters[key]}"
-        for j, (start, end, check, definition) in enumerate(links, 1):
-            quote = seg.tex[start:end]
-            ident = base if len(links) == 1 else f"{base}.{j}"
-            kind = "definition" if definition else "derivation step"
-            out.append((seg.line, (seg.offset, j),
-                        Claim(ident, seg.section, quote, kind, check, line=seg.line)))
+        loss = loss_at(list(defined), seg.line)
+        order = 0
+        for span in _statements(seg.tex):
+            links = [(s, e, replace(check, hidden=hidden, loss=loss)
+                      if isinstance(check, Link) else check, d)
+                     for s, e, check, d in _links(seg.tex, seg.display, [span])]
+            if not links:
+                continue
+            line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
+            first = top_level_split(seg.tex[links[0][0]:links[0][1]], ("=",))[0]
+            key = f"{prefix(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
+            counters[key] += 1
+            base = key if counters[key] == 1 else f"{key}-{counters[key]}"
+            for j, (start, end, check, definition) in enumerate(links, 1):
+                order += 1
+                ident = base if len(links) == 1 else f"{base}.{j}"
+                kind = "definition" if definition else "derivation step"
+                out.append((line, (seg.offset, order), Claim(ident, seg.section, seg.tex[start:end],
+                                                             kind, check, line=line)))
     return out
 
 
-def _links(tex: str, display: bool):
-    """(start, end, check, is_definition) for each link of one segment."""
-    pieces, last = [], 0
-    for m in LABEL.finditer(tex):
-        pieces.append((last, m.start()))
-        last = m.end()
-    pieces.append((last, len(tex)))
+def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
+    """(start, end, check, is_definition) for each link of one segment (of its `spans`:
+    default, its `_statements`)."""
+    pieces = []
+    for first, end in _statements(tex) if spans is None else spans:
+        last = first
+        for m in LABEL.finditer(tex, first, end):
+            pieces.append((last, m.start()))
+            last = m.end()
+        pieces.append((last, end))
     for p_start, p_end in pieces:
         piece = tex[p_start:p_end]
         parts = top_level_split(piece, ARROWS)
         for s, e, _ in parts:
             yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
+
+
+_ROW_SPACING = re.compile(r"(\s*\[[^\]]*\])?")
+_ROW_START = re.compile(r"\s*(\\begin\{[A-Za-z*]+\})?")
+
+
+def _statements(tex: str) -> list[tuple[int, int]]:
+    """Spans of the separate equations of one segment. A row of an aligned block with a left
+    side of its own before its `&` (`dz &= a - y \\\\ dw &= x\\, dz`) starts one: the rows
+    were one chain, the line break a product (`a - y dw`), three right gradients false. A row
+    that starts at `&` (`&= a(1 - a)`), or has no `=`, goes on with the one above."""
+    spans: list[list[int]] = []
+    for start, end, _ in top_level_split(tex, ("\\\\",)):
+        start += _ROW_SPACING.match(tex, start, end).end() - start  # \\\\[4pt]
+        row = tex[start:end]
+        head = row[_ROW_START.match(row).end():].split("&", 1)[0]
+        own = head.strip() and len(top_level_split(row, ("=",))) > 1
+        if spans and not own:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(s, e) for s, e in spans]
 
 
 def _part_links(tex: str, start: int, end: int, display: bool, in_arrows: bool):
@@ -339,9 +384,9 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
 
     hidden = hidden_of(notes)
     prefix = section_slugs(notes)
-    loss = loss_of(notes)
-    found = formula_claims(notes, hidden, prefix, loss) + code_claims(notes, prefix, hidden,
-                                                                      loss)
+    defined = tuple(losses(notes))
+    found = formula_claims(notes, hidden, prefix, defined) + code_claims(
+        notes, prefix, hidden, lambda line: loss_at(list(defined), line))
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing, sentences = [], []
@@ -394,7 +439,13 @@ def _inside_a_sentence(notes: Notes, item: tuple, sentences: list[tuple[int, int
 
 
 def _with_correction(claim: Claim, fixes: dict) -> Claim:
-    if claim.notes not in fixes:
+    """The catalogue's correction of a formula, found by its text. They are stated for the
+    shipped notes' definitions: notes with a loss or a hidden layer of their own get none (a
+    squared error's notes were told "the correction verifies" of the cross-entropy's formula,
+    which the same run called false two lines later)."""
+    shipped = (getattr(claim.check, "loss", CROSS_ENTROPY) == CROSS_ENTROPY
+               and getattr(claim.check, "hidden", "sigmoid") == "sigmoid")
+    if claim.notes not in fixes or not shipped:
         return replace(claim, extracted=True)
     fix = fixes[claim.notes]
     if isinstance(fix, str):

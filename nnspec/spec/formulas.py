@@ -217,7 +217,7 @@ class Link:
     left: str
     right: str
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
-    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
 
     def describe(self) -> str:
         sides = (notation.normalise(side).strip().replace("YH@", "\\hat{Y}").replace(
@@ -230,7 +230,8 @@ class Link:
             trees = (notation.parse(self.left), notation.parse(self.right))
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
-        if self.loss.tex and self.right == self.loss.tex and trees[0][:2] == ("call", "L"):
+        if self.loss.tex and self.right == self.loss.tex and (
+                trees[0][:2] == ("call", "L") or trees[0][0] == "name" and trees[0][1].key == "L"):
             return Outcome(None, "the notes' own loss, not the cross-entropy (it has no "
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")

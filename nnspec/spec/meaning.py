@@ -97,17 +97,30 @@ class Loss:
     def __call__(self, label: sp.Expr, prediction: sp.Expr) -> sp.Expr:
         if not self.tex:
             return defs.loss(label, prediction)
-        one, out = sp.Matrix([[label]]), sp.Matrix([[prediction]])
-        net = Network(1, 1, 1, False, free={"y": one, "a": out, "a2": out})
-        return _scalar(Evaluator(net, AS_WRITTEN)(_parsed(self.tex)), "the loss")
+        value, symbols = _own_loss(self.tex)
+        return value.subs(dict(zip(symbols, (label, prediction))))
 
 
 CROSS_ENTROPY = Loss()  # label first, as the shipped notes define it
 
 
 @functools.lru_cache(maxsize=16)
-def _parsed(tex: str):
-    return parse(tex)
+def _own_loss(tex: str) -> tuple[sp.Expr, tuple[sp.Symbol, sp.Symbol]]:
+    """The notes' own loss in two symbols (label, prediction); Unreadable, with the loss
+    named, where the notation table cannot read it or it reads more than those two."""
+    symbols = label, prediction = sp.Dummy("label"), sp.Dummy("prediction")
+    one, out = sp.Matrix([[label]]), sp.Matrix([[prediction]])
+    net = Network(1, 1, 1, False, free={"y": one, "a": out, "a2": out})
+    try:
+        tree = parse(tex)
+        value = _scalar(Evaluator(net, AS_WRITTEN, dict.fromkeys(free_indices(tree), 0))(tree),
+                        "the loss")
+    except (Unreadable, NonConforming) as exc:
+        raise Unreadable(f"the loss the notes define, {tex}, cannot be read ({exc})") from exc
+    if value.free_symbols - set(symbols):
+        raise Unreadable(f"the loss the notes define, {tex}, reads more than the label and the "
+                         "prediction")
+    return value, symbols
 
 
 @dataclass
@@ -122,7 +135,7 @@ class Network:
     data: dict = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
     hidden: str = "sigmoid"  # the hidden layer's g: the notes' sigma, or tanh (only for a hint)
-    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.loss_of)
+    loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
 
     def leaf(self, key: str) -> sp.Matrix:
         if key in self.data:

@@ -87,9 +87,13 @@ def normalise(tex: str) -> str:
     tex = tex.replace("\\left", "").replace("\\right", "")
     tex = re.sub(r"\\[Bb]ig{1,2}[lr]?(?![A-Za-z])", "", tex)  # \big( \Bigr]: sizes only
     tex = re.sub(r"\\operatorname\{(tanh|sigma|log|exp|ln)\}", r"\\\1", tex)
-    tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\", " ", tex)  # aligned, split: a chain
+    tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\(\[[^\]]*\])?", " ", tex)  # aligned: a chain
     tex = re.sub(r"[,.;:]\s*$", "", tex)  # the sentence's punctuation after a formula
     tex = re.sub(r"\\[dt]frac(?![A-Za-z])", r"\\frac", tex)
+    tex = re.sub(r"\\frac\s*([0-9A-Za-z])", r"\\frac{\1}", tex)  # \frac12: one-token arguments
+    tex = re.sub(r"\\frac\{([^{}]*)\}\s*([0-9A-Za-z])", r"\\frac{\1}{\2}", tex)
+    # equation numbers and labels are not mathematics
+    tex = re.sub(r"\\(tag|label)\*?\{[^{}]*\}|\\(nonumber|notag)(?![A-Za-z])", " ", tex)
     tex = re.sub(r"\\ln(?![A-Za-z])", r"\\log", tex)
     tex = _unwrap(tex, r"\mathrm", "{}")  # \mathrm{d}: d
     tex = re.sub(r"\be\^-\s*([A-Za-z0-9])", r"e^{-\1}", tex)  # e^-z: e^{-z}, as meant

@@ -1,7 +1,8 @@
 """Read a notes file (plain text or Markdown with LaTeX): its math segments, its code listings,
 its sections, each with the line it starts on.
 
-Math: `$...$` and `\\(...\\)` (inline), `$$...$$` and `\\[...\\]` (displayed). Code: fenced blocks
+Math: `$...$` and `\\(...\\)` (inline), `$$...$$`, `\\[...\\]` and an equation or align
+environment outside them (displayed). Code: fenced blocks
 (```) and, outside them, unfenced Python blocks as in the shipped notes: a block starts at an
 unindented line that reads as Python (`def`, `for`, `while`, `class`, `import`, `from`, an
 assignment) and runs to the next unindented line that does not (blank lines inside a
@@ -22,6 +23,8 @@ from nnspec.errors import UsageError
 from nnspec.files import not_utf8
 
 MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
+                  r"|\\begin\{(?P<env>(equation|align|gather|multline)\*?)\}(?P<d3>.+?)"
+                  r"\\end\{(?P=env)\}"
                   r"|(?<!\\)\$(?P<i2>[^$]+?)(?<!\\)\$", re.DOTALL)
 PYTHON_START = re.compile(r"^(def |for |while |class |import |from |if |with |return\b"
                           r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*[-+*/]?=[^=])")
@@ -147,7 +150,7 @@ def parse(text: str, path: str = "<notes>") -> Notes:
                   if b.lines]
     masked = _mask_code(text, lines, code_lines)
     for m in MATH.finditer(masked):
-        kind = next(k for k, v in m.groupdict().items() if v is not None)
+        kind = next(k for k in ("d1", "d2", "d3", "i1", "i2") if m.group(k) is not None)
         line = notes.line_of(m.start())
         notes.math.append(Math(m.group(kind), line, notes.section_at(line), kind[0] == "d",
                                m.start(kind)))
@@ -196,6 +199,10 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             covered.update(range(i + 1, end + 2))
             i = end + 1
             continue
+        shown = _display_end(lines, i)
+        if shown:  # `$$` on a line of its own, then `db = y - a`: math, not a listing
+            i = shown
+            continue
         indented = _indented_block(lines, i)
         if indented:
             notes.code.append(CodeBlock(tuple((k + 1, lines[k]) for k in range(i, indented)), ""))
@@ -215,6 +222,22 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             continue
         i += 1
     return covered
+
+
+_DISPLAY_OPEN = re.compile(r"^\s*(\$\$|\\\[|\\begin\{((?:equation|align|gather|multline)\*?)\})")
+
+
+def _display_end(lines: list[str], i: int) -> int:
+    """The line after the end of displayed math that opens at line i and closes on a later
+    line; 0 if none does."""
+    m = _DISPLAY_OPEN.match(lines[i])
+    if not m:
+        return 0
+    close = ("$$" if m.group(1) == "$$" else "\\]" if m.group(2) is None
+             else f"\\end{{{m.group(2)}}}")
+    if close in lines[i][m.end():]:
+        return 0
+    return next((j + 1 for j in range(i + 1, len(lines)) if close in lines[j]), 0)
 
 
 def _indented_block(lines: list[str], i: int) -> int:
