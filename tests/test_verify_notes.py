@@ -685,3 +685,26 @@ def test_numbered_and_environment_formulas_are_read(formula):
            for quote, verdict in _own(f"# G\n\n{formula}\n").items()}
     assert got.pop("db=y-a") == "false", got
     assert set(got.values()) <= {"holds"}, got
+
+
+def test_two_formulas_side_by_side_are_two():
+    """`z = w^T x + b \\quad\\text{and}\\quad a = \\sigma(z)` was one chain, a false
+    `z = \\sigma(z)` of two right formulas; `,\\quad` made both unreadable."""
+    got = _own("# F\n\n$$z = w^T x + b \\quad\\text{and}\\quad a = \\sigma(z)$$\n\n"
+               "$$dw = x\\,dz, \\quad db = y - a$$\n")
+    assert got == {"z = w^T x + b": "holds", "a = \\sigma(z)": "holds",
+                   "dw = x\\,dz": "holds", "db = y - a": "false"}
+
+
+def test_a_message_never_shows_the_parser_s_stand_ins():
+    """`\\log\\hat{y}` with no space between was "cannot read '@'" (Y@ is the parser's
+    \\hat{y}); it is read."""
+    got = _own("# L\n\n$$\\mathcal{L}(\\hat{y}, y) = -y\\log\\hat{y} - (1-y)\\log(1-\\hat{y})$$\n")
+    assert list(got.values()) == ["holds"]
+
+
+def test_a_loss_that_is_not_finite_is_not_the_notes_loss():
+    text = "# L\n\n$$\\mathcal{L}(a, y) = \\frac{1}{0}(a - y)^2$$\n\n$$dz = a - y$$\n"
+    claims, _ = extract.claims(notes.parse(text))
+    result = verify.verify_notes(claims, workers=1)[-1]
+    assert result.verdict == "unchecked" and "is not finite" in result.detail

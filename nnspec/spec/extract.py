@@ -311,16 +311,40 @@ def _statements(tex: str) -> list[tuple[int, int]]:
     were one chain, the line break a product (`a - y dw`), three right gradients false. A row
     that starts at `&` (`&= a(1 - a)`), or has no `=`, goes on with the one above."""
     spans: list[list[int]] = []
-    for start, end, _ in top_level_split(tex, ("\\\\",)):
-        start += _ROW_SPACING.match(tex, start, end).end() - start  # \\\\[4pt]
-        row = tex[start:end]
-        head = row[_ROW_START.match(row).end():].split("&", 1)[0]
-        own = head.strip() and len(top_level_split(row, ("=",))) > 1
-        if spans and not own:
-            spans[-1][1] = end
-        else:
-            spans.append([start, end])
+    for row_start, row_end, _ in top_level_split(tex, ("\\\\",)):
+        row_start = _ROW_SPACING.match(tex, row_start, row_end).end()  # \\\\[4pt]
+        for start, end in _side_by_side(tex, row_start, row_end):
+            row = tex[start:end]
+            head = row[_ROW_START.match(row).end():].split("&", 1)[0]
+            if spans and not (head.strip() and _has_equals(row)):
+                spans[-1][1] = end
+            else:
+                spans.append([start, end])
     return [(s, e) for s, e in spans]
+
+
+# between two formulas on one line: `z = w^T x + b \quad\text{and}\quad a = \sigma(z)`, `,\quad`
+_BETWEEN = re.compile(r",\s*\\q?quad|\\q?quad\s*\\text\{\s*(?:and|,|;)\s*\}\s*\\q?quad")
+
+
+def _side_by_side(tex: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The row cut where it puts two formulas side by side (outside brackets): read as one,
+    they made a false `z = \\sigma(z)` of two right ones."""
+    cuts, last = [], start
+    for m in _BETWEEN.finditer(tex, start, end):
+        if _depth(tex, start, m.start()) == 0 and _has_equals(tex[last:m.start()]) and \
+                _has_equals(tex[m.end():end]):
+            cuts.append((last, m.start()))
+            last = m.end()
+    return [*cuts, (last, end)]
+
+
+def _has_equals(tex: str) -> bool:
+    return len(top_level_split(tex, ("=",))) > 1
+
+
+def _depth(tex: str, start: int, end: int) -> int:
+    return sum(1 if ch in "{([" else -1 if ch in "})]" else 0 for ch in tex[start:end])
 
 
 def _part_links(tex: str, start: int, end: int, display: bool, in_arrows: bool):

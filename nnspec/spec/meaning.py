@@ -117,6 +117,8 @@ def _own_loss(tex: str) -> tuple[sp.Expr, tuple[sp.Symbol, sp.Symbol]]:
                         "the loss")
     except (Unreadable, NonConforming) as exc:
         raise Unreadable(f"the loss the notes define, {tex}, cannot be read ({exc})") from exc
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise Unreadable(f"the loss the notes define, {tex}, is not finite")
     if value.free_symbols - set(symbols):
         raise Unreadable(f"the loss the notes define, {tex}, reads more than the label and the "
                          "prediction")

@@ -103,8 +103,9 @@ def normalise(tex: str) -> str:
     for bold in (r"\mathbf", r"\boldsymbol", r"\bm", r"\vec"):  # \mathbf{w}: w
         tex = _unwrap(tex, bold, "{}")
     tex = re.sub(r"\\(top|intercal)(?![A-Za-z])", "T", tex)  # A^\top: A^T
-    tex = re.sub(r"\\(widehat|hat)\{y\}|\\(widehat|hat) y\b", "Y@", tex)
-    tex = re.sub(r"\\(widehat|hat)\{Y\}|\\(widehat|hat) Y\b", "YH@", tex)  # vectorised
+    # spaced: `\log\hat{y}` read `\logY` and said "cannot read '@'"
+    tex = re.sub(r"\\(widehat|hat)\{y\}|\\(widehat|hat) y\b", " Y@", tex)
+    tex = re.sub(r"\\(widehat|hat)\{Y\}|\\(widehat|hat) Y\b", " YH@", tex)  # vectorised
     tex = re.sub(r"\\(omega|mathcal\{L\}|mathbb\{P\}|Sigma|partial|odot|circ|cdot|times)(?![A-Za-z])",
                  lambda m: {"omega": "w", "mathcal{L}": "L", "mathbb{P}": "P", "Sigma": "\\sum",
                             "partial": "d", "odot": "*", "circ": "*", "cdot": "\\cdot",
