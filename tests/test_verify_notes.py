@@ -708,3 +708,19 @@ def test_a_loss_that_is_not_finite_is_not_the_notes_loss():
     claims, _ = extract.claims(notes.parse(text))
     result = verify.verify_notes(claims, workers=1)[-1]
     assert result.verdict == "unchecked" and "is not finite" in result.detail
+
+
+def test_a_cost_written_out_is_the_notes_loss_and_keeps_their_order():
+    """A squared-error cost J with no L was read with the cross-entropy: the right dz and the
+    listing's cost false. J written out (not in terms of L) defines the loss too, its value
+    on one example; after an L, J is a formula checked with it."""
+    squared = "# Cost\n\n$$J = \\frac{1}{2m}\\sum_{i=1}^{m}(a^{(i)} - y^{(i)})^2$$\n\n" \
+              f"$${RIGHT_DZ}$$\n\n$${CROSS_ENTROPY_DZ}$$\n"
+    got = _own(squared)
+    assert (got[RIGHT_DZ], got[CROSS_ENTROPY_DZ]) == ("holds", "false"), got
+    course = ("# Cost\n\n$$\\mathcal{L}(\\hat{y}, y) = -(y \\log \\hat{y} + (1 - y) "
+              "\\log(1 - \\hat{y}))$$\n\n$$J = -\\frac{1}{m}\\sum_{i=1}^{m} (y^{(i)}\\log a^{(i)} "
+              "+ (1-y^{(i)})\\log(1-a^{(i)}))$$\n\n"
+              "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(\\hat{y}^{(i)}, y^{(i)})$$\n")
+    assert [loss.label_first for _, loss in extract.losses(notes.parse(course))] == [False]
+    assert set(_own(course).values()) == {"holds"}

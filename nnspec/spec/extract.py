@@ -187,32 +187,39 @@ _READS_THE_LOSS = re.compile(r"\\mathcal\{L\}|(?<![A-Za-z\\])[LJ](?![A-Za-z])")
 def losses(notes: Notes) -> list[tuple[int, Loss]]:
     """(line, loss) of each definition of L the notes give, in order: a formula whose first
     side is L(u, v) of the label and the prediction (either order, an example's ^{(i)} too),
-    or L alone, and its second side (=, :=, \\triangleq, without its remark or punctuation).
-    The order of the arguments is the notes' (the shipped L(y, \\widehat{y}); the course's
-    L(\\hat{y}, y) made notes that define it so false throughout, their definition too). A loss
-    written with a logarithm is the cross-entropy, and held to it (a sign or a log left out is
-    an erratum); one without (a squared error) is the notes' own, and what follows is checked
-    with it; one the notation table cannot read leaves what reads L unchecked, never read
-    as the cross-entropy."""
+    L alone or the cost J written out (not in terms of L; only before any other), and its
+    second side (=, :=, \\triangleq, without its remark or punctuation). The order of the
+    arguments is the notes' (the shipped L(y, \\widehat{y}); the course's L(\\hat{y}, y) made
+    notes that define it so false throughout, their definition too). A loss written with a
+    logarithm is the cross-entropy, and held to it (a sign or a log left out is an erratum);
+    one without (a squared error) is the notes' own, and what follows is checked with it; one
+    the notation table cannot read leaves what reads L unchecked, never the cross-entropy."""
     found = []
     for seg in notes.math:
         tex = _DEFINES.sub("=", seg.tex)
         for _, _, check, _ in _links(tex, seg.display):
             if not isinstance(check, Link):
                 continue
-            label_first = _loss_order(_tree(check.left))
-            if label_first is not None and not _READS_THE_LOSS.search(check.right):
+            tree = _tree(check.left)
+            order = _loss_order(tree)
+            if found and tree is not None and "J" in (tree[1], getattr(tree[1], "key", "")):
+                continue  # J after a loss: a formula checked with it
+            if order is not None and not _READS_THE_LOSS.search(check.right):
+                if order == "either":  # J or L alone: the order of the notes' earlier L(u, v)
+                    order = found[-1][1].label_first if found else True
                 own = "" if _LOGARITHM.search(check.right) else check.right
-                found.append((seg.line, Loss(label_first, own)))
+                found.append((seg.line, Loss(order, own)))
                 break
     return found
 
 
-def _loss_order(tree) -> bool | None:
-    """Whether the tree `L(label, prediction)` (True), `L(prediction, label)` (False) or `L`
-    alone (True: the arguments do not matter) names the loss; None if it does not."""
-    if tree is not None and tree[0] == "name" and tree[1].key == "L" and not tree[1].index:
-        return True
+def _loss_order(tree) -> bool | str | None:
+    """Whether the tree `L(label, prediction)` (True), `L(prediction, label)` (False), or `L`
+    or the cost `J` alone ("either": the order stays the notes' earlier one; J's loss of one
+    example is its value at m = 1) names the loss; None if it does not."""
+    if tree is not None and (tree[0] == "call" and tree[1] == "J" or tree[0] == "name"
+                             and tree[1].key in ("L", "J") and not tree[1].index):
+        return "either"
     if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
         return None
     names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]

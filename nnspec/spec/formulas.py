@@ -230,9 +230,11 @@ class Link:
             trees = (notation.parse(self.left), notation.parse(self.right))
         except notation.Unreadable as exc:
             return Outcome(None, f"the notation table cannot read it: {exc}")
-        if self.loss.tex and self.right == self.loss.tex and (
-                trees[0][:2] == ("call", "L") or trees[0][0] == "name" and trees[0][1].key == "L"):
-            return Outcome(None, "the notes' own loss, not the cross-entropy (it has no "
+        defines = trees[0][1] if trees[0][0] == "call" else getattr(trees[0][1], "key", "")
+        if self.loss.tex and self.right == self.loss.tex and defines in ("L", "J"):
+            what = ("loss" if defines == "L" else
+                    "cost, whose value on one example (m = 1) is the loss L,")
+            return Outcome(None, f"the notes' own {what} not the cross-entropy (it has no "
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")
         if self.hidden not in MODELLED:
