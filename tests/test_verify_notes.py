@@ -172,7 +172,7 @@ def test_a_two_layer_listing_names_its_three_sizes_and_a_1d_gradient():
     assert "on (n_x, n_h, m) in [(1, 2, 1)" in got["Z1 = np.dot(W1, X) + b1"][1]
     verdict, detail = got["db1 = np.sum(dZ1, axis=1) / X.shape[1]"]
     assert verdict == "false"
-    assert "at (n_x, n_h, m) = (1, 2, 1): the left side is a 1-D array of shape (2,)" in detail
+    assert "at (n_x, n_h, m) = (1, 2, 1): the line gives a 1-D array of shape (2,)" in detail
 
 
 def test_a_gradient_step_is_judged_with_the_listings_own_gradient():
@@ -724,3 +724,12 @@ def test_a_cost_written_out_is_the_notes_loss_and_keeps_their_order():
               "$$J = \\frac{1}{m} \\sum_{i=1}^{m} \\mathcal{L}(\\hat{y}^{(i)}, y^{(i)})$$\n")
     assert [loss.label_first for _, loss in extract.losses(notes.parse(course))] == [False]
     assert set(_own(course).values()) == {"holds"}
+
+
+def test_a_listing_line_s_evidence_names_whose_value_is_which():
+    """A formula's evidence is its left and right sides; a listing line's said "left" for the
+    line's value and "right" for the notation's, the other way round from a formula's J."""
+    verdict, detail = _listing_verdicts("A = sigmoid(np.dot(w.T, X) + b)\ndZ = Y - A\n")[
+        "dZ = Y - A"]
+    assert verdict == "false" and "the line gives " in detail and ", the table " in detail
+    assert "left" not in detail and "right" not in detail

@@ -392,9 +392,14 @@ class CodeLine:
                 ok, why = matrices_equal(got, want, rng)
                 if ok is False:
                     times = factor(got, want, shape[1], f"what the notation table names {name}")
+                    # a line has no sides: its value, then the table's ("left" read as the
+                    # notation's in a formula's evidence, and as the line's here)
+                    why = why.replace("the left side is", "the line gives").replace(
+                        "the right side", "the notation table").replace(
+                        "left = ", "the line gives ").replace(", right = ", ", the table ")
                     if np.ndim(value) == 1 and got.shape != want.shape:
-                        why = (f"the left side is a 1-D array of shape {np.shape(value)}, the "
-                               f"right side {want.shape}")
+                        why = (f"the line gives a 1-D array of shape {np.shape(value)}, the "
+                               f"notation table {want.shape}")
                     other = self.two_layer and _other_gives(name, got, net, before, rng)
                     hint = hidden_hint(self.hidden, listing=True)
                     return Outcome(False, f"{name} is not what the notation table names "
