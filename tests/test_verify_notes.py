@@ -733,3 +733,18 @@ def test_a_listing_line_s_evidence_names_whose_value_is_which():
         "dZ = Y - A"]
     assert verdict == "false" and "the line gives " in detail and ", the table " in detail
     assert "left" not in detail and "right" not in detail
+
+
+@pytest.mark.parametrize("step, verdict", [
+    (r"w := w - \alpha\, dw", "holds"),
+    (r"W^{[1]} \leftarrow W^{[1]} - \alpha\, dW^{[1]}", "holds"),
+    (r"b \gets b - \eta\, \frac{\partial J}{\partial b}", "holds"),
+    (r"b := b + \alpha\, db", "false"),  # an ascent
+    (r"w := w - \alpha\, dw^T", "false"),  # its transpose: the shapes differ
+])
+def test_a_gradient_descent_step_is_checked(step, verdict):
+    """An update was never checked: \\alpha was not in the notation table, and a line with
+    \\leftarrow gave no claim at all, so an ascent went unseen."""
+    claims, _ = extract.claims(notes.parse(f"# Update\n\n$${step}$$\n"))
+    (result,) = verify.verify_notes(claims, workers=1)
+    assert result.verdict == verdict and "a gradient-descent step" in result.detail

@@ -20,7 +20,7 @@ from itertools import pairwise
 from nnspec.spec import notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.formulas import Link, Unread
-from nnspec.spec.meaning import CROSS_ENTROPY, Loss
+from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss
 from nnspec.spec.notes import Notes
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
@@ -278,8 +278,9 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
             if not links:
                 continue
             line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
-            first = top_level_split(seg.tex[links[0][0]:links[0][1]], ("=",))[0]
-            key = f"{prefix(seg.section)}.{subject(seg.tex[links[0][0]:links[0][0] + first[1]])}"
+            read = _STEP_ARROW.sub(_as_assignment, seg.tex)  # the same offsets
+            first = top_level_split(read[links[0][0]:links[0][1]], ("=",))[0]
+            key = f"{prefix(seg.section)}.{subject(read[links[0][0]:links[0][0] + first[1]])}"
             counters[key] += 1
             base = key if counters[key] == 1 else f"{key}-{counters[key]}"
             for j, (start, end, check, definition) in enumerate(links, 1):
@@ -294,6 +295,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
 def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
     """(start, end, check, is_definition) for each link of one segment (of its `spans`:
     default, its `_statements`)."""
+    tex = _STEP_ARROW.sub(_as_assignment, tex)
     pieces = []
     for first, end in _statements(tex) if spans is None else spans:
         last = first
@@ -306,6 +308,20 @@ def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
         parts = top_level_split(piece, ARROWS)
         for s, e, _ in parts:
             yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
+
+
+# `w \\leftarrow w - \\alpha dw`: a step (formulas.Link reads it), not a chain of arrows
+_STEP_ARROW = re.compile(r"(^|&|\\\\)(\s*[^\s=&\\]+(?:\^\{\[\d\]\})?\s*)"
+                         r"(\\leftarrow|\\gets)(?![A-Za-z])")
+
+
+def _as_assignment(m: re.Match) -> str:
+    """The arrow as `=` padded to its length (offsets stay those of the notes' text), where
+    what it points to is a parameter."""
+    tree = _tree(m.group(2))
+    if tree is None or tree[0] != "name" or tree[1].key not in PARAMETERS:
+        return m.group(0)
+    return m.group(1) + m.group(2) + "=".ljust(len(m.group(3)))
 
 
 _ROW_SPACING = re.compile(r"(\s*\[[^\]]*\])?")

@@ -27,6 +27,7 @@ from nnspec.spec.conventions import AS_WRITTEN, CONVENTIONS, Reading
 from nnspec.spec.meaning import (
     CROSS_ENTROPY,
     MODELLED,
+    PARAMETERS,
     TWO_LAYER,
     Evaluator,
     Loss,
@@ -37,13 +38,14 @@ from nnspec.spec.meaning import (
     names_in,
     other_hidden,
 )
+from nnspec.spec.notation import Name
 from nnspec.spec.shapes import NonConforming
 from nnspec.spec.verify import NotRational, evaluate_at, is_zero, mp_sigma, sigma_defined
 
 SEED = 20240611
 PER_EXAMPLE = {False: ((3, 1, 1), (2, 1, 1), (1, 1, 1)), True: ((3, 2, 1), (2, 4, 1), (1, 1, 1))}
 OVER_EXAMPLES = {False: ((3, 1, 2), (2, 1, 3), (1, 1, 1)), True: ((3, 2, 4), (1, 2, 3), (1, 1, 1))}
-LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J"}
+LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J", "alpha"}
 
 
 def _point(symbols, rng: random.Random) -> dict:
@@ -210,6 +212,17 @@ def _about_the_activation(node) -> bool:
     return any(_about_the_activation(part) for part in node[1:])
 
 
+def _as_a_step(left, right) -> tuple:
+    """`w := w - \\alpha\\, dw` (or `w \\leftarrow ...`) is a gradient-descent step, not an
+    equation (as one it was false, or unreadable at \\alpha): the new w is w - alpha dw, which
+    the right side must equal (`w + \\alpha dw`, an ascent, is false)."""
+    if left[0] != "name" or left[1].key not in PARAMETERS or left[1].index or \
+            not {left[1].key, "alpha"} <= names_in(right):
+        return (left, right)
+    step = ("neg", ("mul", [("name", Name("alpha")), ("grad", left[1])]))
+    return (("add", [left, step]), right)
+
+
 @dataclass(frozen=True)
 class Link:
     """`left = right`, both LaTeX as in the notes."""
@@ -237,6 +250,15 @@ class Link:
             return Outcome(None, f"the notes' own {what} not the cross-entropy (it has no "
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")
+        stepped = _as_a_step(*trees)
+        out = self._verdict(stepped)
+        if stepped is trees:
+            return out
+        name = trees[0][1]
+        return replace(out, detail=f"a gradient-descent step, the new {name} = {name} - alpha "
+                       f"d{name}: {out.detail}")
+
+    def _verdict(self, trees) -> Outcome:
         if self.hidden not in MODELLED:
             return either_hidden(lambda h: replace(self, hidden=h).run(), self.hidden,
                                  any(_about_the_activation(t) for t in trees))

@@ -32,9 +32,10 @@ from nnspec.spec.conventions import AS_WRITTEN, Reading
 from nnspec.spec.notation import Name, Unreadable, parse
 from nnspec.spec.shapes import NonConforming
 
-ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J"}
-TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J"}
-SHARED = {"x", "y", "m", "L", "J"}
+ONE_LAYER = {"x", "y", "w", "b", "z", "a", "yhat", "m", "L", "J", "alpha"}
+TWO_LAYER = {"x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2", "m", "L", "J", "alpha"}
+SHARED = {"x", "y", "m", "L", "J", "alpha"}
+LEARNING_RATE = sp.Symbol("alpha", positive=True)  # \alpha, \eta: a gradient-descent step's
 PARAMETERS = {"w", "b", "W1", "b1", "W2", "b2"}
 HIDDEN_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh"}
 
@@ -182,6 +183,8 @@ class Network:
                 self.loss(Y[0, j], A[0, j]) for j in range(self.m))]])
         if key == "m":
             return sp.Matrix([[sp.Integer(self.m)]])
+        if key == "alpha":
+            return sp.Matrix([[LEARNING_RATE]])
         raise Unreadable(f"{key} is not a quantity of the notes' networks")
 
     def signature(self) -> tuple:

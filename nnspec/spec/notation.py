@@ -277,6 +277,8 @@ class _Parser:
             return self.probability()
         if tok in ("Y@", "YH@") or re.fullmatch(r"[A-Za-z]", tok):
             return ("name", self.name(tok))
+        if tok in ("\\alpha", "\\eta"):  # the learning rate of a gradient-descent step
+            return ("name", Name("alpha"))
         raise Unreadable(f"'{tok}' is not in the notation table")
 
     def name(self, tok: str) -> Name:
