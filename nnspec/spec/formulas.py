@@ -212,13 +212,13 @@ def _about_the_activation(node) -> bool:
     return any(_about_the_activation(part) for part in node[1:])
 
 
-def _as_a_step(left, right) -> tuple:
+def _as_a_step(left, right) -> tuple | None:
     """`w := w - \\alpha\\, dw` (or `w \\leftarrow ...`) is a gradient-descent step, not an
     equation (as one it was false, or unreadable at \\alpha): the new w is w - alpha dw, which
-    the right side must equal (`w + \\alpha dw`, an ascent, is false)."""
+    the right side must equal (`w + \\alpha dw`, an ascent, is false). None: not a step."""
     if left[0] != "name" or left[1].key not in PARAMETERS or left[1].index or \
             not {left[1].key, "alpha"} <= names_in(right):
-        return (left, right)
+        return None
     step = ("neg", ("mul", [("name", Name("alpha")), ("grad", left[1])]))
     return (("add", [left, step]), right)
 
@@ -251,8 +251,8 @@ class Link:
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")
         stepped = _as_a_step(*trees)
-        out = self._verdict(stepped)
-        if stepped is trees:
+        out = self._verdict(stepped or trees)
+        if stepped is None:
             return out
         name = trees[0][1]
         return replace(out, detail=f"a gradient-descent step, the new {name} = {name} - alpha "
