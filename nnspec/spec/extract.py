@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
@@ -230,7 +231,7 @@ def _loss_order(tree) -> bool | str | None:
     return None
 
 
-def loss_at(defined: list[tuple[int, Loss]], line: int) -> Loss:
+def loss_at(defined: Sequence[tuple[int, Loss]], line: int) -> Loss:
     """The loss in effect at `line`: the last definition before it (notes that compare two
     losses section by section), else the first (notes that use L before they define it),
     else the cross-entropy, label first."""
@@ -269,7 +270,8 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     out = []
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
-        loss = loss_at(list(defined), seg.line)
+        loss = loss_at(defined, seg.line)
+        read = _STEP_ARROW.sub(_as_assignment, seg.tex)  # the same offsets
         order = 0
         for span in _statements(seg.tex):
             links = [(s, e, replace(check, hidden=hidden, loss=loss)
@@ -278,7 +280,6 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
             if not links:
                 continue
             line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
-            read = _STEP_ARROW.sub(_as_assignment, seg.tex)  # the same offsets
             first = top_level_split(read[links[0][0]:links[0][1]], ("=",))[0]
             key = f"{prefix(seg.section)}.{subject(read[links[0][0]:links[0][0] + first[1]])}"
             counters[key] += 1
@@ -433,7 +434,7 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     prefix = section_slugs(notes)
     defined = tuple(losses(notes))
     found = formula_claims(notes, hidden, prefix, defined) + code_claims(
-        notes, prefix, hidden, lambda line: loss_at(list(defined), line))
+        notes, prefix, hidden, lambda line: loss_at(defined, line))
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing, sentences = [], []
