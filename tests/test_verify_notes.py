@@ -748,3 +748,78 @@ def test_a_gradient_descent_step_is_checked(step, verdict):
     claims, _ = extract.claims(notes.parse(f"# Update\n\n$${step}$$\n"))
     (result,) = verify.verify_notes(claims, workers=1)
     assert result.verdict == verdict and "a gradient-descent step" in result.detail
+
+
+@pytest.mark.parametrize("before", [
+    "We use a network with $L = 3$ layers.",  # a value, not a loss
+    "The cost is $J = 0.14$ after training.",
+    (r"$$\mathcal{L}(a, y) = \begin{cases} -\log a & \text{if } y = 1 \\ "
+    r"-\log(1 - a) & \text{if } y = 0 \end{cases}$$"),  # the cross-entropy, by cases
+])
+def test_a_value_or_cases_is_not_a_loss_of_its_own(before):
+    """`L = 3` or `J = 0.14` became the loss (a constant), and the `1` of a cases' `y = 1` too:
+    every derivative of L after it was false."""
+    got = _own(f"# N\n\n{before}\n\n$${CROSS_ENTROPY_DZ}$$\n\n"
+               "$$\\frac{d\\mathcal{L}}{da} = -\\frac{y}{a} + \\frac{1-y}{1-a}$$\n")
+    assert got[CROSS_ENTROPY_DZ] == "holds", got
+    assert got["\\frac{d\\mathcal{L}}{da} = -\\frac{y}{a} + \\frac{1-y}{1-a}"] == "holds", got
+
+
+def test_an_example_s_loss_written_with_its_index_is_the_notes_loss():
+    got = _own("# Loss\n\n$$\\mathcal{L}^{(i)} = \\frac12(a^{(i)} - y^{(i)})^2$$\n\n"
+               f"$${RIGHT_DZ}$$\n\n$${CROSS_ENTROPY_DZ}$$\n")
+    assert (got[RIGHT_DZ], got[CROSS_ENTROPY_DZ]) == ("holds", "false"), got
+
+
+@pytest.mark.parametrize("block", [
+    (r"\begin{aligned} \frac{d\mathcal{L}}{dz} &= \frac{d\mathcal{L}}{da}\frac{da}{dz} \\ "
+    r"\text{(chain rule)} \quad &= a - y \end{aligned}"),
+    (r"\begin{aligned} \frac{d\mathcal{L}}{dz} &= \frac{d\mathcal{L}}{da}\frac{da}{dz} \\ "
+    r"\quad &= a - y \end{aligned}"),
+    r"\frac{d\mathcal{L}}{dz} = \frac{d\mathcal{L}}{da}\frac{da}{dz} \\ = a - y",
+    r"\frac{d\mathcal{L}}{dz} = \frac{d\mathcal{L}}{da}\frac{da}{dz}, \quad \text{i.e.} = a - y",
+])
+def test_a_row_that_goes_on_with_the_chain_stays_in_it(block):
+    """A continuation row with words or spacing before its `&`, or none at all, was cut off
+    its chain: the link into it was lost or unchecked."""
+    claims, _ = extract.claims(notes.parse(f"# C\n\n$${block}$$\n"))
+    results = verify.verify_notes(claims, workers=1)
+    assert [r.verdict for r in results] == ["holds", "holds"], [r.detail for r in results]
+
+
+def test_words_between_two_formulas_and_a_matrix_s_rows():
+    """`dz = a - y, \\quad \\text{so} \\quad dw = x\\,dz` left dw unchecked ("no formula
+    before so"); the `\\\\` of a matrix cut it in two (the ids moved)."""
+    got = _own("# W\n\n$$dz = a - y, \\quad \\text{so} \\quad dw = x\\,dz$$\n")
+    assert got == {"dz = a - y": "holds", "dw = x\\,dz": "holds"}
+    matrix = "$$X = \\begin{bmatrix} x_1 & x_2 \\\\ x_3 & x_4 \\end{bmatrix}$$"
+    claims, _ = extract.claims(notes.parse(f"# M\n\n{matrix}\n"))
+    assert [c.id for c in claims] == ["m.X"]
+
+
+@pytest.mark.parametrize("step", [
+    r"\omega \leftarrow \omega + \alpha\, d\omega",
+    r"\mathbf{w} \leftarrow \mathbf{w} + \alpha\, d\mathbf{w}",
+    r"\begin{aligned} w &\leftarrow w + \alpha\, dw \\ b &\gets b + \alpha\, db \end{aligned}",
+])
+def test_an_ascent_written_any_way_is_a_false_step(step):
+    claims, _ = extract.claims(notes.parse(f"# U\n\n$${step}$$\n"))
+    results = verify.verify_notes(claims, workers=1)
+    assert results and all(r.verdict == "false" and "gradient-descent step" in r.detail
+                           for r in results), [(r.verdict, r.detail) for r in results]
+
+
+def test_a_learning_rate_s_value_is_not_checked():
+    got = _own("# U\n\nWe take $\\alpha = 0.01$ (or $\\eta = 0.1$).\n")
+    assert set(got.values()) == {"unchecked"}, got
+
+
+def test_the_course_s_order_of_the_loss_keeps_the_corrections():
+    """Notes that write the cross-entropy as L(\\widehat{y}, y) lost every correction, those
+    that do not depend on the order too (y = \\omega^Tx + b)."""
+    text = edited(r"\mathcal{L}(y, \widehat{y})=-[y\log(\widehat{y})",
+                  r"\mathcal{L}(\widehat{y}, y)=-[y\log(\widehat{y})")
+    claims, _ = extract.claims(notes.parse(text))
+    results = {r.id: r for r in verify.verify_notes(claims, workers=1)}
+    assert results["1-layer.y"].correction and not any(
+        r.engine_errors for r in results.values())

@@ -21,7 +21,7 @@ from itertools import pairwise
 from nnspec.spec import notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.formulas import Link, Unread
-from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss
+from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss, own_loss
 from nnspec.spec.notes import Notes
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
@@ -108,7 +108,8 @@ def top_level_split(tex: str, seps: tuple[str, ...]) -> list[tuple[int, int, str
 
 
 _LEADING = re.compile(r"(\s|&|\\\\|\\begin\{[A-Za-z*]+\})*")
-_TRAILING = re.compile(r"(\s|~|&|\\\\(\[[^\]]*\])?|\\end\{[A-Za-z*]+\}|[,.;:]|\\[,;!]"
+_TRAILING = re.compile(r"(\s|~|&|\\\\\s*\\text\{[^{}]*\}\s*\\q?quad|\\\\(\[[^\]]*\])?"
+                       r"|\\end\{[A-Za-z*]+\}|[,.;:]|\\[,;!]"
                        r"|\\(tag|label)\*?\{[^{}]*\}|\\(nonumber|notag)"
                        r"|\\q?quad\s*(\\text\{[^{}]*\}|\(\d+[a-z]?\)))*$")
 
@@ -205,22 +206,37 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
             order = _loss_order(tree)
             if found and tree is not None and "J" in (tree[1], getattr(tree[1], "key", "")):
                 continue  # J after a loss: a formula checked with it
-            if order is not None and not _READS_THE_LOSS.search(check.right):
-                if order == "either":  # J or L alone: the order of the notes' earlier L(u, v)
-                    order = found[-1][1].label_first if found else True
-                own = "" if _LOGARITHM.search(check.right) else check.right
-                found.append((seg.line, Loss(order, own)))
-                break
+            if order is None or _READS_THE_LOSS.search(check.right) or \
+                    not _of_label_and_prediction(check.right):
+                continue  # `L = 3` layers, `J = 0.14`: a value, not a loss
+            if order == "either":  # J or L alone: the order of the notes' earlier L(u, v)
+                order = found[-1][1].label_first if found else True
+            own = "" if _LOGARITHM.search(check.right) else check.right
+            found.append((seg.line, Loss(order, own)))
+            break
     return found
+
+
+def _of_label_and_prediction(tex: str) -> bool:
+    """Whether a loss's right side reads the label and the prediction: as evaluated, or, where
+    the table cannot read it, as written (`\\|a - y\\|^2`)."""
+    try:
+        value, symbols = own_loss(tex)
+        return all(symbol in value.free_symbols for symbol in symbols)
+    except notation.Unreadable as exc:
+        if "reads more than" in str(exc):
+            return True  # a loss, of more than these two (a penalty on w): unchecked
+        names = set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", notation.normalise(tex)))
+        return "y" in names and bool(names & {"a", "A", "Y"}) or "Y@" in notation.normalise(tex)
 
 
 def _loss_order(tree) -> bool | str | None:
     """Whether the tree `L(label, prediction)` (True), `L(prediction, label)` (False), or `L`
     or the cost `J` alone ("either": the order stays the notes' earlier one; J's loss of one
     example is its value at m = 1) names the loss; None if it does not."""
-    if tree is not None and (tree[0] == "call" and tree[1] == "J" or tree[0] == "name"
-                             and tree[1].key in ("L", "J") and not tree[1].index):
-        return "either"
+    if tree is not None and (tree[0] == "call" and tree[1] == "J" or tree[0] == "name" and (
+            tree[1].key == "L" or tree[1].key == "J" and not tree[1].index)):
+        return "either"  # L^{(i)}: the loss of example i
     if tree is None or tree[0] != "call" or tree[1] != "L" or len(tree[2]) != 2:
         return None
     names = [arg[1].key if arg[0] == "name" else "" for arg in tree[2]]
@@ -271,9 +287,9 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     counters: dict[str, int] = defaultdict(int)
     for seg in notes.math:
         loss = loss_at(defined, seg.line)
-        read = _STEP_ARROW.sub(_as_assignment, seg.tex)  # the same offsets
+        read = _as_assignments(seg.tex)  # the same offsets
         order = 0
-        for span in _statements(seg.tex):
+        for span in _statements(read):
             links = [(s, e, replace(check, hidden=hidden, loss=loss)
                       if isinstance(check, Link) else check, d)
                      for s, e, check, d in _links(seg.tex, seg.display, [span])]
@@ -296,7 +312,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
 def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
     """(start, end, check, is_definition) for each link of one segment (of its `spans`:
     default, its `_statements`)."""
-    tex = _STEP_ARROW.sub(_as_assignment, tex)
+    tex = _as_assignments(tex)
     pieces = []
     for first, end in _statements(tex) if spans is None else spans:
         last = first
@@ -311,53 +327,75 @@ def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
             yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
 
 
-# `w \\leftarrow w - \\alpha dw`: a step (formulas.Link reads it), not a chain of arrows
-_STEP_ARROW = re.compile(r"(^|&|\\\\)(\s*[^\s=&\\]+(?:\^\{\[\d\]\})?\s*)"
-                         r"(\\leftarrow|\\gets)(?![A-Za-z])")
+_ARROW = re.compile(r"\\(leftarrow|gets)(?![A-Za-z])")
 
 
-def _as_assignment(m: re.Match) -> str:
-    """The arrow as `=` padded to its length (offsets stay those of the notes' text), where
-    what it points to is a parameter."""
-    tree = _tree(m.group(2))
-    if tree is None or tree[0] != "name" or tree[1].key not in PARAMETERS:
-        return m.group(0)
-    return m.group(1) + m.group(2) + "=".ljust(len(m.group(3)))
+def _as_assignments(tex: str) -> str:
+    """`w \\leftarrow w - \\alpha dw` (`\\omega`, `\\mathbf{w}`, `w &\\gets ...`) is a step
+    (formulas.Link reads it), not a chain of arrows: the arrow becomes `=` padded to its
+    length (offsets stay those of the notes' text), where what it points to is a parameter."""
+    out = list(tex)
+    for m in _ARROW.finditer(tex):
+        row = tex.rfind("\\\\", 0, m.start())
+        before = max(row + 2 if row >= 0 else 0,
+                     max((a.end() for a in _ARROW.finditer(tex, 0, m.start())), default=0))
+        tree = _tree(tex[before:m.start()].replace("&", " "))
+        if tree is not None and tree[0] == "name" and tree[1].key in PARAMETERS:
+            out[m.start():m.end()] = "=".ljust(m.end() - m.start())
+    return "".join(out)
 
 
 _ROW_SPACING = re.compile(r"(\s*\[[^\]]*\])?")
-_ROW_START = re.compile(r"\s*(\\begin\{[A-Za-z*]+\})?")
+# what a row may start with and still go on with the chain above: spacing, words, `\begin`
+_NO_LEFT_SIDE = re.compile(r"\\begin\{[A-Za-z*]+\}|\\text\{[^{}]*\}|\\q?quad|\\[,;!]|~|\s")
+# environments whose `\\` separates a matrix's rows or a case, not two formulas
+_INNER = re.compile(r"\\begin\{(cases|[pbvBV]?matrix|smallmatrix|array)\}.*?\\end\{\1\}",
+                    re.DOTALL)
 
 
 def _statements(tex: str) -> list[tuple[int, int]]:
     """Spans of the separate equations of one segment. A row of an aligned block with a left
-    side of its own before its `&` (`dz &= a - y \\\\ dw &= x\\, dz`) starts one: the rows
-    were one chain, the line break a product (`a - y dw`), three right gradients false. A row
-    that starts at `&` (`&= a(1 - a)`), or has no `=`, goes on with the one above."""
+    side of its own (`dz &= a - y \\\\ dw &= x\\, dz`) starts one: the rows were one chain,
+    the line break a product (`a - y dw`), three right gradients false. A row that starts at
+    its relation (`&= a(1 - a)`, `\\quad &= ...`, `= a - y`), or has no `=`, goes on with the
+    one above, as does a row of a matrix or of cases."""
+    inner = [m.span() for m in _INNER.finditer(tex)]
     spans: list[list[int]] = []
     for row_start, row_end, _ in top_level_split(tex, ("\\\\",)):
+        if spans and any(s < row_start <= e for s, e in inner):
+            spans[-1][1] = row_end
+            continue
         row_start = _ROW_SPACING.match(tex, row_start, row_end).end()  # \\\\[4pt]
         for start, end in _side_by_side(tex, row_start, row_end):
-            row = tex[start:end]
-            head = row[_ROW_START.match(row).end():].split("&", 1)[0]
-            if spans and not (head.strip() and _has_equals(row)):
+            if spans and not _has_left_side(tex[start:end]):
                 spans[-1][1] = end
             else:
                 spans.append([start, end])
     return [(s, e) for s, e in spans]
 
 
-# between two formulas on one line: `z = w^T x + b \quad\text{and}\quad a = \sigma(z)`, `,\quad`
-_BETWEEN = re.compile(r",\s*\\q?quad|\\q?quad\s*\\text\{\s*(?:and|,|;)\s*\}\s*\\q?quad")
+def _has_left_side(row: str) -> bool:
+    """Whether the row has an `=` with something of its own before it (before its `&`)."""
+    cut = top_level_split(row, ("=",))
+    if len(cut) < 2:
+        return False
+    head = row[:cut[0][1]].split("&", 1)[0]
+    return bool(_NO_LEFT_SIDE.sub("", head))
+
+
+# between two formulas on one line: `z = w^T x + b \quad\text{and}\quad a = \sigma(z)`,
+# `,\quad`, `\quad\text{so}\quad`
+_BETWEEN = re.compile(r",?\s*\\q?quad(?:\s*\\text\{[^{}]*\}\s*\\q?quad)?")
 
 
 def _side_by_side(tex: str, start: int, end: int) -> list[tuple[int, int]]:
     """The row cut where it puts two formulas side by side (outside brackets): read as one,
-    they made a false `z = \\sigma(z)` of two right ones."""
+    they made a false `z = \\sigma(z)` of two right ones. A remark that goes on with the
+    chain (`,\\quad \\text{i.e.} = ...`) is no cut."""
     cuts, last = [], start
     for m in _BETWEEN.finditer(tex, start, end):
         if _depth(tex, start, m.start()) == 0 and _has_equals(tex[last:m.start()]) and \
-                _has_equals(tex[m.end():end]):
+                _has_left_side(tex[m.end():end]):
             cuts.append((last, m.start()))
             last = m.end()
     return [*cuts, (last, end)]
@@ -491,7 +529,7 @@ def _with_correction(claim: Claim, fixes: dict) -> Claim:
     shipped notes' definitions: notes with a loss or a hidden layer of their own get none (a
     squared error's notes were told "the correction verifies" of the cross-entropy's formula,
     which the same run called false two lines later)."""
-    shipped = (getattr(claim.check, "loss", CROSS_ENTROPY) == CROSS_ENTROPY
+    shipped = (not getattr(claim.check, "loss", CROSS_ENTROPY).tex
                and getattr(claim.check, "hidden", "sigmoid") == "sigmoid")
     if claim.notes not in fixes or not shipped:
         return replace(claim, extracted=True)

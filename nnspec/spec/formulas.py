@@ -250,6 +250,9 @@ class Link:
             return Outcome(None, f"the notes' own {what} not the cross-entropy (it has no "
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")
+        if set().union(*map(names_in, trees)) == {"alpha"}:  # `\alpha = 0.01`
+            return Outcome(None, "a value of the learning rate: the notes' choice, nothing to "
+                           "check it against")
         stepped = _as_a_step(*trees)
         out = self._verdict(stepped or trees)
         if stepped is None:

@@ -98,7 +98,7 @@ class Loss:
     def __call__(self, label: sp.Expr, prediction: sp.Expr) -> sp.Expr:
         if not self.tex:
             return defs.loss(label, prediction)
-        value, symbols = _own_loss(self.tex)
+        value, symbols = own_loss(self.tex)
         return value.subs(dict(zip(symbols, (label, prediction))))
 
 
@@ -106,7 +106,7 @@ CROSS_ENTROPY = Loss()  # label first, as the shipped notes define it
 
 
 @functools.lru_cache(maxsize=16)
-def _own_loss(tex: str) -> tuple[sp.Expr, tuple[sp.Symbol, sp.Symbol]]:
+def own_loss(tex: str) -> tuple[sp.Expr, tuple[sp.Symbol, sp.Symbol]]:
     """The notes' own loss in two symbols (label, prediction); Unreadable, with the loss
     named, where the notation table cannot read it or it reads more than those two."""
     symbols = label, prediction = sp.Dummy("label"), sp.Dummy("prediction")
