@@ -823,3 +823,10 @@ def test_the_course_s_order_of_the_loss_keeps_the_corrections():
     results = {r.id: r for r in verify.verify_notes(claims, workers=1)}
     assert results["1-layer.y"].correction and not any(
         r.engine_errors for r in results.values())
+
+
+def test_a_definition_by_cases_is_unchecked_not_false():
+    """The `y = 1` and `y = 0` of the cases made links of words and a false `1 = 0`."""
+    got = _own(r"# C" "\n\n" r"$$\mathcal{L}(a, y) = \begin{cases} -\log a & \text{if } y = 1 \\ "
+               r"-\log(1 - a) & \text{if } y = 0 \end{cases}$$" "\n")
+    assert list(got.values()) == ["unchecked"], got

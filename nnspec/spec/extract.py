@@ -322,6 +322,10 @@ def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
         pieces.append((last, end))
     for p_start, p_end in pieces:
         piece = tex[p_start:p_end]
+        if "\\begin{cases}" in piece:  # its `y = 1` made links of words and a false `1 = 0`
+            yield (*_trim(tex, p_start, p_end), Unread(
+                "a definition by cases: the notation table has no cases"), False)
+            continue
         parts = top_level_split(piece, ARROWS)
         for s, e, _ in parts:
             yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
