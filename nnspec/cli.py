@@ -18,6 +18,7 @@ from nnspec.errors import (
     UsageError,
     interrupted_by,
     on_interrupt,
+    quiet_dropped_interrupts,
     reset_interrupt,
 )
 from nnspec.text import did_you_mean
@@ -163,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     module_name, func_name = args.handler.split(":")
     auditing = module_name == "nnspec.audit.engine"
     previous = _take_interrupts()
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = quiet_dropped_interrupts(unraisable)
     try:
         if auditing:
             from nnspec.audit.sandbox import prespawn
@@ -185,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_BROKEN_PIPE
     finally:
+        sys.unraisablehook = unraisable
         if auditing:
             from nnspec.audit.sandbox import drop_spare
 

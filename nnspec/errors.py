@@ -42,6 +42,18 @@ def interrupted_by() -> int:
     return _INTERRUPTED[0] if _INTERRUPTED else int(signal.SIGINT)
 
 
+def quiet_dropped_interrupts(hook):
+    """`sys.unraisablehook` that says nothing of the KeyboardInterrupt Python dropped (raised
+    in a gc callback: "Exception ignored in ... gc_callback" and a traceback were printed
+    before "nnspec: interrupted"); the interrupt is remembered and raised again."""
+    def quiet(unraisable) -> None:
+        if not (_INTERRUPTED and unraisable.exc_type is not None
+                and issubclass(unraisable.exc_type, KeyboardInterrupt)):
+            hook(unraisable)
+
+    return quiet
+
+
 def raise_if_interrupted() -> None:
     if _INTERRUPTED:
         raise KeyboardInterrupt
