@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
 
             prespawn(args.target, args.isolation)  # the worker starts while the engine is imported
         handler = getattr(importlib.import_module(module_name), func_name)
-        return int(handler(args))
+        code = int(handler(args))
+        sys.stdout.flush()  # a reader gone (`| head`) is seen here, not at exit (exit 120)
+        return code
     except UsageError as exc:
         print(f"nnspec: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -96,10 +96,10 @@ def writable_problem(path: str | Path) -> str | None:
         folder = folder.parent
     if not folder.is_dir():
         return f"{folder} is not a directory"
+    if (os.path.realpath(folder) + "/").startswith(SYSTEM):  # root may "write" /proc, and fail
+        return f"{folder} holds the system's files, not the user's"  # said to root or not
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"permission denied in {folder}"
-    if (os.path.realpath(folder) + "/").startswith(SYSTEM):  # root may "write" /proc, and fail
-        return f"{folder} holds the system's files, not the user's"
     if os.statvfs(folder).f_flag & os.ST_RDONLY:
         return f"{folder} is on a read-only file system"
     return None

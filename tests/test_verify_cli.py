@@ -78,6 +78,16 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
     assert captured.out == "" and "/proc holds the system's files" in captured.err
 
 
+def test_a_system_folder_is_named_so_to_any_user(monkeypatch):
+    """Not root, the same `--json /proc/nnspec.json` said "permission denied in /proc": a CI
+    runner's user got another message than root's."""
+    from nnspec import files
+
+    monkeypatch.setattr(files.os, "access", lambda *args: False)  # as a user sees /proc
+    assert files.writable_problem("/proc/nnspec.json") == \
+        "/proc holds the system's files, not the user's"
+
+
 def test_a_missing_json_folder_is_made_as_audit_and_report_do(tmp_path, capsys):
     assert main(["verify", "--json", str(tmp_path / "new" / "x.json")]) == 0
     assert json.loads((tmp_path / "new" / "x.json").read_text())["claims"]
