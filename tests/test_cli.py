@@ -136,31 +136,3 @@ def test_a_forked_child_of_the_cli_ends_on_sigterm_as_by_default():
         signal.signal(signal.SIGTERM, previous)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
 
-
-DROPPED_IN_A_GC_CALLBACK = """
-import gc, os, signal, sys
-from nnspec import cli, errors
-fired = []
-def callback(phase, info):
-    if phase == "start" and not fired and signal.getsignal(signal.SIGINT) is errors.on_interrupt:
-        fired.append(1)
-        os.kill(os.getpid(), signal.SIGINT)  # the CLI's handler raises inside this callback
-        sum(range(100))
-gc.callbacks.append(callback)
-sys.exit(cli.main(["verify", sys.argv[1], "--no-cache"]))
-"""
-
-
-def test_a_ctrl_c_inside_a_gc_callback_prints_one_line(tmp_path):
-    """Hypothesis runs a gc callback: a Ctrl-C that came while it ran printed "Exception
-    ignored in: <function gc_callback>" and a traceback before "nnspec: interrupted"."""
-    import os
-    import subprocess
-    import sys
-
-    notes = tmp_path / "notes.md"
-    notes.write_text("# N\n\n$$dz = a - y$$\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-c", DROPPED_IN_A_GC_CALLBACK, str(notes)],
-                         check=False, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "NNSPEC_CACHE_DIR": str(tmp_path)})
-    assert run.returncode == 130 and run.stderr == "nnspec: interrupted\n", run.stderr
