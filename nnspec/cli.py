@@ -16,6 +16,7 @@ from nnspec.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_USAGE,
     UsageError,
+    interrupt_pending,
     interrupted_by,
     on_interrupt,
     quiet_dropped_interrupts,
@@ -179,16 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nnspec: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # said once: a second one changes nothing
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("nnspec: interrupted", file=sys.stderr)
-        return 128 + interrupted_by()
+        return _interrupted()
     except BrokenPipeError:  # the reader went away (`nnspec verify | head`): stop quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_BROKEN_PIPE
+    except Exception:
+        if not interrupt_pending():  # Hypothesis made a Ctrl-C at its start an AssertionError
+            raise
+        return _interrupted()
     finally:
         sys.unraisablehook = unraisable
         if auditing:
@@ -198,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         if previous is not None:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+
+def _interrupted() -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # said once: a second one changes nothing
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("nnspec: interrupted", file=sys.stderr)
+    return 128 + interrupted_by()
 
 
 def _take_interrupts():

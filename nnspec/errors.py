@@ -54,6 +54,10 @@ def quiet_dropped_interrupts(hook):
     return quiet
 
 
+def interrupt_pending() -> bool:
+    return bool(_INTERRUPTED)
+
+
 def raise_if_interrupted() -> None:
     if _INTERRUPTED:
         raise KeyboardInterrupt

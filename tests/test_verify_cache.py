@@ -157,3 +157,20 @@ def test_an_edit_of_the_loss_changes_the_verdicts_that_read_it(tmp_path, monkeyp
     second = json.loads(run_json(path, tmp_path))
     assert [c["verdict"] for c in first["claims"]] == ["unchecked", "holds"]
     assert [c["verdict"] for c in second["claims"]] == ["holds", "false"]
+
+
+def test_a_ctrl_c_that_a_library_turned_into_another_error_is_a_ctrl_c(notes, tmp_path,
+                                                                       monkeypatch, capsys):
+    """Hypothesis asserts its runner exists: a Ctrl-C at its start became an AssertionError,
+    a traceback and exit 1 (a defect)."""
+    import signal
+
+    from nnspec import errors
+
+    def interrupted_then_asserted(*args):
+        errors._INTERRUPTED.append(signal.SIGINT)
+        raise AssertionError("state._runner is not None")
+
+    monkeypatch.setattr(verify, "verify_document", interrupted_then_asserted)
+    assert main(["verify", str(notes), "--no-cache"]) == 130
+    assert capsys.readouterr().err == "nnspec: interrupted\n"
