@@ -22,8 +22,9 @@ from pathlib import Path
 from nnspec.errors import UsageError
 from nnspec.files import not_utf8
 
+DISPLAY_ENVIRONMENTS = "equation|align|gather|multline"  # displayed math outside $$
 MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
-                  r"|\\begin\{(?P<env>(equation|align|gather|multline)\*?)\}(?P<d3>.+?)"
+                  rf"|\\begin\{{(?P<env>({DISPLAY_ENVIRONMENTS})\*?)\}}(?P<d3>.+?)"
                   r"\\end\{(?P=env)\}"
                   r"|(?<!\\)\$(?P<i2>[^$]+?)(?<!\\)\$", re.DOTALL)
 PYTHON_START = re.compile(r"^(def |for |while |class |import |from |if |with |return\b"
@@ -224,7 +225,7 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
     return covered
 
 
-_DISPLAY_OPEN = re.compile(r"^\s*(\$\$|\\\[|\\begin\{((?:equation|align|gather|multline)\*?)\})")
+_DISPLAY_OPEN = re.compile(rf"^\s*(\$\$|\\\[|\\begin\{{((?:{DISPLAY_ENVIRONMENTS})\*?)\}})")
 
 
 def _display_end(lines: list[str], i: int) -> int:
