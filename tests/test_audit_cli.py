@@ -225,6 +225,9 @@ def test_options_that_do_not_apply_are_named_on_stderr(tmp_path: Path,
     assert len(lines) == 2
     assert lines[0].startswith("nnspec: ignored: --workers, --scheduler apply to a folder")
     assert "--hidden-activation applies to the two_layer contracts" in lines[1]
+    code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST,
+                          "--no-cache")
+    assert err.startswith("nnspec: ignored: --no-cache applies to a folder")
     code, _, err = _audit(capsys, str(CORRECT), "--contract", "logreg.propagate", *FAST)
     assert code == 0 and err == ""
 

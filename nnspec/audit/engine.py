@@ -1132,7 +1132,8 @@ def _not_applying(args: argparse.Namespace, folder: bool) -> list[str]:
     if not folder:
         given = [o for o in FOLDER_ONLY if getattr(args, o[2:].replace("-", "_"), None)]
         if given:
-            lines.append(f"ignored: {', '.join(given)} apply to a folder of targets, and "
+            verb = "applies" if len(given) == 1 else "apply"
+            lines.append(f"ignored: {', '.join(given)} {verb} to a folder of targets, and "
                          f"{printable(args.target, 200)} is one target (audited on this machine)")
     if args.hidden_activation != "sigmoid" and not args.contract.startswith("two_layer."):
         lines.append(f"ignored: --hidden-activation applies to the two_layer contracts, not "
