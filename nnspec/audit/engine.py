@@ -549,6 +549,8 @@ class _Engine:
             for problem in problems:
                 explore(problem)
         self.searching = False
+        if ("determinism", "defect") in first:
+            _drop_noise_as_accuracy(first, worst)
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
         self._drop_warnings_of_the_mistake(first, saturated)
         if worst and ("accuracy", "warning") in first and not self.stopped:
@@ -820,6 +822,15 @@ class _Engine:
                         _SHRUNK.move_to_end(key)
                 return result
         return None
+
+
+def _drop_noise_as_accuracy(first: dict, worst: list) -> None:
+    """A target that returns different results for the same inputs makes its own errors: its
+    accuracy warning measured that noise and advised a stable form of sigmoid (the climb
+    that looked for its worst error also took most of its audit). The determinism defect
+    and the value defect say what is wrong."""
+    first.pop(("accuracy", "warning"), None)
+    worst.clear()
 
 
 def _remember(key: tuple, log: list[tuple[Any, bool]], chosen: int | None) -> None:
