@@ -750,6 +750,17 @@ def test_a_gradient_descent_step_is_checked(step, verdict):
     assert result.verdict == verdict and "a gradient-descent step" in result.detail
 
 
+def test_a_false_step_s_counterexample_has_a_positive_learning_rate():
+    """An ascent `w := w + \\alpha\\, dw` was shown false at alpha = -99/65."""
+    text = ("# N\n\n$$z = w^T x + b$$\n\n$$a = \\sigma(z)$$\n\n"
+            "$$L(a, y) = -(y \\log a + (1 - y) \\log(1 - a))$$\n\n$$dz = a - y$$\n\n"
+            "$$dw = x\\, dz$$\n\n$$w := w + \\alpha\\, dw$$\n")
+    claims, _ = extract.claims(notes.parse(text))
+    step = [r for r in verify.verify_notes(claims, workers=1) if "gradient-descent" in r.detail]
+    assert [r.verdict for r in step] == ["false"] and "at alpha = " in step[0].evidence
+    assert not step[0].evidence.split("at alpha = ")[1].startswith("-"), step[0].evidence
+
+
 @pytest.mark.parametrize("before", [
     "We use a network with $L = 3$ layers.",  # a value, not a loss
     "The cost is $J = 0.14$ after training.",

@@ -49,13 +49,17 @@ LAYERED = TWO_LAYER - {"x", "y", "m", "L", "J", "alpha"}
 
 
 def _point(symbols, rng: random.Random) -> dict:
-    """Random rationals: labels y in (0, 1), everything else in (-2, 2), sorted by name."""
+    """Random rationals: labels y in (0, 1), a positive symbol (the learning rate) in (0, 2),
+    everything else in (-2, 2), sorted by name."""
     point = {}
     for s in sorted(symbols, key=lambda s: s.name):
         if s.name.startswith("y"):
             point[s] = sp.Rational(rng.randint(1, 99), 100)
         else:
-            point[s] = sp.Rational(rng.randint(-199, 199), rng.randint(100, 199))
+            numerator, denominator = rng.randint(-199, 199), rng.randint(100, 199)
+            if s.is_positive:
+                numerator = abs(numerator) or 1
+            point[s] = sp.Rational(numerator, denominator)
     return point
 
 
