@@ -289,3 +289,31 @@ def test_a_correct_sigmoid_that_rounds_to_zero_is_not_told_to_check_its_activati
     (found,) = c.check(problem, to_plain((A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2})), o)
     assert found.check == "saturation" and "check the activation" not in found.message
     assert "0.5*(1 + tanh(z/2))" in found.message
+
+
+def test_a_changed_input_is_told_with_the_contract_s_fix_and_every_entry_it_changes() -> None:
+    """A key added to forward_propagation's parameters was "changes its input parameters in
+    place ... e.g. W1 = W1 - lr * dW1", a fix for update_parameters; an update in place named
+    only W2 and b2, those the smallest input (zero gradients for W1) changed."""
+    from nnspec.audit.engine import audit_function
+
+    def forward_propagation(X, parameters):
+        Z1 = parameters["W1"] @ X + parameters["b1"]
+        A1 = 1 / (1 + np.exp(-Z1))
+        Z2 = parameters["W2"] @ A1 + parameters["b2"]
+        A2 = 1 / (1 + np.exp(-Z2))
+        parameters["A2"] = A2
+        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+    def update_parameters(parameters, grads, learning_rate=1.2):
+        for key in ("W1", "b1", "W2", "b2"):
+            parameters[key] -= learning_rate * grads["d" + key]
+        return parameters
+
+    found = audit_function(forward_propagation, "two_layer.forward_propagation", examples=5)
+    message = next(f.message for f in found.findings if f.check == "mutation")
+    assert "parameters (added 'A2')" in message and "lr * dW1" not in message, message
+    found = audit_function(update_parameters, "two_layer.update_parameters", examples=20)
+    message = next(f.message for f in found.findings if f.check == "mutation")
+    assert all(f"parameters[{k!r}]" in message.split(" (the input shown")[0]
+               for k in ("W1", "b1", "W2", "b2")), message

@@ -349,3 +349,45 @@ def test_a_flipped_sign_with_a_missing_one_over_m_is_named() -> None:
     cost = float(np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
     text = _explain("logreg.propagate", LOGREG, (grads, cost))
     assert text.startswith("matches: a flipped sign and missing 1/m"), text
+
+
+def update_rate_twice(parameters, grads, learning_rate=1.2):
+    return {k: parameters[k] - learning_rate * (learning_rate * grads["d" + k])
+            for k in ("W1", "b1", "W2", "b2")}
+
+
+def cost_floor_division(A2, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) // m)
+
+
+def cost_outer_dot(A2, Y):
+    m = Y.shape[1]
+    logprobs = np.dot(np.log(A2).T, Y) + np.dot(np.log(1 - A2).T, 1 - Y)
+    return float(np.squeeze(-np.sum(logprobs) / m))
+
+
+def cost_one_term(A2, Y):
+    m = Y.shape[1]
+    return float(np.squeeze(-np.sum(np.multiply(np.log(A2), Y)) / m))
+
+
+@pytest.mark.parametrize("function, contract, said, not_said", [
+    # lr * lr: a rate solved from each input fitted "a fixed 0.25" on those with lr = 0.5
+    (update_rate_twice, "two_layer.update_parameters", "matches no known mistake", "used"),
+    # cost // m is 0 on the first inputs, which eps = 0.5 inside the log fitted too
+    (cost_floor_division, "two_layer.compute_cost", "matches: // m (floor division)", "eps"),
+    # the first inputs (A2 all 0.5, Y all 0) could not tell these from missing 1/m or eps
+    (cost_outer_dot, "two_layer.compute_cost", "matches: an (m, m) broadcast", "equally"),
+    (cost_one_term, "two_layer.compute_cost", "matches: the (1 - y) log(1 - a) term dropped",
+     "equally"),
+])
+def test_a_diagnosis_holds_on_more_inputs_than_the_simplest(function, contract: str, said: str,
+                                                            not_said: str) -> None:
+    """A constant solved from each input (eps, a fixed rate) must be the same on every input,
+    and mistakes that the simplest inputs fit equally are told apart by more of them: each of
+    these named a mistake the code does not make, or two at once."""
+    found = engine.audit_function(function, contract)
+    value = next(f for f in found.findings if f.check == "value")
+    assert said in value.message and not_said not in value.message.split("matches")[1], \
+        value.message

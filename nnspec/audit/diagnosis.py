@@ -37,18 +37,25 @@ U = tolerance.unit_roundoff("float64")
 
 @dataclass(frozen=True)
 class Match:
-    """A known mistake: what it is, what to do, whether it is a correct form after all, its
-    kind (the mistake without the constant, e.g. the eps, that one input estimates) and the
+    """A known mistake: what it is, what to do, whether it is a correct form after all, the
+    family of a constant solved from the target's values (eps, a fixed learning rate) and the
     hidden activation under which the values are right (a class held to the wrong network)."""
 
     mistake: str
     advice: str
     benign: bool = False
-    kind: str = ""
+    fitted: str = ""
     activation: str = ""
 
     def same(self, other: Match) -> bool:
-        return (self.kind or self.mistake) == (other.kind or other.mistake)
+        return self.mistake == other.mistake
+
+    def contradicts(self, other: Match) -> bool:
+        """The same family with another constant: a constant solved from each input's values
+        fits any rescaling of the cost or of the step on every input (a learning rate applied
+        twice was "a fixed 0.25", floor division "eps = 0.5 inside the log"); one that the
+        code really holds is the same on every input."""
+        return bool(self.fitted) and self.fitted == other.fitted and not self.same(other)
 
     def as_dict(self) -> dict:
         """The finding's `diagnosis` in --json, read by the class summary: not parsed back
@@ -137,6 +144,9 @@ TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
 N_X_FOR_M = Match("m taken as X.shape[0], the number of features",
                   "m = X.shape[1]: X is (n_x, m), one column per example")
+FLOOR = Match("// m (floor division) in place of / m", "divide the sums by m with /: // rounds "
+              "the mean down to a whole number")
+MEANS = ("cost", "dw", "db", "dW1", "db1", "dW2", "db2")  # the sums over examples divided by m
 BROADCAST = Match("an (m, m) broadcast summed whole (a (1, m) array times an (m, 1) one)",
                   "multiply arrays of the same shape, (1, m) by (1, m)")
 
@@ -150,14 +160,19 @@ def _eps_match(eps: float) -> Match:
     if eps <= REASONABLE_EPS:
         return Match(f"eps = {eps:.1g} inside the log", "a guard against log(0) that moves each "
                      "loss term by at most eps / a; the stable form from z needs none",
-                     benign=True, kind="small eps inside the log")
+                     benign=True, fitted="eps")
     return Match(f"eps = {eps:.1g} inside the log", f"an eps this large moves the cost; keep it "
                  f"at most {REASONABLE_EPS:g}, or compute the loss from z (np.logaddexp)",
-                 kind="large eps inside the log")
+                 fitted="eps")
 
 
 def _scaled(values: dict, factor: float) -> dict:
     return {k: np.asarray(v) * factor for k, v in values.items()}
+
+
+def _floored(values: dict, m: int) -> dict:
+    """The means as `sum // m` gives them."""
+    return {k: np.floor_divide(np.asarray(v) * m, m) for k, v in values.items() if k in MEANS}
 
 
 def _eps_variants(A: np.ndarray, Y: np.ndarray, cost: float, got: Any) -> Iterator[Variant]:
@@ -209,6 +224,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -m)  # on m = 1 a flipped sign alone: more inputs
+    yield FLOOR, lambda: _floored(base, m)
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
@@ -239,6 +255,7 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x != m:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
+    yield FLOOR, lambda: _floored(base, m)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
     yield _derivative_match(other, hidden), lambda: _two_layer(p, hidden, derivative=other)
     yield (Match("dW2 used in place of W2", "dZ1 = W2^T dZ2 * g'(Z1), with the weights W2"),
@@ -270,6 +287,7 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
+    yield FLOOR, lambda: _floored(base, Y.shape[1])
     yield ONE_TERM, lambda: {"cost": _cost(A, Y, second_term=False)}
     yield from _eps_variants(A, Y, float(base["cost"]), got.get("cost"))
     for c in CLIPS:
@@ -306,7 +324,7 @@ def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
            lambda: {k: p[k] - p["d" + k] for k in names})
     rate = _solved_rate(p, got, tuple(k for k in names if k in got))
     if rate is not None and rate != 1:
-        yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, kind="a fixed learning rate"),
+        yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, fitted="rate"),
                lambda: {k: p[k] - rate * p["d" + k] for k in names})
 
 
@@ -330,8 +348,8 @@ def _optimize_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     m = float(p["X"].shape[1])
     for which, scale in (("dw and db miss their", (m, m)), ("dw misses its", (m, 1.0)),
                          ("db misses its", (1.0, m))):
-        yield (Match(f"its steps' {which} 1/m", OWN_PROPAGATE,
-                     kind=f"1/m missing from {which}"), lambda scale=scale: _descent(p, scale))
+        yield (Match(f"its steps' {which} 1/m", OWN_PROPAGATE),
+               lambda scale=scale: _descent(p, scale))
     yield (Match("its steps' gradients have a flipped sign (a step up the gradient)",
                  OWN_PROPAGATE + "; else gradient descent subtracts: w - lr dw"),
            lambda: _descent(p, (-1.0, -1.0)))
@@ -348,8 +366,7 @@ def _optimize_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
             return float(max(np.nanmax(g) if g.size else np.inf for g in gaps))
 
         rate = min(runs, key=distance)
-        yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, kind="a fixed learning rate"),
-               lambda: runs[rate])
+        yield Match(FIXED_RATE.format(rate), RATE_ADVICE, fitted="rate"), lambda: runs[rate]
 
 
 VARIANTS = {"logreg.propagate": _logreg_variants,
@@ -359,17 +376,18 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.update_parameters": _update_variants,
             "logreg.optimize": _optimize_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign (with or "
-                             "without 1/m), a missing "
+                             "without 1/m), // m, a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
                                           "float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
-                                           "sign, sigma' for tanh' and back, A1 for g'(Z1), "
+                                           "sign, // m, sigma' for tanh' and back, A1 for g'(Z1), "
                                            "dW2 for W2, a missing transpose, float32 "
                                            "arithmetic",
-         "two_layer.compute_cost": "missing 1/m, a flipped sign, the (1 - y) term dropped, an "
+         "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, the (1 - y) term "
+                                   "dropped, an "
                                    "(m, m) broadcast, eps inside the log, clipping, float32 "
                                    "arithmetic",
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "
@@ -449,26 +467,46 @@ def diagnose(contract: str, problem: dict, details: dict, options: Any, *,
     return next(candidates(contract, problem, details, options, float32=float32), None)
 
 
-def explain(contract: str, failures: list[tuple[dict, dict]], options: Any
-            ) -> tuple[str, Match | None]:
+def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
+            spare: list[tuple[dict, dict]] = ()) -> tuple[str, Match | None]:
     """The diagnosis sentence of a value defect seen on several inputs ((problem, details)
     pairs, the smallest first) and the mistake it names: of the mistakes that explain the
     smallest input, the one that explains the most of the others, if at least half (one input
     may fit two: with Y all 0, summing a whole (m, m) broadcast gives exactly m times the cost;
-    another may lie where float32 overflows); or that none of the known ones does (None)."""
+    another may lie where float32 overflows), unless another input solves its constant to
+    another value; or that none of the known ones does (None). Mistakes that the inputs fit
+    equally (the first inputs explored are the simplest: A2 all 0.5, Y all 0) are told apart
+    by the `spare` inputs, which are read only then."""
     (problem, details), *others = failures
     found = list(candidates(contract, problem, details, options))
-    if found:
-        theirs = [list(candidates(contract, p, d, options)) for p, d in others]
-        score = [sum(any(m.same(t) for t in ts) for ts in theirs) for m in found]
-        best = max(score)
-        if 2 * best >= len(theirs):
-            first, *tied = [m for m, n in zip(found, score) if n == best]
-            if not tied:
-                return str(first), first
-            also = ", ".join(m.mistake for m in tied)
-            text = f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}"
-            return text, first
+    if not found:
+        return _none_known(contract)
+    theirs = [list(candidates(contract, p, d, options)) for p, d in others]
+    score = _scores(found, theirs)
+    best = max(score)
+    if best < 0 or 2 * best < len(theirs):
+        return _none_known(contract)
+    tied = [m for m, n in zip(found, score) if n == best]
+    if len(tied) > 1 and spare:
+        more = [list(candidates(contract, p, d, options, float32=FLOAT32 in tied))
+                for p, d in spare]
+        extra = _scores(tied, more)
+        tied = [m for m, n in zip(tied, extra) if n == max(extra) and n >= 0] or tied
+    first, *others_tied = tied
+    if not others_tied:
+        return str(first), first
+    also = ", ".join(m.mistake for m in others_tied)
+    return f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}", first
+
+
+def _scores(found: list[Match], theirs: list[list[Match]]) -> list[int]:
+    """How many of the inputs each mistake explains; -1 if one of them solves its constant to
+    another value."""
+    return [-1 if any(m.contradicts(t) for ts in theirs for t in ts)
+            else sum(any(m.same(t) for t in ts) for ts in theirs) for m in found]
+
+
+def _none_known(contract: str) -> tuple[str, None]:
     known = KNOWN.get(contract)
     return (f"matches no known mistake (tried: {known})" if known else ""), None
 

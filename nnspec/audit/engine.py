@@ -121,6 +121,7 @@ ROUNDING_EVALUATIONS = 24  # new problems a counterexample's rounding may evalua
 SHRINK_BUDGET = 300_000
 MAX_EXAMPLES = 10_000  # problems an audit may explore (the default, 100, takes a second)
 DIAGNOSIS_INPUTS = 8  # inputs with a value defect that its diagnosis must explain, at most
+DIAGNOSIS_SPARE = 48  # more such inputs, that tell apart mistakes the first ones fit equally
 MAX_SATURATED = 64  # saturation failures kept while exploring, to pick one a defect does not explain
 SHORT_INPUT = 240  # characters of a counterexample the terminal summary shows inline
 
@@ -338,6 +339,8 @@ class _Engine:
         self.contract, self.caller, self.options = contract, caller, options
         self.cache: dict[bytes, list[Failure]] = {}
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
+        self.spare: list[tuple[Any, Failure]] = []  # the next ones (see diagnosis.explain)
+        self.changed: dict[str, None] = {}  # the inputs changed on any problem, in order
         self.ending: dict[tuple[str, str], tuple[Any, Failure]] = {}  # the first hang, crash...
         self.stopped = False
         self.searching = False  # the explore passes are evaluated; after them, shrinking
@@ -362,8 +365,12 @@ class _Engine:
         for f in failures:
             if f.check in ENDING.values():
                 self.ending.setdefault((f.check, f.severity), (problem, f))
-        if any(f.check == "value" for f in failures) and len(self.wrong) < DIAGNOSIS_INPUTS:
-            self.wrong.append((problem, next(f for f in failures if f.check == "value")))
+        if any(f.check == "value" for f in failures):
+            wrong = (problem, next(f for f in failures if f.check == "value"))
+            if len(self.wrong) < DIAGNOSIS_INPUTS:
+                self.wrong.append(wrong)
+            elif len(self.spare) < DIAGNOSIS_SPARE:
+                self.spare.append(wrong)
         return failures
 
     def spent_out(self) -> bool:
@@ -407,7 +414,8 @@ class _Engine:
                 f"prints on stdout ({first.stdout_bytes} bytes in one call, starting "
                 f"{first.stdout_head[:60]!r}); the harness captured it"), {}))
         if first.changed:
-            failures.append(Failure("mutation", "defect", _mutation(first.changed),
+            self.changed.update(dict.fromkeys(first.changed))
+            failures.append(Failure("mutation", "defect", _mutation(first.changed, c.name),
                                     {"changed": first.changed}))
         second = (outcomes[1] if len(outcomes) > 1
                   else self.caller.call(*c.call_args(problem, self.options), names))
@@ -622,6 +630,9 @@ class _Engine:
             elif shrinking and self.spent_out() and not self._smallest(problem):
                 counterexample["shrunk"] = "partly"  # the budget ran out on the way
             message, match = self._diagnosed(problem, failure, found)
+            if check == "mutation" and set(self.changed) != set(failure.details["changed"]):
+                message = _mutation(sorted(self.changed), self.contract.name,
+                                    failure.details["changed"])
             if check == "accuracy" and worst:
                 w_problem, w_failure = worst[0]
                 message = f"{w_failure.message} (the worst found; its input is 'worst' in --json)"
@@ -687,7 +698,8 @@ class _Engine:
     def _diagnosed(self, problem: Any, failure: Failure, found: tuple[Any, Failure]
                    ) -> tuple[str, diagnosis.Match | None]:
         """The message of a value defect with its diagnosis (on the smallest input, the one
-        first found and the first DIAGNOSIS_INPUTS evaluated) and the mistake it names; that of
+        first found and the first DIAGNOSIS_INPUTS evaluated; the DIAGNOSIS_SPARE after them
+        to tell apart mistakes that these fit equally) and the mistake it names; that of
         a saturation warning with the known mistake it matches in place of the stable-form
         advice."""
         if failure.check not in ("value", "saturation", "trajectory") \
@@ -698,8 +710,10 @@ class _Engine:
                 return (f"{failure.message}; no diagnosis: it returns different results for the "
                         "same inputs, so a match with a known mistake would be chance"), None
             seen = [(problem, failure), found] + [w for w in self.wrong if w[1].severity == "defect"]
+            spare = [(p, f.details) for p, f in self.spare if f.severity == "defect"]
             text, match = diagnosis.explain(self.contract.name,
-                                            [(p, f.details) for p, f in seen], self.options)
+                                            [(p, f.details) for p, f in seen], self.options,
+                                            spare)
             return (f"{failure.message}; {text}" if text else failure.message), match
         advice = failure.details.get("advice", "")
         explained = diagnosis.per_quantity(self.contract.name, problem, failure.details,
@@ -894,16 +908,23 @@ def _keep_worst(worst: list[tuple[Any, Failure]], problem: Any, failure: Failure
 UNCHECKED = ("exception", "timeout", "crash", "output-size", "answer")  # no result to compare
 
 
-def _mutation(changed: list[str]) -> str:
+def _mutation(changed: list[str], contract: str, here: list[str] | None = None) -> str:
     """What a changed input says: an entry of a dict changes whether its array was updated in
-    place (`W1 -= ...`) or replaced (`parameters["W1"] = W1 - ...`): both reach the caller."""
+    place (`W1 -= ...`) or replaced (`parameters["W1"] = W1 - ...`): both reach the caller.
+    `changed`: every input changed on some problem; `here`: those the shown input changes, if
+    fewer (the smallest input, with zero gradients for W1, changed W2 and b2 only)."""
     where = ", ".join(changed)
-    if any("[" in path for path in changed):
+    if here is not None:
+        where += f" (the input shown: {', '.join(here)})"
+    if contract == "two_layer.update_parameters":
+        fix = ("return a new dict of new arrays, e.g. {'W1': W1 - lr * dW1, ...}, or start "
+               "from copy.deepcopy of it")
+    else:
+        fix = "compute new arrays, A = A - B rather than A -= B, and keep them in names of your own"
+    if any("[" in path or " (" in path for path in changed):
         return (f"changes its input {where}, in place or by assigning into the caller's dict; "
-                "the caller's arguments must stay as they were (return a new dict of new "
-                "arrays, e.g. {'W1': W1 - lr * dW1, ...}, or start from copy.deepcopy of it)")
-    return (f"changes its input {where} in place; the caller's arrays must stay as they were "
-            "(compute a new array, e.g. W1 = W1 - lr * dW1)")
+                f"the caller's arguments must stay as they were ({fix})")
+    return f"changes its input {where} in place; the caller's arrays must stay as they were ({fix})"
 
 
 def _unchecked(failures: list[Failure]) -> bool:

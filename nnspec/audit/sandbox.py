@@ -724,8 +724,13 @@ def _changed(before: Any, after: Any, name: str) -> list[str]:
     import numpy as np
 
     if isinstance(before, dict):
-        if not isinstance(after, dict) or set(before) != set(after):
+        if not isinstance(after, dict):
             return [name]
+        added, dropped = [k for k in after if k not in before], [k for k in before if k not in after]
+        if added or dropped:
+            told = ([f"added {', '.join(map(repr, added))}"] if added else []) + (
+                [f"removed {', '.join(map(repr, dropped))}"] if dropped else [])
+            return [f"{name} ({'; '.join(told)})"]
         return [p for k in before for p in _changed(before[k], after[k], f"{name}[{k!r}]")]
     if isinstance(before, np.ndarray):
         if (not isinstance(after, np.ndarray) or before.shape != after.shape
