@@ -35,6 +35,13 @@ def on_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def hold_interrupt(signum: int, frame: object) -> None:
+    """A handler for where an exception would leave work half done (a process spawned and
+    not yet given its task): the interrupt is remembered, and `raise_if_interrupted` raises it
+    once that work is done."""
+    _INTERRUPTED.append(signum)
+
+
 def interrupted_by() -> int:
     """The signal that interrupted the command (SIGINT unless SIGTERM came first)."""
     import signal

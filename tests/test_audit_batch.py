@@ -380,3 +380,23 @@ def test_a_target_cannot_name_a_mistake_in_the_class_summary(tmp_path: Path) -> 
     assert named_mistakes([result]) == [] and mistake_summary([result]) == ""
     honest = _with_diagnosis("t.py", "missing 1/m")
     assert [m for m, _ in named_mistakes([result, honest])] == ["missing 1/m"]
+
+
+def test_a_ctrl_c_handled_while_the_workers_spawn_waits_until_they_have_their_tasks() -> None:
+    """A Ctrl-C that came just before the signals were blocked had its handler run by Python
+    inside the block, between spawning a worker and sending it its task: the worker printed
+    "EOFError: Ran out of input". Now the block finishes, then the interrupt is raised."""
+    from nnspec.audit.batch import _children_start_deaf
+    from nnspec.errors import on_interrupt, reset_interrupt
+
+    reset_interrupt()
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    reached = []
+    try:
+        with pytest.raises(KeyboardInterrupt), _children_start_deaf(True):
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # as Python runs it there
+            reached.append("the workers spawned and given their tasks")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        reset_interrupt()
+    assert reached and signal.getsignal(signal.SIGINT) is previous

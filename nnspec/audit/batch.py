@@ -47,7 +47,14 @@ from nnspec.audit.engine import (
 from nnspec.audit.sandbox import drop_spare, helper_modules, prespawn, stop_run, tagged
 from nnspec.audit.targets import find_targets, helpers_in, links, unreadable
 from nnspec.cores import usable_cores
-from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError, raise_if_interrupted
+from nnspec.errors import (
+    EXIT_FINDING,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    hold_interrupt,
+    raise_if_interrupted,
+)
 from nnspec.files import read_input, write_atomic
 from nnspec.text import plural
 
@@ -154,8 +161,8 @@ def _worker_init() -> None:
     import atexit
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _children_start_deaf
     signal.signal(signal.SIGTERM, _on_term)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)  # see _children_start_deaf
     atexit.register(drop_spare)
     threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True,
                      name="nnspec-parent-watch").start()
@@ -170,19 +177,30 @@ def _orphaned(parent: int) -> None:
     _on_term(signal.SIGTERM, None)
 
 
+HELD = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextmanager
 def _children_start_deaf(local: bool) -> Iterator[None]:
-    """Ctrl-C blocked while jobs are submitted: the pool spawns its workers then, and a worker
-    inherits the blocked signal until `_worker_init` ignores it. A Ctrl-C that came while one
-    was starting printed its traceback; the parent gets it as soon as the jobs are in."""
+    """Ctrl-C and SIGTERM held while jobs are submitted: the pool spawns its workers then, and
+    a worker inherits the blocked signals until `_worker_init` takes them. A Ctrl-C that came
+    while one was starting printed its traceback; one that came just before the block, whose
+    handler Python runs at its next instruction, ended the parent between spawning a worker and
+    sending it its task, and the worker printed "EOFError: Ran out of input" (2 runs in 12).
+    The parent gets either as soon as the jobs are in."""
     if not local:
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    handlers = ({signum: signal.signal(signum, hold_interrupt) for signum in HELD}
+                if threading.current_thread() is threading.main_thread() else {})
     try:
         yield
     finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    raise_if_interrupted()
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:
