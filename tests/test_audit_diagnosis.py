@@ -391,3 +391,78 @@ def test_a_diagnosis_holds_on_more_inputs_than_the_simplest(function, contract: 
     value = next(f for f in found.findings if f.check == "value")
     assert said in value.message and not_said not in value.message.split("matches")[1], \
         value.message
+
+
+def propagate_m_twice(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    dZ = (A - Y) / m
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m / m
+    return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
+
+
+def propagate_sigmoid_of_minus_z(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(w.T @ X + b))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+
+def cost_half_m(A2, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / (2 * m))
+
+
+def cost_log10(A2, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log10(A2) + (1 - Y) * np.log10(1 - A2)) / m)
+
+
+@pytest.mark.parametrize("function, contract, words", [
+    (propagate_m_twice, "logreg.propagate", "matches: 1/m applied twice"),
+    (propagate_sigmoid_of_minus_z, "logreg.propagate", "matches: sigmoid(-z)"),
+    (cost_half_m, "two_layer.compute_cost", "matches: the cost divided by 2m"),
+    (cost_log10, "two_layer.compute_cost", "matches: np.log10 in place of np.log"),
+])
+def test_more_mistakes_of_real_submissions_are_named(function, contract: str,
+                                                     words: str) -> None:
+    """Each was "matches no known mistake"."""
+    found = engine.audit_function(function, contract)
+    value = next(f for f in found.findings if f.check == "value")
+    assert words in value.message, value.message
+
+
+def backward_w2_not_transposed(parameters, cache, X, Y):
+    m = X.shape[1]
+    A1, dZ2 = cache["A1"], cache["A2"] - Y
+    dZ1 = np.dot(parameters["W2"], dZ2) * A1 * (1 - A1)
+    return {"dW1": dZ1 @ X.T / m, "db1": np.sum(dZ1, axis=1, keepdims=True) / m,
+            "dW2": dZ2 @ A1.T / m, "db2": np.sum(dZ2, axis=1, keepdims=True) / m}
+
+
+def propagate_in_loops_with_math_log(w, b, X, Y):
+    import math
+
+    n_x, m = X.shape
+    cost, dw, db = 0.0, np.zeros((n_x, 1)), 0.0
+    for j in range(m):
+        z = sum(w[i, 0] * X[i, j] for i in range(n_x)) + b
+        a = 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+        cost -= Y[0, j] * math.log(a) + (1 - Y[0, j]) * math.log(1 - a)
+        for i in range(n_x):
+            dw[i, 0] += X[i, j] * (a - Y[0, j])
+        db += a - Y[0, j]
+    return {"dw": dw / m, "db": db / m}, cost / m
+
+
+@pytest.mark.parametrize("function, contract, hint", [
+    (backward_w2_not_transposed, "two_layer.backward_propagation", "a .T missing"),
+    (propagate_in_loops_with_math_log, "logreg.propagate", "where sigmoid saturates"),
+])
+def test_an_exception_that_these_functions_often_raise_says_what_it_means(function, contract,
+                                                                          hint) -> None:
+    """NumPy's "shapes (1,2) and (1,1) not aligned" and math's "math domain error" (log(0)
+    where a rounds to 1) were left for the learner to decode."""
+    found = engine.audit_function(function, contract)
+    raised = next(f for f in found.findings if f.check == "exception")
+    assert hint in raised.message, raised.message

@@ -2,9 +2,10 @@
 what the target returned.
 
 Each variant is the reference computation with one mistake seen in real submissions, evaluated
-in float64 on the failing input: a missing 1/m, a flipped sign, a missing transpose (where the
-shapes let it run), sigma' used for tanh' and back, the other hidden activation, eps inside the
-log, a clipped a, dW2 in place of W2, the (1 - y) term dropped, a learning rate left out.
+in float64 on the failing input: a missing 1/m (or // m, or 1/m twice), a flipped sign, a
+missing transpose (where the shapes let it run), sigma' used for tanh' and back, the other
+hidden activation, sigma(-z), eps inside the log, a clipped a, dW2 in place of W2, the (1 - y)
+term dropped, log10, a learning rate left out.
 Float32 arithmetic is recognised by the float32 error bound of `nnspec.numerics.tolerance`
 instead (its rounding is not one value). A variant explains a wrong quantity when, in every
 entry, the target's value lies within 1% of the variant's own departure from the exact value
@@ -95,10 +96,11 @@ def _cost(A: np.ndarray, Y: np.ndarray, eps: tuple[float, float] = (0.0, 0.0),
     return np.asarray(-np.sum(terms) / Y.shape[1])
 
 
-def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False) -> dict:
+def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: bool = False
+            ) -> dict:
     w, b, X, Y = p["w"], p["b"], p["X"], p["Y"]
     m = X.shape[1]
-    A = _sigmoid(w.T @ X + b)
+    A = _sigmoid(-(w.T @ X + b) if flipped else w.T @ X + b)
     if clip:
         A = np.clip(A, clip, 1 - clip)
     dZ = A - Y
@@ -107,17 +109,20 @@ def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False) -> dict:
 
 
 def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
-               w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "") -> dict:
+               w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "",
+               flipped: bool = False) -> dict:
     """Forward and backward pass; `forward` the hidden activation used to make A1 (default
     `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
-    `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m)."""
+    `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m);
+    `flipped`: every sigmoid computed as sigma(-z)."""
     W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
     m = X.shape[1]
     forward = forward or hidden
+    sign = -1 if flipped else 1
     Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + b1
-    A1 = _activation(forward)(Z1)
+    A1 = _activation(forward)(sign * Z1 if forward == "sigmoid" else Z1)
     Z2 = W2 @ A1 + b2
-    A2 = _sigmoid(Z2)
+    A2 = _sigmoid(sign * Z2)
     if clip:
         A2 = np.clip(A2, clip, 1 - clip)
     dZ2 = A2 - Y
@@ -144,6 +149,12 @@ TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
 N_X_FOR_M = Match("m taken as X.shape[0], the number of features",
                   "m = X.shape[1]: X is (n_x, m), one column per example")
+TWICE_M = Match("1/m applied twice (dZ divided by m, then the sums again)",
+                "divide by m once: dZ = A - Y, then dW = dZ X^T / m")
+HALF_M = Match("the cost divided by 2m", "the cost is the mean, -(1/m) sum of y log a + "
+               "(1 - y) log(1 - a); 1/(2m) belongs to the squared error")
+LOG10 = Match("np.log10 in place of np.log", "the cross-entropy uses the natural log: np.log")
+FLIPPED = Match("sigmoid(-z): 1 / (1 + np.exp(z))", "sigma(z) = 1 / (1 + np.exp(-z))")
 FLOOR = Match("// m (floor division) in place of / m", "divide the sums by m with /: // rounds "
               "the mean down to a whole number")
 MEANS = ("cost", "dw", "db", "dW1", "db1", "dW2", "db2")  # the sums over examples divided by m
@@ -225,6 +236,10 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -m)  # on m = 1 a flipped sign alone: more inputs
     yield FLOOR, lambda: _floored(base, m)
+    yield TWICE_M, lambda: _scaled(base, 1 / m)
+    yield HALF_M, lambda: {"cost": base["cost"] / 2}
+    yield LOG10, lambda: {"cost": base["cost"] / np.log(10)}
+    yield FLIPPED, lambda: _logreg(p, flipped=True)
     if n_x == m:
         yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
@@ -256,6 +271,8 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     yield FLOOR, lambda: _floored(base, m)
+    yield TWICE_M, lambda: _scaled(base, 1 / m)
+    yield FLIPPED, lambda: _two_layer(p, hidden, flipped=True)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
     yield _derivative_match(other, hidden), lambda: _two_layer(p, hidden, derivative=other)
     yield (Match("dW2 used in place of W2", "dZ1 = W2^T dZ2 * g'(Z1), with the weights W2"),
@@ -288,6 +305,9 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
     yield FLOOR, lambda: _floored(base, Y.shape[1])
+    yield TWICE_M, lambda: _scaled(base, 1 / Y.shape[1])
+    yield HALF_M, lambda: _scaled(base, 0.5)
+    yield LOG10, lambda: _scaled(base, 1 / np.log(10))
     yield ONE_TERM, lambda: {"cost": _cost(A, Y, second_term=False)}
     yield from _eps_variants(A, Y, float(base["cost"]), got.get("cost"))
     for c in CLIPS:
@@ -376,18 +396,20 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.update_parameters": _update_variants,
             "logreg.optimize": _optimize_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign (with or "
-                             "without 1/m), // m, a missing "
+                             "without 1/m), // m, 1/m twice, 1/(2m), log10, sigmoid(-z), "
+                             "a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "float32 arithmetic",
-         "two_layer.forward_propagation": "the other hidden activation, a missing transpose, "
-                                          "float32 arithmetic",
+         "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), a "
+                                          "missing transpose, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
-                                           "sign, // m, sigma' for tanh' and back, A1 for g'(Z1), "
+                                           "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
+                                           "tanh' and back, A1 for g'(Z1), "
                                            "dW2 for W2, a missing transpose, float32 "
                                            "arithmetic",
-         "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, the (1 - y) term "
-                                   "dropped, an "
+         "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
+                                   "log10, the (1 - y) term dropped, an "
                                    "(m, m) broadcast, eps inside the log, clipping, float32 "
                                    "arithmetic",
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "

@@ -423,7 +423,8 @@ class _Engine:
         if fatal:
             return [fatal]
         if first.status == "exception":
-            return failures + [Failure("exception", "defect", f"raises {first.message}", {})]
+            return failures + [Failure("exception", "defect",
+                                       f"raises {first.message}{_hint(first.message)}", {})]
         if second.status != "ok" or not same_value(first.value, second.value):
             failures.append(Failure("determinism", "defect", (
                 "returns different results for the same inputs (random noise, a reseeded "
@@ -925,6 +926,20 @@ def _mutation(changed: list[str], contract: str, here: list[str] | None = None) 
         return (f"changes its input {where}, in place or by assigning into the caller's dict; "
                 f"the caller's arguments must stay as they were ({fix})")
     return f"changes its input {where} in place; the caller's arrays must stay as they were ({fix})"
+
+
+EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often mean
+    (("not aligned", "mismatch in its core dimension"),
+     "the shapes of a product do not fit: a .T missing or one too many?"),
+    (("math domain error",),
+     ("math.log(0)? where sigmoid saturates a rounds to 0 or 1: compute the loss from z "
+      "(np.logaddexp)")),
+)
+
+
+def _hint(message: str) -> str:
+    return next(("; " + hint for needles, hint in EXCEPTION_HINTS
+                 if any(n in message for n in needles)), "")
 
 
 def _unchecked(failures: list[Failure]) -> bool:
