@@ -31,7 +31,7 @@ def _table_module():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench-audit-corpus.md"))
     args = parser.parse_args()

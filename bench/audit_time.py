@@ -103,7 +103,7 @@ def batch(examples: int) -> tuple[list[str], float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench-audit.md"))
     args = parser.parse_args()

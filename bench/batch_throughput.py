@@ -120,7 +120,7 @@ def same_verdicts(a: Path, b: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE, help="git ref of the engine to compare with")
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench-batch.md"))

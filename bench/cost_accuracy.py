@@ -155,7 +155,7 @@ def to_markdown(results: dict[str, dict], points: int,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--points", type=int, default=20001)
     parser.add_argument("--out", default="reports/bench-cost-accuracy.md")
     args = parser.parse_args(argv)

@@ -19,7 +19,7 @@ from nnspec.report import digits
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pair", nargs=2, type=int, default=list(digits.PAIR), metavar=("A", "B"),
                         help="the two digits, y = 0 for A and y = 1 for B (default: 1 8)")
     parser.add_argument("--out", default="reports/bench-digits.md", help="Markdown file to write")

@@ -89,7 +89,7 @@ def row(label: str, results: dict[str, dict]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, required=True,
                         help="checkout of the earlier commit, with its own .venv")
     parser.add_argument("--after", type=Path, default=ROOT, help="default: this checkout")

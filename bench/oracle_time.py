@@ -166,7 +166,7 @@ def render(runs: list[dict]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="reports/bench-oracle.md", type=Path)
     parser.add_argument("--quick", action="store_true", help="typical sizes only")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)

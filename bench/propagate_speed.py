@@ -65,7 +65,7 @@ def to_markdown(times: dict[str, list[float]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=101)
     parser.add_argument("--out", default="reports/bench-propagate-speed.md")
     args = parser.parse_args(argv)

@@ -63,7 +63,7 @@ def to_markdown(rows: list[tuple[str, float, float]]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="reports/bench-report-time.md", metavar="FILE.md")
     args = parser.parse_args()
     text = to_markdown(measure())

@@ -82,7 +82,7 @@ def to_markdown(times: dict[str, list[float]], repeat: int, before: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", default=None, metavar="REV")
     parser.add_argument("--out", default="reports/bench-verify.md", metavar="FILE.md")

@@ -121,6 +121,10 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
             raise UsageError(f"{option} needs a file name, not an empty string")
         if not given:
             continue
+        if option in ("--json", "--report") and given.endswith(("/", os.sep)):  # wrote `out`
+            example = os.path.join(given, "out.md" if "report" in option else "out.json")
+            raise UsageError(f"{option} {given} names a folder: give a file name, such as "
+                             f"{example}")
         path = Path(given).resolve()
         if path in seen:
             raise UsageError(f"{seen[path]} and {option} name the same path {given}")

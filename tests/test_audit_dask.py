@@ -94,6 +94,26 @@ def test_an_unreachable_scheduler_is_a_one_line_error(
     assert err.startswith("nnspec: error: cannot reach the Dask scheduler") and "Traceback" not in err
 
 
+def test_scheduler_without_the_cluster_extra_is_an_error_even_when_the_cache_has_all(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rerun served by the cache never reached Dask, so --scheduler without `distributed`
+    installed went on without a word (the run without the cache said it)."""
+    import importlib.util
+
+    shutil.copy(CORPUS / "correct_stable.py", tmp_path / "alice.py")
+    cache = str(tmp_path / "cache.sqlite")
+    argv = ["audit", str(tmp_path), "--contract", "logreg.propagate", "--cache", cache,
+            "--examples", "5"]
+    assert main(argv) == 0
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "distributed" else found(name, *a))
+    capsys.readouterr()
+    assert main([*argv, "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert capsys.readouterr().err == ("nnspec: error: --scheduler needs the cluster extra: "
+                                       "pip install 'nnspec[cluster]'\n")
+
+
 def _sandboxes() -> list[int]:
     """Pids of the sandbox workers running on this machine (the cluster's are among them)."""
     found = []

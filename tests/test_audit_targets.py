@@ -323,3 +323,13 @@ def test_the_syntax_error_named_is_that_of_the_cell_defining_the_function(tmp_pa
                    "def optimize(w, b, X, Y, n, lr)\n    return w\n")
     with pytest.raises(UsageError, match=r"cell 4 line 1: .*\(the cell that defines optimize\)"):
         check_target(parse_target(str(nb), "optimize"))
+
+
+def test_a_failed_import_names_the_package_to_install(tmp_path: Path) -> None:
+    """`from sklearn.metrics import log_loss` failed "...; install sklearn", a package that
+    does not exist (scikit-learn does)."""
+    target = tmp_path / "t.py"
+    target.write_text("from sklearn.nope_module import log_loss\n"
+                      "def f(y):\n    return log_loss(y)\n")
+    with pytest.raises(LookupError, match="install scikit-learn or put sklearn.py beside"):
+        load_target(parse_target(f"{target}:f", "g"))

@@ -158,8 +158,10 @@ def test_report_option_needs_no_matplotlib(project):
 
 
 @pytest.mark.parametrize("where, message", [
-    ("file/audits.md", "*--nnspec-report: cannot write reports to 'file'*"),
+    ("file/audits.md", "*--nnspec-report: cannot write 'file/audits.md': file is not a dir*"),
     (".", "*--nnspec-report: '.' is a directory; give a file name*"),
+    # it said "No such file or directory"
+    ("/proc/x.md", "*--nnspec-report: cannot write '/proc/x.md': /proc holds the system's*"),
 ])
 def test_report_option_with_an_unwritable_path_is_a_usage_error(project, where, message):
     (project.path / "file").write_text("")

@@ -100,3 +100,18 @@ def test_report_without_matplotlib_names_the_extra(tmp_path, capsys, monkeypatch
     assert cli.main(["report", "--out", str(tmp_path / "r")]) == 2
     assert "pip install 'nnspec[report]'" in capsys.readouterr().err
     assert not (tmp_path / "r" / "verification.md").exists()
+
+
+def test_a_report_without_an_optional_peer_says_what_it_leaves_out(monkeypatch) -> None:
+    """Without PyTorch the report dropped its rows without a word, and a user who committed it
+    (as the test's message says to) lost them."""
+    import importlib.util
+
+    from nnspec.report import markdown
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else found(name, *a))
+    (line,) = markdown.missing_peers()
+    assert line.startswith("nnspec: note: PyTorch is not installed: the report leaves out")
+    assert "pip install torch==2.13.0" in line

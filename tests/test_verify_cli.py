@@ -52,8 +52,9 @@ def test_same_claims_give_the_same_bytes(first_run):
     assert pooled == json.dumps(subset, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
-    claims = [c for c in verify.notes_claims()[0] if c.kind == "prose statement"][:6]
+@pytest.mark.parametrize("count, said", [(6, "6 claims: holds"), (1, "1 claim: holds")])
+def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch, count, said):
+    claims = [c for c in verify.notes_claims()[0] if c.kind == "prose statement"][:count]
     monkeypatch.setattr(verify, "notes_claims", lambda *args, **kw: (claims, []))
     assert main(["verify", "--json", str(tmp_path / "v.json")]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -61,7 +62,7 @@ def test_table_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
     first = out[1].split()
     assert first[0] == "intro.layer-count" and first[2] == "holds"
     assert first[1] == str(claims[0].line)  # the notes' line, not the id's
-    assert out[-2].startswith("6 claims: holds")
+    assert out[-2].startswith(said)  # "1 claims" was said
     assert out[-1].startswith("harness checks: 6 of 6 pass")
 
 
@@ -76,6 +77,11 @@ def test_unwritable_json_path_is_a_one_line_usage_error(tmp_path, capsys):
     assert main(["verify", "--json", "/proc/nnspec.json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "/proc holds the system's files" in captured.err
+    folder = str(tmp_path / "new") + "/"  # a trailing slash: it wrote a file named `new`
+    assert main(["verify", "--json", folder]) == 2
+    assert capsys.readouterr().err == (f"nnspec: error: --json {folder} names a folder: give a "
+                                       f"file name, such as {folder}out.json\n")
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_system_folder_is_named_so_to_any_user(monkeypatch):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import signal
@@ -234,6 +235,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             proc.join(0.5)
 
 
+NO_CLUSTER = "--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
+
+
 @contextmanager
 def dask_executor(address: str, run: str = "") -> Iterator[Executor]:
     """An Executor whose tasks run on the Dask cluster at `address`; its `stop()` kills the
@@ -241,8 +245,7 @@ def dask_executor(address: str, run: str = "") -> Iterator[Executor]:
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError("--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
-                         ) from None
+        raise UsageError(NO_CLUSTER) from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -384,6 +387,8 @@ def run_folder(args: argparse.Namespace) -> int:
     folder = Path(args.target)
     options = _audit_options(args)
     workers = getattr(args, "workers", None)  # checked by engine.run, before the folder is read
+    if getattr(args, "scheduler", None) and importlib.util.find_spec("distributed") is None:
+        raise UsageError(NO_CLUSTER)  # a rerun served by the cache went on without a word
     jobs = make_jobs(folder, args.contract, options)
     labels = [label(job.label) for job in jobs]
     for kind in grader.FORMATS:

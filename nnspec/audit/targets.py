@@ -550,8 +550,18 @@ def _check_needed_names(name: str, function: Any, namespace: Any,
         if culprit is not None:
             raise NotLoadable(
                 f"{name} needs {n!r}, which `{culprit.statement}` ({culprit.where}) should bind, "
-                f"but that import failed: {culprit.error}; install {culprit.module} or put "
-                f"{culprit.module.split('.')[0].lstrip('.')}.py beside the target")
+                f"but that import failed: {culprit.error}; install {_pip_name(culprit.module)} "
+                f"or put {culprit.module.split('.')[0].lstrip('.')}.py beside the target")
+
+
+PIP_NAMES = {"sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python",
+             "PIL": "Pillow", "yaml": "PyYAML"}  # modules whose package has another name
+
+
+def _pip_name(module: str) -> str:
+    """What to install for `module` ("install sklearn" named no package that exists)."""
+    top = module.split(".")[0]
+    return PIP_NAMES.get(top, top) if top else module
 
 
 def _check_unrun_names(target: Target, function: Any, namespace: Any) -> None:

@@ -29,12 +29,16 @@ class SessionAudit:
 def check_path(path: Path) -> Path:
     """The file to write: PATH itself, its folder created and probed (UsageError if it cannot
     be written), so that a bad path stops the run before any test."""
+    from nnspec.errors import UsageError
+    from nnspec.files import writable_problem
+
     path = Path(path)
     if path.is_dir():
-        from nnspec.errors import UsageError
-
         raise UsageError(f"{str(path)!r} is a directory; give a file name such as "
                          f"{str(path / 'audits.md')!r}")
+    problem = writable_problem(path)
+    if problem is not None:  # /proc/x.md was "No such file or directory"
+        raise UsageError(f"cannot write {str(path)!r}: {problem}")
     ensure_writable_dir(path.parent)
     return path
 

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -515,8 +516,24 @@ def write_reports(out_dir: str | os.PathLike) -> list[Path]:
     return write_report(Path(out_dir) / REPORT_NAME)
 
 
+OPTIONAL_PEERS = (("torch", "PyTorch", "its rows of the cost's accuracy",
+                   "pip install torch==2.13.0"),
+                  ("sklearn", "scikit-learn", "its rows and the training on the digits",
+                   "pip install -e '.[report]'"))
+
+
+def missing_peers() -> list[str]:
+    """One line per optional peer not installed, saying what the report leaves out: a report
+    written without PyTorch dropped its rows without a word, and committing it lost them."""
+    return [f"nnspec: note: {name} is not installed: the report leaves out {what} ({how} "
+            "adds them)" for module, name, what, how in OPTIONAL_PEERS
+            if importlib.util.find_spec(module) is None]
+
+
 def run(args) -> int:
     """`nnspec report [--out DIR]`: print each path written; exit 0, or 2 on a usage error."""
     for path in write_reports(args.out):
         print(path)
+    for line in missing_peers():
+        print(line, file=sys.stderr)
     return EXIT_OK

@@ -14,6 +14,7 @@ from typing import Any
 from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError, raise_if_interrupted
 from nnspec.files import check_outputs, write_atomic
 from nnspec.spec import cache
+from nnspec.text import plural
 
 VERDICTS = ("holds", "holds-under-convention", "false", "unchecked")
 
@@ -50,7 +51,8 @@ def print_run(doc: dict) -> int:
     for f in doc.get("findings", []):
         print(format_finding(f))
     counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
-    print(f"{len(claims)} claims: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
+    print(f"{plural(len(claims), 'claim')}: "
+          + ", ".join(f"{v} {n}" for v, n in counts.items()))
     if doc["not_found"] and not doc.get("hand_bound_found", 1):
         print(f"the {len(doc['not_found'])} hand-bound prose claims are sentences of the shipped "
               "notes, and these notes quote none of them")
