@@ -152,6 +152,13 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _row(out: str, target: str, verdict: str) -> bool:
+    """The folder run's stdout has the row of `target` with `verdict`."""
+    import re
+
+    return re.search(rf"^{re.escape(target)} +{verdict} ", out, re.MULTILINE) is not None
+
+
 def _result(name: str, *found: tuple[str, str]) -> AuditResult:
     findings = [Finding(check, severity, "m", {}) for check, severity in found]
     verdict = "defect" if any(s == "defect" for _, s in found) else "conforms"
@@ -171,6 +178,9 @@ def test_check_summary_counts_targets_per_check_most_common_defect_first() -> No
     assert lines[4:] == ["| value | 2 | 0 | 0 |", "| shape | 1 | 0 | 0 |",
                          "| saturation | 0 | 2 | 0 |"]
     assert summary in batch_markdown("class", "logreg.propagate", results)
+    assert check_summary(results, markdown=False).splitlines()[1:] == [
+        "check       defect  warning  note", "value       2       0        0",
+        "shape       1       0        0", "saturation  0       2        0"]
     assert check_summary([_result("d.py")]) == "No check failed on the one audited target."
     one = batch_markdown("class", "logreg.propagate", [_result("a.py", ("value", "defect"))])
     assert "1 target: 0 conform, 1 with a defect" in one
@@ -241,7 +251,7 @@ def test_a_helper_module_beside_a_submission_is_not_graded_as_one(tmp_path: Path
     out, err = capsys.readouterr()
     assert "not audited, helper modules (imported by the submissions beside or below them, no " \
         "propagate): erin/erin_utils.py" in err
-    assert "erin_utils" not in out and "`fred/notes.py` | error" in out and code == 2
+    assert "erin_utils" not in out and _row(out, "fred/notes.py", "error") and code == 2
     assert "3 targets: 2 conform, 0 with a defect, 1 not audited." in out  # as in --report
     (fred / "notes.py").unlink()
     assert main(["audit", str(tmp_path / "class"), "--contract", "logreg.propagate",
@@ -271,7 +281,7 @@ def test_a_course_helper_at_the_top_of_the_class_folder_serves_every_student(
     code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
                  "--no-cache", "--workers", "1"])
     out, _ = capsys.readouterr()  # alice's own helper is nearer: hers is used, not the course's
-    assert "`alice/hw.py` | defect" in out and "`bob/hw.py` | conforms" in out
+    assert _row(out, "alice/hw.py", "defect") and _row(out, "bob/hw.py", "conforms")
 
 
 USES_SIGMOID = """from course_utils import sigmoid
@@ -313,7 +323,7 @@ def test_what_cannot_be_read_is_said_and_fails_the_run(tmp_path: Path) -> None:
         assert whole.returncode == 2 and "Traceback" not in whole.stderr, whole.stderr
         assert "not audited, a folder that cannot be read: locked: Permission denied" in \
             whole.stderr
-        assert "| `open/c.py` | error |" in whole.stdout and "cannot read" in whole.stdout
+        assert _row(whole.stdout, "open/c.py", "error") and "cannot read" in whole.stdout
         one = run(str(folder / "locked" / "b.py"))
         assert one.returncode == 2 and one.stderr.strip().count("\n") == 0, one.stderr
         assert "cannot read (Permission denied)" in one.stderr
@@ -400,3 +410,20 @@ def test_a_ctrl_c_handled_while_the_workers_spawn_waits_until_they_have_their_ta
         signal.signal(signal.SIGINT, previous)
         reset_interrupt()
     assert reached and signal.getsignal(signal.SIGINT) is previous
+
+
+def test_a_folder_run_prints_plain_columns_not_markdown(tmp_path: Path, capsys) -> None:
+    """The terminal got the report's Markdown table: pipes, backticks and escapes such as
+    `off by 1 \\> bound` (the files written keep the Markdown)."""
+    from nnspec.cli import main
+
+    for name in ("bug_sign_error.py", "correct_stable.py"):
+        shutil.copy(CORPUS / name, tmp_path / name)
+    assert main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--examples", "20",
+                 "--no-cache", "--report", str(tmp_path.parent / "class.md")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["target", "verdict", "defects", "warnings", "notes", "first",
+                              "finding"]
+    assert out[1].startswith("bug_sign_error.py  defect    1")
+    assert "off by 1 > bound" in out[1] and not any("|" in line or "`" in line for line in out)
+    assert "| `bug_sign_error.py` | defect |" in (tmp_path.parent / "class.md").read_text()

@@ -57,7 +57,7 @@ from nnspec.errors import (
     raise_if_interrupted,
 )
 from nnspec.files import read_input, write_atomic
-from nnspec.text import plural
+from nnspec.text import columns, plural
 
 STOP_GRACE = 1.5  # seconds the workers get to stop their sandboxes after Ctrl-C
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
@@ -410,10 +410,10 @@ def run_folder(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
     write_outputs(args, folder.name, ordered)
-    print(batch_table(ordered))
+    print(batch_lines(ordered))
     print()
     print(verdict_counts(ordered))
-    print(check_summary(ordered))
+    print(check_summary(ordered, markdown=False))
     mistakes = mistake_summary(ordered)
     if mistakes:
         print(mistakes)
@@ -537,6 +537,16 @@ def _first(result: AuditResult) -> str:
     return f"[{finding.check}] {finding.message}"
 
 
+def batch_lines(results: list[AuditResult]) -> str:
+    """`batch_table` for a terminal: plain columns, no Markdown escapes or backticks."""
+    rows = [["target", "verdict", "defects", "warnings", "notes", "first finding"]]
+    for r in results:
+        c = r.counts()
+        rows.append([r.target, r.verdict, str(c["defect"]), str(c["warning"]), str(c["note"]),
+                     printable(_shorten(_first(r)).replace("\n", " "))])
+    return columns(rows)
+
+
 def batch_table(results: list[AuditResult]) -> str:
     rows = ["| target | verdict | defects | warnings | notes | first finding |",
             "|---|---|---|---|---|---|"]
@@ -556,9 +566,10 @@ def check_counts(results: list[AuditResult]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def check_summary(results: list[AuditResult]) -> str:
+def check_summary(results: list[AuditResult], markdown: bool = True) -> str:
     """The class's common mistakes: per check, the number of targets with a defect, a warning,
-    a note there; the most frequent defect first."""
+    a note there; the most frequent defect first. A Markdown table, or plain columns for a
+    terminal."""
     counts = check_counts(results)
     audited = sum(r.verdict != "error" for r in results)
     if not counts:
@@ -566,13 +577,15 @@ def check_summary(results: list[AuditResult]) -> str:
             return "No check failed on the one audited target."
         return f"No check failed on any of the {audited} audited targets."
     order = contracts.CHECKS
-    rows = [(f"Targets with a finding, by check (of {plural(audited, 'audited target')}; "
-             "a target counts once per check and severity):"), "",
-            "| check | defect | warning | note |", "|---|---|---|---|"]
-    for check in sorted(counts, key=lambda c: (-counts[c]["defect"], -counts[c]["warning"],
-                                               order.index(c) if c in order else len(order), c)):
-        n = counts[check]
-        rows.append(f"| {check} | {n['defect']} | {n['warning']} | {n['note']} |")
+    table = [[check, *(str(counts[check][s]) for s in SEVERITIES)] for check in sorted(
+        counts, key=lambda c: (-counts[c]["defect"], -counts[c]["warning"],
+                               order.index(c) if c in order else len(order), c))]
+    head = (f"Targets with a finding, by check (of {plural(audited, 'audited target')}; "
+            "a target counts once per check and severity):")
+    if not markdown:
+        return f"{head}\n{columns([['check', *SEVERITIES], *table])}"
+    rows = [head, "", "| check | defect | warning | note |", "|---|---|---|---|"]
+    rows += [f"| {' | '.join(row)} |" for row in table]
     return "\n".join(rows)
 
 
