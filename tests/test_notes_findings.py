@@ -82,3 +82,14 @@ def test_the_sigmoid_written_out_on_any_argument_is_found():
     for text, kind in (("A = 1/(1+np.exp(-(w.T @ X + b)))", "code"),
                        (r"A^{[2]} = \frac{1}{1+e^{-Z^{[2]}}}", "definition")):
         assert [f["quantity"] for f in F.findings([claim(text, kind)])] == ["1/(1 + e^-z)"]
+
+
+@pytest.mark.parametrize("loss, found", [
+    (r"\mathcal{L} = -(y \log \hat{y} + (1 - y) \log(1 - \hat{y}))", 2),  # the course's way
+    (r"\mathcal{L} = -(y\log\hat{y} + (1 - y)\log(1 - \hat{y}))", 2),
+    (r"\mathcal{L} = -(y \log a + (1 - y) \log(1 - a))", 2),
+    (r"\mathcal{L} = -\log a_1", 0),  # another quantity
+])
+def test_the_log_of_a_without_parentheses_is_found(loss, found):
+    """`\\log \\hat{y}` lost its log(a) finding: only `\\log(\\hat{y})` was matched."""
+    assert len(F.findings([claim(loss, "definition")])) == found

@@ -49,7 +49,9 @@ class Pattern:
 
 
 PATTERNS = (
-    Pattern("log(a)", r"np\.log\(\s*A\s*\)", r"\\log\s*\(?\s*(\\widehat\{y\}|\\hat\{y\}|a)\s*\)",
+    Pattern("log(a)", r"np\.log\(\s*A\s*\)",  # \log(a), \log \hat{y}, \log a: not \log a_1
+            r"\\log\s*(?:\(\s*(\\widehat\{y\}|\\hat\{y\}|a)\s*\)|(\\widehat\{y\}|\\hat\{y\})"
+            r"|\s(a)(?![\w^_{]))",
             lambda z: _f64_log(_f64_sigmoid(z)), lambda z: -mp.log1p(mp.exp(-z)),
             "log(a) = -log(1 + e^{-z}): -np.logaddexp(0, -z)"),
     Pattern("log(1 - a)", r"np\.log\(\s*1\s*-\s*A\s*\)",
