@@ -24,6 +24,7 @@ from nnspec.errors import (
 )
 from nnspec.text import did_you_mean
 
+STOPPED = "130 interrupted (Ctrl-C); 143 stopped (SIGTERM)"  # any command, files left whole
 CONTRACTS = (
     "logreg.propagate",
     "logreg.optimize",
@@ -82,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts",
                        epilog="exit codes: 0 the harness's own checks pass (errata in the notes "
-                       "are findings, not failures); 1 a harness check failed; 2 usage error")
+                       "are findings, not failures); 1 a harness check failed; 2 usage error; "
+                       f"{STOPPED}")
     p.add_argument("notes", nargs="?", metavar="NOTES",
                    help="a text or Markdown file of notes (default: the shipped notes)")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="emit reference/ from the derivations",
                        epilog="exit codes: 0 up to date or written; 1 drift or an unproven "
-                       "formula; 2 usage error")
+                       f"formula; 2 usage error; {STOPPED}")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if reference/ differs from what would be emitted")
     p.add_argument("--out", metavar="DIR", help="directory to write (default: the installed reference/)")
@@ -101,8 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="audit an implementation against the reference",
                        epilog="exit codes: 0 conforms (warnings and notes allowed); 1 a defect; "
-                       "2 could not audit (bad target, usage error); 130 interrupted (Ctrl-C); "
-                       "143 stopped (SIGTERM)")
+                       f"2 could not audit (bad target, usage error); {STOPPED}")
     p.add_argument("target", metavar="TARGET",
                    help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
                    "or a directory of such files")
@@ -146,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="nnspec.audit.engine:run")
 
     p = sub.add_parser("report", help="write the Markdown verification report",
-                       epilog="exit codes: 0 written; 2 usage error")
+                       epilog=f"exit codes: 0 written; 2 usage error; {STOPPED}")
     p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
     p.set_defaults(handler="nnspec.report.markdown:run")
     return parser
