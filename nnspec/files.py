@@ -15,6 +15,18 @@ INPUT_LIMIT = 64 << 20  # bytes of a target or of a helper module the harness re
 SYSTEM = ("/proc/", "/sys/", "/dev/")
 
 
+def python_text(data: bytes, errors: str = "strict") -> str:
+    """A .py file's text as Python reads it: UTF-8 with or without a byte order mark, or the
+    encoding its coding line declares (`# -*- coding: latin-1 -*-`); a BOM was "invalid
+    non-printable character U+FEFF" and a declared Latin-1 "not UTF-8 text". An encoding that
+    Python does not know raises SyntaxError, as Python does."""
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding, errors)
+
+
 def not_utf8(exc: UnicodeDecodeError) -> str:
     """What to tell a user whose file is not UTF-8: where, and what to do ("cannot read
     (UnicodeDecodeError)" gave neither)."""

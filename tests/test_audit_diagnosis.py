@@ -455,9 +455,26 @@ def propagate_in_loops_with_math_log(w, b, X, Y):
     return {"dw": dw / m, "db": db / m}, cost / m
 
 
+def propagate_in_loops_with_math_exp(w, b, X, Y):
+    import math
+
+    n_x, m = X.shape
+    dw, db, cost = np.zeros((n_x, 1)), 0.0, 0.0
+    for j in range(m):
+        z = sum(w[i, 0] * X[i, j] for i in range(n_x)) + b
+        a = 1 / (1 + math.exp(-z))
+        cost += -(Y[0, j] * np.log(a) + (1 - Y[0, j]) * np.log(1 - a)) / m
+        for i in range(n_x):
+            dw[i, 0] += X[i, j] * (a - Y[0, j]) / m
+        db += (a - Y[0, j]) / m
+    return {"dw": dw, "db": db}, cost
+
+
 @pytest.mark.parametrize("function, contract, hint", [
     (backward_w2_not_transposed, "two_layer.backward_propagation", "a .T missing"),
     (propagate_in_loops_with_math_log, "logreg.propagate", "where sigmoid saturates"),
+    # its OverflowError was "output-size: the result is too large: math range error"
+    (propagate_in_loops_with_math_exp, "logreg.propagate", "OverflowError: math range error (at"),
 ])
 def test_an_exception_that_these_functions_often_raise_says_what_it_means(function, contract,
                                                                           hint) -> None:

@@ -760,6 +760,30 @@ except (ImportError, OSError):
 """)
 
 
+def test_a_folder_on_the_harness_s_sys_path_is_not_shown(sandboxed: None, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """The harness's sys.path was bound whole: pytest puts a user's test folders on it (with
+    the expected values), as an audit in-process puts a loaded submission's folder; the
+    worker, a `python -I`, imports from neither."""
+    import shutil
+    import tempfile
+
+    secret = Path(tempfile.mkdtemp(prefix="nnspec-tests-", dir="/var/tmp"))
+    try:
+        (secret / "test_expected.py").write_text("EXPECTED = 0.6931471805599453\n")
+        monkeypatch.syspath_prepend(str(secret))
+        monkeypatch.syspath_prepend(str(tmp_path / "first"))  # sys.path[0] was never bound
+        _attack_does_nothing(tmp_path / "syspath.py", f"""
+try:
+    _DID = bool(open({str(secret / 'test_expected.py')!r}).read())
+except OSError:
+    _DID = False
+""")
+    finally:
+        shutil.rmtree(secret)
+
+
 def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path) -> None:
     """The whole filesystem was readable but the home and the target's folder: a wheel of
     nnspec beside the course (the README's Gradescope recipe leaves one), a second checkout,

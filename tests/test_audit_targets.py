@@ -333,3 +333,25 @@ def test_a_failed_import_names_the_package_to_install(tmp_path: Path) -> None:
                       "def f(y):\n    return log_loss(y)\n")
     with pytest.raises(LookupError, match="install scikit-learn or put sklearn.py beside"):
         load_target(parse_target(f"{target}:f", "g"))
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"\xef\xbb\xbfdef f(y):\n    return y + 1\n", None),  # UTF-8 with a BOM (Notepad)
+    (b"# -*- coding: latin-1 -*-\n# r\xe9sum\xe9\ndef f(y):\n    return y + 1\n", None),
+    (b"# coding: cp1252\ns = '\x93quoted\x94'\ndef f(y):\n    return y + 1\n", None),
+    (b"# coding: no-such-encoding\ndef f(y):\n    return y + 1\n", "syntax error in t.py"),
+])
+def test_a_file_is_read_in_the_encoding_python_reads_it_in(tmp_path: Path, data: bytes,
+                                                            said: str | None) -> None:
+    """Python runs these; a BOM was "invalid non-printable character U+FEFF" and a declared
+    Latin-1 or cp1252 "not UTF-8 text", so the submission scored 0."""
+    from nnspec.audit.targets import read_source
+
+    target = tmp_path / "t.py"
+    target.write_bytes(data)
+    if said is None:
+        f, _ = load_target(parse_target(f"{target}:f", "g"))
+        assert f(1) == 2 and read_source(parse_target(f"{target}:f", "g"))
+    else:
+        with pytest.raises(UsageError, match=said):
+            read_source(parse_target(f"{target}:f", "g"))

@@ -283,11 +283,13 @@ class FunctionCaller:
             try:  # np.errstate is per thread: the target's float warnings stay in its thread
                 with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
                     result = self.function(*args, **kwargs)
-                box["outcome"] = CallOutcome("ok", value=to_plain(result))
-            except OverflowError as exc:
-                box["outcome"] = CallOutcome("too-large", message=f"the result is too large: {exc}")
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:  # noqa: BLE001 - its own OverflowError too
                 box["outcome"] = CallOutcome("exception", message=_describe(exc))
+                return
+            try:
+                box["outcome"] = CallOutcome("ok", value=to_plain(result))
+            except OverflowError as exc:  # to_plain's own: more than the answer may hold
+                box["outcome"] = CallOutcome("too-large", message=f"the result is too large: {exc}")
 
         start = time.perf_counter()
         thread = threading.Thread(target=work, daemon=True)
@@ -931,6 +933,9 @@ def _mutation(changed: list[str], contract: str, here: list[str] | None = None) 
 EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often mean
     (("not aligned", "mismatch in its core dimension"),
      "the shapes of a product do not fit: a .T missing or one too many?"),
+    (("math range error",),
+     ("math.exp overflows from z = 710: use exp(-z) for z >= 0 and exp(z) for z < 0, as in "
+      "sigma(z) = 1 / (1 + exp(-z)) = exp(z) / (1 + exp(z))")),
     (("math domain error",),
      ("math.log(0)? where sigmoid saturates a rounds to 0 or 1: compute the loss from z "
       "(np.logaddexp)")),

@@ -850,14 +850,16 @@ class _Worker:
         args, kwargs = pickle.loads(payload)
         try:
             result = self.function(*args, **kwargs)
-            answer = {"status": "ok", "value": to_plain(result)}
-        except OverflowError as exc:
-            answer = {"status": "too-large", "message": f"the result is too large: {exc}"}
         except MemoryError:
             answer = {"status": "exception",
                       "message": "MemoryError (the memory limit was hit)"}
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
-            answer = {"status": "exception", "message": _describe(exc)}
+            answer = {"status": "exception", "message": _describe(exc)}  # its OverflowError too
+        else:
+            try:
+                answer = {"status": "ok", "value": to_plain(result)}
+            except OverflowError as exc:  # to_plain's own: more than the answer may hold
+                answer = {"status": "too-large", "message": f"the result is too large: {exc}"}
         self._flush()
         with contextlib.suppress(OSError):  # where its output stands (see Sandbox._stdout)
             answer["printed"] = os.lseek(1, 0, os.SEEK_CUR)

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.errors import UsageError
-from nnspec.files import INPUT_LIMIT, not_utf8, read_input
+from nnspec.files import INPUT_LIMIT, not_utf8, python_text, read_input
 from nnspec.text import did_you_mean
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -151,14 +151,16 @@ def read_source(target: Target) -> list[tuple[str, str]]:
     too_large = UsageError(f"target {path.name}: more than {MAX_CODE >> 20} MB of code, which "
                            "nnspec does not parse (a submission is a few KB)")
     try:
-        text = read_input(path, MAX_CODE if target.kind == "file" else INPUT_LIMIT
-                          ).decode("utf-8")
+        data = read_input(path, MAX_CODE if target.kind == "file" else INPUT_LIMIT)
+        text = data.decode("utf-8") if target.kind == "notebook" else python_text(data)
     except OSError as exc:
         if exc.errno == errno.EFBIG and target.kind == "file":
             raise too_large from None
         raise UsageError(f"target {path.name}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"target {path.name}: cannot read: {not_utf8(exc)}") from None
+    except SyntaxError as exc:  # a coding line naming an encoding Python does not know
+        raise UsageError(f"syntax error in {path.name}: {exc.msg}") from None
     if target.kind == "notebook":
         if sum(len(source) for _, source in code_cells(text, path.name)) > MAX_CODE:
             raise too_large
@@ -323,7 +325,12 @@ def unrun_bindings(target: Target) -> dict[str, str]:
     bind it, other than imports and definitions: a definitions-only load does not run them
     (`X, Y = load_dataset()`), or they failed there (`m = X.shape[1]`)."""
     path = Path(target.location)
-    text = read_input(path).decode("utf-8", "replace")
+    data = read_input(path)
+    try:
+        text = data.decode("utf-8", "replace") if target.kind == "notebook" \
+            else python_text(data, "replace")
+    except SyntaxError:  # read_source said why
+        return {}
     if target.kind == "notebook":
         sources = [(f, "\n".join(lines)) for f, lines in _code_cells(text, path.name)]
     else:
@@ -445,7 +452,7 @@ def load_target(target: Target, run_limit: float = 0.0) -> tuple[Callable[..., A
                 namespace = _exec_file(path, run_limit)
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of a script
                 namespace, failed = _exec_pieces(target, _definitions(
-                    path.read_text(encoding="utf-8"), str(path)))
+                    python_text(read_input(path, MAX_CODE)), str(path)))
                 why = (f"did not finish within {run_limit:g} s (a loop at the top level? put "
                        "it under `if __name__ == \"__main__\":`)" if isinstance(exc, RanTooLong)
                        else f"failed ({_one_line(exc)})")
@@ -672,8 +679,8 @@ def _may_define(path: Path, name: str) -> bool:
     """Whether `path` defines `name` at top level, or cannot be read to tell (then it is
     audited, which says why)."""
     try:
-        return name in defined_names([(path.name, read_input(path, MAX_CODE).decode(
-            "utf-8", "replace"))])
+        return name in defined_names([(path.name, python_text(read_input(path, MAX_CODE),
+                                                              "replace"))])
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return True
 
