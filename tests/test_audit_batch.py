@@ -427,3 +427,26 @@ def test_a_folder_run_prints_plain_columns_not_markdown(tmp_path: Path, capsys) 
     assert out[1].startswith("bug_sign_error.py  defect    1")
     assert "off by 1 > bound" in out[1] and not any("|" in line or "`" in line for line in out)
     assert "| `bug_sign_error.py` | defect |" in (tmp_path.parent / "class.md").read_text()
+
+
+def test_ctrl_c_on_a_terminal_ends_the_progress_bar_s_line(tmp_path: Path, monkeypatch) -> None:
+    """"nnspec: interrupted" was printed on the bar's line: `...0:00:12 leftnnspec: interrupted`."""
+    from nnspec.audit import batch
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def interrupted(todo, done, workers, scheduler) -> None:
+        done(todo[0], _result(todo[0].label))
+        raise KeyboardInterrupt
+
+    for name in ("a.py", "b.py"):
+        shutil.copy(CORPUS / "correct_stable.py", tmp_path / name)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(batch, "_run_todo", interrupted)
+    jobs = batch.make_jobs(tmp_path, "logreg.propagate", {})
+    with pytest.raises(KeyboardInterrupt):
+        batch._audit_all(jobs, {}, 1, None, None)
+    assert "1/2" in terminal.getvalue() and terminal.getvalue().endswith("\n")

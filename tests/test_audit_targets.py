@@ -355,3 +355,22 @@ def test_a_file_is_read_in_the_encoding_python_reads_it_in(tmp_path: Path, data:
     else:
         with pytest.raises(UsageError, match=said):
             read_source(parse_target(f"{target}:f", "g"))
+
+
+def test_a_function_defined_twice_is_a_note_naming_both(tmp_path: Path) -> None:
+    """A correct propagate with a scratch `def propagate(...): pass` below it scored 0 and
+    nothing said that the draft was what ran."""
+    from nnspec.audit.engine import audit
+
+    body = (CORPUS / "logreg_propagate" / "correct_stable.py").read_text()
+    target = tmp_path / "twice.py"
+    target.write_text(body + "\n\ndef propagate(w, b, X, Y):\n    pass\n")
+    last = len(target.read_text().splitlines()) - 1
+    notes = [f.message for f in audit(str(target), "logreg.propagate", examples=3).findings
+             if f.check == "load"]
+    first = next(i for i, ln in enumerate(body.splitlines(), 1) if ln.startswith("def propagate"))
+    assert notes == [f"defines propagate 2 times (line {first} and line {last}): the last one "
+                     "is the one audited, as Python keeps it; delete the others"]
+    once = audit(str(CORPUS / "logreg_propagate" / "correct_stable.py"), "logreg.propagate",
+                 examples=3)
+    assert not [f for f in once.findings if f.check == "load"]

@@ -347,8 +347,8 @@ def _second_interrupt(workers: list) -> None:
     for proc in workers:
         with contextlib.suppress(Exception):
             proc.kill()
-    os.write(2, b"nnspec: interrupted\n")
-    os._exit(130)
+    os.write(2, b"\nnnspec: interrupted\n" if sys.stderr.isatty() else b"nnspec: interrupted\n")
+    os._exit(130)  # (on a terminal the progress bar holds the line)
 
 
 def _run_some(jobs: list[Job], executor: Executor, done: Callable[[Job, AuditResult], None],
@@ -450,6 +450,15 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
         if cache is not None and not _harness_failure(result):
             cache.put(keys[job.label], result)
 
+    try:
+        _run_todo(todo, done, workers, scheduler)
+    finally:  # an interrupt's one line then starts a line of its own, not after the bar
+        progress.done()
+    return [results[job.label] for job in jobs]
+
+
+def _run_todo(todo: list[Job], done: Callable[[Job, AuditResult], None], workers: int,
+              scheduler: str | None) -> None:
     if todo and scheduler:
         import uuid
 
@@ -466,8 +475,6 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
             run_jobs(ready, done, executor=executor)
     elif todo:
         run_jobs(todo, done, workers=min(workers, len(todo)))
-    progress.done()
-    return [results[job.label] for job in jobs]
 
 
 def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult]) -> None:
@@ -515,8 +522,8 @@ class Progress:
                 f"{rate:.1f} audits/min  {_clock(left)} left")
 
     def done(self) -> None:
-        if self.tty:
-            print(file=self.stream)
+        if self.tty and self.count:
+            print(file=self.stream, flush=True)
 
 
 def _clock(seconds: float) -> str:

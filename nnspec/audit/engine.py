@@ -63,6 +63,7 @@ from nnspec.audit.targets import (
     Target,
     arity,
     check_target,
+    definitions_of,
     parse_target,
 )
 from nnspec.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
@@ -1015,6 +1016,17 @@ def load_notes(text: str) -> list[Finding]:
     return findings
 
 
+def _defined_again(function: str, places: list[str]) -> list[Finding]:
+    """A note when the file defines the function more than once: the last definition is what
+    Python keeps, and what was audited (a draft below the real one scored 0 without a word)."""
+    if len(places) < 2:
+        return []
+    where = f"{', '.join(places[:-1])} and {places[-1]}"
+    return [Finding("load", "note", f"defines {function} {len(places)} times ({where}): the "
+                    "last one is the one audited, as Python keeps it; delete the others",
+                    {"inputs": "the target's source"})]
+
+
 def _verdict(findings: list[Finding]) -> str:
     return "defect" if any(f.severity == "defect" for f in findings) else "conforms"
 
@@ -1082,6 +1094,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
         parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
         check_target(parsed)
         found = arity(parsed)
+        places = definitions_of(parsed)
     except UsageError as exc:
         result.reason = str(exc)
         return result
@@ -1097,7 +1110,7 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
             return result
         result.findings = engine.search()
         engine.keep()
-        result.findings += load_notes(sandbox.load_note)
+        result.findings += load_notes(sandbox.load_note) + _defined_again(spec.function, places)
     result.verdict = _verdict(result.findings)
     return result
 
