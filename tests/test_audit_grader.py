@@ -70,11 +70,14 @@ def test_a_folder_gets_one_file_per_target(tmp_path: Path,
              for r in [results["correct_stable"]]]
     named.append(AuditResult("bob.py", "logreg.propagate", "defect",
                              results["bug_sign_error"].findings))
-    write_folder(tmp_path / "gs", "gradescope", named)
+    assert write_folder(tmp_path / "gs", "gradescope", named) == []
     assert sorted(p.relative_to(tmp_path / "gs").as_posix()
                   for p in (tmp_path / "gs").rglob("*.json")) == ["alice/hw.ipynb.json",
                                                                   "bob.py.json"]
     assert json.loads((tmp_path / "gs" / "bob.py.json").read_text()) == gradescope(named[1])
+    # bob renames his file: his old grade stays, and the run names it (it said nothing)
+    renamed = [named[0], AuditResult("bob_v2.py", "logreg.propagate", "conforms", [])]
+    assert write_folder(tmp_path / "gs", "gradescope", renamed) == ["bob.py.json"]
 
 
 def test_the_readme_states_the_scores_gradescope_gets(results: dict[str, AuditResult]) -> None:

@@ -487,8 +487,14 @@ def write_outputs(args: argparse.Namespace, name: str, ordered: list[AuditResult
                      make_dirs=True)
     for kind in grader.FORMATS:
         if getattr(args, kind, None):
-            grader.write_folder(getattr(args, kind), kind, ordered,
-                                getattr(args, "value_points", grader.VALUE_POINTS))
+            stale = grader.write_folder(getattr(args, kind), kind, ordered,
+                                        getattr(args, "value_points", grader.VALUE_POINTS))
+            if stale:
+                shown = ", ".join(printable(s, 200) for s in stale[:5])
+                more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+                print(f"nnspec: --{kind} {getattr(args, kind)}: {plural(len(stale), 'file')} "
+                      f"of no target of this run left as it was: {shown}{more} (a renamed or "
+                      "removed submission? delete it before uploading)", file=sys.stderr)
 
 
 # ---- progress and summaries ----------------------------------------------------------------------

@@ -146,13 +146,19 @@ def write_one(path: str | Path, kind: str, result: AuditResult,
 
 
 def write_folder(directory: str | Path, kind: str, results: list[AuditResult],
-                 value_points: int = VALUE_POINTS) -> None:
-    """One file per target: DIRECTORY/<target's path in the folder>.json (`file_names`)."""
+                 value_points: int = VALUE_POINTS) -> list[str]:
+    """One file per target: DIRECTORY/<target's path in the folder>.json (`file_names`). The
+    .json files already there that no target of this run wrote, which it leaves as they were
+    (a renamed submission's old grade would be uploaded beside its new one)."""
     names = file_names(directory, [r.target for r in results])
     for result in results:
         write_atomic(Path(directory) / names[result.target],
                      _text(FORMATS[kind](result, value_points)),
                      make_dirs=True)
+    written = {Path(directory, name).resolve() for name in names.values()}
+    return sorted(p.relative_to(Path(directory).resolve()).as_posix()
+                  for p in Path(directory).resolve().rglob("*.json")
+                  if p.resolve() not in written and p.is_file())
 
 
 def file_names(directory: str | Path, labels: list[str]) -> dict[str, str]:
