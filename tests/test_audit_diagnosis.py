@@ -356,6 +356,11 @@ def update_rate_twice(parameters, grads, learning_rate=1.2):
             for k in ("W1", "b1", "W2", "b2")}
 
 
+def cost_eps_in_both_logs(A2, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(A2 + 1e-3) + (1 - Y) * np.log(1 - A2 + 1e-3)) / m)
+
+
 def cost_floor_division(A2, Y):
     m = Y.shape[1]
     return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) // m)
@@ -377,6 +382,9 @@ def cost_one_term(A2, Y):
     (update_rate_twice, "two_layer.update_parameters", "matches no known mistake", "used"),
     # cost // m is 0 on the first inputs, which eps = 0.5 inside the log fitted too
     (cost_floor_division, "two_layer.compute_cost", "matches: // m (floor division)", "eps"),
+    # a real eps: one input fits 0.002 in the first term too, which must not rule 0.001 out
+    (cost_eps_in_both_logs, "two_layer.compute_cost", "matches: eps = 0.001 inside the log",
+     "equally"),
     # the first inputs (A2 all 0.5, Y all 0) could not tell these from missing 1/m or eps
     (cost_outer_dot, "two_layer.compute_cost", "matches: an (m, m) broadcast", "equally"),
     (cost_one_term, "two_layer.compute_cost", "matches: the (1 - y) log(1 - a) term dropped",

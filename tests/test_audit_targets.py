@@ -368,9 +368,10 @@ def test_a_function_defined_twice_is_a_note_naming_both(tmp_path: Path) -> None:
     last = len(target.read_text().splitlines()) - 1
     notes = [f.message for f in audit(str(target), "logreg.propagate", examples=3).findings
              if f.check == "load"]
-    first = next(i for i, ln in enumerate(body.splitlines(), 1) if ln.startswith("def propagate"))
-    assert notes == [f"defines propagate 2 times (line {first} and line {last}): the last one "
-                     "is the one audited, as Python keeps it; delete the others"]
+    first = next(i for i, ln in enumerate(body.splitlines(), 1)
+                 if ln.startswith("def propagate"))
+    assert notes == [(f"defines propagate 2 times (line {first} and line {last}): the last one "
+                      "is the one audited, as Python keeps it; delete the others")]
     once = audit(str(CORPUS / "logreg_propagate" / "correct_stable.py"), "logreg.propagate",
                  examples=3)
     assert not [f for f in once.findings if f.check == "load"]

@@ -51,12 +51,14 @@ class Match:
     def same(self, other: Match) -> bool:
         return self.mistake == other.mistake
 
-    def contradicts(self, other: Match) -> bool:
-        """The same family with another constant: a constant solved from each input's values
-        fits any rescaling of the cost or of the step on every input (a learning rate applied
-        twice was "a fixed 0.25", floor division "eps = 0.5 inside the log"); one that the
-        code really holds is the same on every input."""
-        return bool(self.fitted) and self.fitted == other.fitted and not self.same(other)
+    def contradicted(self, theirs: list[Match]) -> bool:
+        """Another input's values solve this family's constant, but not to this one: a
+        constant solved from each input's values fits any rescaling of the cost or of the step
+        on every input (a learning rate applied twice was "a fixed 0.25", floor division "eps
+        = 0.5 inside the log"); one that the code really holds comes out on every input (eps
+        = 0.001 also fits one input as 0.002 in the first term alone)."""
+        return (bool(self.fitted) and any(t.fitted == self.fitted for t in theirs)
+                and not any(self.same(t) for t in theirs))
 
     def as_dict(self) -> dict:
         """The finding's `diagnosis` in --json, read by the class summary: not parsed back
@@ -524,7 +526,7 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
 def _scores(found: list[Match], theirs: list[list[Match]]) -> list[int]:
     """How many of the inputs each mistake explains; -1 if one of them solves its constant to
     another value."""
-    return [-1 if any(m.contradicts(t) for ts in theirs for t in ts)
+    return [-1 if any(m.contradicted(ts) for ts in theirs)
             else sum(any(m.same(t) for t in ts) for ts in theirs) for m in found]
 
 

@@ -726,7 +726,8 @@ def _changed(before: Any, after: Any, name: str) -> list[str]:
     if isinstance(before, dict):
         if not isinstance(after, dict):
             return [name]
-        added, dropped = [k for k in after if k not in before], [k for k in before if k not in after]
+        added = [k for k in after if k not in before]
+        dropped = [k for k in before if k not in after]
         if added or dropped:
             told = ([f"added {', '.join(map(repr, added))}"] if added else []) + (
                 [f"removed {', '.join(map(repr, dropped))}"] if dropped else [])
