@@ -23,7 +23,12 @@ def python_text(data: bytes, errors: str = "strict") -> str:
     import io
     import tokenize
 
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # no coding line, and not UTF-8 where one could stand
+        if not str(exc).startswith("invalid or missing encoding declaration"):
+            raise
+        encoding = "utf-8"  # whose UnicodeDecodeError `not_utf8` explains (UTF-16? Latin-1?)
     return data.decode(encoding, errors)
 
 
