@@ -48,7 +48,7 @@ OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "sa
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
-SATURATED = "where sigmoid saturates (a within machine epsilon of 0 or 1)"
+SATURATED = "on an input where sigmoid saturates (a within machine epsilon of 0 or 1 somewhere)"
 OPTIMIZE_ITERATIONS = (1, 2, 3, 7, 101)
 LEARNING_RATES = (0.5, 0.1, 0.01, 1.2)
 
