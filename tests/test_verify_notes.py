@@ -841,3 +841,10 @@ def test_a_definition_by_cases_is_unchecked_not_false():
     got = _own(r"# C" "\n\n" r"$$\mathcal{L}(a, y) = \begin{cases} -\log a & \text{if } y = 1 \\ "
                r"-\log(1 - a) & \text{if } y = 0 \end{cases}$$" "\n")
     assert list(got.values()) == ["unchecked"], got
+
+
+@pytest.mark.parametrize("sign", [r"\triangleq", r"\coloneqq", r"\equiv", r"\stackrel{def}{=}"])
+def test_a_definition_written_with_its_own_sign_is_a_claim(sign):
+    """`z \\triangleq w^T x + b` gave no claim at all, so an erratum written so went unseen."""
+    got = _own(f"# N\n\n$$z {sign} w^T x + b$$\n\n$$a {sign} \\sigma(z + 1)$$\n")
+    assert sorted(got.values()) == ["false", "holds"], got

@@ -337,8 +337,12 @@ _ARROW = re.compile(r"\\(leftarrow|gets)(?![A-Za-z])")
 def _as_assignments(tex: str) -> str:
     """`w \\leftarrow w - \\alpha dw` (`\\omega`, `\\mathbf{w}`, `w &\\gets ...`) is a step
     (formulas.Link reads it), not a chain of arrows: the arrow becomes `=` padded to its
-    length (offsets stay those of the notes' text), where what it points to is a parameter."""
+    length (offsets stay those of the notes' text), where what it points to is a parameter.
+    A definition's own sign (`\\triangleq`, `\\coloneqq`, `\\equiv`, ...) is `=` too: such a
+    formula gave no claim at all."""
     out = list(tex)
+    for m in _DEFINES.finditer(tex):
+        out[m.start():m.end()] = "=".ljust(m.end() - m.start())
     for m in _ARROW.finditer(tex):
         row = tex.rfind("\\\\", 0, m.start())
         before = max(row + 2 if row >= 0 else 0,
