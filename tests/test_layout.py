@@ -100,3 +100,19 @@ def test_every_readme_section_a_message_names_exists():
     named = {(path.name, name) for path in ROOT.rglob("*.py")
              for name in re.findall(r"README's '([^']+)'", path.read_text())}
     assert named and {(p, n) for p, n in named if n not in headings} == set()
+
+
+def test_the_suite_run_from_another_folder_leaves_nothing_there(tmp_path) -> None:
+    """pytest run from another folder left Hypothesis's `.hypothesis/` in it."""
+    import os
+    import subprocess
+    import sys
+
+    suite = Path(__file__).resolve().parent
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(suite / "test_strategies.py"), "-k", "shapes_follow"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert list(tmp_path.iterdir()) == []
