@@ -4,6 +4,7 @@ progress and the per-check summary of a class."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -450,3 +451,26 @@ def test_ctrl_c_on_a_terminal_ends_the_progress_bar_s_line(tmp_path: Path, monke
     with pytest.raises(KeyboardInterrupt):
         batch._audit_all(jobs, {}, 1, None, None)
     assert "1/2" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+
+
+@pytest.mark.parametrize("notebook", [
+    '{"cells": [{"cell_type": "code", "source": [1]}], "nbformat": 4}',
+    '{"cells": [{"cell_type": "code", "source": [null]}], "nbformat": 4}',
+    '{"cells": 5, "nbformat": 4}', '{"cells": null, "nbformat": 4}', '[1, 2]'])
+def test_a_malformed_notebook_is_one_error_not_the_class_s_traceback(tmp_path: Path, capsys,
+                                                                    notebook: str) -> None:
+    """A notebook whose cells or sources are not what Jupyter writes raised a TypeError while
+    the class's jobs were listed: a traceback, and no JSON, report or grader file for anyone
+    (found by a hostile hunt)."""
+    from nnspec.cli import main
+
+    (tmp_path / "bad.ipynb").write_text(notebook)
+    shutil.copy(CORPUS / "correct_stable.py", tmp_path / "ok.py")
+    out = tmp_path.parent / f"{tmp_path.name}.json"
+    assert main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--examples", "5",
+                 "--no-cache", "--json", str(out)]) == 2
+    verdicts = {t["target"]: (t["verdict"], t.get("reason", ""))
+                for t in json.loads(out.read_text())["targets"]}
+    assert verdicts["ok.py"][0] == "conforms"
+    assert verdicts["bad.ipynb"][0] == "error" and "not a Jupyter notebook" in verdicts[
+        "bad.ipynb"][1]

@@ -760,6 +760,41 @@ except (ImportError, OSError):
 """)
 
 
+FORGED_NOTES = """
+import nnspec.audit.answers as _answers
+
+_encode = _answers.encode
+
+
+def _forge(answer):  # the load's answer: one note per check, so that every check has a finding
+    if answer.get("status") == "ok" and "value" not in answer and "after" not in answer:
+        answer = dict(answer, message="\\n".join(f"{c}\\tok" for c in (
+            "timeout", "crash", "keys", "shape", "type", "determinism", "mutation", "stdout",
+            "load", "import")))
+    return _encode(answer)
+
+
+_answers.encode = _forge
+
+
+def propagate(w, b, X, Y):
+    raise NotImplementedError
+"""
+
+
+def test_a_submission_cannot_forge_notes_that_pass_its_checks(tmp_path: Path) -> None:
+    """A stub that replaced the worker's answer encoder had a note under every check, and the
+    grader passed every check with a finding and no defect: 15/20 for `raise
+    NotImplementedError` (found by a hostile hunt)."""
+    from nnspec.audit.grader import gradescope
+
+    target = tmp_path / "stub.py"
+    target.write_text(FORGED_NOTES)
+    result = audit(str(target), "logreg.propagate", examples=5, timeout=30)
+    assert {f.check for f in result.findings if f.severity == "note"} <= {"load", "import"}
+    assert gradescope(result)["score"] == 0
+
+
 def test_a_folder_on_the_harness_s_sys_path_is_not_shown(sandboxed: None, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
@@ -782,6 +817,32 @@ except OSError:
 """)
     finally:
         shutil.rmtree(secret)
+
+
+def test_an_editable_install_s_folder_is_not_shown(sandboxed: None, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folders that the site-packages' .pth files name were bound: an editable install
+    there is the instructor's own project, and `from coursekit.answer_key import propagate`
+    conformed (found by a hostile hunt)."""
+    import shutil
+    import site
+    import tempfile
+
+    project = Path(tempfile.mkdtemp(prefix="nnspec-project-", dir="/var/tmp"))
+    try:
+        (project / "answer_key.py").write_text("ANSWER = 1\n")
+        site_dir = tmp_path / "site-packages"
+        site_dir.mkdir()
+        (site_dir / "__editable__.coursekit.pth").write_text(f"{project}\n")
+        monkeypatch.setattr(site, "getsitepackages", lambda *a: [str(site_dir)])
+        _attack_does_nothing(tmp_path / "key.py", f"""
+try:
+    _DID = bool(open({str(project / 'answer_key.py')!r}).read())
+except OSError:
+    _DID = False
+""")
+    finally:
+        shutil.rmtree(project)
 
 
 def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path) -> None:

@@ -1006,13 +1006,21 @@ def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]
         del first[("saturation", "warning")]
 
 
+LOAD_CHECKS = ("load", "import")  # the checks of the notes `targets.load_target` writes
+MAX_LOAD_NOTES = 64
+
+
 def load_notes(text: str) -> list[Finding]:
-    """The notes of loading the target (`check<TAB>message` lines from `targets.load_target`)."""
+    """The notes of loading the target (`check<TAB>message` lines from `targets.load_target`).
+    The worker's answer is the target's to forge: a line of any other check is dropped (a
+    submission that replaced the answer's encoder had a note under every check, which the
+    grader took as the check passed: a stub scored 15/20)."""
     findings = []
     for line in filter(None, text.split(NOTE_SEPARATOR)):
         check, _, message = line.partition("\t")
-        findings.append(Finding(check, "note", message,
-                                {"inputs": "the target's imports and top-level code"}))
+        if check in LOAD_CHECKS and len(findings) < MAX_LOAD_NOTES:
+            findings.append(Finding(check, "note", message,
+                                    {"inputs": "the target's imports and top-level code"}))
     return findings
 
 

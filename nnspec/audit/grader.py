@@ -69,13 +69,14 @@ def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
         passed = not any(f.severity == "defect" for f in found)
-        if nothing and not found:  # a stub (`pass`, `raise NotImplementedError`, a hang) had
+        seen = any(f.severity != "note" for f in found)  # a note says nothing failed or held
+        if nothing and not seen:  # a stub (`pass`, `raise NotImplementedError`, a hang) had
             # 7 or 8 of 19 points for not crashing, not printing, not changing its input
-            passed, found = False, nothing
-        elif unseen and check in contracts.OF_RESULTS and not found:
-            passed, found = False, unseen
-        elif misshapen and check in VALUES and not found:  # a value of the wrong shape is
-            passed, found = False, misshapen  # compared nowhere its shape is wrong
+            passed, found = False, nothing + found
+        elif unseen and check in contracts.OF_RESULTS and not seen:
+            passed, found = False, unseen + found
+        elif misshapen and check in VALUES and not seen:  # a value of the wrong shape is
+            passed, found = False, misshapen + found  # compared nowhere its shape is wrong
         worth = points(check, value_points)
         tests.append({"name": check, "points": worth if passed else 0,
                       "max_points": worth, "passed": passed,

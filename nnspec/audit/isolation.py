@@ -130,7 +130,11 @@ def _bubblewrap_problem() -> str | None:
 
 
 def _visible() -> list[str]:
-    """What the worker must read: the Python installation, its packages and nnspec itself."""
+    """What the worker must read: the Python installation, its packages and nnspec itself.
+    Not the harness's sys.path (a test session puts the user's test folders on it, an audit
+    in-process a loaded submission's folder), nor the folders that the site-packages' .pth
+    files name: an editable install there is the instructor's own project (its answer key, its
+    grades), which a submission importing it read."""
     import importlib.util
 
     packages = [importlib.util.find_spec(name) for name in
@@ -139,28 +143,7 @@ def _visible() -> list[str]:
              str(Path(sys.executable).resolve().parent),
              *(str(Path(p).resolve()) for spec in packages if spec
                for p in spec.submodule_search_locations or ())}
-    paths |= _pth_folders()
     return sorted(p for p in paths if os.path.isdir(p))
-
-
-def _pth_folders() -> set[str]:
-    """The folders that the .pth files of the installation's site-packages add to the path of
-    a new `python -I` (the worker's): editable installs of other packages. The harness's own
-    sys.path was bound whole, and a test session puts the user's test folders on it (pytest),
-    as an audit in-process puts a loaded submission's folder: a target could read them."""
-    import site
-
-    found = set()
-    for sitedir in site.getsitepackages():
-        for pth in sorted(Path(sitedir).glob("*.pth")):
-            try:
-                lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                continue
-            for line in (each.strip() for each in lines):
-                if line and not line.startswith(("#", "import ", "import\t")):
-                    found.add(str((Path(sitedir) / line).resolve()))
-    return found
 
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")

@@ -206,15 +206,20 @@ def code_cells(text: str, name: str):
     if isinstance(document, dict) and "worksheets" in document:
         raise UsageError(f"{name}: an nbformat 3 notebook; open and save it in Jupyter (or run "
                          "`jupyter nbconvert --to notebook`) to make it nbformat 4")
-    try:
-        cells = document["cells"]
-    except (KeyError, TypeError):
-        raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)") from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):  # `"cells": 5` ended a whole class's run in a traceback
+        raise UsageError(f"{name}: not a Jupyter notebook (no JSON 'cells' list)")
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        yield number, "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
+            yield number, "".join(source)
+        elif isinstance(source, str):
+            yield number, source
+        else:  # `"source": [1]` or `[null]`: not what Jupyter writes
+            raise UsageError(f"{name}: not a Jupyter notebook (cell {number}'s source is not "
+                             "text)")
 
 
 def _code_cells(text: str, name: str):
