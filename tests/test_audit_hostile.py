@@ -845,6 +845,18 @@ except OSError:
         shutil.rmtree(project)
 
 
+def test_the_sandbox_s_command_line_names_no_folder(sandboxed: None, tmp_path: Path) -> None:
+    """/proc/1 in the sandbox is bubblewrap, whose command line named every folder bound or
+    hidden: the home, the class folder, nnspec's checkout (found by a hostile hunt)."""
+    _attack_does_nothing(tmp_path / "cmdline.py", """
+try:
+    _SEEN = open("/proc/1/cmdline", "rb").read()
+    _DID = b"--ro-bind" in _SEEN or b"--tmpfs" in _SEEN
+except OSError:
+    _DID = False
+""")
+
+
 def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path) -> None:
     """The whole filesystem was readable but the home and the target's folder: a wheel of
     nnspec beside the course (the README's Gradescope recipe leaves one), a second checkout,

@@ -300,6 +300,28 @@ def command(isolation: Isolation, python_args: list[str], *, hide: list[str] = (
     return argv
 
 
+def options_in_a_file(argv: list[str]) -> tuple[list[str], tuple[int, ...]]:
+    """bubblewrap's options moved into a file it reads (`--args FD`, which it closes before the
+    target runs), and that file's descriptor: inside the sandbox /proc/1 is bubblewrap, and its
+    command line named every folder bound or hidden (the home, the class folder, the checkout).
+    Any other argv is returned as it is, with no descriptor."""
+    bwrap = _bwrap()
+    if bwrap not in argv or "--" not in argv[argv.index(bwrap):]:
+        return argv, ()
+    start = argv.index(bwrap) + 1
+    end = argv.index("--", start)
+    fd = os.memfd_create("nnspec-bwrap-options")
+    try:
+        data = b"".join(os.fsencode(arg) + b"\0" for arg in argv[start:end])
+        while data:
+            data = data[os.write(fd, data):]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except OSError:
+        os.close(fd)
+        raise
+    return [*argv[:start], "--args", str(fd), *argv[end:]], (fd,)
+
+
 def environment(isolation: Isolation) -> dict[str, str]:
     """The worker's environment: scrubbed when sandboxed, the caller's with `none`."""
     fixed = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",

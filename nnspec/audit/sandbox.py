@@ -158,10 +158,15 @@ class Sandbox:
         cwd = isolation.workdir(iso)
         if cwd:
             self._files.append(cwd)
-        self._proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-            pass_fds=(capture.fileno(),), env=isolation.environment(iso), cwd=cwd,
-            start_new_session=True)
+        argv, options = isolation.options_in_a_file(argv)
+        try:
+            self._proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                pass_fds=(capture.fileno(), *options), env=isolation.environment(iso),
+                cwd=cwd, start_new_session=True)
+        finally:
+            for fd in options:
+                os.close(fd)
         os.set_blocking(self._proc.stdin.fileno(), False)  # see _write
         if iso.sandboxed:
             self._watch = isolation.Watch(self._proc.pid, self.memory_limit)
