@@ -114,16 +114,29 @@ def test_scheduler_without_the_cluster_extra_is_an_error_even_when_the_cache_has
                                        "pip install 'nnspec[cluster]'\n")
 
 
-def _sandboxes() -> list[int]:
-    """Pids of the sandbox workers running on this machine (the cluster's are among them)."""
+def _sandboxes(address: str) -> list[int]:
+    """Pids of the sandbox workers that the cluster at `address` runs: those below a process
+    whose command line names it (another suite's sandboxes on the machine made the Ctrl-C
+    test fail)."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if b"nnspec.audit.sandbox" in cmdline.read_bytes():
+            if b"nnspec.audit.sandbox" in cmdline.read_bytes() and \
+                    _below(int(cmdline.parent.name), address.encode()):
                 found.append(int(cmdline.parent.name))
         except (OSError, ValueError):
             continue
     return found
+
+
+def _below(pid: int, name: bytes) -> bool:
+    """Whether an ancestor of `pid` has `name` in its command line."""
+    while pid > 1:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+        if name in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return True
+    return False
 
 
 def test_ctrl_c_stops_the_audits_running_on_the_cluster(cluster: str, tmp_path: Path) -> None:
@@ -136,22 +149,22 @@ def test_ctrl_c_stops_the_audits_running_on_the_cluster(cluster: str, tmp_path: 
     folder.mkdir()
     (folder / "hangs.py").write_text("import time\n\ndef propagate(w, b, X, Y):\n"
                                      "    time.sleep(600)\n")
-    before = set(_sandboxes())
+    before = set(_sandboxes(cluster))
     run = subprocess.Popen([sys.executable, "-m", "nnspec", "audit", str(folder), "--contract",
                             "logreg.propagate", "--examples", "5", "--timeout", "300",
                             "--no-cache", "--scheduler", cluster],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not set(_sandboxes()) - before and time.monotonic() < deadline:
+    while not set(_sandboxes(cluster)) - before and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert set(_sandboxes()) - before, "the audit never started on the cluster"
+    assert set(_sandboxes(cluster)) - before, "the audit never started on the cluster"
     time.sleep(1)  # the target is in its sleep
     run.send_signal(signal.SIGINT)
     assert run.wait(30) == 130
     deadline = time.monotonic() + 10
-    while set(_sandboxes()) - before and time.monotonic() < deadline:
+    while set(_sandboxes(cluster)) - before and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not set(_sandboxes()) - before
+    assert not set(_sandboxes(cluster)) - before
 
 
 def test_a_file_that_cannot_be_shipped_is_an_error_verdict(
