@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -667,6 +668,29 @@ def propagate(w, b, X, Y):
     assert result.verdict == "conforms", result.message()
 
 
+def _cannot_read(target: Path, path: Path) -> None:
+    """`_attack_does_nothing` with an attack that reads `path`."""
+    _attack_does_nothing(target, f"""
+try:
+    _DID = bool(open({str(path)!r}).read())
+except OSError:
+    _DID = False
+""")
+
+
+@pytest.fixture
+def outside() -> Iterator[Path]:
+    """A folder of the machine outside /tmp (the sandbox has a /tmp of its own), removed after."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="nnspec-outside-", dir="/var/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_kernel_settings_cannot_be_written_from_the_sandbox(sandboxed: None,
                                                             tmp_path: Path) -> None:
     """As root, the sandbox is root to the kernel, and bwrap left /proc/sys writable: a
@@ -796,53 +820,32 @@ def test_a_submission_cannot_forge_notes_that_pass_its_checks(tmp_path: Path) ->
 
 
 def test_a_folder_on_the_harness_s_sys_path_is_not_shown(sandboxed: None, tmp_path: Path,
+                                                         outside: Path,
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     """The harness's sys.path was bound whole: pytest puts a user's test folders on it (with
     the expected values), as an audit in-process puts a loaded submission's folder; the
     worker, a `python -I`, imports from neither."""
-    import shutil
-    import tempfile
-
-    secret = Path(tempfile.mkdtemp(prefix="nnspec-tests-", dir="/var/tmp"))
-    try:
-        (secret / "test_expected.py").write_text("EXPECTED = 0.6931471805599453\n")
-        monkeypatch.syspath_prepend(str(secret))
-        monkeypatch.syspath_prepend(str(tmp_path / "first"))  # sys.path[0] was never bound
-        _attack_does_nothing(tmp_path / "syspath.py", f"""
-try:
-    _DID = bool(open({str(secret / 'test_expected.py')!r}).read())
-except OSError:
-    _DID = False
-""")
-    finally:
-        shutil.rmtree(secret)
+    (outside / "test_expected.py").write_text("EXPECTED = 0.6931471805599453\n")
+    monkeypatch.syspath_prepend(str(outside))
+    monkeypatch.syspath_prepend(str(tmp_path / "first"))  # sys.path[0] was never bound
+    _cannot_read(tmp_path / "syspath.py", outside / "test_expected.py")
 
 
 def test_an_editable_install_s_folder_is_not_shown(sandboxed: None, tmp_path: Path,
+                                                   outside: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The folders that the site-packages' .pth files name were bound: an editable install
     there is the instructor's own project, and `from coursekit.answer_key import propagate`
     conformed (found by a hostile hunt)."""
-    import shutil
     import site
-    import tempfile
 
-    project = Path(tempfile.mkdtemp(prefix="nnspec-project-", dir="/var/tmp"))
-    try:
-        (project / "answer_key.py").write_text("ANSWER = 1\n")
-        site_dir = tmp_path / "site-packages"
-        site_dir.mkdir()
-        (site_dir / "__editable__.coursekit.pth").write_text(f"{project}\n")
-        monkeypatch.setattr(site, "getsitepackages", lambda *a: [str(site_dir)])
-        _attack_does_nothing(tmp_path / "key.py", f"""
-try:
-    _DID = bool(open({str(project / 'answer_key.py')!r}).read())
-except OSError:
-    _DID = False
-""")
-    finally:
-        shutil.rmtree(project)
+    (outside / "answer_key.py").write_text("ANSWER = 1\n")
+    site_dir = tmp_path / "site-packages"
+    site_dir.mkdir()
+    (site_dir / "__editable__.coursekit.pth").write_text(f"{outside}\n")
+    monkeypatch.setattr(site, "getsitepackages", lambda *a: [str(site_dir)])
+    _cannot_read(tmp_path / "key.py", outside / "answer_key.py")
 
 
 def test_the_sandbox_s_command_line_names_no_folder(sandboxed: None, tmp_path: Path) -> None:
@@ -857,27 +860,16 @@ except OSError:
 """)
 
 
-def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path) -> None:
+def test_a_submission_sees_the_system_and_python_only(sandboxed: None, tmp_path: Path,
+                                                      outside: Path) -> None:
     """The whole filesystem was readable but the home and the target's folder: a wheel of
     nnspec beside the course (the README's Gradescope recipe leaves one), a second checkout,
     a cache directory set outside the home (its warm-start pickles hold every exact answer),
     and, as root, /etc/shadow. Only the system's folders and the Python installation are
     there now, their secrets masked."""
-    import shutil
-    import tempfile
-
-    elsewhere = Path(tempfile.mkdtemp(prefix="nnspec-elsewhere-", dir="/var/tmp"))
-    try:
-        (elsewhere / "logreg.py").write_text("def propagate(w, b, X, Y):\n    return None\n")
-        for name, path in (("var", elsewhere / "logreg.py"), ("shadow", Path("/etc/shadow"))):
-            _attack_does_nothing(tmp_path / f"{name}.py", f"""
-try:
-    _DID = bool(open({str(path)!r}).read())
-except OSError:
-    _DID = False
-""")
-    finally:
-        shutil.rmtree(elsewhere, ignore_errors=True)
+    (outside / "logreg.py").write_text("def propagate(w, b, X, Y):\n    return None\n")
+    for name, path in (("var", outside / "logreg.py"), ("shadow", Path("/etc/shadow"))):
+        _cannot_read(tmp_path / f"{name}.py", path)
 
 
 def burns_the_harness(w, b, X, Y):

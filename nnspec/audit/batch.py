@@ -550,23 +550,27 @@ def _first(result: AuditResult) -> str:
     return f"[{finding.check}] {finding.message}"
 
 
+def _row(result: AuditResult) -> list[str]:
+    """One target's row of the class table, unescaped: verdict, counts, first finding."""
+    c = result.counts()
+    return [result.target, result.verdict, str(c["defect"]), str(c["warning"]), str(c["note"]),
+            _shorten(_first(result))]
+
+
+ROW_HEADS = ["target", "verdict", "defects", "warnings", "notes", "first finding"]
+
+
 def batch_lines(results: list[AuditResult]) -> str:
     """`batch_table` for a terminal: plain columns, no Markdown escapes or backticks."""
-    rows = [["target", "verdict", "defects", "warnings", "notes", "first finding"]]
-    for r in results:
-        c = r.counts()
-        rows.append([r.target, r.verdict, str(c["defect"]), str(c["warning"]), str(c["note"]),
-                     printable(_shorten(_first(r)).replace("\n", " "))])
-    return columns(rows)
+    rows = [[*row[:-1], printable(row[-1].replace("\n", " "))] for row in map(_row, results)]
+    return columns([ROW_HEADS, *rows])
 
 
 def batch_table(results: list[AuditResult]) -> str:
-    rows = ["| target | verdict | defects | warnings | notes | first finding |",
-            "|---|---|---|---|---|---|"]
-    for r in results:
-        c = r.counts()
-        rows.append(f"| {md_code(r.target, in_table=True)} | {r.verdict} | {c['defect']} | "
-                    f"{c['warning']} | {c['note']} | {md_text(_shorten(_first(r)))} |")
+    rows = [f"| {' | '.join(ROW_HEADS)} |", "|---|---|---|---|---|---|"]
+    for target, *counts, first in map(_row, results):
+        rows.append(f"| {md_code(target, in_table=True)} | {' | '.join(counts)} | "
+                    f"{md_text(first)} |")
     return "\n".join(rows)
 
 

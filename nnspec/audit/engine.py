@@ -60,6 +60,7 @@ from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import (
     NOTE_SEPARATOR,
     SUFFIXES,
+    Arity,
     Target,
     arity,
     check_target,
@@ -343,7 +344,7 @@ class _Engine:
         self.cache: dict[bytes, list[Failure]] = {}
         self.wrong: list[tuple[Any, Failure]] = []  # the first inputs with a value defect
         self.spare: list[tuple[Any, Failure]] = []  # the next ones (see diagnosis.explain)
-        self.changed: dict[str, None] = {}  # the inputs changed on any problem, in order
+        self.changed: set[str] = set()  # the inputs changed on any problem
         self.ending: dict[tuple[str, str], tuple[Any, Failure]] = {}  # the first hang, crash...
         self.stopped = False
         self.searching = False  # the explore passes are evaluated; after them, shrinking
@@ -417,7 +418,7 @@ class _Engine:
                 f"prints on stdout ({first.stdout_bytes} bytes in one call, starting "
                 f"{first.stdout_head[:60]!r}); the harness captured it"), {}))
         if first.changed:
-            self.changed.update(dict.fromkeys(first.changed))
+            self.changed.update(first.changed)
             failures.append(Failure("mutation", "defect", _mutation(first.changed, c.name),
                                     {"changed": first.changed}))
         second = (outcomes[1] if len(outcomes) > 1
@@ -634,7 +635,7 @@ class _Engine:
             elif shrinking and self.spent_out() and not self._smallest(problem):
                 counterexample["shrunk"] = "partly"  # the budget ran out on the way
             message, match = self._diagnosed(problem, failure, found)
-            if check == "mutation" and set(self.changed) != set(failure.details["changed"]):
+            if check == "mutation" and self.changed != set(failure.details["changed"]):
                 message = _mutation(sorted(self.changed), self.contract.name,
                                     failure.details["changed"])
             if check == "accuracy" and worst:
@@ -1101,11 +1102,11 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
     try:
         parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
         check_target(parsed)
-        found = arity(parsed)
-        places = definitions_of(parsed)
+        definitions = definitions_of(parsed)  # read once: the arity is the last one's
     except UsageError as exc:
         result.reason = str(exc)
         return result
+    found = Arity.of(definitions[-1][1].args) if definitions else None
     opts = _with_edition(spec, opts, found.accepts if found else None)
     result.options = opts.as_dict()
     with Sandbox(parsed, budget=timeout, isolation=confinement, root=root) as sandbox:
@@ -1118,7 +1119,8 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
             return result
         result.findings = engine.search()
         engine.keep()
-        result.findings += load_notes(sandbox.load_note) + _defined_again(spec.function, places)
+        result.findings += load_notes(sandbox.load_note) + _defined_again(
+            spec.function, [place for place, _ in definitions])
     result.verdict = _verdict(result.findings)
     return result
 

@@ -403,34 +403,29 @@ class Arity:
         return cls(len(positional) - len(args.defaults), len(positional), args.vararg is not None)
 
 
-def definitions_of(target: Target) -> list[str]:
+def definitions_of(target: Target) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     """Where the file or notebook defines the target's function at the top level ("line 3",
-    "cell 4 line 1"), in order: a scratch `def propagate(...): pass` below the real one is what
-    runs, and the audit says so."""
+    "cell 4 line 1") and the definition, in order: the last is what runs (a scratch
+    `def propagate(...): pass` below the real one, which the audit names). None for a module
+    target or a method, which are read only when imported."""
     if target.kind == "module" or "." in target.function:
         return []
-    places = []
+    found = []
     for filename, source in read_source(target):
         cell = re.search(r" (cell \d+)$", filename)
         for node in ast.parse(source, filename=filename).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                     and node.name == target.function:
-                places.append(f"{cell[1]} line {node.lineno}" if cell else f"line {node.lineno}")
-    return places
+                place = f"{cell[1]} line {node.lineno}" if cell else f"line {node.lineno}"
+                found.append((place, node))
+    return found
 
 
 def arity(target: Target) -> Arity | None:
     """The positional arity of the target's function, read without running it (the last top-
     level definition wins, as when the code runs); None for a module target or a method."""
-    if target.kind == "module" or "." in target.function:
-        return None
-    found = None
-    for filename, source in read_source(target):
-        for node in ast.parse(source, filename=filename).body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                    and node.name == target.function:
-                found = Arity.of(node.args)
-    return found
+    found = definitions_of(target)
+    return Arity.of(found[-1][1].args) if found else None
 
 
 def load_function(target: Target) -> Callable[..., Any]:
