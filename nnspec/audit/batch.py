@@ -222,6 +222,7 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """SIGTERM every worker (each kills its sandbox), SIGKILL what is left after STOP_GRACE."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # a shutdown forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
@@ -233,6 +234,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(0.5)
+    if manager is not None:  # ended, it leaves the exit's hook no pipe to write to
+        manager.join(STOP_GRACE)
 
 
 NO_CLUSTER = "--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
@@ -336,8 +339,8 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
                 getattr(executor, "stop", lambda: None)()  # ends what has
         raise
     finally:
-        for each in pools:
-            each.shutdown(wait=False, cancel_futures=True)
+        for each in pools:  # waited for: its thread must not be closing its pipe at exit
+            each.shutdown(wait=True, cancel_futures=True)
 
 
 def _second_interrupt(workers: list) -> None:
