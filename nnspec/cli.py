@@ -246,11 +246,16 @@ def exit_now(code: int) -> None:
     import atexit
     import os
 
-    try:
-        threading._shutdown()  # what the interpreter's own exit runs first
-        atexit._run_exitfuncs()
-    except KeyboardInterrupt:
-        code = 130
+    for step in (threading._shutdown, atexit._run_exitfuncs):  # as the interpreter's exit
+        try:
+            step()
+        except KeyboardInterrupt:
+            code = 130
+        except Exception:  # noqa: BLE001 - a failing hook is said and the exit goes on
+            import traceback
+
+            print("Exception ignored in the exit hooks of threads:", file=sys.stderr)
+            traceback.print_exc()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
