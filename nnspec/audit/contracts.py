@@ -498,6 +498,11 @@ class Contract:
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         raise NotImplementedError
 
+    def reference(self, p: dict, o: Options) -> Any:
+        """The reference side of `check` that costs (exact values and bounds; None when it is
+        cheap), kept per problem: nnspec.audit.prefetch computes it ahead."""
+        return None
+
     def describe(self, p: dict, o: Options) -> dict:
         return {n: p[n] for n in self.arg_names}
 
@@ -622,9 +627,12 @@ class LogRegPropagate(Contract):
     def problems(self, o: Options):
         return _logreg(o)
 
+    def reference(self, p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+        return _logreg_truth(p, o)
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         n_x, m = p["X"].shape
-        exact, bound, loose = _logreg_truth(p, o)
+        exact, bound, loose = self.reference(p, o)
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
         grads, cost = c.part(value, 0), c.part(value, 1)
@@ -648,9 +656,12 @@ class LogRegPredict(Contract):
     def problems(self, o: Options):
         return _logreg(o)
 
+    def reference(self, p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+        return _logreg_truth(p, o)
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m = p["X"].shape[1]
-        exact, bound, _ = _logreg_truth(p, o)
+        exact, bound, _ = self.reference(p, o)
         z_bound = bound["Z"]
         c = _Checker(False)
         got = c.array(value, "the prediction", (1, m))
@@ -707,10 +718,13 @@ class LogRegOptimize(Contract):
         args = [_cast(p[n], o.dtype) for n in self.arg_names[:4]]
         return (*args, p["num_iterations"], p["learning_rate"]), {}
 
+    def reference(self, p: dict, o: Options) -> tuple:
+        return _truth("optimize", p, o, lambda: self._run(p, o))
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         n_x = p["X"].shape[0]
         k_max, rate = p["num_iterations"], p["learning_rate"]
-        costs, cost_bounds, w, b, error = _truth("optimize", p, o, lambda: self._run(p, o))
+        costs, cost_bounds, w, b, error = self.reference(p, o)
         c = _Checker(False, returns="(params, grads, costs)")
         params = c.part(value, 0)
         got_costs = c.part(value, 2)
@@ -795,9 +809,12 @@ class TwoLayerForward(Contract):
     def describe(self, p: dict, o: Options) -> dict:
         return {"X": p["X"], "parameters": _params(p)}
 
+    def reference(self, p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+        return _two_layer_truth(p, o)
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
-        exact, bound, loose = _two_layer_truth(p, o)
+        exact, bound, loose = self.reference(p, o)
         c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
         A2 = c.array(c.part(value, 0), "A2", (1, m))
         cache = c.part(value, 1)
@@ -864,8 +881,11 @@ class TwoLayerBackward(Contract):
     def describe(self, p: dict, o: Options) -> dict:
         return {"parameters": _params(p), "cache": self._cache(p, o), "X": p["X"], "Y": p["Y"]}
 
+    def reference(self, p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
+        return _two_layer_truth(p, o)
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        exact, bound, loose = _two_layer_truth(p, o)
+        exact, bound, loose = self.reference(p, o)
         c = _Checker(_two_layer_saturates(exact, o))
         got = {}
         for k in ("dW1", "dW2"):

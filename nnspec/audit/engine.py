@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnspec.audit import contracts, diagnosis, warmstart
+from nnspec.audit import contracts, diagnosis, prefetch, warmstart
 from nnspec.audit import isolation as isolation_modes
 from nnspec.audit.answers import label as shown_label
 from nnspec.audit.answers import md_code, md_text, printable
@@ -521,8 +521,12 @@ class _Engine:
         for key, drawn in problems.items():
             _EXPLORED.setdefault(key, drawn)
         learn_shrink_runs(runs)
-        self._explored()
-        self._large()
+        large = self._large_engine()
+        if large._explore_key() in _EXPLORED and self._explore_key() in _EXPLORED:
+            return
+        with prefetch.references(self.contract, self.options) as hand:
+            large._explored(hand)  # first: their values take the helper longest
+            self._explored(hand)
 
     def keep(self) -> None:
         """Store what `prepare` drew, the reference values computed and the shrinking runs, for
@@ -655,10 +659,11 @@ class _Engine:
         return (next(iter(self.contract.smaller(problem)), None) is None
                 and next(iter(self.contract.simpler(problem, self.options.dtype)), None) is None)
 
-    def _explored(self) -> list:
+    def _explored(self, hand: Callable[[Any], None] = lambda problem: None) -> list:
         """The explore pass's problems. The pass never fails, so Hypothesis draws the same
         sequence whatever the target does: a process that audits many targets (a folder run)
-        draws it once per contract and options instead of once per target."""
+        draws it once per contract and options instead of once per target. Each problem drawn
+        is handed to `hand` (nnspec.audit.prefetch)."""
         key = self._explore_key()
         if key not in _EXPLORED:
             from hypothesis import Phase
@@ -667,6 +672,7 @@ class _Engine:
 
             def keep(problem: Any) -> None:
                 drawn.append(problem)
+                hand(problem)
 
             self._run(keep, (Phase.generate,))
             _EXPLORED[key] = drawn

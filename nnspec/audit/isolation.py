@@ -349,13 +349,13 @@ class Watch(threading.Thread):
         super().__init__(daemon=True, name=f"nnspec-watch-{pid}")
         self.pid, self.limit, self.processes = pid, limit, processes
         self.reason = ""
-        self._stop = threading.Event()
+        self.ended = threading.Event()  # not `_stop`: a method of Thread's that a fork calls
 
     def stop(self) -> None:
-        self._stop.set()
+        self.ended.set()
 
     def run(self) -> None:
-        while not self._stop.wait(WATCH_PERIOD):
+        while not self.ended.wait(WATCH_PERIOD):
             members = self.members()
             if not members:
                 continue
