@@ -252,6 +252,34 @@ class Exact:
             return to_float64(self.values[name])
         return {key: to_float64(val) for key, val in self.values.items()}
 
+    def __reduce__(self) -> tuple:
+        """Pickled as each mpf's raw (sign, mantissa, exponent, bits) tuple: mpmath's own
+        pickling writes the mantissa in hex and parses it back, and loading the values of an
+        audit's explore problems (kept between runs, or sent by nnspec.audit.prefetch) took
+        0.07 s for logistic regression instead of 0.01 s."""
+        raw = {key: (val.shape, [x._mpf_ for x in val.flat])
+               if all(type(x) is mp.mpf for x in val.flat) else val
+               for key, val in self.values.items()}
+        return _exact_from_raw, (raw, self.dps)
+
+
+def _exact_from_raw(raw: dict, dps: int) -> Exact:
+    values = {}
+    for key, val in raw.items():
+        if isinstance(val, tuple):
+            shape, parts = val
+            val = np.empty(len(parts), dtype=object)
+            val[:] = [_mpf_from_raw(part) for part in parts]
+            val = val.reshape(shape)
+        values[key] = val
+    return Exact(values, dps)
+
+
+def _mpf_from_raw(part: tuple) -> mpmath.mpf:
+    x = object.__new__(mp.mpf)
+    x._mpf_ = part
+    return x
+
 
 def _logreg_mp(w: MpArray, b, X: MpArray, Y: MpArray) -> dict[str, MpArray]:
     m = X.shape[1]
