@@ -407,8 +407,10 @@ class _Engine:
 
     def _evaluate(self, problem: Any, outcomes: list[CallOutcome]) -> list[Failure]:
         c, names = self.contract, self.contract.arg_names
-        args, kwargs = c.call_args(problem, self.options)
-        first = outcomes[0] if outcomes else self.caller.call(args, kwargs, names)
+        if not outcomes:  # both calls in one round trip to the sandbox
+            outcomes = self.caller.calls([(*c.call_args(problem, self.options), names)
+                                          for _ in range(2)])
+        first = outcomes[0]
         fatal = self._fatal(first)
         if fatal:
             return [fatal]
