@@ -17,7 +17,7 @@ from nnspec.audit.prefetch import wanted
 BUGGY = Path(__file__).parent / "corpus" / "logreg_propagate" / "bug_missing_one_over_m.py"
 
 # Audits BUGGY with the cache off, counting the exact values this process (not its helper)
-# computes; argv: the helper's part ("on", "off", "dies", "hangs").
+# computes; argv: the helper's part ("on", "off", "dies", "hangs", "refused": no fork).
 PROBE = r"""
 import json, os, sys, time
 from nnspec.audit import prefetch
@@ -30,6 +30,10 @@ if mode == "dies":
 if mode == "hangs":
     prefetch.WAIT = 0.5
     prefetch._serve = lambda *args: time.sleep(60)
+if mode == "refused":  # as under a seccomp filter, or with no process left
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    os.fork = refuse
 engine_pid, computed = os.getpid(), [0]
 exact = oracle.logreg_exact
 def counted(*args, **kwargs):
@@ -66,7 +70,7 @@ def test_the_helper_computes_the_explore_values_and_the_findings_stay_the_same()
 
 
 @needs_two_cores
-@pytest.mark.parametrize("mode", ["dies", "hangs"])
+@pytest.mark.parametrize("mode", ["dies", "hangs", "refused"])
 def test_a_helper_that_fails_costs_only_its_time(mode: str) -> None:
     alone, failed = _probe("off"), _probe(mode)
     assert failed["result"] == alone["result"] and failed["computed"] == alone["computed"]

@@ -47,14 +47,11 @@ def references(contract: contracts.Contract, options: contracts.Options
                ) -> Iterator[Any]:
     """A function to hand each problem drawn to; on leaving, the values the helper computed
     are the engine's (contracts.keep_truth). A no-op function where no helper runs."""
-    if not wanted():
+    started = _fork() if wanted() else None
+    if started is None:
         yield lambda problem: None
         return
-    problems_r, problems_w = os.pipe()
-    values_r, values_w = os.pipe()
-    with warnings.catch_warnings():  # Python 3.12 warns of any thread (a Watch) at a fork
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    pid, (problems_r, problems_w), (values_r, values_w) = started
     if pid == 0:  # the helper: never returns
         code = 1
         try:
@@ -78,6 +75,22 @@ def references(contract: contracts.Contract, options: contracts.Options
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)  # done by now, or no longer waited for
         os.waitpid(pid, 0)
+
+
+def _fork() -> tuple[int, tuple[int, int], tuple[int, int]] | None:
+    """The helper's pid and the two pipes; None where the system refuses (no file
+    descriptors or processes left, a seccomp filter): the engine then computes alone."""
+    pipes: list[int] = []
+    try:
+        problems, values = os.pipe(), os.pipe()
+        pipes += [*problems, *values]
+        with warnings.catch_warnings():  # Python 3.12 warns of any thread (a Watch) at a fork
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return os.fork(), problems, values
+    except OSError:
+        for fd in pipes:
+            os.close(fd)
+        return None
 
 
 class _Sink:
