@@ -28,6 +28,7 @@ from nnspec.text import plural
 _PROFILE = pytest.StashKey[str]()
 _AUDITS = pytest.StashKey[list]()
 _WROTE = pytest.StashKey[str]()  # the report's line, said in the terminal summary
+_WORKER_KEY = "nnspec_audits"  # a pytest-xdist worker's audits, pickled, in its workeroutput
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,7 +87,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("--nnspec-report")
-    if path is None or hasattr(session.config, "workerinput"):  # xdist workers leave it to the main
+    if path is None:
+        return
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: its audits go to the main
+        import pickle
+
+        session.config.workeroutput[_WORKER_KEY] = pickle.dumps(
+            session.config.stash.get(_AUDITS, []))
         return
     from nnspec.report import audits
 
@@ -100,6 +107,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
     session.config.stash[_WROTE] = f"nnspec: wrote {written} ({plural(len(recorded), 'audit')})"
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, when it is installed
+def pytest_testnodedown(node: object, error: object) -> None:
+    """A worker's audits, for the main process's report (they were lost: "0 audits")."""
+    sent = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if sent is not None:
+        import pickle
+
+        node.config.stash[_AUDITS].extend(pickle.loads(sent))  # from this run's own workers
 
 
 def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config

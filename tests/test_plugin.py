@@ -142,6 +142,46 @@ def test_audit_fixture_fails_a_wrong_function_and_the_report_lists_every_audit(a
     assert "verification" not in text  # the notes' report stays `nnspec report`
 
 
+def test_the_report_gathers_the_audits_of_xdist_workers(audited):
+    """Under pytest-xdist the audits run in the workers: the report said "0 audits"."""
+    target = audited.path / "audits.md"
+    result = audited.runpytest_subprocess("-n", "2", "--nnspec-report", str(target), "-p",
+                                          "no:cacheprovider", "test_mine.py")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["nnspec: wrote *audits.md (3 audits)"])
+    text = target.read_text()
+    assert "3 audits: 1 conform, 1 with a defect, 1 could not be audited." in text
+    serial = audited.path / "serial.md"
+    audited.runpytest_subprocess("--nnspec-report", str(serial), "-p", "no:cacheprovider",
+                                 "test_mine.py")
+    assert text == serial.read_text()  # the same report, whichever worker ran which test
+
+
+@pytest.mark.parametrize("name, content", [("implementation.py", None),
+                                           ("notes.txt", "my own notes\n")])
+def test_the_report_writes_over_no_file_but_its_own(audited, name, content):
+    """`--nnspec-report mylr/logreg.py` replaced the module under test (and, run as root,
+    `/etc/passwd`): an existing file is written over only if it is empty or a report of
+    audits."""
+    target = audited.path / name
+    if content is not None:
+        target.write_text(content)
+    before = target.read_bytes()
+    result = audited.runpytest_subprocess("--nnspec-report", str(target), "test_mine.py")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines([(f"*--nnspec-report: {str(target)!r} exists and is not a "
+                                 "report of audits*")])
+    assert target.read_bytes() == before
+    report = audited.path / "audits.md"
+    for _ in range(2):  # its own report, and an empty file, it writes over
+        audited.runpytest_subprocess("--nnspec-report", str(report), "test_mine.py")
+        assert report.read_text().startswith("# Audits of this test run")
+    (audited.path / "empty.md").write_text("")
+    audited.runpytest_subprocess("--nnspec-report", str(audited.path / "empty.md"),
+                                 "test_mine.py")
+    assert (audited.path / "empty.md").read_text().startswith("# Audits of this test run")
+
+
 def test_report_option_without_audits_says_so(project):
     target = project.path / "audits.md"
     project.runpytest_subprocess("--nnspec-report", str(target)).assert_outcomes(passed=1)

@@ -17,6 +17,8 @@ from nnspec.files import write_atomic
 from nnspec.report.markdown import ensure_writable_dir, table
 from nnspec.text import plural
 
+TITLE = b"# Audits of this test run"
+
 
 @dataclass(frozen=True)
 class SessionAudit:
@@ -36,11 +38,28 @@ def check_path(path: Path) -> Path:
     if path.is_dir():
         raise UsageError(f"{str(path)!r} is a directory; give a file name such as "
                          f"{str(path / 'audits.md')!r}")
+    if not _ours_to_replace(path):
+        raise UsageError(f"{str(path)!r} exists and is not a report of audits; give a new "
+                         "file name (an existing file is written over only if it is empty or "
+                         "an earlier report)")
     problem = writable_problem(path)
     if problem is not None:  # /proc/x.md was "No such file or directory"
         raise UsageError(f"cannot write {str(path)!r}: {problem}")
     ensure_writable_dir(path.parent)
     return path
+
+
+def _ours_to_replace(path: Path) -> bool:
+    """A missing or empty file, or an earlier report: `--nnspec-report src/model.py` (a
+    slip of the shell's completion) replaced the module under test."""
+    try:
+        with path.open("rb") as existing:
+            head = existing.read(len(TITLE))
+    except FileNotFoundError:
+        return True
+    except OSError:  # unreadable: writable_problem says what is wrong, if anything
+        return True
+    return head in (b"", TITLE)
 
 
 def _demoted(markdown: str) -> str:
@@ -52,7 +71,7 @@ def _demoted(markdown: str) -> str:
 def session_markdown(audits: Sequence[SessionAudit]) -> str:
     """The whole report; the same audits give the same bytes."""
     verdicts = [a.result.verdict for a in audits]
-    lines = ["# Audits of this test run", "",
+    lines = [TITLE.decode(), "",
              (f"{plural(len(audits), 'audit')}: {verdicts.count('conforms')} conform, "
               f"{verdicts.count('defect')} with a defect, "
               f"{verdicts.count('error')} could not be audited."), ""]
