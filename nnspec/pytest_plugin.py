@@ -61,22 +61,23 @@ def pytest_configure(config: pytest.Config) -> None:
     if not wanted:
         return
     source = "--nnspec-profile" if asked else "NNSPEC_PROFILE"
+    # `--hypothesis-profile default` is a choice too, though the current profile's name
+    # cannot tell it from no choice (nnspec's profile replaced it)
+    chosen = config.getoption("--hypothesis-profile", default=None) is not None \
+        or profiles.user_chose_one()
+    if chosen and not asked:
+        return  # the variable gives way to the user's own profile, whatever its value
     try:
         profiles.check(wanted)
     except ValueError as exc:
         raise pytest.UsageError(f"{source}: {exc}") from None
-    # `--hypothesis-profile default` is a choice too, though the current profile's name
-    # cannot tell it from no choice (nnspec's profile replaced it)
-    if config.getoption("--hypothesis-profile", default=None) is not None \
-            or profiles.user_chose_one():
-        if asked:
-            from hypothesis import settings
+    if chosen:  # asked for by the option
+        from hypothesis import settings
 
-            raise pytest.UsageError(
-                f"--nnspec-profile {asked}: the Hypothesis profile "
-                f"{settings.get_current_profile_name()!r} is already loaded (by "
-                "--hypothesis-profile or a conftest); choose one of the two")
-        return
+        raise pytest.UsageError(
+            f"--nnspec-profile {asked}: the Hypothesis profile "
+            f"{settings.get_current_profile_name()!r} is already loaded (by "
+            "--hypothesis-profile or a conftest); choose one of the two")
     config.stash[_PROFILE] = profiles.load(wanted)
 
 
@@ -129,13 +130,14 @@ def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: p
 
 @pytest.fixture
 def nnspec_audit(request: pytest.FixtureRequest):
-    """Audit a function object against a contract; fail the test with the counterexample.
+    """Audit a function against a contract; fail the test with the counterexample.
 
     Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
     `nnspec.audit.engine.audit_function` (examples defaults to the max_examples of nnspec's
-    loaded profile). Returns the AuditResult when the function conforms.
+    loaded profile). A target as the command line takes it ("path/file.py:function") is
+    audited in a sandbox, as `nnspec audit` does. Returns the AuditResult when it conforms.
     """
-    from nnspec.audit.engine import AuditResult, audit_function
+    from nnspec.audit.engine import AuditResult
     from nnspec.numerics import profiles
     from nnspec.report.audits import SessionAudit
 
@@ -147,15 +149,49 @@ def nnspec_audit(request: pytest.FixtureRequest):
 
             options.setdefault("examples", settings().max_examples)
         try:
-            result = audit_function(function, contract, **options)
+            result = _audited(function, contract, options)
         except UsageError as exc:
-            name = f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
-            recorded.append(SessionAudit(request.node.nodeid, AuditResult(
-                name, contract, "error", reason=str(exc))))
-            pytest.fail(f"nnspec: error: {exc}", pytrace=False)
+            reason = _keywords(str(exc))
+            result = AuditResult(_label(function), contract, "error", reason=reason)
         recorded.append(SessionAudit(request.node.nodeid, result))
+        if result.verdict == "error":  # outside the except: no chained traceback
+            pytest.fail(f"nnspec: error: {result.reason}", pytrace=False)
         if result.verdict != "conforms":
             pytest.fail(result.message(), pytrace=False)
         return result
 
     return audit
+
+
+def _audited(function: object, contract: str, options: dict):
+    import inspect
+
+    from nnspec.audit.engine import audit, audit_function
+    from nnspec.text import did_you_mean
+
+    accepted = [name for name, p in inspect.signature(audit_function).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    for name in options:
+        if name not in accepted:
+            raise UsageError(f"nnspec_audit has no option {name!r}; "
+                             f"{did_you_mean(name, accepted)}its options: {', '.join(accepted)}")
+    if isinstance(function, str):  # "file.py:function", as the command line takes it
+        options.pop("isolate", None)  # always in a sandbox
+        return audit(function, contract, **options)
+    if not callable(function):
+        raise UsageError(f"nnspec_audit takes a function, or a target such as "
+                         f"'path/file.py:function', not {type(function).__name__}")
+    return audit_function(function, contract, **options)
+
+
+def _label(function: object) -> str:
+    if isinstance(function, str):
+        return function
+    return f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+
+
+def _keywords(message: str) -> str:
+    """A usage error in the fixture's words: `examples`, not the command line's --examples."""
+    import re
+
+    return re.sub(r"--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", "_"), message)

@@ -209,3 +209,54 @@ def test_report_option_with_an_unwritable_path_is_a_usage_error(project, where, 
     assert result.ret == 4  # pytest.ExitCode.USAGE_ERROR, before any test runs
     result.stderr.fnmatch_lines([message])
     result.stdout.no_fnmatch_line("*passed*")
+
+
+FIXTURE_USES = '''
+import sys, time
+from implementation import propagate
+def test_by_path(nnspec_audit):
+    result = nnspec_audit("implementation.py:propagate", contract="logreg.propagate",
+                          examples=10)
+    assert result.verdict == "conforms" and result.target.endswith("implementation.py:propagate")
+def test_not_a_function(nnspec_audit):
+    nnspec_audit(42, contract="logreg.propagate")
+def test_misspelt(nnspec_audit):
+    nnspec_audit(propagate, contract="logreg.propagate", exampels=10)
+def test_bad_value(nnspec_audit):
+    nnspec_audit(propagate, contract="logreg.propagate", examples=0)
+def hangs(w, b, X, Y):
+    while True:
+        time.sleep(0.01)
+def test_hang(nnspec_audit):
+    nnspec_audit(hangs, contract="logreg.propagate", timeout=0.5)
+def test_after_the_hang():
+    print("PRINTED AFTER THE HANG")
+'''
+
+
+def test_the_fixture_takes_a_path_and_says_usage_errors_in_its_own_words(audited):
+    """A path was a defect of a target named '?:?' ("'str' object is not callable"); a
+    misspelt option a TypeError; messages named the command line's --examples, and came twice
+    (a chained traceback); after a hung call every print of the session was lost."""
+    audited.makepyfile(test_uses=FIXTURE_USES)
+    result = audited.runpytest_subprocess("-s", "-p", "no:cacheprovider", "test_uses.py")
+    result.assert_outcomes(passed=2, failed=4)
+    out = result.stdout.str()
+    assert "nnspec: error: nnspec_audit takes a function, or a target such as " \
+           "'path/file.py:function', not int" in out
+    assert ("nnspec: error: nnspec_audit has no option 'exampels'; did you mean 'examples'? "
+            "its options: hidden_activation") in out
+    assert "nnspec: error: examples must be between 1 and" in out and "--examples" not in out
+    assert "During handling of the above exception" not in out
+    assert "does not return within" in out
+    assert "PRINTED AFTER THE HANG" in out
+
+
+def test_a_bad_nnspec_profile_variable_gives_way_to_the_users_profile(project, monkeypatch):
+    """The README says the variable is ignored under the user's own profile: a bad value there
+    stopped every run (exit 4)."""
+    monkeypatch.setenv("NNSPEC_PROFILE", "nosuch")
+    result = project.runpytest_subprocess("-s", "--hypothesis-profile", "mine",
+                                          "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert shown(result) == "mine 7 0:00:01.234000"

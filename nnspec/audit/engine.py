@@ -294,6 +294,7 @@ class FunctionCaller:
                 box["outcome"] = CallOutcome("too-large", message=f"the result is too large: {exc}")
 
         start = time.perf_counter()
+        stdout = sys.stdout
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
         thread.join(self.budget - self.used)
@@ -301,6 +302,7 @@ class FunctionCaller:
         self.used += elapsed
         if thread.is_alive():
             self.dead = True
+            sys.stdout = stdout  # the hung call's redirect is process-wide: it hid every print
             return CallOutcome("timeout", message=f"no answer within {self.budget:.3g} s",
                                seconds=elapsed)
         outcome = box["outcome"]
