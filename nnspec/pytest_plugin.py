@@ -185,9 +185,9 @@ def _audited(function: object, contract: str, options: dict):
 
 
 def _label(function: object) -> str:
-    if isinstance(function, str):
-        return function
-    return f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+    from nnspec.audit.engine import function_label
+
+    return function if isinstance(function, str) else function_label(function)
 
 
 def _keywords(message: str) -> str:

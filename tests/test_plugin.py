@@ -260,3 +260,22 @@ def test_a_bad_nnspec_profile_variable_gives_way_to_the_users_profile(project, m
                                           "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert shown(result) == "mine 7 0:00:01.234000"
+
+
+def test_the_report_quotes_any_test_id_and_names_a_partial_by_its_function():
+    """A backtick in a parametrized test's id broke the report's code spans; a
+    functools.partial was named `functools:?`."""
+    import functools
+
+    from nnspec.audit.engine import AuditResult, function_label
+    from nnspec.report.audits import SessionAudit, session_markdown
+
+    def propagate(w, b, X, Y, scale=1.0):
+        return None
+
+    label = function_label(functools.partial(propagate, scale=2.0))
+    assert label == f"partial({__name__}:{propagate.__qualname__})"
+    test_id = "test_x.py::test_audit[`m` = 1]"
+    text = session_markdown([SessionAudit(test_id, AuditResult(label, "logreg.propagate",
+                                                               "conforms"))])
+    assert f"- test: ``{test_id}``" in text and f"| ``{test_id}`` |" in text

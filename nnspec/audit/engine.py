@@ -1155,6 +1155,15 @@ def check_example(target: str | Target, contract: str, problem: dict, *,
             for f in failures]
 
 
+def function_label(function: object) -> str:
+    """module:qualname; a functools.partial by the function it wraps (it was functools:?)."""
+    import functools
+
+    inner = function.func if isinstance(function, functools.partial) else function
+    label = f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', '?')}"
+    return f"partial({label})" if inner is not function else label
+
+
 def audit_function(function: Callable, contract: str, *, hidden_activation: str = "sigmoid",
                    dtype: str = "float64", examples: int = 100, timeout: float = 60.0,
                    seed: int = 0, isolate: bool = False) -> AuditResult:
@@ -1164,7 +1173,7 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
     process instead, as `audit` does (only for a top-level function or method of a module with
     a file; UsageError otherwise): a crash or a hang then cannot touch this process.
     """
-    name = f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+    name = function_label(function)
     if isolate:
         module = sys.modules.get(getattr(function, "__module__", ""), None)
         qualname = getattr(function, "__qualname__", "")

@@ -80,13 +80,13 @@ def session_markdown(audits: Sequence[SessionAudit]) -> str:
     rows = []
     for a in audits:
         counts = a.result.counts()
-        rows.append([f"`{a.test}`", md_code(a.result.target), f"`{a.result.contract}`",
+        rows.append([md_code(a.test), md_code(a.result.target), f"`{a.result.contract}`",
                      a.result.verdict, *(counts[s] for s in SEVERITIES)])
     lines += [table(["test", "target", "contract", "verdict", "defects", "warnings", "notes"],
                     rows), ""]
     for a in audits:
         head, blank, *body = _demoted(a.result.to_markdown()).rstrip().splitlines()
-        lines += [head, blank, f"- test: `{a.test}`", *body, ""]
+        lines += [head, blank, f"- test: {md_code(a.test)}", *body, ""]
     return "\n".join(lines)
 
 
