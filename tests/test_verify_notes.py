@@ -156,6 +156,20 @@ def test_a_listing_may_use_the_numpy_functions_authors_use():
     assert _listing_verdicts(line + "\n")[line][0] == "false"
 
 
+def test_a_listing_that_imports_numpy_is_run_with_the_symbolic_one():
+    """`import numpy as np` at a listing's top bound the real NumPy: a correct sigmoid was
+    false (np.exp of a SymPy sum) and the rest not reached."""
+    body = ("def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n"
+            "A = sigmoid(np.dot(w.T, X) + b)\ndw = np.dot(X, (A - Y).T) / X.shape[1]\n")
+    plain = _listing_verdicts(body)
+    assert [v for v, _ in plain.values()].count("holds") == 2
+    for header in ("import numpy as np\n", "import numpy\nnp = numpy\n",
+                   "from numpy import exp, dot\nimport math\n"):
+        got = _listing_verdicts(header + body)
+        assert {k: v for k, (v, _) in got.items() if k in plain} == \
+               {k: v for k, (v, _) in plain.items()}, (header, got)
+
+
 def test_a_numpy_function_not_modelled_is_unchecked_not_false():
     got = _listing_verdicts("A = sigmoid(np.dot(w.T, X) + b)\nA = np.clip(A, 0, 1)\n"
                             "dw = np.dot(X, (A - Y).T) / X.shape[1]\n")

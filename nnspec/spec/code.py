@@ -17,6 +17,7 @@ is unchecked, with what it did.
 from __future__ import annotations
 
 import ast
+import builtins
 import random
 import re
 import sys
@@ -240,7 +241,9 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
     n_x, m = shape
     net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
-    env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "float": _exact_float,
+    symbolic = _symbolic_numpy()
+    env = {"np": symbolic, "Integer": sp.Integer, "float": _exact_float,
+           "__builtins__": {**vars(builtins), "__import__": _importing(symbolic)},
            "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
            "__record__": lambda line, values: records.setdefault(line, []).append(values)}
     failed, reached = None, set()
@@ -280,6 +283,17 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
     finally:
         sys.settrace(None)
     return net, records, failed, reached
+
+
+def _importing(symbolic: _SymbolicNumpy) -> Callable:
+    """The listings' `__import__`: NumPy is the symbolic one (a listing's `import numpy as np`
+    bound the real NumPy over it, and a correct line was false: np.exp of a SymPy sum)."""
+    def importer(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "numpy" and not level:
+            return symbolic
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    return importer
 
 
 def _why(exc: Exception, source: str) -> str:
