@@ -647,10 +647,15 @@ def test_a_squared_error_is_the_notes_loss_however_it_is_written(definition):
     assert (got[RIGHT_DZ], got[CROSS_ENTROPY_DZ]) == ("holds", "false"), got
 
 
-def test_a_loss_the_table_cannot_read_is_never_read_as_the_cross_entropy():
+@pytest.mark.parametrize("definition", [
+    r"\frac{1}{2}\|a - y\|^2",
+    r"\log(\cosh(a - y))",  # a logarithm it cannot read was held to the cross-entropy
+    r"\log\left(a^{y} (1 - a)^{1 - y}\right)",  # the cross-entropy with its sign flipped
+])
+def test_a_loss_the_table_cannot_read_is_never_read_as_the_cross_entropy(definition):
     """`\\frac{1}{2}\\|a - y\\|^2` was unchecked, and what followed was checked with the
     cross-entropy: the right dz false, the wrong one holds. What reads L is unchecked now."""
-    text = f"# Loss\n\n$$\\mathcal{{L}}(a, y) = \\frac{{1}}{{2}}\\|a - y\\|^2$$\n\n" \
+    text = f"# Loss\n\n$$\\mathcal{{L}}(a, y) = {definition}$$\n\n" \
            f"$${RIGHT_DZ}$$\n\n$${CROSS_ENTROPY_DZ}$$\n\n$$a = \\sigma(z)$$\n"
     claims, _ = extract.claims(notes.parse(text))
     results = {c.notes: r for c, r in zip(claims, verify.verify_notes(claims, workers=1))}

@@ -193,9 +193,10 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
     second side (=, :=, \\triangleq, without its remark or punctuation). The order of the
     arguments is the notes' (the shipped L(y, \\widehat{y}); the course's L(\\hat{y}, y) made
     notes that define it so false throughout, their definition too). A loss written with a
-    logarithm is the cross-entropy, and held to it (a sign or a log left out is an erratum);
-    one without (a squared error) is the notes' own, and what follows is checked with it; one
-    the notation table cannot read leaves what reads L unchecked, never the cross-entropy."""
+    logarithm that the notation table reads is the cross-entropy, and held to it (a sign or a
+    log left out is an erratum); one without (a squared error) is the notes' own, and what
+    follows is checked with it; one the notation table cannot read (with a logarithm or not)
+    leaves what reads L unchecked, never the cross-entropy."""
     found = []
     for seg in notes.math:
         tex = _DEFINES.sub("=", seg.tex)
@@ -211,10 +212,21 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
                 continue  # `L = 3` layers, `J = 0.14`: a value, not a loss
             if order == "either":  # J or L alone: the order of the notes' earlier L(u, v)
                 order = found[-1][1].label_first if found else True
-            own = "" if _LOGARITHM.search(check.right) else check.right
+            own = "" if _LOGARITHM.search(check.right) and _readable(check.right) \
+                else check.right
             found.append((seg.line, Loss(order, own)))
             break
     return found
+
+
+def _readable(tex: str) -> bool:
+    """Whether the notation table reads a loss: one it cannot read is the notes' own even
+    with a logarithm in it (log cosh was held to the cross-entropy, and dz = a - y held)."""
+    try:
+        own_loss(tex)
+    except notation.Unreadable:
+        return False
+    return True
 
 
 def _of_label_and_prediction(tex: str) -> bool:
