@@ -867,3 +867,15 @@ def test_a_definition_written_with_its_own_sign_is_a_claim(sign):
     """`z \\triangleq w^T x + b` gave no claim at all, so an erratum written so went unseen."""
     got = _own(f"# N\n\n$$z {sign} w^T x + b$$\n\n$$a {sign} \\sigma(z + 1)$$\n")
     assert sorted(got.values()) == ["false", "holds"], got
+
+
+@pytest.mark.parametrize("open_, close", [("$$", "$$"), ("\\[", "\\]")])
+def test_a_display_that_starts_with_equals_continues_the_one_before(open_, close):
+    """`$$dz = ...$$` then `$$= y - a$$` on the next line: the second display had no left side
+    and was dropped without a word, so its flipped sign was never checked."""
+    text = (f"# T\n\n{open_}dz = \\frac{{d\\mathcal{{L}}}}{{da}}\\frac{{da}}{{dz}}{close}\n"
+            f"{open_}= y - a{close}\n\nand\n\n{open_}dw = x\\, dz{close}\n{open_}= x (a - y){close}\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {(c.id, c.line): r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    assert got == {("t.dz", 3): "holds", ("t.dz-2", 4): "false",
+                   ("t.dw", 8): "holds", ("t.dw-2", 9): "holds"}, got

@@ -22,7 +22,7 @@ from nnspec.spec import notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.formulas import Link, Unread
 from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss, own_loss
-from nnspec.spec.notes import Notes
+from nnspec.spec.notes import Math, Notes
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
 ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
@@ -297,7 +297,9 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     ...), and `.k` for the k-th link of a chain."""
     out = []
     counters: dict[str, int] = defaultdict(int)
+    previous = None
     for seg in notes.math:
+        seg, named, previous = (*_continued(seg, previous), seg)
         loss = loss_at(defined, seg.line)
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
@@ -309,7 +311,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
                 continue
             line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
             first = top_level_split(read[links[0][0]:links[0][1]], ("=",))[0]
-            key = f"{prefix(seg.section)}.{subject(read[links[0][0]:links[0][0] + first[1]])}"
+            key = f"{prefix(seg.section)}.{named or subject(read[links[0][0]:links[0][0] + first[1]])}"
             counters[key] += 1
             base = key if counters[key] == 1 else f"{key}-{counters[key]}"
             for j, (start, end, check, definition) in enumerate(links, 1):
@@ -319,6 +321,23 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
                 out.append((line, (seg.offset, order), Claim(ident, seg.section, seg.tex[start:end],
                                                              kind, check, line=line)))
     return out
+
+
+def _continued(seg: Math, previous: Math | None) -> tuple[Math, str]:
+    """A display that starts with `=` continues the display before it in its section (a
+    chain split over `$$...$$` lines, `$$= y - a$$`): its link starts from that display's last
+    side, and its id is that display's subject's. Such a step had no left side, and was
+    dropped without a word. Other segments: as they are, and no subject."""
+    tex = seg.tex.lstrip()
+    if not (seg.display and tex.startswith("=") and previous is not None
+            and previous.display and previous.section == seg.section):
+        return seg, ""
+    read = _as_assignments(previous.tex)
+    sides = top_level_split(read, ("=",))
+    last = " ".join(read[sides[-1][0]:sides[-1][1]].split())
+    if len(sides) < 2 or not last:
+        return seg, ""
+    return replace(seg, tex=f"{last} {tex}"), subject(read[sides[0][0]:sides[0][1]])
 
 
 def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
