@@ -170,6 +170,18 @@ def test_a_listing_that_imports_numpy_is_run_with_the_symbolic_one():
                {k: v for k, (v, _) in plain.items()}, (header, got)
 
 
+@pytest.mark.parametrize("sign, verdict", [("-z", "holds"), ("z", "false")])
+def test_a_function_calls_the_notes_own_helper_from_another_listing(sign, verdict):
+    """A propagate ran with nnspec's sigmoid, not the notes' own of the listing before, so
+    a sigmoid with its sign flipped went unseen (A held)."""
+    text = (f"# Code\n\n```python\ndef sigmoid(z):\n    return 1 / (1 + np.exp({sign}))\n```\n\n"
+            "```python\ndef propagate(w, b, X, Y):\n    A = sigmoid(np.dot(w.T, X) + b)\n"
+            "    return A\n```\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {r.notes: r.verdict for r in verify.verify_notes(claims, workers=1)}
+    assert got["A = sigmoid(np.dot(w.T, X) + b)"] == verdict, got
+
+
 def test_a_numpy_function_not_modelled_is_unchecked_not_false():
     got = _listing_verdicts("A = sigmoid(np.dot(w.T, X) + b)\nA = np.clip(A, 0, 1)\n"
                             "dw = np.dot(X, (A - Y).T) / X.shape[1]\n")

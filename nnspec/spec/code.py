@@ -439,11 +439,13 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
     hidden activation the notes define, `loss_at(line)` the loss in effect at a line."""
     out = []
     parsed = [parse_listing(b) for b in notes.code]
-    defs_source = "\n\n".join(p.source for b, p in zip(notes.code, parsed)
-                              if b.source.startswith(("def ", "import ", "from ")))
+    defining = [(b, p) for b, p in zip(notes.code, parsed)
+                if b.source.startswith(("def ", "import ", "from "))]
     counters: dict[str, int] = {}
     for block, p in zip(notes.code, parsed):
-        others = "" if block.source.startswith(("def ", "import ", "from ")) else defs_source
+        # the notes' other definitions, its own after them: a propagate calls the notes' own
+        # sigmoid of another listing (it ran with nnspec's, and that sigmoid's bug went unseen)
+        others = "\n\n".join(q.source for b, q in defining if b is not block)
         two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
         named = re.match(r"def\s+(\w+)", block.source)  # a listing's id: its function, else
         key = f"{prefix(block.section)}.{named.group(1) if named else 'code'}"  # code, by section
