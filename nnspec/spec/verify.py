@@ -653,8 +653,12 @@ def claim_key(claim: Claim, text: str) -> str:
     from nnspec.spec.formulas import Link, Unread
 
     reads = repr(claim.check) if isinstance(claim.check, (Link, Unread, CodeLine)) else text
-    return cache.key("claim", claim.id, str(claim.line), claim.kind, claim.notes,
-                     claim.correction, repr(claim.corrected), reads)
+    if reads == text:  # a prose check may say where in the notes
+        return cache.key("claim", claim.id, str(claim.line), claim.kind, claim.notes,
+                         claim.correction, repr(claim.corrected), reads)
+    # not its line: a paragraph inserted above a formula recomputed every claim below it
+    return cache.key("claim", claim.id, claim.kind, claim.notes, claim.correction,
+                     repr(claim.corrected), reads)
 
 
 def verify_document(text: str, path: str | None = None, use_cache: bool = False) -> dict:
@@ -666,9 +670,10 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
     claims, missing = notes_claims(notes_mod.parse(text, path or "<shipped notes>"))
     keys = [claim_key(c, text) for c in claims] if use_cache else []
     known = {i: cache.load("claims", k) for i, k in enumerate(keys)}
-    # the key holds the claim's id, line and text, not its section's title: a renamed heading
-    # (or another file whose heading starts alike) kept the old title in --json
-    known = {i: replace(ClaimResult(**v), section=claims[i].section)
+    # the key holds the claim's id and text, not its section's title nor (but for prose) its
+    # line: a renamed heading (or another file whose heading starts alike) kept the old title
+    # in --json
+    known = {i: replace(ClaimResult(**v), section=claims[i].section, line=claims[i].line)
              for i, v in known.items() if v is not None}
     stored = cache.load("claims", cache.key("self-checks")) if use_cache else None
     todo = [c for i, c in enumerate(claims) if i not in known]
