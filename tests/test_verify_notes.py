@@ -891,3 +891,18 @@ def test_a_display_that_starts_with_equals_continues_the_one_before(open_, close
     got = {(c.id, c.line): r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
     assert got == {("t.dz", 3): "holds", ("t.dz-2", 4): "false",
                    ("t.dw", 8): "holds", ("t.dw-2", 9): "holds"}, got
+
+
+@pytest.mark.parametrize("formula", [
+    "σ'(z) = σ(z)(1 − σ(z))",  # typed: sigma, the minus sign U+2212
+    r"\sigma^\prime(z) = \sigma(z)(1 - \sigma(z))",
+    r"\sigma^{\prime}(z) = \sigma(z)(1 - \sigma(z))",
+    r"J = \frac{1}{m}\sum\limits_{i=1}^{m} \mathcal{L}(y^{(i)}, a^{(i)})",
+])
+def test_equivalent_ways_of_typing_a_formula_keep_its_verdict(formula):
+    """Each was unchecked ("cannot read 'σ'(z)'", "'^' is not in the notation table", "a sum
+    without its index"); and a sign flipped in it is false."""
+    assert verdicts_of(f"# T\n\n$${formula}$$\n", formula) == [("holds", 3)]
+    broken = formula.replace("(1 − σ", "(1 + σ").replace("(1 - \\sigma", "(1 + \\sigma") \
+        .replace("\\frac{1}{m}", "\\frac{1}{2m}")
+    assert verdicts_of(f"# T\n\n$${broken}$$\n", broken) == [("false", 3)]

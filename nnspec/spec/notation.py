@@ -82,9 +82,15 @@ def _unwrap(tex: str, command: str, replace: str = "{}") -> str:
     return tex
 
 
+_TYPED = str.maketrans({"σ": "\\sigma ", "−": "-", "′": "'", "’": "'"})
+
+
 def normalise(tex: str) -> str:
     """The notes' notation -> the reduced LaTeX the parser reads (see the module doc)."""
-    tex = tex.replace("\\left", "").replace("\\right", "")
+    # as typed, not as TeX: σ, the minus sign U+2212, the prime ′; \sigma^\prime; \sum\limits
+    tex = tex.translate(_TYPED).replace("\\left", "").replace("\\right", "")
+    tex = re.sub(r"\^\{?\\prime\}?", "'", tex)
+    tex = re.sub(r"\\(no)?limits(?![A-Za-z])", "", tex)
     tex = re.sub(r"\\[Bb]ig{1,2}[lr]?(?![A-Za-z])", "", tex)  # \big( \Bigr]: sizes only
     tex = re.sub(r"\\operatorname\{(tanh|sigma|log|exp|ln)\}", r"\\\1", tex)
     tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\(\[[^\]]*\])?", " ", tex)  # aligned: a chain
