@@ -182,6 +182,14 @@ def test_a_function_calls_the_notes_own_helper_from_another_listing(sign, verdic
     assert got["A = sigmoid(np.dot(w.T, X) + b)"] == verdict, got
 
 
+def test_a_listing_that_starts_with_imports_is_named_by_its_first_function():
+    claims, _ = extract.claims(notes.parse(
+        "# Code\n\n```python\nimport numpy as np\n\ndef propagate(w, b, X, Y):\n"
+        "    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))\n    return A\n```\n", "x.md"))
+    assert {c.id for c in claims} == {"code.propagate.L1", "code.propagate.L3",
+                                      "code.propagate.L4", "code.propagate.L5"}  # was code1
+
+
 def test_a_numpy_function_not_modelled_is_unchecked_not_false():
     got = _listing_verdicts("A = sigmoid(np.dot(w.T, X) + b)\nA = np.clip(A, 0, 1)\n"
                             "dw = np.dot(X, (A - Y).T) / X.shape[1]\n")
@@ -898,11 +906,12 @@ def test_a_display_that_starts_with_equals_continues_the_one_before(open_, close
     r"\sigma^\prime(z) = \sigma(z)(1 - \sigma(z))",
     r"\sigma^{\prime}(z) = \sigma(z)(1 - \sigma(z))",
     r"J = \frac{1}{m}\sum\limits_{i=1}^{m} \mathcal{L}(y^{(i)}, a^{(i)})",
+    r"\tanh'(z) = 1 - \tanh^2(z)",
 ])
 def test_equivalent_ways_of_typing_a_formula_keep_its_verdict(formula):
     """Each was unchecked ("cannot read 'σ'(z)'", "'^' is not in the notation table", "a sum
     without its index"); and a sign flipped in it is false."""
     assert verdicts_of(f"# T\n\n$${formula}$$\n", formula) == [("holds", 3)]
     broken = formula.replace("(1 − σ", "(1 + σ").replace("(1 - \\sigma", "(1 + \\sigma") \
-        .replace("\\frac{1}{m}", "\\frac{1}{2m}")
+        .replace("\\frac{1}{m}", "\\frac{1}{2m}").replace("= 1 - \\tanh", "= 1 + \\tanh")
     assert verdicts_of(f"# T\n\n$${broken}$$\n", broken) == [("false", 3)]

@@ -447,7 +447,7 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
         # sigmoid of another listing (it ran with nnspec's, and that sigmoid's bug went unseen)
         others = "\n\n".join(q.source for b, q in defining if b is not block)
         two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
-        named = re.match(r"def\s+(\w+)", block.source)  # a listing's id: its function, else
+        named = re.search(r"^def\s+(\w+)", block.source, re.MULTILINE)  # its first function, else
         key = f"{prefix(block.section)}.{named.group(1) if named else 'code'}"  # code, by section
         counters[key] = counters.get(key, 0) + 1
         base = key + (str(counters[key]) if not named else

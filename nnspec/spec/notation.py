@@ -91,6 +91,8 @@ def normalise(tex: str) -> str:
     tex = tex.translate(_TYPED).replace("\\left", "").replace("\\right", "")
     tex = re.sub(r"\^\{?\\prime\}?", "'", tex)
     tex = re.sub(r"\\(no)?limits(?![A-Za-z])", "", tex)
+    # \tanh^2(z), \sigma^{2}(z): the power of the value, (\tanh(z))^2
+    tex = re.sub(r"\\(tanh|sigma|log|exp)\^\{?(\d)\}?\s*\(([^()]*)\)", r"(\\\1(\3))^\2", tex)
     tex = re.sub(r"\\[Bb]ig{1,2}[lr]?(?![A-Za-z])", "", tex)  # \big( \Bigr]: sizes only
     tex = re.sub(r"\\operatorname\{(tanh|sigma|log|exp|ln)\}", r"\\\1", tex)
     tex = re.sub(r"\\(begin|end)\{[A-Za-z*]+\}|&|\\\\(\[[^\]]*\])?", " ", tex)  # aligned: a chain
