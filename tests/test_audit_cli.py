@@ -244,3 +244,21 @@ def test_an_option_out_of_range_is_one_line_for_one_file_too(option, said, capsy
     target = str(Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py")
     assert main(["audit", target, "--contract", "logreg.propagate", *option]) == 2
     assert capsys.readouterr().err == f"nnspec: error: {said}\n"
+
+
+def test_the_command_audits_a_module_of_the_working_directory_by_name(tmp_path):
+    """`nnspec audit mylr.logreg:propagate` run in the project: the `nnspec` command's import
+    path lacks the working directory (`python -m` has it): "No module named 'mylr'"."""
+    import subprocess
+    import sys
+
+    (tmp_path / "mylr").mkdir()
+    (tmp_path / "mylr" / "__init__.py").write_text("")
+    shutil.copy(Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py",
+                tmp_path / "mylr" / "logreg.py")
+    done = subprocess.run([str(Path(sys.executable).parent / "nnspec"), "audit",
+                           "mylr.logreg:propagate", "--contract", "logreg.propagate",
+                           "--examples", "10"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("mylr.logreg:propagate: conforms")

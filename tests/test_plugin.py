@@ -279,3 +279,27 @@ def test_the_report_quotes_any_test_id_and_names_a_partial_by_its_function():
     text = session_markdown([SessionAudit(test_id, AuditResult(label, "logreg.propagate",
                                                                "conforms"))])
     assert f"- test: ``{test_id}``" in text and f"| ``{test_id}`` |" in text
+
+
+def test_isolate_audits_a_function_of_a_package_that_imports_its_own_modules(project,
+                                                                           monkeypatch):
+    """With isolate=True a package's module was loaded as a lone file: `from .util import`
+    and `from mylr.util import` could not be audited."""
+    monkeypatch.setenv("HOME", str(project.path.parent))  # pytester's HOME is the project
+    project.mkpydir("mylr")
+    (project.path / "mylr" / "util.py").write_text(
+        "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    (project.path / "mylr" / "logreg.py").write_text(
+        "import numpy as np\nfrom .util import sigmoid\nfrom mylr import util\n\n"
+        "def propagate(w, b, X, Y):\n    m = X.shape[1]\n    A = sigmoid(w.T @ X + b)\n"
+        "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
+        "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - util.sigmoid(0) * 0 - Y) / m},"
+        " cost\n")
+    project.makepyfile(test_pkg=(
+        "from mylr.logreg import propagate\n"
+        "def test_isolated(nnspec_audit):\n"
+        "    result = nnspec_audit(propagate, contract='logreg.propagate', examples=10,"
+        " isolate=True)\n"
+        "    assert result.target == 'mylr.logreg:propagate'\n"))
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "test_pkg.py")
+    result.assert_outcomes(passed=1)

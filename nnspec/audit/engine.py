@@ -1169,9 +1169,10 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
                    seed: int = 0, isolate: bool = False) -> AuditResult:
     """Audit a function object in this process (see the module docstring for why).
 
-    With `isolate=True` the function is re-loaded by name from its module's file in a sandbox
-    process instead, as `audit` does (only for a top-level function or method of a module with
-    a file; UsageError otherwise): a crash or a hang then cannot touch this process.
+    With `isolate=True` the function is re-loaded by name in a sandbox process instead, as
+    `audit` does: from its module's file, or a package's module by its name with this
+    process's import path (only for a top-level function or method of a module with a file;
+    UsageError otherwise): a crash or a hang then cannot touch this process.
     """
     name = function_label(function)
     if isolate:
@@ -1182,7 +1183,10 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
             raise UsageError(f"{name} cannot be loaded by name in another process "
                              "(defined in a function, or its module has no .py file); "
                              "audit it with isolate=False")
-        target = Target("file", str(Path(path).resolve()), qualname, name, own_code=True)
+        package = getattr(getattr(module, "__spec__", None), "parent", "")
+        # a package's module is imported by its name (its `from .util import` failed as a file)
+        target = Target("module", module.__name__, qualname, name, own_code=True) if package \
+            else Target("file", str(Path(path).resolve()), qualname, name, own_code=True)
         return audit(target, contract, hidden_activation=hidden_activation, dtype=dtype,
                      examples=examples, timeout=timeout, seed=seed)
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)

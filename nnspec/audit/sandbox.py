@@ -562,8 +562,11 @@ def _code_only(notebook: bytes) -> bytes:
 
 
 def _module_path() -> list[str]:
-    """The harness's import path, for a module target (installed or in the working directory)."""
-    return [os.path.abspath(p or os.curdir) for p in sys.path if os.path.isdir(p or os.curdir)]
+    """The harness's import path, for a module target (installed or in the working directory:
+    the `nnspec` command's path lacks it, which `python -m` has, and `nnspec audit
+    mylr.logreg:propagate` run in the project said "No module named 'mylr'")."""
+    found = [os.path.abspath(p or os.curdir) for p in sys.path if os.path.isdir(p or os.curdir)]
+    return list(dict.fromkeys([*found, os.path.abspath(os.curdir)]))
 
 
 def helper_modules(path: Path, function: str = "", limit: int = HELPERS_LIMIT,
