@@ -84,13 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="re-derive every claim of the notes and print the verdicts",
                        epilog="exit codes: 0 the harness's own checks pass (errata in the notes "
                        "are findings, not failures); 1 a harness check failed; 2 usage error; "
-                       f"{STOPPED}")
+                       f"3 a claim has a verdict --fail-on names; {STOPPED}")
     p.add_argument("notes", nargs="?", metavar="NOTES",
                    help="a text or Markdown file of notes (default: the shipped notes)")
     p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
     p.add_argument("--no-cache", action="store_true",
                    help="recompute every verdict (default: reuse the proofs cached for this "
                    "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
+    p.add_argument("--fail-on", metavar="VERDICTS", default="",
+                   help="exit 3 if a claim has one of these verdicts (comma-separated: false, "
+                   "unchecked, holds-under-convention, not-found: a hand-bound prose claim "
+                   "whose sentence the notes no longer quote), for notes kept in CI "
+                   "(default: none; errata are findings)")
     p.set_defaults(handler="nnspec.numerics.findings:run")
 
     p = sub.add_parser("generate", help="emit reference/ from the derivations",

@@ -9,6 +9,7 @@ class UsageError(Exception):
 EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
+EXIT_FAIL_ON = 3  # nnspec verify --fail-on: a claim has a verdict the author asked to fail on
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 

@@ -331,3 +331,33 @@ def test_a_file_in_another_encoding_says_where_and_what_to_do(tmp_path, capsys, 
     target.write_bytes(data)
     assert main(["audit", str(target), "--contract", "logreg.propagate"]) == 2
     assert capsys.readouterr().err == f"nnspec: error: target mine.py: cannot read: {said}\n"
+
+
+def test_fail_on_makes_ci_fail_on_the_verdicts_named(first_run, tmp_path, capsys):
+    """Errata are findings (exit 0); an author who keeps notes in CI asks to fail on some:
+    `--fail-on false`. An edit that makes a hand-bound sentence false only made it "not
+    found", exit 0: `--fail-on not-found` fails on it."""
+    from nnspec.spec import notes
+
+    assert first_run[0] == 0  # the shipped notes: 15 false, by default not a failure
+    capsys.readouterr()
+    assert main(["verify", "--fail-on", "false,holds-under-convention"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("--fail-on: ") and " false" in err and err.count("\n") == 1
+    assert main(["verify", "--fail-on", "not-found"]) == 0  # every sentence quoted
+    edited = tmp_path / "notes.txt"
+    text = notes.shipped_text()
+    assert text.count("it is necessary to recompute") == 1
+    edited.write_text(text.replace("it is necessary to recompute",
+                                   "it is not necessary to recompute"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(edited), "--fail-on", "not-found"]) == 3
+    assert capsys.readouterr().err == "--fail-on: 1 not found\n"
+    assert main(["verify", str(edited)]) == 0
+
+
+def test_fail_on_an_unknown_verdict_is_a_usage_error(capsys):
+    assert main(["verify", "--fail-on", "flase"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("nnspec: error: --fail-on: unknown verdict 'flase'; did you mean 'false'? "
+                   "choose from false, unchecked, holds-under-convention, not-found\n")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nnspec.errors import EXIT_FINDING, EXIT_OK, UsageError, raise_if_interrupted
+from nnspec.errors import EXIT_FAIL_ON, EXIT_FINDING, EXIT_OK, UsageError, raise_if_interrupted
 from nnspec.files import check_outputs, write_atomic
 from nnspec.spec import cache
 from nnspec.text import plural
@@ -84,6 +84,7 @@ def run(args: Any, extra_findings=None) -> int:
     # before any work (a missing folder is made, as audit does); never over the notes
     check_outputs({"--json": getattr(args, "json", None)}, inputs=(path,) if path else (),
                   reads="verifies")
+    failing = fail_on(getattr(args, "fail_on", "") or "")
     text = notes_text(path)
     use_cache = cache.enabled() and not getattr(args, "no_cache", False)
     doc = cache.load("runs", cache.key("run", text)) if use_cache else None
@@ -105,4 +106,31 @@ def run(args: Any, extra_findings=None) -> int:
     code = print_run(doc)
     if json_path is not None:
         write_atomic(json_path, to_json(doc), make_dirs=True)
+    failed = failed_on(doc, failing)
+    if failed and code == EXIT_OK:
+        print(f"--fail-on: {failed}", file=sys.stderr)
+        return EXIT_FAIL_ON
     return code
+
+
+FAIL_ON = ("false", "unchecked", "holds-under-convention", "not-found")
+
+
+def fail_on(text: str) -> frozenset[str]:
+    """The verdicts `--fail-on` names; a UsageError (before any work) for another word."""
+    from nnspec.text import did_you_mean
+
+    names = frozenset(w.strip() for w in text.split(",") if w.strip())
+    for name in sorted(names - set(FAIL_ON)):
+        raise UsageError(f"--fail-on: unknown verdict {name!r}; {did_you_mean(name, FAIL_ON)}"
+                         f"choose from {', '.join(FAIL_ON)}")
+    return names
+
+
+def failed_on(doc: dict, names: frozenset[str]) -> str:
+    """What of the run `names` fails on, in one line (empty: nothing)."""
+    hits = [f"{sum(c['verdict'] == v for c in doc['claims'])} {v}" for v in FAIL_ON
+            if v in names and any(c["verdict"] == v for c in doc["claims"])]
+    if "not-found" in names and doc["not_found"] and doc.get("hand_bound_found", 1):
+        hits.append(f"{len(doc['not_found'])} not found")  # (none quoted: other notes)
+    return ", ".join(hits)
