@@ -915,3 +915,12 @@ def test_equivalent_ways_of_typing_a_formula_keep_its_verdict(formula):
     broken = formula.replace("(1 − σ", "(1 + σ").replace("(1 - \\sigma", "(1 + \\sigma") \
         .replace("\\frac{1}{m}", "\\frac{1}{2m}").replace("= 1 - \\tanh", "= 1 + \\tanh")
     assert verdicts_of(f"# T\n\n$${broken}$$\n", broken) == [("false", 3)]
+
+
+@pytest.mark.parametrize("formula", [r"dz = \frac{1}{0}", r"dz = \frac{a-y}{a-a}"])
+def test_a_division_by_zero_is_said(formula):
+    """1/0 was false as "the difference is zoo, not 0"; (a - y)/(a - a) unchecked as "equal to
+    1e-20 at a random point, not proven"."""
+    claims, _ = extract.claims(notes.parse(f"# T\n\n$${formula}$$\n", "x.md"))
+    (result,) = verify.verify_notes(claims, workers=1)
+    assert result.verdict == "false" and "the right side divides by zero" in result.evidence

@@ -74,6 +74,9 @@ def entry_equal(left: sp.Expr, right: sp.Expr, rng: random.Random) -> tuple[bool
     difference zero costs most when it is not. SymPy's 30 digits (`_value`) decide and give
     the evidence. A difference with floats in it (a listing's 1.0) may be zero and still be
     1e-17 at a point: it is proven first."""
+    for side, expr in (("left", left), ("right", right)):
+        if expr.has(sp.zoo, sp.nan):  # 1/0, (a - y)/(a - a); \infty is left to the check
+            return False, f"the {side} side divides by zero: it is {sp.sstr(expr)[:60]}"
     diff = left - right
     point = _point(diff.free_symbols, rng)
     apart = None  # SymPy's verdict at the point, once asked
