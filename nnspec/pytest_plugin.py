@@ -175,6 +175,12 @@ def _audited(function: object, contract: str, options: dict):
         if name not in accepted:
             raise UsageError(f"nnspec_audit has no option {name!r}; "
                              f"{did_you_mean(name, accepted)}its options: {', '.join(accepted)}")
+    if options.get("hidden_activation", "sigmoid") != "sigmoid" \
+            and not contract.startswith("two_layer."):
+        import warnings  # as the command line's "nnspec: ignored: ..." line
+
+        warnings.warn(f"nnspec_audit: hidden_activation applies to the two_layer contracts; "
+                      f"ignored for {contract}", UserWarning, stacklevel=3)
     if isinstance(function, str):  # "file.py:function", as the command line takes it
         options.pop("isolate", None)  # always in a sandbox
         return audit(function, contract, **options)
