@@ -55,9 +55,7 @@ def _ours_to_replace(path: Path) -> bool:
     try:
         with path.open("rb") as existing:
             head = existing.read(len(TITLE))
-    except FileNotFoundError:
-        return True
-    except OSError:  # unreadable: writable_problem says what is wrong, if anything
+    except OSError:  # missing; or unreadable, and writable_problem says what is wrong
         return True
     return head in (b"", TITLE)
 

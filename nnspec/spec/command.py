@@ -121,9 +121,10 @@ def fail_on(text: str) -> frozenset[str]:
     from nnspec.text import did_you_mean
 
     names = frozenset(w.strip() for w in text.split(",") if w.strip())
-    for name in sorted(names - set(FAIL_ON)):
-        raise UsageError(f"--fail-on: unknown verdict {name!r}; {did_you_mean(name, FAIL_ON)}"
-                         f"choose from {', '.join(FAIL_ON)}")
+    unknown = sorted(names - set(FAIL_ON))
+    if unknown:
+        raise UsageError(f"--fail-on: unknown verdict {unknown[0]!r}; "
+                         f"{did_you_mean(unknown[0], FAIL_ON)}choose from {', '.join(FAIL_ON)}")
     return names
 
 

@@ -652,12 +652,12 @@ def claim_key(claim: Claim, text: str) -> str:
     from nnspec.spec.code import CodeLine
     from nnspec.spec.formulas import Link, Unread
 
-    reads = repr(claim.check) if isinstance(claim.check, (Link, Unread, CodeLine)) else text
-    if reads == text:  # a prose check may say where in the notes
-        return cache.key("claim", claim.id, str(claim.line), claim.kind, claim.notes,
-                         claim.correction, repr(claim.corrected), reads)
-    # not its line: a paragraph inserted above a formula recomputed every claim below it
-    return cache.key("claim", claim.id, claim.kind, claim.notes, claim.correction,
+    own = isinstance(claim.check, (Link, Unread, CodeLine))
+    reads = repr(claim.check) if own else text
+    # a prose check may say where in the notes; a formula's or a listing line's is keyed without
+    # its line: a paragraph inserted above recomputed every claim below it
+    where = () if own else (str(claim.line),)
+    return cache.key("claim", claim.id, *where, claim.kind, claim.notes, claim.correction,
                      repr(claim.corrected), reads)
 
 
