@@ -153,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write the Markdown verification report",
                        epilog=f"exit codes: 0 written; 2 usage error; {STOPPED}")
+    p.add_argument("notes", nargs="?", metavar="NOTES",
+                   help="a text or Markdown file of notes: the report of their verdicts, errata "
+                   "and claims (default: the shipped notes, with the reference's numerics and "
+                   "figures)")
     p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
     p.set_defaults(handler="nnspec.report.markdown:run")
     return parser

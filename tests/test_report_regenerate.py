@@ -115,3 +115,4 @@ def test_a_report_without_an_optional_peer_says_what_it_leaves_out(monkeypatch) 
     (line,) = markdown.missing_peers()
     assert line.startswith("nnspec: note: PyTorch is not installed: the report leaves out")
     assert "pip install torch==2.13.0" in line
+

@@ -21,9 +21,11 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
+from nnspec.audit.answers import md_code
 from nnspec.errors import EXIT_OK, UsageError
-from nnspec.files import writable_problem, write_atomic
+from nnspec.files import check_outputs, writable_problem, write_atomic
 
 REPORT_NAME = "verification.md"
 FIGURES_DIR = "figures"
@@ -104,7 +106,7 @@ def ulps(x: float) -> str:
 
 # ---------------------------------------------------------------- claims sections
 
-def summary_section(claims: Sequence, evidence: object | None) -> str:
+def summary_section(claims: Sequence, evidence: object | None, shipped: bool = True) -> str:
     """Counts per verdict, the number of errata, and what was checked."""
     counts = Counter(c.verdict for c in claims)
     kinds = Counter(c.kind for c in claims)
@@ -115,7 +117,9 @@ def summary_section(claims: Sequence, evidence: object | None) -> str:
     lines = ["## Summary", "",
              table(("verdict", "claims"), rows), "",
              (f"**Errata: {counts.get('false', 0)}** claims of the notes are false "
-              "(each below, with the evidence and the correction); "
+              + ("(each below, with the evidence and the correction); " if shipped else
+                 "(each below, with the evidence, and the correction where one is known); ")
+              + 
               f"{counts.get('holds-under-convention', 0)} hold only under a convention, "
               "named below."), "",
              "What was checked:", "",
@@ -423,17 +427,26 @@ def figure_block(fig) -> str:
 
 
 def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None,
-           findings: Sequence[dict] = ()) -> str:
-    """The whole report as Markdown; sections whose source is missing are left out."""
+           findings: Sequence[dict] = (), notes: str | None = None) -> str:
+    """The whole report as Markdown; sections whose source is missing are left out. `notes`:
+    the path of an author's notes (None: the shipped notes)."""
     figures = figures or {}
+    if notes is None:
+        title = "# Verification of the neural-network notes"
+        command, source, corrected = ("`nnspec report`", "derivations/neural-network-notes.txt",
+                                      "evidence and a verified correction below")
+    else:
+        title = f"# Verification of {md_code(Path(notes).name)}"
+        command, source = md_code(f"nnspec report {notes}"), notes
+        corrected = "the evidence below, and a verified correction where nnspec knows one"
     sections = [
-        "# Verification of the neural-network notes",
-        ("Written by `nnspec report` from `derivations/neural-network-notes.txt`; regenerate "
-         "it with `nnspec report`, never edit it by hand. Verdicts: **holds** (proven by SymPy "
+        title,
+        (f"Written by {command} from {md_code(source)}; regenerate "
+         f"it with {command}, never edit it by hand. Verdicts: **holds** (proven by SymPy "
          "and confirmed numerically), **holds-under-convention** (true once the named "
-         "convention is applied), **false** (an erratum: evidence and a verified correction "
-         "below), **unchecked** (with the reason)."),
-        summary_section(claims, evidence),
+         f"convention is applied), **false** (an erratum: {corrected}), **unchecked** (with "
+         "the reason)."),
+        summary_section(claims, evidence, notes is None),
         errata_section(claims),
         findings_section(findings),
         conventions_section(claims),
@@ -530,8 +543,28 @@ def missing_peers() -> list[str]:
             if importlib.util.find_spec(module) is None]
 
 
+def write_notes_report(notes: str, out_dir: str | os.PathLike) -> Path:
+    """Write `out_dir/verification.md` for an author's notes: the verdicts, errata, findings and
+    claims of `nnspec verify NOTES` (its cached proofs when that text was verified before).
+    The sections about the reference implementation (the oracle, the float64 edges, the peers,
+    the training) are the shipped report's: they do not depend on the notes."""
+    from nnspec.numerics.findings import findings
+    from nnspec.spec import cache, command
+
+    report = Path(out_dir) / REPORT_NAME
+    check_outputs({"--out": str(report)}, inputs=(notes,), reads="reports on")
+    doc = command.document(notes, cache.enabled(), findings)
+    claims = [SimpleNamespace(**claim) for claim in doc["claims"]]
+    write_atomic(report, render(claims, None, None, doc["findings"], notes), make_dirs=True)
+    return report
+
+
 def run(args) -> int:
-    """`nnspec report [--out DIR]`: print each path written; exit 0, or 2 on a usage error."""
+    """`nnspec report [NOTES] [--out DIR]`: print each path written; exit 0, or 2 on a usage
+    error."""
+    if getattr(args, "notes", None):
+        print(write_notes_report(args.notes, args.out))
+        return EXIT_OK
     for path in write_reports(args.out):
         print(path)
     for line in missing_peers():

@@ -76,17 +76,12 @@ def notes_text(path: str | None) -> str:
     return notes.shipped_text() if path is None else notes.read(path)
 
 
-def run(args: Any, extra_findings=None) -> int:
-    """Verdicts (cached or computed), printed; `extra_findings(claims) -> [finding]` adds
-    findings computed outside this room (nnspec.numerics.findings)."""
-    json_path = Path(args.json) if getattr(args, "json", None) else None
-    path = getattr(args, "notes", None)
-    # before any work (a missing folder is made, as audit does); never over the notes
-    check_outputs({"--json": getattr(args, "json", None)}, inputs=(path,) if path else (),
-                  reads="verifies")
-    failing = fail_on(getattr(args, "fail_on", "") or "")
+def document(path: str | None, use_cache: bool, extra_findings=None) -> dict:
+    """The verify run of the notes at `path` (default: the shipped notes) as JSON-ready data,
+    from the cache when this text was verified before; `extra_findings(claims) -> [finding]`
+    adds findings computed outside this room (nnspec.numerics.findings). A UsageError for a
+    file with no claim."""
     text = notes_text(path)
-    use_cache = cache.enabled() and not getattr(args, "no_cache", False)
     doc = cache.load("runs", cache.key("run", text)) if use_cache else None
     if doc is None:
         from nnspec.spec import verify
@@ -103,6 +98,20 @@ def run(args: Any, extra_findings=None) -> int:
         # (a README, a log): CI must not pass on it
         raise UsageError(f"no claims in {path}: no formula, no code listing, no prose claim "
                          "in the notation of the notes (see the README's 'Verifying the notes')")
+    return doc
+
+
+def run(args: Any, extra_findings=None) -> int:
+    """Verdicts (cached or computed), printed; `extra_findings(claims) -> [finding]` adds
+    findings computed outside this room (nnspec.numerics.findings)."""
+    json_path = Path(args.json) if getattr(args, "json", None) else None
+    path = getattr(args, "notes", None)
+    # before any work (a missing folder is made, as audit does); never over the notes
+    check_outputs({"--json": getattr(args, "json", None)}, inputs=(path,) if path else (),
+                  reads="verifies")
+    failing = fail_on(getattr(args, "fail_on", "") or "")
+    use_cache = cache.enabled() and not getattr(args, "no_cache", False)
+    doc = document(path, use_cache, extra_findings)
     code = print_run(doc)
     if json_path is not None:
         write_atomic(json_path, to_json(doc), make_dirs=True)
