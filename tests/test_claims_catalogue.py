@@ -57,6 +57,10 @@ def test_ids_survive_an_edit_in_another_section():
       "2-layer neural network\n\nForward propagation")),
     # a short sentence alone on its line is no heading
     ("First the weights:", "First the weights:\n\nWe use the chain rule below\n"),
+    # inline math in a sentence, of the subject of a display below it in its section: the
+    # display was renumbered (`da-dz` became `da-dz-2`)
+    ("To find the new value of",
+     "We will need $\\frac{da}{dz} = a(1-a)$ on the way.\n\nTo find the new value of"),
 ])
 def test_ids_survive_an_insertion_before_them(old, new):
     """Ids were positions: a formula inserted early renumbered its section (a CI diff showed

@@ -151,11 +151,7 @@ def hidden_of(notes: Notes) -> str:
     (meaning.either_hidden), never read with a sigmoid. No definition: the sigmoid."""
     lines = notes.text.split("\n")
 
-    def in_a_sentence(seg) -> bool:  # inline math with words around it on its line
-        line = lines[seg.line - 1].strip() if 0 < seg.line <= len(lines) else ""
-        return not seg.display and line.strip("$") != seg.tex.strip()
-
-    for seg in sorted(notes.math, key=in_a_sentence):
+    for seg in sorted(notes.math, key=lambda seg: _in_a_sentence(seg, lines)):
         parts = [seg.tex[s:e] for s, e, _ in top_level_split(seg.tex, ("=",))]
         trees = [_tree(part) for part in parts]
         for (left, right), (left_tex, right_tex) in zip(pairwise(trees), pairwise(parts)):
@@ -294,10 +290,12 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
     activation the notes define (`hidden_of`), `defined` their losses (`losses`). Ids: the
     section, the formula's `subject` (a second formula of one subject in a section gets `-2`,
-    ...), and `.k` for the k-th link of a chain."""
-    out = []
-    counters: dict[str, int] = defaultdict(int)
+    ...), and `.k` for the k-th link of a chain. Formulas on lines of their own are numbered
+    before inline math within a sentence, so that such math inserted in the prose renumbers
+    no display."""
+    formulas = []  # (numbered after the displays, key, [(line, offset, text, check, kind)])
     previous = None
+    lines = notes.text.split("\n")
     for seg in notes.math:
         seg, named, previous = (*_continued(seg, previous), seg)
         loss = loss_at(defined, seg.line)
@@ -312,15 +310,30 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
             line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
             first = top_level_split(read[links[0][0]:links[0][1]], ("=",))[0]
             key = f"{prefix(seg.section)}.{named or subject(read[links[0][0]:links[0][0] + first[1]])}"
-            counters[key] += 1
-            base = key if counters[key] == 1 else f"{key}-{counters[key]}"
-            for j, (start, end, check, definition) in enumerate(links, 1):
+            group = []
+            for start, end, check, definition in links:
                 order += 1
-                ident = base if len(links) == 1 else f"{base}.{j}"
-                kind = "definition" if definition else "derivation step"
-                out.append((line, (seg.offset, order), Claim(ident, seg.section, seg.tex[start:end],
-                                                             kind, check, line=line)))
+                group.append((line, (seg.offset, order), seg.tex[start:end], check,
+                              "definition" if definition else "derivation step"))
+            formulas.append((_in_a_sentence(seg, lines), key, seg.section, group))
+    counters: dict[str, int] = defaultdict(int)
+    bases = {}
+    for i in sorted(range(len(formulas)), key=lambda i: formulas[i][0]):  # stable: text order
+        key = formulas[i][1]
+        counters[key] += 1
+        bases[i] = key if counters[key] == 1 else f"{key}-{counters[key]}"
+    out = []
+    for i, (_, _, section, group) in enumerate(formulas):
+        for j, (line, offset, text, check, kind) in enumerate(group, 1):
+            ident = bases[i] if len(group) == 1 else f"{bases[i]}.{j}"
+            out.append((line, offset, Claim(ident, section, text, kind, check, line=line)))
     return out
+
+
+def _in_a_sentence(seg: Math, lines: list[str]) -> bool:
+    """Inline math with words around it on its line (not `$y = w^T x + b$` alone)."""
+    line = lines[seg.line - 1].strip() if 0 < seg.line <= len(lines) else ""
+    return not seg.display and line.strip("$") != seg.tex.strip()
 
 
 def _continued(seg: Math, previous: Math | None) -> tuple[Math, str]:
