@@ -221,17 +221,40 @@ def test_a_gradient_step_is_judged_with_the_listings_own_gradient():
     assert got["w = w + learning_rate * dw"][0] == "false"
 
 
+def test_one_wrong_line_is_one_erratum_not_every_line_fed_by_it():
+    """A listing with one wrong line (dZ2 = A2 + Y) had every line below it false too, five
+    errata for one, none naming the cause: a line fed a wrong input holds with the table's
+    value of that input, and names the line that gave it; a line wrong in itself as well
+    (dW2 without its 1/m) stays false."""
+    source = ("m = X.shape[1]\nA1 = sigmoid(np.dot(W1, X) + b1)\n"
+              "A2 = sigmoid(np.dot(W2, A1) + b2)\ndZ2 = A2 + Y\n"
+              "dW2 = np.dot(dZ2, A1.T) / m\ndb2 = np.sum(dZ2, axis=1, keepdims=True) / m\n"
+              "dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)\ndW1 = np.dot(dZ1, X.T) / m\n")
+    got = _listing_verdicts(source)
+    assert [line for line, (v, _) in got.items() if v == "false"] == ["dZ2 = A2 + Y"]
+    assert "once dZ2 is the notation table's: L4 gives another" in got["dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)"][1]
+    assert "once dZ1 is the notation table's: L7" in got["dW1 = np.dot(dZ1, X.T) / m"][1]
+    worse = _listing_verdicts(source.replace("dW2 = np.dot(dZ2, A1.T) / m", "dW2 = np.dot(dZ2, A1.T)"))
+    assert worse["dW2 = np.dot(dZ2, A1.T)"][0] == "false"
+    assert [line for line, (v, _) in worse.items() if v == "false"] == ["dZ2 = A2 + Y", "dW2 = np.dot(dZ2, A1.T)"]
+
+
 def test_a_tanh_listing_is_false_with_the_reason():
-    """The course's network (np.tanh hidden layer) against the notes' sigma: each line is
-    false, and says it is what a tanh hidden layer gives."""
+    """The course's network (np.tanh hidden layer) against the notes' sigma: each line that
+    uses tanh is false, and says it is what a tanh hidden layer gives; a line right in itself,
+    fed the tanh values, holds and names the line they came from."""
     got = _listing_verdicts("Z1 = np.dot(W1, X) + b1\nA1 = np.tanh(Z1)\n"
                             "A2 = sigmoid(np.dot(W2, A1) + b2)\n"
                             "dZ1 = np.dot(W2.T, A2 - Y) * (1 - np.power(A1, 2))\n"
                             "dW1 = np.dot(dZ1, X.T) / X.shape[1]\n"
                             "dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]\n")
-    for line in ("A1 = np.tanh(Z1)", "dW1 = np.dot(dZ1, X.T) / X.shape[1]"):
+    for line in ("A1 = np.tanh(Z1)", "dZ1 = np.dot(W2.T, A2 - Y) * (1 - np.power(A1, 2))"):
         verdict, detail = got[line]
         assert verdict == "false" and "it is what a tanh hidden layer gives" in detail
+    for line, fed in (("A2 = sigmoid(np.dot(W2, A1) + b2)", "A1 is the notation table's: L2"),
+                      ("dW1 = np.dot(dZ1, X.T) / X.shape[1]", "dZ1 is the notation table's: L4")):
+        verdict, detail = got[line]
+        assert verdict == "holds" and fed in detail
     verdict, detail = got["dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]"]  # wrong either way
     assert verdict == "false" and "tanh" not in detail
 

@@ -66,7 +66,11 @@ class _ExactIntegers(ast.NodeTransformer):
 
 
 class _Record(_ExactIntegers):
-    """After every assignment, record the names it assigned: __record__(line, {name: value})."""
+    """After every assignment, record the names it assigned: __record__(line, {name: value});
+    with `fixing`, then give each name assigned alone the value __fix__(line, name, value)."""
+
+    def __init__(self, fixing: bool = False) -> None:
+        self.fixing = fixing
 
     def _after(self, node, targets):
         names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
@@ -74,7 +78,13 @@ class _Record(_ExactIntegers):
             ast.Constant(node.lineno),
             ast.Dict([ast.Constant(n) for n in names], [ast.Name(n, ast.Load()) for n in names])],
             []))
-        return [node, ast.copy_location(call, node)]
+        after = [node, ast.copy_location(call, node)]
+        for name in (t.id for t in targets if isinstance(t, ast.Name)) if self.fixing else ():
+            fix = ast.Call(ast.Name("__fix__", ast.Load()),
+                           [ast.Constant(node.lineno), ast.Constant(name), ast.Name(name, ast.Load())],
+                           [])
+            after.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], fix), node))
+        return after
 
     def visit_Assign(self, node):
         return self._after(node, node.targets)
@@ -227,6 +237,30 @@ def _assigned_before(records: dict, index: int, name: str) -> sp.Matrix | None:
     return _as_matrix(records[max(lines)][0][name]) if lines else None
 
 
+FIXABLE = {*FORWARD, *GRADIENTS, *(name for name in STEPS if name)}
+
+
+def _wrong_inputs(text: str, records: dict, index: int, net: Network
+                  ) -> tuple[tuple[int, str], ...]:
+    """(line, name) of each quantity that line `index` reads, as an earlier line (run once)
+    last gave it, where that value is not the notation table's: a line fed a wrong dZ2 is
+    false whatever it does with it."""
+    try:
+        read = {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load) and n.id in FIXABLE}
+    except SyntaxError:
+        return ()
+    rng, wrong = random.Random(SEED), []
+    for name in sorted(read):
+        lines = [line for line in records if line < index and name in records[line][0]]
+        if not lines or len(records[max(lines)]) != 1:
+            continue
+        got, want = _as_matrix(records[max(lines)][0][name]), expected(name, net, set())
+        if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
+            wrong.append((max(lines), name))
+    return tuple(wrong)
+
+
 @dataclass
 class Run:
     """One execution of a listing: values recorded per line, and the line that raised."""
@@ -237,14 +271,27 @@ class Run:
 
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool,
-         hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY) -> tuple:
+         hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY,
+         fixes: tuple[tuple[int, str], ...] = ()) -> tuple:
+    """One run of a listing on one shape. `fixes`: (line, name) whose value the listing gives
+    is replaced, after that line, by the notation table's (what a later line computes
+    from a right input)."""
     n_x, m = shape
     net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
     symbolic = _symbolic_numpy()
+
+    def fix(line: int, name: str, value):
+        if (line, name) not in fixes:
+            return value
+        want = expected(name, net, set())
+        if isinstance(value, np.ndarray) or want.shape != (1, 1):
+            return np.array(want.tolist(), dtype=object)
+        return want[0, 0]
+
     env = {"np": symbolic, "Integer": sp.Integer, "float": _exact_float,
            "__builtins__": {**vars(builtins), "__import__": _importing(symbolic)},
-           "sigmoid": np.frompyfunc(defs.sigma, 1, 1),
+           "sigmoid": np.frompyfunc(defs.sigma, 1, 1), "__fix__": fix,
            "__record__": lambda line, values: records.setdefault(line, []).append(values)}
     failed, reached = None, set()
 
@@ -261,7 +308,7 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
             tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(others)))
             exec(compile(tree, "<others>", "exec"), env)  # noqa: S102 - the notes' own listings
         env.update(_inputs(net))
-        tree = ast.fix_missing_locations(_Record().visit(ast.parse(source)))
+        tree = ast.fix_missing_locations(_Record(bool(fixes)).visit(ast.parse(source)))
         exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
         functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
         wanted = {a.arg for f in functions for a in f.args.args}
@@ -350,11 +397,36 @@ class CodeLine:
     two_layer: bool = False
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
     loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
+    fixes: tuple[tuple[int, str], ...] = ()  # _run's: the table's values in place of these
 
     def describe(self) -> str:
         return self.text.strip()
 
     def run(self) -> Outcome:
+        """The line judged in the listing's run. A line that is false only because an earlier
+        line gave it a wrong input holds, judged with the table's value of that input (as a
+        step is judged with the listing's own gradient): one wrong line is one erratum, not
+        every line downstream of it."""
+        outcome = self._judged()
+        if outcome.ok is not False or self.fixes or self.broken:
+            return outcome
+        for shape in SHAPES:
+            net, records, _, _ = _run(self.source, self.others, shape, self.two_layer,
+                                      self.hidden, self.loss)
+            wrong = _wrong_inputs(self.text, records, self.index, net)
+            if wrong:
+                fed = replace(self, fixes=wrong)._judged()
+                if fed.ok is not True:
+                    return outcome
+                names = ", ".join(name for _, name in wrong)
+                lines = ", ".join(f"L{line}" for line, _ in wrong)
+                one = len(wrong) == 1
+                return Outcome(True, f"{fed.detail}, once {names} {'is' if one else 'are'} the "
+                               f"notation table's: {lines} give{'s' if one else ''} another "
+                               "(the erratum is there or above)")
+        return outcome
+
+    def _judged(self) -> Outcome:
         if self.broken:
             return Outcome(False, "does not parse", self.broken)
         if self.hidden not in MODELLED:
@@ -363,7 +435,8 @@ class CodeLine:
         checked, passing = [], []
         for shape in SHAPES:
             net, records, failed, reached = _run(self.source, self.others, shape,
-                                                 self.two_layer, self.hidden, self.loss)
+                                                 self.two_layer, self.hidden, self.loss,
+                                                 self.fixes)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
