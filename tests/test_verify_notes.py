@@ -924,6 +924,15 @@ def test_a_display_that_starts_with_equals_continues_the_one_before(open_, close
                    ("t.dw", 8): "holds", ("t.dw-2", 9): "holds"}, got
 
 
+def test_a_display_that_ends_with_equals_is_continued_by_the_next():
+    """`$$dz =$$` then `$$= a - y$$`: neither display had two sides, so both were dropped
+    (and notes written so had no claim at all)."""
+    text = "# T\n\n$$dz =$$\n$$= a + y$$\n\n$$\\frac{d\\mathcal{L}}{db} =$$\n\n$$= a - y$$\n"
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {(c.id, c.line): r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    assert got == {("t.dz", 4): "false", ("t.dL-db", 8): "holds"}, got
+
+
 @pytest.mark.parametrize("formula", [
     "σ'(z) = σ(z)(1 − σ(z))",  # typed: sigma, the minus sign U+2212
     r"\sigma^\prime(z) = \sigma(z)(1 - \sigma(z))",

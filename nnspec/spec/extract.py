@@ -347,8 +347,10 @@ def _continued(seg: Math, previous: Math | None) -> tuple[Math, str]:
         return seg, ""
     read = _as_assignments(previous.tex)
     sides = top_level_split(read, ("=",))
+    if len(sides) >= 2 and not read[sides[-1][0]:sides[-1][1]].strip():
+        sides = sides[:-1]  # `$$dz =$$` then `$$= a - y$$`: the chain goes on from dz
     last = " ".join(read[sides[-1][0]:sides[-1][1]].split())
-    if len(sides) < 2 or not last:
+    if not last or len(sides) < 2 and not read.rstrip().endswith("="):
         return seg, ""
     return replace(seg, tex=f"{last} {tex}"), subject(read[sides[0][0]:sides[0][1]])
 
