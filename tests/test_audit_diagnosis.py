@@ -123,6 +123,41 @@ def test_a_target_with_noise_gets_no_diagnosis_and_no_accuracy_warning() -> None
     assert "accuracy" not in checks
 
 
+def _clipped_propagate(c: float):
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = _sigmoid(np.clip(w.T @ X + b, -c, c))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+    return propagate
+
+
+@pytest.mark.parametrize("c", [15.0, 20.0, 30.0])
+def test_a_sigmoid_that_clips_z_is_a_defect_named_as_such(c: float) -> None:
+    """np.clip(z, -20, 20) "against overflow" conformed: no input had |z| between 8 and the
+    saturating 40; at 15 it was "float32 arithmetic" (the cost off by 5), whose bound at a
+    float32-saturated input fits any error."""
+    result = engine.audit_function(_clipped_propagate(c), "logreg.propagate")
+    (value,) = [f for f in result.findings if f.check == "value"]
+    assert result.verdict == "defect" and value.severity == "defect"
+    assert f"matches: sigmoid of z clipped at -{c:g} and {c:g}" in value.message
+    assert "float32" not in value.message.split("(tried", 1)[0]
+
+
+def test_float32_is_not_named_where_its_bound_is_as_large_as_the_value() -> None:
+    """At z = 20 float32's sigmoid is 1 and its cost bound (404) exceeds the cost (20): a cost
+    off by 5 fit it. At z = 15 the bound (2.7) still bounds the cost's digits."""
+    p = {"w": np.array([[0.0]]), "b": 20.0, "X": np.array([[0.0]]), "Y": np.array([[0.0]])}
+    wrong = {"cost": np.asarray(15.0)}
+    assert not diagnosis._float32("logreg.propagate", p, Options(), {"cost": 20.0}, wrong)
+    near = {"cost": np.asarray(20.0 + 1e-6)}
+    assert diagnosis._float32("logreg.propagate", {**p, "b": 15.0}, Options(), {"cost": 15.0},
+                              {"cost": np.asarray(15.0 + 1e-6)})
+    assert not diagnosis._float32("logreg.propagate", p, Options(), {"cost": 20.0}, near)
+    assert _explain("logreg.propagate", p, _clipped_propagate(10.0)(**p)).startswith(
+        "matches: sigmoid of z clipped at -10 and 10")
+
+
 def test_float32_values_at_saturation_are_named_but_float64_saturation_is_not() -> None:
     """Where sigmoid saturates, a quantity off by float32 rounding (the target computes in
     float32) is float32 arithmetic; 1.0 for 1 - 1e-17 (float64 rounding) or inf is not."""
@@ -438,6 +473,28 @@ def test_more_mistakes_of_real_submissions_are_named(function, contract: str,
     found = engine.audit_function(function, contract)
     value = next(f for f in found.findings if f.check == "value")
     assert words in value.message, value.message
+
+
+def backward_a2_for_a1(parameters, cache, X, Y):
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dZ1 = parameters["W2"].T @ dZ2 * (1 - A1**2)
+    return {"dW1": dZ1 @ X.T / m, "db1": np.sum(dZ1, axis=1, keepdims=True) / m,
+            "dW2": dZ2 @ A2.T / m, "db2": np.sum(dZ2, axis=1, keepdims=True) / m}
+
+
+def test_a_mistake_that_only_the_simplest_inputs_fit_is_not_named() -> None:
+    """A2 used for A1 in dW2 (tanh network): on the first inputs explored (all 0, where the
+    sigmoid network's A1 is 0.5 as A2 is) it was "sigmoid hidden layer; run with
+    --hidden-activation sigmoid", advice that moves the whole class to the wrong network.
+    The mistake must fit the spare inputs too; this one is named."""
+    found = engine.audit_function(backward_a2_for_a1, "two_layer.backward_propagation",
+                                  hidden_activation="tanh")
+    value = next(f for f in found.findings if f.check == "value")
+    assert "matches: A2 used in place of A1 in dW2" in value.message, value.message
+    assert "sigmoid hidden layer" not in value.message
+    assert value.diagnosis["mistake"] == "A2 used in place of A1 in dW2"
 
 
 def backward_w2_not_transposed(parameters, cache, X, Y):

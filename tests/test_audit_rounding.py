@@ -121,17 +121,18 @@ def test_an_accuracy_warning_shows_the_input_of_its_worst_error():
 
 
 def test_a_hang_met_only_while_shrinking_is_a_finding(tmp_path):
-    """The rounding of the saturation warning's b tries -1000, where this target hangs: the
-    hang is reported with that input (it was lost: the audit stopped, the warning kept)."""
+    """The rounding of the saturation warning's w tries w[0] = -10, where this target hangs
+    (no input before it has that w[0]): the hang is reported with that input (it was lost:
+    the audit stopped, the warning kept)."""
     import inspect
 
     source = inspect.getsource(skips_saturated_terms).replace(
-        "    m = X.shape[1]\n", "    m = X.shape[1]\n    while b == -1000.0:\n        pass\n", 1
+        "    m = X.shape[1]\n", "    m = X.shape[1]\n    while w[0, 0] == -10.0:\n        pass\n", 1
     ).replace("def skips_saturated_terms(", "def propagate(", 1)
-    target = tmp_path / "hangs_at_minus_1000.py"
+    target = tmp_path / "hangs_at_minus_10.py"
     target.write_text("import math\n\nimport numpy as np\n\n\n" + source)
     result = engine.audit(str(target), "logreg.propagate", timeout=3.0)
     hang = [f for f in result.findings if f.check == "timeout"]
     assert result.verdict == "defect" and hang, result.summary()
-    assert hang[0].counterexample["inputs"]["b"] == -1000.0
+    assert hang[0].counterexample["inputs"]["w"][0][0] == -10.0
     assert any(f.check == "saturation" for f in result.findings)

@@ -30,6 +30,7 @@ from nnspec.numerics import oracle, tolerance
 
 REASONABLE_EPS = 1e-8  # the largest eps inside the log that is a guard, not a change of the cost
 CLIPS = tuple(10.0 ** -k for k in range(1, 16))  # np.clip(a, c, 1 - c) as students write it
+Z_CLIPS = (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0)  # np.clip(z, -c, c) inside a sigmoid
 MATCH_SHARE = 0.01  # the target's value within 1% of the variant's departure from the exact one
 NEWTON_STEPS = 4
 MATCH_ULPS = 16  # plus the float64 rounding of two evaluations of the same formula
@@ -72,7 +73,9 @@ class Match:
 
 # ---- float64 computations with one mistake switched on -------------------------------------
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def _sigmoid(z: np.ndarray, clip: float = 0.0) -> np.ndarray:
+    """The stable sigmoid; `clip`: of z clipped to [-clip, clip] first ("against overflow")."""
+    z = np.clip(z, -clip, clip) if clip else z
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -98,11 +101,11 @@ def _cost(A: np.ndarray, Y: np.ndarray, eps: tuple[float, float] = (0.0, 0.0),
     return np.asarray(-np.sum(terms) / Y.shape[1])
 
 
-def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: bool = False
-            ) -> dict:
+def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: bool = False,
+            z_clip: float = 0.0) -> dict:
     w, b, X, Y = p["w"], p["b"], p["X"], p["Y"]
     m = X.shape[1]
-    A = _sigmoid(-(w.T @ X + b) if flipped else w.T @ X + b)
+    A = _sigmoid(-(w.T @ X + b) if flipped else w.T @ X + b, z_clip)
     if clip:
         A = np.clip(A, clip, 1 - clip)
     dZ = A - Y
@@ -112,19 +115,19 @@ def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: boo
 
 def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
                w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "",
-               flipped: bool = False) -> dict:
+               flipped: bool = False, z_clip: float = 0.0) -> dict:
     """Forward and backward pass; `forward` the hidden activation used to make A1 (default
     `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
     `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m);
-    `flipped`: every sigmoid computed as sigma(-z)."""
+    `flipped`: every sigmoid computed as sigma(-z); `z_clip`: of z clipped to [-z_clip, z_clip]."""
     W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
     m = X.shape[1]
     forward = forward or hidden
     sign = -1 if flipped else 1
     Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + b1
-    A1 = _activation(forward)(sign * Z1 if forward == "sigmoid" else Z1)
+    A1 = _sigmoid(sign * Z1, z_clip) if forward == "sigmoid" else np.tanh(Z1)
     Z2 = W2 @ A1 + b2
-    A2 = _sigmoid(sign * Z2)
+    A2 = _sigmoid(sign * Z2, z_clip)
     if clip:
         A2 = np.clip(A2, clip, 1 - clip)
     dZ2 = A2 - Y
@@ -167,6 +170,12 @@ BROADCAST = Match("an (m, m) broadcast summed whole (a (1, m) array times an (m,
 def _clip_match(c: float) -> Match:
     return Match(f"a clipped at {c:g} and 1 - {c:g}", "do not clip a: compute the loss from z "
                  "(np.logaddexp) if log(0) is the worry")
+
+
+def _z_clip_match(c: float) -> Match:
+    return Match(f"sigmoid of z clipped at -{c:g} and {c:g}", f"do not clip z: sigma is not yet 0 "
+                 f"or 1 at |z| = {c:g}, and 1 / (1 + np.exp(-z)) only overflows to 1 / inf = 0 "
+                 "(clip at |z| >= 40, if at all, where float64's sigma is 0 or 1 already)")
 
 
 def _eps_match(eps: float) -> Match:
@@ -249,6 +258,8 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _logreg(p, clip=c)
+    for c in Z_CLIPS:
+        yield _z_clip_match(c), lambda c=c: _logreg(p, z_clip=c)
 
 
 def _activation_match(other: str) -> Match:
@@ -290,6 +301,10 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield (Match("dW2 = dZ2 A1 without A1's transpose", "dW2 = dZ2 A1^T / m has W2's shape "
                      "(1, n_h); it only runs because n_h == m"),
                lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["cache['A1']"] / m})
+    if n_h == 1:  # (1, m) by (m, 1): it only runs with one hidden unit
+        yield (Match("A2 used in place of A1 in dW2", "dW2 = dZ2 A1^T / m: the hidden layer's "
+                     "activations, not the output's"),
+               lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["A2"].T / m})
     prime = {"sigmoid": "A1 * (1 - A1)", "tanh": "1 - A1**2"}[hidden]
     yield (Match("A1 used in place of g'(Z1)", f"dZ1 = W2^T dZ2 * g'(Z1), and g'(Z1) is {prime} "
                  f"for the {hidden} hidden layer"),
@@ -297,6 +312,8 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _two_layer(p, hidden, clip=c)
+    for c in Z_CLIPS:
+        yield _z_clip_match(c), lambda c=c: _two_layer(p, hidden, z_clip=c)
 
 
 def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
@@ -402,14 +419,15 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
                              "a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
-                             "float32 arithmetic",
+                             "z clipped inside sigmoid, float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), a "
-                                          "missing transpose, float32 arithmetic",
+                                          "missing transpose, z clipped inside sigmoid, "
+                                          "float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
-                                           "tanh' and back, A1 for g'(Z1), "
-                                           "dW2 for W2, a missing transpose, float32 "
-                                           "arithmetic",
+                                           "tanh' and back, A1 for g'(Z1), A2 for A1 in dW2, "
+                                           "dW2 for W2, a missing transpose, z clipped "
+                                           "inside sigmoid, float32 arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
                                    "log10, the (1 - y) term dropped, an "
                                    "(m, m) broadcast, eps inside the log, clipping, float32 "
@@ -442,7 +460,10 @@ def _explains(variant: dict, expected: dict, got: dict, bound: dict) -> bool:
 
 
 def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
-    """Every wrong quantity within the float32 error bound (and so beyond the float64 one)."""
+    """Every wrong quantity within the float32 error bound (and so beyond the float64 one),
+    where that bound tells float32 from other errors: not where it is as large as the value
+    itself (a cost at |z| = 20, where float32's sigmoid is 1: any error fit it, and a sigmoid
+    clipped at |z| = 15, its cost off by 5, "matched float32 arithmetic")."""
     if contract == "logreg.propagate":
         bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype="float32")
     elif contract == "two_layer.compute_cost":
@@ -458,6 +479,9 @@ def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
         return False
     for name, g in got.items():
         if name not in bound:
+            return False
+        size = np.abs(np.asarray(expected[name], dtype=float))
+        if np.any((np.asarray(bound[name]) >= size) & (size > 0)):
             return False
         if tolerance.compare(name, expected[name], g, bound[name]) is not None:
             return False
@@ -498,9 +522,10 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
     smallest input, the one that explains the most of the others, if at least half (one input
     may fit two: with Y all 0, summing a whole (m, m) broadcast gives exactly m times the cost;
     another may lie where float32 overflows), unless another input solves its constant to
-    another value; or that none of the known ones does (None). Mistakes that the inputs fit
-    equally (the first inputs explored are the simplest: A2 all 0.5, Y all 0) are told apart
-    by the `spare` inputs, which are read only then."""
+    another value; or that none of the known ones does (None). The first inputs explored are
+    the simplest (A2 all 0.5, Y all 0), which a mistake may fit by chance: it must explain at
+    least half of the `spare` inputs too, and mistakes that the others fit equally are told
+    apart by them."""
     (problem, details), *others = failures
     found = list(candidates(contract, problem, details, options))
     if not found:
@@ -511,11 +536,13 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
     if best < 0 or 2 * best < len(theirs):
         return _none_known(contract)
     tied = [m for m, n in zip(found, score) if n == best]
-    if len(tied) > 1 and spare:
+    if spare:
         more = [list(candidates(contract, p, d, options, float32=FLOAT32 in tied))
                 for p, d in spare]
         extra = _scores(tied, more)
-        tied = [m for m, n in zip(tied, extra) if n == max(extra) and n >= 0] or tied
+        if 2 * max(extra) < len(more):  # the simplest inputs fit it by chance: A2 used for A1
+            return _none_known(contract)  # in dW2 is the sigmoid network's dW2 where all is 0
+        tied = [m for m, n in zip(tied, extra) if n == max(extra)]
     first, *others_tied = tied
     if not others_tied:
         return str(first), first

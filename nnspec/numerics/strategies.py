@@ -40,6 +40,9 @@ from hypothesis.extra.numpy import arrays
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh")
 FINITE_Z = 30.0  # max |z| without saturation
 Z_SCALES = (1.0, 8.0, 40.0, 300.0)  # targets for max |z|; 40 and 300 saturate sigma
+# large |z| where sigma does not saturate yet: a sigmoid clipped at |z| = 10 to 30 ("against
+# overflow") is wrong there, and no other target reaches it
+UNSATURATED_Z = (16.0, 32.0)
 MAX_EXPONENT = 20  # entries span 2^-20 .. 2^20 when magnitudes are mixed
 MIN_UNIT = 2.0**-24  # smaller drawn mantissas flush to 0
 MAX_GROWTH = 2.0**40  # rescaling never multiplies weights by more
@@ -150,8 +153,9 @@ def _bias(draw, shape: tuple[int, ...]) -> np.ndarray:
 @_once
 @st.composite
 def _z_scale(draw, saturation: bool, saturating: float) -> float | None:
-    """Target for max |z|: None (as drawn), or one of Z_SCALES up to the limit."""
-    scales = [s for s in Z_SCALES if saturation or s <= FINITE_Z]
+    """Target for max |z|: None (as drawn), or one of Z_SCALES and UNSATURATED_Z up to the
+    limit."""
+    scales = [s for s in (*Z_SCALES, *UNSATURATED_Z) if saturation or s <= FINITE_Z]
     if saturation:
         scales.append(saturating)
     return draw(st.sampled_from([None, *sorted(set(scales))]))
