@@ -107,8 +107,8 @@ def test_results_in_the_wrong_order_name_the_expected_order_and_plurals_agree(tm
                        "--examples", "5")
     assert code == 1
     assert "(1 defect, 0 warnings, 0 notes)" in out.splitlines()[0]
-    assert ("defect [type] grads should be a dict, got a number; expected the result "
-            "(grads, cost)") in out
+    assert ("defect [type] the result's items are in the other order: (cost, grads); "
+            "expected the result (grads, cost); their values are checked as if in order") in out
 
 
 def test_a_forked_child_of_the_cli_ends_on_sigterm_as_by_default():

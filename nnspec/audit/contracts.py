@@ -115,6 +115,13 @@ def _shape_of(value: Any) -> str:
     return type(value).__name__
 
 
+def _kind(value: Any) -> str:
+    """"dict", "numeric" (a number or an array) or "other": what a result's item is."""
+    if isinstance(value, dict):
+        return "other" if "__nnspec_opaque__" in value else "dict"
+    return "numeric" if _numeric(value) is not None else "other"
+
+
 MISSING = object()  # an output part whose absence is already a recorded failure
 
 
@@ -162,6 +169,29 @@ class _Checker:
                       f"got {_shape_of(container)}{self._expected()}", unread)
             return MISSING
         return container[key]
+
+    def parts(self, value: Any, count: int, kinds: tuple[str, ...] = ()) -> list:
+        """The `count` items of a tuple result. The course unpacks exactly that many (`grads,
+        cost = propagate(...)` raises on a third item), and an item read from a result of
+        another length is compared as what it is not (a `(dw, db, cost)`'s db as the cost):
+        a result of another length is a type defect, its items left unread. Two items of the
+        `kinds` expected in the other order (`return cost, grads`) are a type defect too,
+        their values checked in the order meant."""
+        tuple_ = isinstance(value, (tuple, list))
+        if tuple_ and len(value) == count and len(set(kinds)) == count == 2 \
+                and tuple(map(_kind, value)) == kinds[::-1]:  # `return cost, grads`
+            names = self.returns.strip("()").split(", ")
+            self.fail("type", "defect", f"the result's items are in the other order: "
+                      f"({', '.join(names[::-1])}){self._expected()}; their values are "
+                      "checked as if in order")
+            return list(value)[::-1]
+        if tuple_ and len(value) == count or value is None or value is MISSING:
+            return [self.part(value, k) for k in range(count)]  # (None: says it returns nothing)
+        got = plural(len(value), "item") if tuple_ else _shape_of(value)
+        self.fail("type", "defect", f"the result should be a tuple of {plural(count, 'item')}, "
+                  f"got {got}{self._expected()} (the course unpacks exactly {count})",
+                  unread=True)
+        return [MISSING] * count
 
     def _expected(self) -> str:
         return f"; expected the result {self.returns}" if self.returns else ""
@@ -635,7 +665,7 @@ class LogRegPropagate(Contract):
         exact, bound, loose = self.reference(p, o)
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
-        grads, cost = c.part(value, 0), c.part(value, 1)
+        grads, cost = c.parts(value, 2, ("dict", "numeric"))
         dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
         db = c.bias_gradient(c.item(grads, "db", "grads"), "db", ())
         cost = c.scalar(cost, "cost", m)
@@ -726,8 +756,7 @@ class LogRegOptimize(Contract):
         k_max, rate = p["num_iterations"], p["learning_rate"]
         costs, cost_bounds, w, b, error = self.reference(p, o)
         c = _Checker(False, returns="(params, grads, costs)")
-        params = c.part(value, 0)
-        got_costs = c.part(value, 2)
+        params, _, got_costs = c.parts(value, 3)
         got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
         got_b = c.scalar(c.item(params, "b", "params"), "b")
         if got_costs is not MISSING:
@@ -816,8 +845,8 @@ class TwoLayerForward(Contract):
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
         exact, bound, loose = self.reference(p, o)
         c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
-        A2 = c.array(c.part(value, 0), "A2", (1, m))
-        cache = c.part(value, 1)
+        got_A2, cache = c.parts(value, 2, ("numeric", "dict"))
+        A2 = c.array(got_A2, "A2", (1, m))
         shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
         got = {k: c.array(c.item(cache, k, "cache"), f"cache[{k!r}]", s) for k, s in shapes.items()}
         c.values([("A2", exact["A2"], A2, bound["A2"], loose["A2"])]
