@@ -251,14 +251,28 @@ def test_a_file_whose_name_has_a_colon_is_that_file(tmp_path: Path) -> None:
 
 
 def test_a_function_inside_a_cell_magic_is_pointed_at(tmp_path: Path) -> None:
-    """`%%time` above the def: the cell is skipped, and the error said "it defines no
-    function" instead of where the function is."""
+    """`%%writefile` above the def: the cell is not run (in Jupyter either), and the error
+    said "it defines no function" instead of where the function is."""
+    path = tmp_path / "written.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": [
+        "%%writefile mine.py\n", "def propagate(w, b, X, Y):\n", "    return 1\n"]}]}))
+    with pytest.raises(UsageError, match=r"'propagate' is defined in cell 1, which starts "
+                                         r"with %%writefile"):
+        check_target(parse_target(str(path), "propagate"))
+
+
+@pytest.mark.parametrize("magic", ["%%time", "%%capture captured --no-stderr", "%%prun"])
+def test_a_function_under_a_cell_magic_that_runs_python_is_loaded(tmp_path, magic) -> None:
+    """IPython runs the body of `%%time`, `%%capture`, `%%prun` as Python in the notebook's
+    namespace: the function is defined in Jupyter, and a timed cell was skipped (a correct
+    submission scored 0)."""
     path = tmp_path / "timed.ipynb"
     path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": [
-        "%%time\n", "def propagate(w, b, X, Y):\n", "    return 1\n"]}]}))
-    with pytest.raises(UsageError, match=r"'propagate' is defined in cell 1, which starts "
-                                         r"with %%time"):
-        check_target(parse_target(str(path), "propagate"))
+        f"{magic}\n", "def propagate(w, b, X, Y):\n", "    return w + 1\n",
+        "propagate(1, 2, 3, 4)\n"]}]}))
+    target = parse_target(str(path), "propagate")
+    check_target(target)
+    assert load_function(target)(1, 0, 0, 0) == 2
 
 
 @pytest.mark.parametrize("name", ["big.py", "big.ipynb"])

@@ -11,8 +11,9 @@ A notebook is not run as a whole: only the imports, the function (and class) def
 the constants (assignments that call nothing) of its code cells are executed, in cell order,
 so that a notebook that trains a model for an hour still loads in milliseconds. IPython
 magics and shell lines (`%...`, `!...`, `x = !ls`, `np.dot?`) are dropped and cells that start
-with a cell magic (`%%...`) are skipped, and so are cells in IPython syntax that still does
-not parse.
+with a cell magic (`%%...`) are skipped, except `%%time`, `%%capture` and `%%prun`, whose body
+IPython runs as Python (the magic's line is dropped); so are cells in IPython syntax that still
+does not parse.
 A `.py` file is executed as a module, as `import` would; if its top-level code fails (a script
 that reads a data file or calls sys.exit), only its imports, definitions and constants are
 loaded, with a note in the audit. A top level that never ends uses up the audit's time budget.
@@ -222,21 +223,36 @@ def code_cells(text: str, name: str):
                              "text)")
 
 
+# cell magics whose body IPython runs as Python in the notebook's namespace: a `def` under
+# `%%time` is defined in Jupyter, and a student who timed the cell had it skipped (scored 0)
+PYTHON_CELL_MAGICS = ("%%time", "%%capture", "%%prun")
+
+
+def _cell_magic(source: str) -> str:
+    """The cell magic a cell starts with (`%%time`), or ""."""
+    return source.split()[0] if source.lstrip().startswith("%%") else ""
+
+
 def _code_cells(text: str, name: str):
-    """(filename, lines) of each code cell, magics blanked; cell-magic cells skipped."""
+    """(filename, lines) of each code cell, magics blanked; the cells of a cell magic skipped,
+    except those whose body is Python (PYTHON_CELL_MAGICS: its line blanked)."""
     for number, source in code_cells(text, name):
-        if source.lstrip().startswith("%%"):
-            continue
-        yield f"{name} cell {number}", ["" if _IPYTHON_LINE.match(ln) else ln
-                                         for ln in source.split("\n")]
+        lines = source.split("\n")
+        if magic := _cell_magic(source):
+            if magic not in PYTHON_CELL_MAGICS:
+                continue
+            first = next(i for i, line in enumerate(lines) if line.strip())
+            lines[first] = ""
+        yield f"{name} cell {number}", ["" if _IPYTHON_LINE.match(ln) else ln for ln in lines]
 
 
 def _magic_cells_defining(path: Path, name: str) -> list[tuple[int, str]]:
-    """(cell number, its magic) of the `%%` cells that hold `def name(`."""
+    """(cell number, its magic) of the `%%` cells (not run) that hold `def name(`."""
     defines = re.compile(rf"^\s*def\s+{re.escape(name)}\s*\(", re.MULTILINE)
-    return [(number, source.split()[0])
+    return [(number, _cell_magic(source))
             for number, source in code_cells(read_input(path).decode("utf-8"), path.name)
-            if source.lstrip().startswith("%%") and defines.search(source)]
+            if _cell_magic(source) not in ("", *PYTHON_CELL_MAGICS)
+            and defines.search(source)]
 
 
 def notebook_syntax_errors(path: Path, defining: str = "") -> list[tuple[str, str]]:
