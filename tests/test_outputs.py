@@ -25,6 +25,8 @@ def _audit(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("outputs, words", [
     (["--json", "{target}"], "would overwrite what it audits"),
     (["--report", "{folder}/x.py"], "would overwrite what it audits"),
+    (["--cache", "{folder}/mine.py"], "would overwrite what it audits"),  # (an empty .py
+    # of the folder became the results database, then was audited as "null bytes")
     (["--json", "{tmp}/same", "--report", "{tmp}/same"], "name the same path"),
     (["--json", "{tmp}"], "it is a directory"),
     (["--report", "{target}/r.md"], "is not a directory"),

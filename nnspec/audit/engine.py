@@ -1259,7 +1259,9 @@ def run(args: argparse.Namespace) -> int:
         if given and not folder and (given.endswith(("/", os.sep)) or os.path.isdir(given)):
             setattr(args, kind, os.path.join(given, "results.json"))  # the platforms' name
     graders = {f"--{kind}": getattr(args, kind, None) for kind in ("gradescope", "prairielearn")}
-    check_outputs({"--json": args.json, "--report": args.report, **({} if folder else graders)},
+    check_outputs({"--json": args.json, "--report": args.report,  # --cache: a database written
+                   "--cache": getattr(args, "cache", None),  # over an empty submission.py
+                   **({} if folder else graders)},
                   (args.target, where), SUFFIXES, directories=graders if folder else None)
     for line in _not_applying(args, folder):
         print(f"nnspec: {line}", file=sys.stderr)
