@@ -193,3 +193,22 @@ def test_a_file_that_cannot_be_shipped_is_an_error_verdict(
                 for t in json.loads((tmp_path / "out.json").read_text())["targets"]}
     assert code == 2 and verdicts["alice.py"][0] == "conforms"
     assert verdicts["locked.py"] == ("error", "target locked.py: cannot read (Permission denied)")
+
+
+def test_a_notebook_travels_to_the_cluster_as_its_code_cells(tmp_path: Path) -> None:
+    """The whole .ipynb travelled with its task, an 11 MB plot output included (Dask warned of
+    a large graph); the sandbox reads only the code cells, so only they travel, and the
+    audit is the same."""
+    notebook = json.loads((Path(__file__).parent / "corpus" / "notebooks" /
+                           "propagate_correct.ipynb").read_text())
+    image = {"output_type": "display_data", "data": {"image/png": "A" * 2_000_000}}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [image]
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "mine.ipynb").write_text(json.dumps(notebook))
+    (job,) = batch.make_jobs(folder, "logreg.propagate", {"examples": 5})
+    sent = batch.shipped(job)
+    assert sent.files[0][0] == "mine.ipynb" and len(sent.files[0][1]) < 20_000
+    assert batch.audit_job(sent).to_dict() == batch.audit_job(job).to_dict()

@@ -124,18 +124,27 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     (submission / "a_helpers.py").write_text("def sigmoid(z):\n    return z\n")
     # the course's tests, uploaded beside the notebook, sort first (it was graded: 0 points)
     (submission / "public_tests.py").write_text("def propagate_test(target):\n    pass\n")
-    shutil.copy(CORPUS / "correct_stable.py", submission / "week2_propagate.py")
+    # four folders deep, as a zip of a Downloads folder has it (a -maxdepth 3 missed it and
+    # told the student no file defined propagate); a later copy is named, not graded
+    deep = submission / "Downloads" / "course" / "week2" / "assignment"
+    deep.mkdir(parents=True)
+    shutil.copy(CORPUS / "correct_stable.py", deep / "week2_propagate.py")
+    shutil.copy(CORPUS / "bug_sign_error.py", deep / "week2_propagate_copy.py")
     run = tmp_path / "run.sh"
     run.write_text(script.replace(venv, str(tmp_path / "venv")).replace(root, str(moved))
                    .replace("--timeout 120", "--timeout 120 --examples 10"))
-    subprocess.run(["bash", str(run)], check=True, capture_output=True, timeout=300)
+    done = subprocess.run(["bash", str(run)], check=True, capture_output=True, text=True,
+                          timeout=300)
+    graded = "Downloads/course/week2/assignment/week2_propagate.py"
+    assert done.stdout.startswith(f"graded: ./{graded}; also defining propagate, not graded: "
+                                  f"./{graded[:-3]}_copy.py\n"), done.stdout
     written = json.loads((moved / "results" / "results.json").read_text())
     if platform == "gradescope":
         assert written["score"] == sum(t["max_score"] for t in written["tests"]), written
-        assert written["output"].startswith("week2_propagate.py: conforms"), written
+        assert written["output"].startswith(f"{graded}: conforms"), written
     else:
         assert written["gradable"] and written["score"] == 1.0, written
-        assert written["message"].startswith("week2_propagate.py: conforms"), written
+        assert written["message"].startswith(f"{graded}: conforms"), written
 
 
 def stub(w, b, X, Y):

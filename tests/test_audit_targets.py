@@ -189,8 +189,14 @@ def test_a_global_the_load_could_not_bind_is_named_not_blamed(tmp_path: Path) ->
     with pytest.raises(LookupError, match=r"f needs 'm', bound at the top level by "
                        r"`m = X.shape\[1\]` \(nb.ipynb cell 2 line 2\)"):
         load_target(parse_target(f"{nb}:f", "f"))
-    with pytest.raises(LookupError, match=r"g needs 'X', .*`X, Y = load_dataset\(\)`"):
+    with pytest.raises(LookupError, match=r"g needs 'X', .*`X, Y = load_dataset\(\)`.*it "
+                       r"runs a notebook's imports"):
         load_target(parse_target(f"{nb}:g", "g"))
+    script = tmp_path / "script.py"  # a .py whose top level fails: its own words
+    script.write_text("X = load_dataset()\nm = X.shape[1]\n\n\ndef f(z):\n    return z / m\n")
+    with pytest.raises(LookupError, match=r"could not run \(it runs only the imports, "
+                       r"definitions and constants of a file whose top level fails\)"):
+        load_target(parse_target(f"{script}:f", "f"))
 
 
 def test_the_reason_a_target_cannot_load_is_whole_and_nnspec_s_own(tmp_path: Path) -> None:

@@ -45,7 +45,14 @@ from nnspec.audit.engine import (
     audit,
     jsonable,
 )
-from nnspec.audit.sandbox import drop_spare, helper_modules, prespawn, stop_run, tagged
+from nnspec.audit.sandbox import (
+    code_only,
+    drop_spare,
+    helper_modules,
+    prespawn,
+    stop_run,
+    tagged,
+)
 from nnspec.audit.targets import find_targets, helpers_in, links, unreadable
 from nnspec.cores import usable_cores
 from nnspec.errors import (
@@ -102,11 +109,16 @@ def audit_job(job: Job) -> AuditResult:
 
 
 def shipped(job: Job) -> Job:
-    """The job with its files' bytes, for a worker on another machine: the target and the
-    helper modules a local sandbox gets (`helper_modules`)."""
+    """The job with its files' bytes, for a worker on another machine: the target (a
+    notebook's code cells only, as its sandbox gets it: an 11 MB plot output travelled with
+    the task, and Dask warned of a large graph) and the helper modules a local sandbox gets
+    (`helper_modules`)."""
     path = Path(job.path)
     helpers = helper_modules(path, contracts.get(job.contract).function, root=_root(job))
-    return replace(job, files=((path.name, read_input(path)), *sorted(helpers.items())))
+    data = read_input(path)
+    if path.suffix == ".ipynb":
+        data = code_only(data)
+    return replace(job, files=((path.name, data), *sorted(helpers.items())))
 
 
 def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:

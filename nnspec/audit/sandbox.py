@@ -213,7 +213,7 @@ class Sandbox:
         path = Path(target.location)
         data = read_input(path)
         if target.kind == "notebook":
-            data = _code_only(data)
+            data = code_only(data)
         root = Path(self.root) if self.root else None
         files = {path.name: data, **helper_modules(path, target.function, root=root)}
         return replace(target, location=path.name), files, []
@@ -544,7 +544,7 @@ def _default_isolation() -> Isolation:
     return isolation.choose("auto")
 
 
-def _code_only(notebook: bytes) -> bytes:
+def code_only(notebook: bytes) -> bytes:
     """A notebook's JSON with its code cells' sources only: its outputs (plots, images, many
     megabytes) are not code, and the worker may write no file over OUTPUT_LIMIT. JSON that is
     not a notebook goes as it is, for the load to say so."""

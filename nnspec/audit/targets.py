@@ -136,6 +136,8 @@ def _functions_hint(name: str, pieces: list[tuple[str, str]]) -> str:
     defined = sorted({node.name for filename, source in pieces
                       for node in ast.parse(source, filename=filename).body
                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
+    if not any(source.strip() for _, source in pieces):
+        return "; it has no code at all (an empty notebook or file, saved before the work?)"
     if not defined:
         return "; it defines no function"
     return f"; {did_you_mean(name, defined)}it defines: {', '.join(defined)}"
@@ -618,8 +620,15 @@ def _check_unrun_names(target: Target, function: Any, namespace: Any) -> None:
         if n in binders:
             raise NotLoadable(
                 f"{target.function} needs {n!r}, bound at the top level by {binders[n]}, which "
-                "the audit could not run (it runs a notebook's imports, definitions and "
-                "constants); pass it as an argument or compute it inside the function")
+                f"the audit could not run (it runs {_loaded(target)}); pass it as an argument "
+                "or compute it inside the function")
+
+
+def _loaded(target: Target) -> str:
+    """What the definitions-only load runs, in the target's own words."""
+    if target.kind == "notebook":
+        return "a notebook's imports, definitions and constants"
+    return "only the imports, definitions and constants of a file whose top level fails"
 
 
 def _exec_file(path: Path, run_limit: float = 0.0) -> Any:
