@@ -255,3 +255,32 @@ def test_a_difference_just_past_its_bound_is_shown_with_the_digits_that_tell_the
     assert off != limit and float(off) > float(limit), text
     assert "off by 0.5 > bound 0.01" in str(tolerance.compare(
         "cost", np.array(1.0), np.array(1.5), np.array(0.01)))
+
+
+def test_a_subnormal_value_flushed_to_zero_is_within_every_bound() -> None:
+    """sigma(-730) = 3.6e-318 is subnormal: 1 / (1 + np.exp(730)) gives 0, and the course's
+    own forward pass had a saturation warning that advised that very formula. Below float64's
+    smallest normal number there is no relative digit to keep; above it, 0 is still wrong,
+    and an exact entry is still said to be one."""
+    assert tolerance.compare("A1", np.array([[3.6e-318]]), np.array([[0.0]]), 0.0) is None
+    assert tolerance.compare("A1", np.array([[1e-300]]), np.array([[0.0]]), 0.0) is not None
+    exact = tolerance.compare("Z1", np.array([[0.0]]), np.array([[1.0]]), 0.0)
+    assert "off by 1 where float64 is exact" in str(exact)
+
+
+def test_the_course_s_forward_pass_has_no_warning_for_subnormal_activations() -> None:
+    from nnspec.audit.engine import audit_function
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def forward_propagation(X, parameters):
+        Z1 = parameters["W1"] @ X + parameters["b1"]
+        A1 = sigmoid(Z1)
+        Z2 = parameters["W2"] @ A1 + parameters["b2"]
+        A2 = sigmoid(Z2)
+        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+    with np.errstate(over="ignore"):
+        result = audit_function(forward_propagation, "two_layer.forward_propagation")
+    assert result.verdict == "conforms" and result.findings == [], result.summary()

@@ -245,12 +245,13 @@ class Mismatch:
 
     def __str__(self) -> str:
         """The bound is left out where it says nothing to a reader: a value that is not finite
-        (inf against a bound of 4e+28 reads as a puzzle), or a bound below float64's smallest
-        normal number (6.92e-323: the entry is exact in float64)."""
+        (inf against a bound of 4e+28 reads as a puzzle), or a bound below twice float64's
+        smallest normal number (6.92e-323 + that number, which every bound holds: the entry is
+        exact in float64)."""
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
         if np.isfinite(self.expected) and not np.isfinite(self.got):
             gap = "which is not a finite number"
-        elif self.bound < np.finfo(np.float64).tiny:
+        elif self.bound < 2 * np.finfo(np.float64).tiny:
             gap = f"off by {self.difference:.3g} where float64 is exact"
         else:  # as many digits as tell the two apart: "2.22e-16 > bound 2.22e-16" read as false
             digits = next((d for d in range(3, 18)
@@ -263,7 +264,10 @@ class Mismatch:
 
 def compare(quantity: str, expected, got, bound) -> Mismatch | None:
     """None when every entry of `got` is within `bound` (+ u_64 |expected|, the rounding of a
-    float64 expected value) of `expected`; else the worst entry (largest |difference| / allowed).
+    float64 expected value, + float64's smallest normal number: below it float64 keeps no
+    relative digit, and 1 / (1 + exp(-z)) giving 0 for sigma(-730) = 3.6e-318 was a warning
+    that advised that very formula) of `expected`; else the worst entry (largest |difference|
+    / allowed).
 
     `expected` may be float64 values or an mpf array from `nnspec.numerics.oracle`. A one-element result
     is compared as a scalar whatever its shape (shapes are the contract's business); otherwise
@@ -277,7 +281,7 @@ def compare(quantity: str, expected, got, bound) -> Mismatch | None:
         got_arr = got_arr.reshape(exp.shape)
     if got_arr.shape != exp.shape:
         raise ValueError(f"{quantity}: shape {got_arr.shape} where {exp.shape} is expected")
-    allowed = bnd + UNIT_ROUNDOFF["float64"] * np.abs(exp)
+    allowed = bnd + UNIT_ROUNDOFF["float64"] * np.abs(exp) + np.finfo(np.float64).tiny
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.where(got_arr == exp, 0.0, np.abs(got_arr - exp))
         bad = ~(diff <= allowed) & (got_arr != exp)
