@@ -198,6 +198,30 @@ def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
     assert "one value for 3 biases" in one[0].message
 
 
+def test_a_weight_gradient_shape_the_update_absorbs_is_a_note_as_a_bias_s() -> None:
+    """A dW2 of shape (n_h,) for W2 of (1, n_h) was a defect, where a db2 of shape (1,) was a
+    note: W2 - lr * dW2 keeps W2's shape and values alike. A (n_h, 1) dW2 makes W2 (n_h, n_h)."""
+    c, o = contracts.get("two_layer.backward_propagation"), Options()
+    p = {"W1": np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]]), "b1": np.zeros((3, 1)),
+         "W2": np.array([[1.0, -2.0, 0.5]]), "b2": np.zeros((1, 1)),
+         "X": np.array([[1.0, 2.0], [0.0, -1.0]]), "Y": np.array([[1.0, 0.0]])}
+    args, _ = c.call_args(p, o)
+    grads = two_layer_sigmoid.backward_propagation(*args)
+
+    def found(**changed: object) -> list:
+        return c.check(p, to_plain({**grads, **changed}), o)
+
+    (note,) = found(dW2=grads["dW2"].reshape(3))
+    assert (note.check, note.severity) == ("scalar-shape", "note")
+    assert "the update W2 - lr * dW2 still gives W2 the shape (1, 3)" in note.message
+    assert [(f.check, f.severity) for f in found(dW2=grads["dW2"].reshape(3) + 1)] == [
+        ("scalar-shape", "note"), ("value", "defect")]
+    assert [(f.check, f.severity) for f in found(dW2=grads["dW2"].reshape(3, 1))] == [
+        ("shape", "defect")]
+    assert [(f.check, f.severity) for f in found(dW1=grads["dW1"].reshape(6))] == [
+        ("shape", "defect")]
+
+
 def test_smaller_keeps_a_tie_while_it_shrinks() -> None:
     c = contracts.get("two_layer.forward_propagation")
     p = {"W1": np.ones((3, 3)), "b1": np.ones((3, 1)), "W2": np.ones((1, 3)),

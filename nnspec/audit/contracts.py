@@ -240,6 +240,25 @@ class _Checker:
                       got=list(arr.shape), quantity=name)
         return arr.reshape(())
 
+    def weight_gradient(self, value: Any, name: str, shape: tuple[int, ...]
+                        ) -> np.ndarray | None:
+        """A weight gradient dW: exactly the weights' `shape`, or another shape of as many
+        entries that the course's update W - lr * dW absorbs (a dW2 of shape (n_h,) for W2 of
+        (1, n_h)): a note, as for a bias gradient. Any other shape is a defect."""
+        arr = self._numeric_array(value, name)
+        if arr is None or arr.shape == shape or arr.size != math.prod(shape):
+            return self.array(value, name, shape)
+        try:
+            absorbed = np.broadcast_shapes(shape, arr.shape) == shape
+        except ValueError:
+            absorbed = False
+        if not absorbed:
+            return self.array(value, name, shape)
+        self.fail("scalar-shape", "note", f"{name} is returned with shape {arr.shape}, not "
+                  f"{shape}; the update {name[1:]} - lr * {name} still gives {name[1:]} the "
+                  f"shape {shape}", got=list(arr.shape), quantity=name)
+        return arr.reshape(shape)
+
     def bias_gradient(self, value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
         """A bias gradient db: exactly the bias's `shape`, or a shape that the course's update
         b - lr * db absorbs (b keeps its shape; a scalar b may become a one-element array, with
@@ -257,18 +276,20 @@ class _Checker:
         entries = math.prod(shape)
         if arr.size != entries and updated == shape:  # one number for every bias
             self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}: one "
-                      f"value for {entries} biases (b - lr * {name} would move them all by the "
-                      "same step)", got=list(arr.shape), expected=list(shape), quantity=name)
+                      f"value for {entries} biases ({name[1:]} - lr * {name} would move them "
+                      "all by the same step)", got=list(arr.shape), expected=list(shape),
+                      quantity=name)
             return None
         if not (updated == shape or (shape == () and arr.size == 1)):
             became = f"would have shape {updated}" if updated is not None else "fails"
             self.fail("shape", "defect", f"{name} has shape {arr.shape}, expected {shape}: the "
-                      f"update b - lr * {name} {became}", got=list(arr.shape),
+                      f"update {name[1:]} - lr * {name} {became}", got=list(arr.shape),
                       expected=list(shape), quantity=name)
             return None
         self.fail("scalar-shape", "note", f"{name} is returned with shape {arr.shape}, not "
-                  f"{shape}; the update b - lr * {name} still gives b the shape {updated}, "
-                  "which the forward pass accepts", got=list(arr.shape), quantity=name)
+                  f"{shape}; the update {name[1:]} - lr * {name} still gives {name[1:]} the "
+                  f"shape {updated}, which the forward pass accepts", got=list(arr.shape),
+                  quantity=name)
         return np.broadcast_to(arr, shape) if arr.shape != shape and updated == shape \
             else arr.reshape(shape)
 
@@ -666,7 +687,7 @@ class LogRegPropagate(Contract):
         c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
         grads, cost = c.parts(value, 2, ("dict", "numeric"))
-        dw = c.array(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
+        dw = c.weight_gradient(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
         db = c.bias_gradient(c.item(grads, "db", "grads"), "db", ())
         cost = c.scalar(cost, "cost", m)
         logits = _logits_cost_bound(exact.float64("Z"), o.dtype)
@@ -918,7 +939,7 @@ class TwoLayerBackward(Contract):
         c = _Checker(_two_layer_saturates(exact, o))
         got = {}
         for k in ("dW1", "dW2"):
-            got[k] = c.array(c.item(value, k, "grads"), k, p[k[1:]].shape)
+            got[k] = c.weight_gradient(c.item(value, k, "grads"), k, p[k[1:]].shape)
         for k in ("db1", "db2"):
             got[k] = c.bias_gradient(c.item(value, k, "grads"), k, p[k[1:]].shape)
         c.values([(k, exact[k], got[k], bound[k], loose[k]) for k in ("dW1", "db1", "dW2", "db2")])
