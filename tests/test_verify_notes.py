@@ -956,3 +956,29 @@ def test_a_division_by_zero_is_said(formula):
     claims, _ = extract.claims(notes.parse(f"# T\n\n$${formula}$$\n", "x.md"))
     (result,) = verify.verify_notes(claims, workers=1)
     assert result.verdict == "false" and "the right side divides by zero" in result.evidence
+
+
+def test_shape_claims_are_checked_against_the_notation_s_values():
+    """`W^{[1]} \\in \\mathbb{R}^{n_h \\times n_x}` and `\\dim(b) = (a, b)` were unchecked ("the
+    relation \\in is not in the notation table"): an author's dimensions went unread, a
+    transposed one too."""
+    text = ("# Two\n\n## Shapes\n\n"
+            "We write $W^{[1]} \\in \\mathbb{R}^{n^{[1]} \\times n^{[0]}}$ for the first layer.\n\n"
+            "$$W^{[2]} \\in \\mathbb{R}^{n_h \\times 1}$$\n\n"
+            "$$Z^{[1]} = W^{[1]} X + b^{[1]} \\in \\mathbb{R}^{n_h \\times m}$$\n\n"
+            "$$\\dim(dW^{[1]}) = (n_h, n_x)$$\n\n"
+            "$$a^{[1]} \\in \\mathbb{R}^{n_h \\times m}$$\n\n"
+            "$$x^{(i)} \\in \\mathbb{R}^{n_x}$$\n\n"
+            "$$b^{[1]} \\in \\mathbb{R}^{k \\times 1}$$\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    shapes = [c for c in claims if c.kind == "shape/dimension"]
+    got = {c.id: r for c, r in zip(shapes, verify.verify_notes(shapes, workers=1))}
+    assert {k: r.verdict for k, r in got.items()} == {
+        "two.shapes.W1-shape": "holds", "two.shapes.W2-shape": "false",
+        "two.shapes.Z1.2": "holds", "two.shapes.dW1-shape": "holds",
+        "two.shapes.a1-shape": "holds-under-convention", "two.shapes.x-shape": "holds",
+        "two.shapes.b1-shape": "unchecked"}, got
+    assert "(1, n_h), not (n_h, 1)" in got["two.shapes.W2-shape"].detail
+    assert "that is the shape of its transpose" in got["two.shapes.W2-shape"].evidence
+    assert "lowercase name for the m examples" in got["two.shapes.a1-shape"].convention
+    assert "the size 'k' is none of the notation table's" in got["two.shapes.b1-shape"].detail

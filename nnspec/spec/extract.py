@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
-from nnspec.spec import notation
+from nnspec.spec import dimensions, notation
 from nnspec.spec.claims import Claim
+from nnspec.spec.dimensions import Shape
 from nnspec.spec.formulas import Link, Unread
 from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss, own_loss
 from nnspec.spec.notes import Math, Notes
@@ -309,12 +310,14 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
                 continue
             line = seg.line + seg.tex.count("\n", 0, links[0][0])  # an aligned row's own
             first = top_level_split(read[links[0][0]:links[0][1]], ("=",))[0]
-            key = f"{prefix(seg.section)}.{named or subject(read[links[0][0]:links[0][0] + first[1]])}"
+            own = named or (links[0][2].subject if isinstance(links[0][2], Shape) else "")
+            key = f"{prefix(seg.section)}.{own or subject(read[links[0][0]:links[0][0] + first[1]])}"
             group = []
             for start, end, check, definition in links:
                 order += 1
-                group.append((line, (seg.offset, order), seg.tex[start:end], check,
-                              "definition" if definition else "derivation step"))
+                kind = "shape/dimension" if isinstance(check, Shape) else \
+                    "definition" if definition else "derivation step"
+                group.append((line, (seg.offset, order), seg.tex[start:end], check, kind))
             formulas.append((_in_a_sentence(seg, lines), key, seg.section, group))
     counters: dict[str, int] = defaultdict(int)
     bases = {}
@@ -496,14 +499,41 @@ def _part_links(tex: str, start: int, end: int, display: bool, in_arrows: bool):
                 continue
             yield before[0], re_, Link(tex[before[0]:before[1]], tex[rs:re_]), False
             continue
+        of = dimensions.dim_of(tex[ls:le])
+        sizes = dimensions.tuple_sizes(tex[rs:re_]) if of is not None and k == 1 else None
+        if sizes is not None:  # `\dim(b^{[1]}) = (n_h, 1)`
+            yield ls, re_, Shape(of, sizes, tex[ls:re_]), False
+            continue
         yield ls, re_, Link(tex[ls:le], tex[rs:re_]), k == 1 and _is_definition(tex[ls:le])
-    if tail and display:
+    shape = _shape_claim(tex, tail, elements[0]) if tail else None
+    if shape is not None:  # `W^{[1]} \in \mathbb{R}^{n_h \times n_x}`, shown or in a sentence
+        yield shape
+    elif tail and display:
         s, e, rel = tail
         yield s, e, Unread(f"the relation {rel} is not in the notation table"), False
     elif tail and len(elements) == 1:  # `$z \ge 0.5$` in a sentence no built-in claim reads
         s, e, rel = tail
         yield s, e, Unread(f"a relation ({rel}) in the prose: only the built-in prose claims "
                            "read relations other than =, and none quotes this sentence"), False
+
+
+def _shape_claim(tex: str, tail: tuple[int, int, str], first: list[int]):
+    """(start, end, Shape, False) for `X \\in \\mathbb{R}^{...}` after the last element of a
+    chain, or None. The shape is that of the chain's first element (`Z^{[1]} = W^{[1]} X +
+    b^{[1]} \\in ...` is about Z1, whose own link reads the sum with its conventions)."""
+    s, e, rel = tail
+    if rel != "\\in":
+        return None
+    (ls, le, _), (rs, re_, _), *more = top_level_split(tex[s:e], OTHER_RELATIONS)
+    if more:
+        return None
+    rs, re_ = _trim(tex, s + rs, s + re_)
+    sizes = dimensions.space_sizes(tex[rs:re_])
+    if sizes is None:
+        return None
+    ls, le = _trim(tex, s + ls, s + le)
+    of = tex[first[0]:first[1]] if first[0] != ls else tex[ls:le]
+    return ls, re_, Shape(of, sizes, f"{of} {tex[le:re_].strip()}"), False
 
 
 def _tree(tex: str):
