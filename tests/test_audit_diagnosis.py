@@ -338,6 +338,26 @@ def optimize_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009, pri
     return {"w": w, "b": b}, {"dw": dw, "db": db}, []
 
 
+def optimize_w_up_the_gradient(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                               print_cost=False):
+    m = X.shape[1]
+    for _ in range(num_iterations):
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
+        w, b = w + learning_rate * dw, b - learning_rate * db
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+
+
+def optimize_w_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                          print_cost=False):
+    m = X.shape[1]
+    for _ in range(num_iterations):
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
+        w, b = w - 0.5 * dw, b - learning_rate * db
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+
+
 def update_fixed_rate(parameters, grads, learning_rate=1.2):
     return {k: parameters[k] - 1.2 * grads["d" + k] for k in ("W1", "b1", "W2", "b2")}
 
@@ -349,6 +369,11 @@ def update_fixed_rate(parameters, grads, learning_rate=1.2):
      "matches: the learning_rate argument ignored: a fixed 0.009 used"),
     (update_fixed_rate, "two_layer.update_parameters",
      "matches: the learning_rate argument ignored: a fixed 1.2 used"),
+    # one line of the loop wrong, the other right: "matches no known mistake"
+    (optimize_w_up_the_gradient, "logreg.optimize",
+     "matches: w's step goes up the gradient (w + lr dw); the other step is right"),
+    (optimize_w_fixed_rate, "logreg.optimize",
+     "matches: the learning_rate argument ignored: a fixed 0.5 used in w's step"),
 ])
 def test_mistakes_of_a_training_step_are_named(function, contract: str, words: str) -> None:
     """A correct optimize calling the file's propagate that misses a 1/m, and a rate written

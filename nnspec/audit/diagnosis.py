@@ -367,15 +367,17 @@ def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
                lambda: {k: p[k] - rate * p["d" + k] for k in names})
 
 
-def _descent(p: dict, scale: tuple[float, float] = (1.0, 1.0), rate: float | None = None
-             ) -> dict:
+def _descent(p: dict, scale: tuple[float, float] = (1.0, 1.0),
+             rate: float | tuple[float | None, float | None] | None = None) -> dict:
     """Gradient descent as optimize runs it, with the steps' dw and db scaled by `scale` (m
-    for a propagate missing its 1/m, -1 for a flipped sign) or a rate of its own."""
+    for a propagate missing its 1/m, -1 for a flipped sign) or a rate of its own (for both
+    steps, or (w's, b's), None for the caller's)."""
     w, b, X, Y = p["w"], p["b"], p["X"], p["Y"]
-    step = p["learning_rate"] if rate is None else rate
+    rates = rate if isinstance(rate, tuple) else (rate, rate)
+    step_w, step_b = (p["learning_rate"] if r is None else r for r in rates)
     for _ in range(p["num_iterations"]):
         g = _logreg({"w": w, "b": b, "X": X, "Y": Y})
-        w, b = w - step * scale[0] * g["dw"], b - step * scale[1] * float(g["db"])
+        w, b = w - step_w * scale[0] * g["dw"], b - step_b * scale[1] * float(g["db"])
     return {"w": w, "b": np.asarray(b)}
 
 
@@ -394,18 +396,37 @@ def _optimize_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
            lambda: _descent(p, (-1.0, -1.0)))
     yield (Match("the learning rate left out (w - dw)", "the step is w - learning_rate * dw"),
            lambda: _descent(p, rate=1.0))
-    runs = {rate: _descent(p, rate=rate) for rate in COURSE_RATES if rate != p["learning_rate"]}
-    seen = [k for k in ("w", "b") if k in got]
-    if runs and seen:  # the course's rate nearest to what it did, as one candidate
+    yield from _fixed_rate(p, got, ("w", "b"), lambda r: (r, r), FIXED_RATE)
+    # one step wrong, the other right (the mistake made on one line of the loop)
+    for k, (one, other) in (("w", ((-1.0, 1.0), (1.0, None))), ("b", ((1.0, -1.0), (None, 1.0)))):
+        yield (Match(f"{k}'s step goes up the gradient ({k} + lr d{k}); the other step is right",
+                     f"gradient descent subtracts: {k} - learning_rate * d{k}"),
+               lambda one=one: _descent(p, one))
+        yield (Match(f"the learning rate left out of {k}'s step ({k} - d{k})",
+                     f"the step is {k} - learning_rate * d{k}"),
+               lambda other=other: _descent(p, rate=other))
+        yield from _fixed_rate(p, got, (k,), lambda r, k=k: (r, None) if k == "w" else (None, r),
+                               FIXED_RATE + f" in {k}'s step")
 
-        def distance(rate: float) -> float:
-            with np.errstate(all="ignore"):
-                gaps = [np.abs(np.asarray(runs[rate][k], dtype=np.float64).ravel()
-                               - np.asarray(got[k], dtype=np.float64).ravel()) for k in seen]
-            return float(max(np.nanmax(g) if g.size else np.inf for g in gaps))
 
-        rate = min(runs, key=distance)
-        yield Match(FIXED_RATE.format(rate), RATE_ADVICE, fitted="rate"), lambda: runs[rate]
+def _fixed_rate(p: dict, got: dict, seen: tuple[str, ...], rates: Callable, words: str
+                ) -> Iterator[Variant]:
+    """The course's rate nearest to what the target did in the steps of `seen`, as one
+    candidate (`rates(r)`: the (w's, b's) rates of that run)."""
+    runs = {rate: _descent(p, rate=rates(rate)) for rate in COURSE_RATES
+            if rate != p["learning_rate"]}
+    seen = tuple(k for k in seen if k in got)
+    if not runs or not seen:
+        return
+
+    def distance(rate: float) -> float:
+        with np.errstate(all="ignore"):
+            gaps = [np.abs(np.asarray(runs[rate][k], dtype=np.float64).ravel()
+                           - np.asarray(got[k], dtype=np.float64).ravel()) for k in seen]
+        return float(max(np.nanmax(g) if g.size else np.inf for g in gaps))
+
+    rate = min(runs, key=distance)
+    yield Match(words.format(rate), RATE_ADVICE, fitted="rate"), lambda: runs[rate]
 
 
 VARIANTS = {"logreg.propagate": _logreg_variants,
@@ -435,7 +456,7 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "
                                         "out, a fixed learning rate",
          "logreg.optimize": "gradients missing their 1/m or with a flipped sign, the learning "
-                            "rate left out, a fixed learning rate"}
+                            "rate left out, a fixed learning rate (in both steps or in one)"}
 
 
 # ---- matching ------------------------------------------------------------------------------
