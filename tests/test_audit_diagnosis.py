@@ -573,3 +573,15 @@ def test_an_exception_that_these_functions_often_raise_says_what_it_means(functi
     found = engine.audit_function(function, contract)
     raised = next(f for f in found.findings if f.check == "exception")
     assert hint in raised.message, raised.message
+
+
+def predict_thresholds_z(w, b, X):
+    Z = w.T @ X + b
+    return (Z > 0.5).astype(float)
+
+
+def test_a_wrong_prediction_is_not_also_said_to_use_a_greater_than_half() -> None:
+    """A threshold on z at 0.5 (not on a) got, beside its value defect, a note that "the
+    target uses a > 0.5": a guess from a = 0.5 alone, which the wrong predictions disprove."""
+    found = engine.audit_function(predict_thresholds_z, "logreg.predict").findings
+    assert [(f.check, f.severity) for f in found] == [("value", "defect")], found

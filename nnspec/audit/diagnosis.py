@@ -142,7 +142,8 @@ def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: 
 # ---- the variants of each contract ---------------------------------------------------------
 
 Variant = tuple[Match, Callable[[], dict]]
-ONE_OVER_M = Match("missing 1/m", "the sums over the m examples must be divided by m (a mean)")
+ONE_OVER_M = Match("missing 1/m", "the sums over the m examples must be divided by m (a mean): "
+                   "m = X.shape[1] (Y.shape[0] is 1), and -1 / m, not -1 // m (which is -1)")
 SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log a + "
              "(1 - y) log(1 - a)")
 SIGN_AND_M = Match("a flipped sign and missing 1/m", "the cost is -(1/m) sum of y log a + "

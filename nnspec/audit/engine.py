@@ -579,6 +579,9 @@ class _Engine:
         note = first.get(("scalar-shape", "note"))
         if note is not None and note[1].details.get("quantity") in misshapen:
             del first[("scalar-shape", "note")]  # the same mistake, seen where m = 1
+        if ("value", "defect") in first:  # "uses a > 0.5" is a guess from a = 0.5 alone, which
+            first.pop(("threshold", "note"), None)  # a wrong prediction elsewhere disproves
+            # (a threshold on z at 0.5 predicts class 0 there too)
         findings = []
         kinds = sorted(first, key=_order)
         while kinds:
