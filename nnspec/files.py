@@ -104,6 +104,13 @@ def writable_problem(path: str | Path) -> str | None:
     not writable), or None. Creates nothing, so that a command can check its outputs before any
     work and leave nothing behind if it is interrupted."""
     path = Path(path)
+    try:
+        return _writable_problem(path)
+    except OSError as exc:  # a name too long, a loop of links: stat itself fails
+        return exc.strerror or str(exc)
+
+
+def _writable_problem(path: Path) -> str | None:
     if path.is_dir():
         return "it is a directory"
     if path.exists() and not os.access(path, os.W_OK):
