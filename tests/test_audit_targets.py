@@ -395,3 +395,31 @@ def test_a_function_defined_twice_is_a_note_naming_both(tmp_path: Path) -> None:
     once = audit(str(CORPUS / "logreg_propagate" / "correct_stable.py"), "logreg.propagate",
                  examples=3)
     assert not [f for f in once.findings if f.check == "load"]
+
+
+def test_a_long_cell_is_read_in_linear_time(tmp_path: Path) -> None:
+    """The search for `def propagate` in cells that do not parse ran `^\\s*` across every blank
+    line after each line start: a cell of 240 000 blank lines ending in a syntax error held
+    the harness 166 s, outside the sandbox and its --timeout (a folder's worker with it)."""
+    import subprocess
+    import sys
+
+    nb = tmp_path / "long.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "\n" * 200_000 + "f(\n"}]}))
+    script = ("import sys\nfrom nnspec.audit.targets import check_target, parse_target\n"
+              "from nnspec.errors import UsageError\n"
+              "try:\n    check_target(parse_target(sys.argv[1], 'propagate'))\n"
+              "except UsageError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(nb)], check=False,
+                          capture_output=True, text=True, timeout=60)
+    assert "syntax error in long.ipynb cell 1 line 200001" in done.stdout, done
+
+
+def test_a_lone_carriage_return_ends_a_line_as_python_reads_it(tmp_path: Path) -> None:
+    """`EPS = 1e-12\\r<a call>` was one line to the filter, a constant, and two statements to
+    Python: the call ran at load."""
+    nb = _notebook(tmp_path / "nb.ipynb", "EPS = 1e-12\rraise SystemExit\n",
+                   "%%time\rimport os\rx = os.getpid()\n")
+    text = "\n".join(s for _, s in notebook_definitions(nb.read_text(), "nb.ipynb"))
+    assert "EPS = 1e-12" in text and "import os" in text
+    assert "SystemExit" not in text and "getpid" not in text

@@ -87,7 +87,7 @@ def test_a_missing_function_lists_the_functions_the_file_defines(tmp_path, capsy
     assert "no function 'propagate' defined at top level; it defines no function" in err
     target.write_text("\n")  # (an empty notebook: the same words)
     _, _, err = run(capsys, "audit", str(target), "--contract", "logreg.propagate")
-    assert "defined at top level; it has no code at all (an empty notebook or file" in err
+    assert "defined at top level; it has no Python code (an empty notebook or file" in err
 
 
 SWAPPED = '''

@@ -137,7 +137,8 @@ def _functions_hint(name: str, pieces: list[tuple[str, str]]) -> str:
                       for node in ast.parse(source, filename=filename).body
                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
     if not any(source.strip() for _, source in pieces):
-        return "; it has no code at all (an empty notebook or file, saved before the work?)"
+        return ("; it has no Python code (an empty notebook or file, saved before the work, or "
+                "only cells that are not Python)")
     if not defined:
         return "; it defines no function"
     return f"; {did_you_mean(name, defined)}it defines: {', '.join(defined)}"
@@ -217,9 +218,10 @@ def code_cells(text: str, name: str):
             continue
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
-            yield number, "".join(source)
-        elif isinstance(source, str):
-            yield number, source
+            source = "".join(source)
+        if isinstance(source, str):  # lines as Python reads them: a lone \r ends one too
+            # (`EPS = 1e-12\r<a call>` passed as one constant's line, and its call ran)
+            yield number, source.replace("\r\n", "\n").replace("\r", "\n")
         else:  # `"source": [1]` or `[null]`: not what Jupyter writes
             raise UsageError(f"{name}: not a Jupyter notebook (cell {number}'s source is not "
                              "text)")
@@ -250,7 +252,7 @@ def _code_cells(text: str, name: str):
 
 def _magic_cells_defining(path: Path, name: str) -> list[tuple[int, str]]:
     """(cell number, its magic) of the `%%` cells (not run) that hold `def name(`."""
-    defines = re.compile(rf"^\s*def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+    defines = re.compile(rf"^[ \t]*def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
     return [(number, _cell_magic(source))
             for number, source in code_cells(read_input(path).decode("utf-8"), path.name)
             if _cell_magic(source) not in ("", *PYTHON_CELL_MAGICS)
@@ -262,7 +264,9 @@ def notebook_syntax_errors(path: Path, defining: str = "") -> list[tuple[str, st
     text holds `def defining(` first (the error a student must fix, not a Python 2 `print`
     in a test cell above it), with a word saying so."""
     errors, first = [], []
-    pattern = re.compile(rf"^\s*def\s+{re.escape(defining)}\b", re.MULTILINE) if defining \
+    # [ \t], not \s: `^\s*` crossed every blank line after each line start (quadratic: a cell
+    # of 240 000 blank lines held the harness, outside the sandbox and its timeout, 166 s)
+    pattern = re.compile(rf"^[ \t]*def[ \t]+{re.escape(defining)}\b", re.MULTILINE) if defining \
         else None
     for filename, lines in _code_cells(read_input(path).decode("utf-8"), path.name):
         source = "\n".join(lines)
