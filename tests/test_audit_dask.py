@@ -212,3 +212,20 @@ def test_a_notebook_travels_to_the_cluster_as_its_code_cells(tmp_path: Path) -> 
     sent = batch.shipped(job)
     assert sent.files[0][0] == "mine.ipynb" and len(sent.files[0][1]) < 20_000
     assert batch.audit_job(sent).to_dict() == batch.audit_job(job).to_dict()
+
+
+def test_a_notebook_a_local_run_refuses_travels_as_it_is(tmp_path: Path) -> None:
+    """Turned into its code cells before the checks, a notebook with a UTF-8 BOM (or UTF-16)
+    was repaired on the way: an error locally, conforming on Dask (and a shared cache kept
+    whichever came first); a notebook of millions of [] cells took 2.4 GB in the
+    instructor's process. The local run's checks come first: such a file travels as it is."""
+    correct = (Path(__file__).parent / "corpus" / "notebooks" / "propagate_correct.ipynb")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "bom.ipynb").write_bytes(b"\xef\xbb\xbf" + correct.read_bytes())
+    (folder / "bomb.ipynb").write_text('{"cells": [' + ", ".join(["[]"] * 300_000) + "]}")
+    for job in batch.make_jobs(folder, "logreg.propagate", {"examples": 5}):
+        sent = batch.shipped(job)
+        assert sent.files[0][1] == Path(job.path).read_bytes()
+        local = batch.audit_job(job).to_dict()
+        assert local["verdict"] == "error" and batch.audit_job(sent).to_dict() == local

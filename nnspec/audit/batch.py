@@ -53,7 +53,14 @@ from nnspec.audit.sandbox import (
     stop_run,
     tagged,
 )
-from nnspec.audit.targets import find_targets, helpers_in, links, unreadable
+from nnspec.audit.targets import (
+    find_targets,
+    helpers_in,
+    links,
+    parse_target,
+    read_source,
+    unreadable,
+)
 from nnspec.cores import usable_cores
 from nnspec.errors import (
     EXIT_FINDING,
@@ -114,10 +121,17 @@ def shipped(job: Job) -> Job:
     the task, and Dask warned of a large graph) and the helper modules a local sandbox gets
     (`helper_modules`)."""
     path = Path(job.path)
-    helpers = helper_modules(path, contracts.get(job.contract).function, root=_root(job))
+    function = contracts.get(job.contract).function
+    helpers = helper_modules(path, function, root=_root(job))
     data = read_input(path)
     if path.suffix == ".ipynb":
-        data = code_only(data)
+        try:  # the checks a local run makes first, on the notebook as submitted
+            read_source(parse_target(str(path), function))
+        except UsageError:  # shipped as it is, for the worker to refuse it alike: code_only
+            pass  # repaired a BOM or UTF-16 (conforms on Dask, an error locally) and turned
+            # millions of [] cells into 2.4 GB in this process
+        else:
+            data = code_only(data)
     return replace(job, files=((path.name, data), *sorted(helpers.items())))
 
 
