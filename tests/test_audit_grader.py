@@ -386,3 +386,20 @@ def test_a_missing_key_leaves_the_checks_of_results_unearned() -> None:
     honest = gradescope(audit_function(missing_one_over_m, "logreg.propagate", examples=10))
     assert missing["score"] < honest["score"]
     assert next(t for t in missing["tests"] if t["name"] == "value")["status"] == "failed"
+
+
+def swapped_correct(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return cost, {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}
+
+
+def test_results_in_the_other_order_lose_the_type_points_only() -> None:
+    """`return cost, grads` with right values: its values are checked as if in order, yet it
+    scored 10 of 20, graded as if it had given no answer (value, keys, shape, determinism
+    zeroed)."""
+    result = audit_function(swapped_correct, "logreg.propagate", examples=10)
+    tests = {t["name"]: t for t in gradescope(result)["tests"]}
+    assert [name for name, t in tests.items() if t["score"] != t["max_score"]] == ["type"]
+    assert gradescope(result)["score"] == sum(t["max_score"] for t in tests.values()) - 1

@@ -183,7 +183,7 @@ class _Checker:
             names = self.returns.strip("()").split(", ")
             self.fail("type", "defect", f"the result's items are in the other order: "
                       f"({', '.join(names[::-1])}){self._expected()}; their values are "
-                      "checked as if in order")
+                      "checked as if in order", swapped=True)
             return list(value)[::-1]
         if tuple_ and len(value) == count or value is None or value is MISSING:
             return [self.part(value, k) for k in range(count)]  # (None: says it returns nothing)

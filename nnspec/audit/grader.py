@@ -63,8 +63,9 @@ def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
     tests = []
     nothing = [f for f in result.findings
                if f.check == "value" and f.counterexample.get("checked") == 0]
-    unseen = nothing or \
-        [f for f in result.findings if f.check in NO_ANSWER and f.severity == "defect"]
+    unseen = nothing or [f for f in result.findings if f.check in NO_ANSWER
+                         and f.severity == "defect"  # (items in the other order are answers,
+                         and not f.counterexample.get("swapped")]  # their values compared)
     misshapen = [f for f in result.findings if f.check == "shape" and f.severity == "defect"]
     for check in checks_for(result.contract):
         found = [f for f in result.findings if f.check == check]
