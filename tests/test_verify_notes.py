@@ -483,12 +483,12 @@ def test_a_function_taking_the_gradients_is_called_with_them():
     got = _listing_verdicts("def update(w, b, dw, db, learning_rate):\n"
                             "    w = w - learning_rate * dw\n    b = b + learning_rate * db\n"
                             "    return w, b\n"
-                            "def step(w, alpha):\n    return w - alpha\n")
+                            "def step(w, gamma):\n    return w - gamma\n")
     assert got["w = w - learning_rate * dw"][0] == "holds"
     assert got["b = b + learning_rate * db"][0] == "false"
-    why = ("not run: step's parameter alpha is not a quantity of the notation table, so the "
+    why = ("not run: step's parameter gamma is not a quantity of the notation table, so the "
            "function is not called | ")
-    assert got["return w - alpha"] == ("unchecked", why)
+    assert got["return w - gamma"] == ("unchecked", why)
 
 
 def test_section_ids_tell_sections_that_start_alike_apart():
@@ -982,3 +982,19 @@ def test_shape_claims_are_checked_against_the_notation_s_values():
     assert "that is the shape of its transpose" in got["two.shapes.W2-shape"].evidence
     assert "lowercase name for the m examples" in got["two.shapes.a1-shape"].convention
     assert "the size 'k' is none of the notation table's" in got["two.shapes.b1-shape"].detail
+
+
+def test_a_gradient_step_with_a_rate_of_its_own_is_a_step():
+    """`w = w - 0.01 * dw` in a listing and `w := w - 0.01\\, dw` in a formula were false (held
+    to learning_rate = 27/133, a number the notes never wrote), and `update(..., alpha)` was
+    not run; a step up the gradient stays false."""
+    got = _listing_verdicts("m = X.shape[1]\nA = sigmoid(np.dot(w.T, X) + b)\n"
+                            "dw = np.dot(X, (A - Y).T) / m\ndb = np.sum(A - Y) / m\n"
+                            "w = w - 0.01 * dw\nb = b + 0.01 * db\n")
+    assert got["w = w - 0.01 * dw"][0] == "holds"
+    assert got["b = b + 0.01 * db"][0] == "false"
+    got = _listing_verdicts("def update(w, b, dw, db, alpha):\n    w = w - alpha * dw\n"
+                            "    return w\n")
+    assert got["w = w - alpha * dw"][0] == "holds"
+    for step, verdict in ((r"w := w - 0.01\, dw", "holds"), (r"w := w + 0.01\, dw", "false")):
+        assert verdicts_of(f"# T\n\n$${step}$$\n", step) == [(verdict, 3)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import math
 import random
 import re
 import sys
@@ -57,11 +58,17 @@ LR = sp.Symbol("learning_rate", positive=True)
 
 
 class _ExactIntegers(ast.NodeTransformer):
-    """Integer literals as SymPy Integers, so 1/m is the exact rational 1/m."""
+    """Integer literals as SymPy Integers, so 1/m is the exact rational 1/m; a decimal literal
+    as the exact decimal it reads (0.01 is 1/100: `w - 0.01 * dw / m` in floats missed
+    `w - c * dw` with c = 0.01 by 4e-19)."""
 
     def visit_Constant(self, node):
         if type(node.value) is int:
             return ast.copy_location(ast.Call(ast.Name("Integer", ast.Load()), [node], []), node)
+        if type(node.value) is float and math.isfinite(node.value):
+            decimal = ast.Constant(repr(node.value))
+            return ast.copy_location(ast.Call(ast.Name("Rational", ast.Load()), [decimal], []),
+                                     node)
         return node
 
 
@@ -73,6 +80,7 @@ class _Record(_ExactIntegers):
         self.fixing = fixing
 
     def _after(self, node, targets):
+        self.generic_visit(node)  # its literals exact too (1 / m was a float: not visited)
         names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
         call = ast.Expr(ast.Call(ast.Name("__record__", ast.Load()), [
             ast.Constant(node.lineno),
@@ -175,7 +183,7 @@ def _inputs(net: Network, grads: bool = False) -> dict:
     for p in PARAMETERS:
         v = net.value(p)
         env[p] = v[0, 0] if p == "b" else np.array(v.tolist(), dtype=object)
-    env.update(learning_rate=LR, num_iterations=1)
+    env.update(learning_rate=LR, num_iterations=1, alpha=LR, lr=LR, eta=LR)  # rate's names
     names = ("W1", "b1", "W2", "b2") if net.two_layer else ("w", "b")
     env["parameters"] = {p: env[p] for p in names}
     if net.two_layer:
@@ -237,6 +245,19 @@ def _assigned_before(records: dict, index: int, name: str) -> sp.Matrix | None:
     return _as_matrix(records[max(lines)][0][name]) if lines else None
 
 
+def _fixed_rate(got: sp.Matrix, before: sp.Matrix, gradient: sp.Matrix) -> sp.Expr | None:
+    """The positive number c with got = before - c * gradient, read from one entry (the
+    matrices' comparison confirms it on all): a step with a rate of its own (`w - 0.01 * dw`),
+    which the notes may choose as they choose alpha. None otherwise."""
+    if got.shape != before.shape or got.shape != gradient.shape:
+        return None
+    for g, b, d in zip(got, before, gradient):
+        if d != 0:
+            c = sp.simplify((b - g) / d)
+            return c if c.is_number and c.is_positive else None
+    return None
+
+
 FIXABLE = {*FORWARD, *GRADIENTS, *(name for name in STEPS if name)}
 
 
@@ -289,7 +310,7 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
             return np.array(want.tolist(), dtype=object)
         return want[0, 0]
 
-    env = {"np": symbolic, "Integer": sp.Integer, "float": _exact_float,
+    env = {"np": symbolic, "Integer": sp.Integer, "Rational": sp.Rational, "float": _exact_float,
            "__builtins__": {**vars(builtins), "__import__": _importing(symbolic)},
            "sigmoid": np.frompyfunc(defs.sigma, 1, 1), "__fix__": fix,
            "__record__": lambda line, values: records.setdefault(line, []).append(values)}
@@ -469,11 +490,12 @@ class CodeLine:
                 if name in PARAMETERS and _reads_a_dict(self.text):
                     want = net.value(name)  # W2 = parameters["W2"]: read, not a step
                 own = _assigned_before(records, self.index, "d" + name)
+                got = _as_matrix(value)
                 if name in PARAMETERS and want is not None and own is not None:
                     # a step judged with the listing's own gradient: a wrong dw is the dw
-                    # line's error, not the step's
-                    want = net.value(name) - LR * own
-                got = _as_matrix(value)
+                    # line's error, not the step's; with a rate of its own (w - 0.01 * dw)
+                    rate = _fixed_rate(got, net.value(name), own) if got is not None else None
+                    want = net.value(name) - (LR if rate is None else rate) * own
                 if want is None or got is None:
                     continue
                 ok, why = matrices_equal(got, want, rng)

@@ -223,11 +223,33 @@ def _as_a_step(left, right) -> tuple | None:
     """`w := w - \\alpha\\, dw` (or `w \\leftarrow ...`) is a gradient-descent step, not an
     equation (as one it was false, or unreadable at \\alpha): the new w is w - alpha dw, which
     the right side must equal (`w + \\alpha dw`, an ascent, is false). None: not a step."""
-    if left[0] != "name" or left[1].key not in PARAMETERS or left[1].index or \
-            not {left[1].key, "alpha"} <= names_in(right):
+    if left[0] != "name" or left[1].key not in PARAMETERS or left[1].index:
+        return None
+    if "alpha" not in names_in(right):  # a rate of its own (`w := w - 0.01\, dw`): the number
+        right = _rate_named(right, ("grad", left[1]))  # is the notes' alpha, as `\alpha =
+        # 0.01` would give it (as an equation it was false: w is not w - 0.01 dw)
+    if right is None or not {left[1].key, "alpha"} <= names_in(right):
         return None
     step = ("neg", ("mul", [("name", Name("alpha")), ("grad", left[1])]))
     return (("add", [left, step]), right)
+
+
+def _rate_named(tree, gradient):
+    """`tree` with the positive number that multiplies `gradient` (`0.01 dw`) read as alpha;
+    None if no product of the gradient has exactly one such number."""
+    if not isinstance(tree, tuple):
+        return tree
+    if tree[0] == "mul" and gradient in tree[1]:
+        numbers = [f for f in tree[1] if f[0] == "num" and f[1] > 0]
+        if len(numbers) == 1:
+            return ("mul", [("name", Name("alpha")) if f is numbers[0] else f for f in tree[1]])
+        return None
+    parts = [_rate_named(part, gradient) if isinstance(part, tuple) else
+             [_rate_named(p, gradient) for p in part] if isinstance(part, list) else part
+             for part in tree[1:]]
+    if any(p is None or isinstance(p, list) and None in p for p in parts):
+        return None
+    return (tree[0], *parts)
 
 
 @dataclass(frozen=True)
