@@ -998,3 +998,13 @@ def test_a_gradient_step_with_a_rate_of_its_own_is_a_step():
     assert got["w = w - alpha * dw"][0] == "holds"
     for step, verdict in ((r"w := w - 0.01\, dw", "holds"), (r"w := w + 0.01\, dw", "false")):
         assert verdicts_of(f"# T\n\n$${step}$$\n", step) == [(verdict, 3)]
+
+
+def test_a_chain_split_over_displays_without_a_leading_equals_is_read_whole():
+    """`$$db =$$` then `$$y - a$$` (no `=` to start the second), and a chain over three
+    displays: no claim at all, so both errata vanished and --fail-on passed."""
+    text = ("# T\n\n$$db =$$\n$$y - a$$\n\nand\n\n$$dw =$$\n"
+            "$$\\frac{\\partial \\mathcal{L}}{\\partial w}$$\n$$= x (y - a)$$\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {(c.id, c.line): r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
+    assert got == {("t.db", 4): "false", ("t.dw", 9): "holds", ("t.dw-2", 10): "false"}, got

@@ -298,7 +298,8 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     previous = None
     lines = notes.text.split("\n")
     for seg in notes.math:
-        seg, named, previous = (*_continued(seg, previous), seg)
+        seg, named = _continued(seg, previous)
+        previous = (seg, named)  # as read: a chain split over three displays goes on
         loss = loss_at(defined, seg.line)
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
@@ -339,23 +340,30 @@ def _in_a_sentence(seg: Math, lines: list[str]) -> bool:
     return not seg.display and line.strip("$") != seg.tex.strip()
 
 
-def _continued(seg: Math, previous: Math | None) -> tuple[Math, str]:
+def _continued(seg: Math, previous: tuple[Math, str] | None) -> tuple[Math, str]:
     """A display that starts with `=` continues the display before it in its section (a
     chain split over `$$...$$` lines, `$$= y - a$$`): its link starts from that display's last
-    side, and its id is that display's subject's. Such a step had no left side, and was
-    dropped without a word. Other segments: as they are, and no subject."""
+    side, and its id is that display's subject's; so does any display after one that ends
+    with `=` (`$$db =$$` then `$$y - a$$`). Such steps had no left side, and were dropped
+    without a word. `previous`: the display before, as read, and its subject. Other
+    segments: as they are, and no subject."""
     tex = seg.tex.lstrip()
-    if not (seg.display and tex.startswith("=") and previous is not None
-            and previous.display and previous.section == seg.section):
+    if previous is None or not (seg.display and previous[0].display
+                                and previous[0].section == seg.section):
         return seg, ""
-    read = _as_assignments(previous.tex)
+    before, named = previous
+    read = _as_assignments(before.tex)
     sides = top_level_split(read, ("=",))
-    if len(sides) >= 2 and not read[sides[-1][0]:sides[-1][1]].strip():
-        sides = sides[:-1]  # `$$dz =$$` then `$$= a - y$$`: the chain goes on from dz
-    last = " ".join(read[sides[-1][0]:sides[-1][1]].split())
-    if not last or len(sides) < 2 and not read.rstrip().endswith("="):
+    open_ = len(sides) >= 2 and not read[sides[-1][0]:sides[-1][1]].strip()  # `$$dz =$$`
+    if not (tex.startswith("=") or open_):
         return seg, ""
-    return replace(seg, tex=f"{last} {tex}"), subject(read[sides[0][0]:sides[0][1]])
+    if open_:
+        sides = sides[:-1]  # the chain goes on from dz
+    last = " ".join(read[sides[-1][0]:sides[-1][1]].split())
+    if not last or len(sides) < 2 and not open_:
+        return seg, ""
+    joined = f"{last} {tex}" if tex.startswith("=") else f"{last} = {tex}"
+    return replace(seg, tex=joined), named or subject(read[sides[0][0]:sides[0][1]])
 
 
 def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
