@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true",
                    help="recompute every verdict (default: reuse the proofs cached for this "
                    "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
-    p.add_argument("--fail-on", metavar="VERDICTS", default="",
+    p.add_argument("--fail-on", metavar="VERDICTS", default=None,
                    help="exit 3 if a claim has one of these verdicts (comma-separated: false, "
                    "unchecked, holds-under-convention, not-found: a hand-bound prose claim "
                    "whose sentence the notes no longer quote), for notes kept in CI "

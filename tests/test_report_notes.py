@@ -25,6 +25,8 @@ def test_a_report_of_an_authors_notes_follows_their_text(tmp_path, capsys) -> No
     sign flipped in the text is an erratum of the report, with its evidence."""
     right = _notes_report(tmp_path, RIGHT, capsys)
     assert right.startswith("# Verification of `notes.md`\n")
+    out = tmp_path / "out"  # regenerated as it was written, not into ./reports
+    assert f"regenerate it with `nnspec report {tmp_path / 'notes.md'} --out {out}`" in right
     assert "| false | 0 |" in right and "## Errata" not in right
     flipped = _notes_report(tmp_path, FLIPPED, capsys)
     assert "| false | 1 |" in flipped

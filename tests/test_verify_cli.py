@@ -361,3 +361,14 @@ def test_fail_on_an_unknown_verdict_is_a_usage_error(capsys):
     err = capsys.readouterr().err
     assert err == ("nnspec: error: --fail-on: unknown verdict 'flase'; did you mean 'false'? "
                    "choose from false, unchecked, holds-under-convention, not-found\n")
+
+
+@pytest.mark.parametrize("given", [",", "", " , "])
+def test_a_fail_on_that_names_no_verdict_is_a_usage_error(tmp_path, capsys, given):
+    """`--fail-on ,` (an empty variable in a CI script) was accepted and turned the gate off:
+    exit 0 with errata in the notes."""
+    notes_file = tmp_path / "notes.md"
+    notes_file.write_text("# Mine\n\n$$\\frac{d\\mathcal{L}}{db} = y - a$$\n", encoding="utf-8")
+    assert main(["verify", str(notes_file), "--fail-on", given]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnspec: error: --fail-on names no verdict") and err.count("\n") == 1

@@ -427,9 +427,10 @@ def figure_block(fig) -> str:
 
 
 def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None,
-           findings: Sequence[dict] = (), notes: str | None = None) -> str:
+           findings: Sequence[dict] = (), notes: str | None = None, out: str = "reports"
+           ) -> str:
     """The whole report as Markdown; sections whose source is missing are left out. `notes`:
-    the path of an author's notes (None: the shipped notes)."""
+    the path of an author's notes (None: the shipped notes), written to `out`."""
     figures = figures or {}
     if notes is None:
         title = "# Verification of the neural-network notes"
@@ -437,7 +438,8 @@ def render(claims: Sequence, evidence: object | None = None, figures: dict | Non
                                       "evidence and a verified correction below")
     else:
         title = f"# Verification of {md_code(Path(notes).name)}"
-        command, source = md_code(f"nnspec report {notes}"), notes
+        where = "" if out == "reports" else f" --out {out}"  # the command as it was run
+        command, source = md_code(f"nnspec report {notes}{where}"), notes
         corrected = "the evidence below, and a verified correction where nnspec knows one"
     sections = [
         title,
@@ -555,7 +557,8 @@ def write_notes_report(notes: str, out_dir: str | os.PathLike) -> Path:
     check_outputs({"--out": str(report)}, inputs=(notes,), reads="reports on")
     doc = command.document(notes, cache.enabled(), findings)
     claims = [SimpleNamespace(**claim) for claim in doc["claims"]]
-    write_atomic(report, render(claims, None, None, doc["findings"], notes), make_dirs=True)
+    write_atomic(report, render(claims, None, None, doc["findings"], notes, str(out_dir)),
+                 make_dirs=True)
     return report
 
 

@@ -109,7 +109,7 @@ def run(args: Any, extra_findings=None) -> int:
     # before any work (a missing folder is made, as audit does); never over the notes
     check_outputs({"--json": getattr(args, "json", None)}, inputs=(path,) if path else (),
                   reads="verifies")
-    failing = fail_on(getattr(args, "fail_on", "") or "")
+    failing = fail_on(getattr(args, "fail_on", None))
     use_cache = cache.enabled() and not getattr(args, "no_cache", False)
     doc = document(path, use_cache, extra_findings)
     code = print_run(doc)
@@ -125,11 +125,16 @@ def run(args: Any, extra_findings=None) -> int:
 FAIL_ON = ("false", "unchecked", "holds-under-convention", "not-found")
 
 
-def fail_on(text: str) -> frozenset[str]:
-    """The verdicts `--fail-on` names; a UsageError (before any work) for another word."""
+def fail_on(text: str | None) -> frozenset[str]:
+    """The verdicts `--fail-on` names (None: not given); a UsageError (before any work) for
+    another word, or for none (`--fail-on ,`, an empty variable in CI, turned the gate off)."""
     from nnspec.text import did_you_mean
 
+    if text is None:
+        return frozenset()
     names = frozenset(w.strip() for w in text.split(",") if w.strip())
+    if not names:
+        raise UsageError(f"--fail-on names no verdict; choose from {', '.join(FAIL_ON)}")
     unknown = sorted(names - set(FAIL_ON))
     if unknown:
         raise UsageError(f"--fail-on: unknown verdict {unknown[0]!r}; "
