@@ -1008,3 +1008,18 @@ def test_a_chain_split_over_displays_without_a_leading_equals_is_read_whole():
     claims, _ = extract.claims(notes.parse(text, "x.md"))
     got = {(c.id, c.line): r.verdict for c, r in zip(claims, verify.verify_notes(claims, workers=1))}
     assert got == {("t.db", 4): "false", ("t.dw", 9): "holds", ("t.dw-2", 10): "false"}, got
+
+
+def test_the_lines_below_a_line_that_raises_are_judged_all_the_same():
+    """A line that raises (dZ1 with a transpose too many) left every line below it "not
+    reached": a missing 1/m there went unseen until the first erratum was fixed. They run with
+    the notation table's dZ1 in its place."""
+    got = _listing_verdicts(
+        "m = X.shape[1]\nA1 = sigmoid(np.dot(W1, X) + b1)\nA2 = sigmoid(np.dot(W2, A1) + b2)\n"
+        "dZ2 = A2 - Y\ndZ1 = np.dot(W2, dZ2.T) * A1 * (1 - A1)\n"
+        "dW1 = np.dot(dZ1, X.T)\ndb1 = np.sum(dZ1, axis=1, keepdims=True) / m\n")
+    assert got["dZ1 = np.dot(W2, dZ2.T) * A1 * (1 - A1)"][0] == "false"
+    verdict, detail = got["dW1 = np.dot(dZ1, X.T)"]
+    assert verdict == "false" and "(L5 raises: run with the notation table's dZ1 in its place)" \
+        in detail
+    assert got["db1 = np.sum(dZ1, axis=1, keepdims=True) / m"][0] == "holds"

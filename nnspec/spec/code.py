@@ -76,11 +76,17 @@ class _Record(_ExactIntegers):
     """After every assignment, record the names it assigned: __record__(line, {name: value});
     with `fixing`, then give each name assigned alone the value __fix__(line, name, value)."""
 
-    def __init__(self, fixing: bool = False) -> None:
+    def __init__(self, fixing: bool = False, replaced: tuple[int, ...] = ()) -> None:
         self.fixing = fixing
+        self.replaced = replaced  # lines whose value is __fix__'s alone (they raised)
 
     def _after(self, node, targets):
         self.generic_visit(node)  # its literals exact too (1 / m was a float: not visited)
+        if node.lineno in self.replaced and isinstance(node, ast.Assign) \
+                and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            node.value = ast.copy_location(ast.Call(ast.Name("__fix__", ast.Load()), [
+                ast.Constant(node.lineno), ast.Constant(targets[0].id), ast.Constant(None)],
+                []), node.value)
         names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
         call = ast.Expr(ast.Call(ast.Name("__record__", ast.Load()), [
             ast.Constant(node.lineno),
@@ -293,10 +299,11 @@ class Run:
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool,
          hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY,
-         fixes: tuple[tuple[int, str], ...] = ()) -> tuple:
+         fixes: tuple[tuple[int, str], ...] = (), replaced: tuple[int, ...] = ()) -> tuple:
     """One run of a listing on one shape. `fixes`: (line, name) whose value the listing gives
     is replaced, after that line, by the notation table's (what a later line computes
-    from a right input)."""
+    from a right input); the `replaced` lines (they raised) are not run, their name given
+    the table's value alone."""
     n_x, m = shape
     net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
@@ -329,7 +336,7 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
             tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(others)))
             exec(compile(tree, "<others>", "exec"), env)  # noqa: S102 - the notes' own listings
         env.update(_inputs(net))
-        tree = ast.fix_missing_locations(_Record(bool(fixes)).visit(ast.parse(source)))
+        tree = ast.fix_missing_locations(_Record(bool(fixes), replaced).visit(ast.parse(source)))
         exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
         functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
         wanted = {a.arg for f in functions for a in f.args.args}
@@ -419,6 +426,7 @@ class CodeLine:
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
     loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
     fixes: tuple[tuple[int, str], ...] = ()  # _run's: the table's values in place of these
+    replaced: tuple[int, ...] = ()  # _run's: lines not run (they raised), their value the table's
 
     def describe(self) -> str:
         return self.text.strip()
@@ -429,6 +437,14 @@ class CodeLine:
         step is judged with the listing's own gradient): one wrong line is one erratum, not
         every line downstream of it."""
         outcome = self._judged()
+        raised = self._raised() if outcome.detail.startswith("not reached") else None
+        if raised is not None:  # the lines below a line that raises are judged all the same
+            line, name = raised
+            fed = replace(self, fixes=(raised,), replaced=(line,))._judged()
+            if fed.detail.startswith("not reached"):
+                return outcome
+            return replace(fed, detail=f"{fed.detail} (L{line} raises: run with the notation "
+                           f"table's {name} in its place)")
         if outcome.ok is not False or self.fixes or self.broken:
             return outcome
         for shape in SHAPES:
@@ -447,6 +463,24 @@ class CodeLine:
                                "(the erratum is there or above)")
         return outcome
 
+    def _raised(self) -> tuple[int, str] | None:
+        """(line, name) of the earlier line that raised in the listing's first run, if it
+        assigns one quantity of the notation table alone (`dZ1 = ...`)."""
+        if self.fixes or self.replaced:
+            return None
+        failed = _run(self.source, self.others, SHAPES[0], self.two_layer, self.hidden,
+                      self.loss)[2]
+        if not failed or not failed[0] or failed[0] >= self.index:
+            return None
+        try:
+            node = ast.parse(self.source.split("\n")[failed[0] - 1].strip()).body[0]
+        except (SyntaxError, IndexError):
+            return None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in FIXABLE:
+            return failed[0], node.targets[0].id
+        return None
+
     def _judged(self) -> Outcome:
         if self.broken:
             return Outcome(False, "does not parse", self.broken)
@@ -457,7 +491,7 @@ class CodeLine:
         for shape in SHAPES:
             net, records, failed, reached = _run(self.source, self.others, shape,
                                                  self.two_layer, self.hidden, self.loss,
-                                                 self.fixes)
+                                                 self.fixes, self.replaced)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
