@@ -465,12 +465,14 @@ class CodeLine:
 
     def _raised(self) -> tuple[int, str] | None:
         """(line, name) of the earlier line that raised in the listing's first run, if it
-        assigns one quantity of the notation table alone (`dZ1 = ...`)."""
+        assigns one quantity of the notation table alone (`dZ1 = ...`); not a line the
+        symbolic run cannot model (np.clip), whose value the lines below may rely on."""
         if self.fixes or self.replaced:
             return None
         failed = _run(self.source, self.others, SHAPES[0], self.two_layer, self.hidden,
                       self.loss)[2]
-        if not failed or not failed[0] or failed[0] >= self.index:
+        if not failed or not failed[0] or failed[0] >= self.index \
+                or failed[1].startswith(Unmodelled.__name__):  # not an error of the notes
             return None
         try:
             node = ast.parse(self.source.split("\n")[failed[0] - 1].strip()).body[0]
