@@ -1023,3 +1023,12 @@ def test_the_lines_below_a_line_that_raises_are_judged_all_the_same():
     assert verdict == "false" and "(L5 raises: run with the notation table's dZ1 in its place)" \
         in detail
     assert got["db1 = np.sum(dZ1, axis=1, keepdims=True) / m"][0] == "holds"
+
+
+@pytest.mark.parametrize("size", ["h", "x", "n", "nm"])
+def test_a_shape_of_letters_that_name_no_size_is_unchecked(size):
+    """`\\mathbb{R}^{h}` read h as a symbol and the check raised (an engine error)."""
+    from nnspec.spec.dimensions import Shape
+
+    out = Shape("W^{[1]}", (size,), "").run()
+    assert out.ok is None and "is none of the notation table's" in out.detail

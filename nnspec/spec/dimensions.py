@@ -152,10 +152,13 @@ def _size(text: str, two: bool) -> sp.Expr:
         raise notation.Unreadable(f"the size {text.strip()!r} is none of the notation table's "
                                   "(n_x, n_h, m, n^{[l]}, numbers)")
     try:
-        return sp.sympify(clean, locals={"n_x": sp.Symbol("n_x"), "n_h": sp.Symbol("n_h"),
-                                         "m": sp.Symbol("m")})
+        size = sp.sympify(clean, locals={str(symbol): symbol for symbol in _SYMBOLS})
     except (sp.SympifyError, SyntaxError, TypeError) as exc:
         raise notation.Unreadable(f"the size {text.strip()!r} does not read: {exc}") from None
+    if not size.free_symbols <= set(_SYMBOLS):  # `h`, `x m`: letters of no size
+        raise notation.Unreadable(f"the size {text.strip()!r} is none of the notation table's "
+                                  "(n_x, n_h, m, n^{[l]}, numbers)")
+    return size
 
 
 def _one_example(tree):
