@@ -1032,3 +1032,11 @@ def test_a_shape_of_letters_that_name_no_size_is_unchecked(size):
 
     out = Shape("W^{[1]}", (size,), "").run()
     assert out.ok is None and "is none of the notation table's" in out.detail
+
+
+def test_the_loss_is_one_example_s_number():
+    """`\\mathcal{L} \\in \\mathbb{R}` was unchecked: L was evaluated over m examples."""
+    from nnspec.spec.dimensions import Shape
+
+    assert Shape("\\mathcal{L}", ("1",), "").run().ok is True
+    assert Shape("\\mathcal{L}", ("m",), "").run().ok is False

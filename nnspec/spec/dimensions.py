@@ -24,7 +24,8 @@ from nnspec.spec.shapes import NonConforming
 
 N_X, N_H, M = 3, 2, 4
 SIZE_NAMES = {N_X: "n_x", N_H: "n_h", M: "m", 1: "1"}
-EXAMPLES = {"x", "y", "z", "a", "yhat", "z1", "a1", "z2", "a2"}  # lowercase: one example's
+EXAMPLES = {"x", "y", "z", "a", "yhat", "z1", "a1", "z2", "a2", "L"}  # one example's (L: the
+# loss of one example, by the notes' definition)
 ONE_EXAMPLE = "a lowercase name for the m examples side by side (the course's capital)"
 STACKED = "a capital for one example (the course's lowercase)"
 
