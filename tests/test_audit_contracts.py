@@ -172,14 +172,19 @@ def test_a_less_stable_correct_form_is_an_accuracy_warning_and_float32_a_defect(
         ("value", "defect")]
 
 
-def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
-    """A db the course's b - lr * db absorbs (b keeps its shape) is a note, any other a defect."""
+def _backward_case() -> tuple:
+    """The backward contract, its options, a problem (n_h = 3) and the reference's gradients."""
     c, o = contracts.get("two_layer.backward_propagation"), Options()
     p = {"W1": np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]]), "b1": np.zeros((3, 1)),
          "W2": np.array([[1.0, -2.0, 0.5]]), "b2": np.zeros((1, 1)),
          "X": np.array([[1.0, 2.0], [0.0, -1.0]]), "Y": np.array([[1.0, 0.0]])}
     args, _ = c.call_args(p, o)
-    grads = two_layer_sigmoid.backward_propagation(*args)
+    return c, o, p, two_layer_sigmoid.backward_propagation(*args)
+
+
+def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
+    """A db the course's b - lr * db absorbs (b keeps its shape) is a note, any other a defect."""
+    c, o, p, grads = _backward_case()
 
     def kinds(**changed: object) -> list[tuple[str, str]]:
         return [(f.check, f.severity) for f in c.check(p, to_plain({**grads, **changed}), o)]
@@ -201,12 +206,7 @@ def test_one_rule_for_bias_gradient_shapes_the_update_absorbs() -> None:
 def test_a_weight_gradient_shape_the_update_absorbs_is_a_note_as_a_bias_s() -> None:
     """A dW2 of shape (n_h,) for W2 of (1, n_h) was a defect, where a db2 of shape (1,) was a
     note: W2 - lr * dW2 keeps W2's shape and values alike. A (n_h, 1) dW2 makes W2 (n_h, n_h)."""
-    c, o = contracts.get("two_layer.backward_propagation"), Options()
-    p = {"W1": np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]]), "b1": np.zeros((3, 1)),
-         "W2": np.array([[1.0, -2.0, 0.5]]), "b2": np.zeros((1, 1)),
-         "X": np.array([[1.0, 2.0], [0.0, -1.0]]), "Y": np.array([[1.0, 0.0]])}
-    args, _ = c.call_args(p, o)
-    grads = two_layer_sigmoid.backward_propagation(*args)
+    c, o, p, grads = _backward_case()
 
     def found(**changed: object) -> list:
         return c.check(p, to_plain({**grads, **changed}), o)

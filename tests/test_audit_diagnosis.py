@@ -329,33 +329,22 @@ def optimize_with_own_propagate(w, b, X, Y, num_iterations=100, learning_rate=0.
     return {"w": w, "b": b}, grads, []
 
 
-def optimize_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
-    m = X.shape[1]
-    for _ in range(num_iterations):
-        A = 1 / (1 + np.exp(-(w.T @ X + b)))
-        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
-        w, b = w - 0.009 * dw, b - 0.009 * db
-    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+def _optimize(step):
+    """The course's optimize with its own propagate, and `step(w, b, dw, db, learning_rate)`
+    for the two lines of the update."""
+    def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+        m = X.shape[1]
+        for _ in range(num_iterations):
+            A = 1 / (1 + np.exp(-(w.T @ X + b)))
+            dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
+            w, b = step(w, b, dw, db, learning_rate)
+        return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+    return optimize
 
 
-def optimize_w_up_the_gradient(w, b, X, Y, num_iterations=100, learning_rate=0.009,
-                               print_cost=False):
-    m = X.shape[1]
-    for _ in range(num_iterations):
-        A = 1 / (1 + np.exp(-(w.T @ X + b)))
-        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
-        w, b = w + learning_rate * dw, b - learning_rate * db
-    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
-
-
-def optimize_w_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009,
-                          print_cost=False):
-    m = X.shape[1]
-    for _ in range(num_iterations):
-        A = 1 / (1 + np.exp(-(w.T @ X + b)))
-        dw, db = X @ (A - Y).T / m, np.sum(A - Y) / m
-        w, b = w - 0.5 * dw, b - learning_rate * db
-    return {"w": w, "b": b}, {"dw": dw, "db": db}, []
+optimize_fixed_rate = _optimize(lambda w, b, dw, db, lr: (w - 0.009 * dw, b - 0.009 * db))
+optimize_w_up_the_gradient = _optimize(lambda w, b, dw, db, lr: (w + lr * dw, b - lr * db))
+optimize_w_fixed_rate = _optimize(lambda w, b, dw, db, lr: (w - 0.5 * dw, b - lr * db))
 
 
 def update_fixed_rate(parameters, grads, learning_rate=1.2):

@@ -269,18 +269,10 @@ def test_a_subnormal_value_flushed_to_zero_is_within_every_bound() -> None:
 
 
 def test_the_course_s_forward_pass_has_no_warning_for_subnormal_activations() -> None:
-    from nnspec.audit.engine import audit_function
+    from pathlib import Path
 
-    def sigmoid(z):
-        return 1 / (1 + np.exp(-z))
+    from nnspec.audit.engine import audit
 
-    def forward_propagation(X, parameters):
-        Z1 = parameters["W1"] @ X + parameters["b1"]
-        A1 = sigmoid(Z1)
-        Z2 = parameters["W2"] @ A1 + parameters["b2"]
-        A2 = sigmoid(Z2)
-        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
-
-    with np.errstate(over="ignore"):
-        result = audit_function(forward_propagation, "two_layer.forward_propagation")
+    course = Path(__file__).parent / "corpus" / "two_layer" / "forward_sigmoid.py"
+    result = audit(str(course), "two_layer.forward_propagation")
     assert result.verdict == "conforms" and result.findings == [], result.summary()
