@@ -3,7 +3,7 @@
 Each row is how the file was written (the ground truth): the verdict it must get and the
 (check, severity) findings that must be among the audit's, which are computed (for a target
 that cannot be audited: what its reason must name). A correct
-variant must conform (warnings where sigmoid saturates are allowed); every bug must be caught by
+variant must conform (warnings where sigmoid or tanh saturates are allowed); every bug must be caught by
 the check that names it. The audits run in parallel, a few examples each.
 """
 
@@ -66,6 +66,8 @@ TABLE = [
      "conforms", set()),
     (f"{TL}/forward_tanh.py", "two_layer.forward_propagation", {}, "defect",
      {("value", "defect")}),
+    (f"{TL}/forward_tanh_from_exp.py", "two_layer.forward_propagation",
+     {"hidden_activation": "tanh"}, "conforms", {("saturation", "warning")}),
     (f"{TL}/forward_W1_transposed.py", "two_layer.forward_propagation",
      {"hidden_activation": "tanh"}, "defect", {("value", "defect"), ("exception", "defect")}),
     (f"{TL}/forward_bias_broadcast.py", "two_layer.forward_propagation", {}, "defect",

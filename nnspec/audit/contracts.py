@@ -48,7 +48,13 @@ OF_RESULTS = ("keys", "shape", "type", "determinism", "value", "trajectory", "sa
 STABLE_COST = ("compute the loss from z: y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z), "
                "which is exact where a rounds to 0 or 1")
 STABLE_GRAD = "use dZ = A - Y directly (never divide by a (1 - a))"
-SATURATED = "on an input where sigmoid saturates (a within machine epsilon of 0 or 1 somewhere)"
+SATURATES = {"sigmoid": "sigmoid saturates (a within machine epsilon of 0 or 1 somewhere)",
+             "tanh": "tanh saturates (a hidden activation within machine epsilon of -1 or 1 "
+                     "somewhere)"}
+STABLE_TANH = ("np.tanh(z) is exact where tanh saturates, where (exp(z) - exp(-z)) / (exp(z) + "
+               "exp(-z)) gives inf/inf = nan once exp overflows")
+TANH_DIGITS = ("; a tanh computed from exp(z) loses digits by cancellation where z is small, "
+               "which np.tanh keeps")
 OPTIMIZE_ITERATIONS = (1, 2, 3, 7, 101)
 LEARNING_RATES = (0.5, 0.1, 0.01, 1.2)
 
@@ -128,8 +134,10 @@ MISSING = object()  # an output part whose absence is already a recorded failure
 class _Checker:
     """Collects the failures of one returned value; structure first, then values."""
 
-    def __init__(self, saturated: bool, returns: str = "") -> None:
-        self.saturated = saturated
+    def __init__(self, saturated: tuple[str, ...] = (), returns: str = "",
+                 hidden: str = "") -> None:
+        self.saturated = saturated  # the activations that saturate on this input
+        self.hidden = hidden  # a 2-layer network's hidden activation
         self.returns = returns  # what the function returns, e.g. "(grads, cost)", for messages
         self.failures: list[Failure] = []
         self.structural = False
@@ -309,8 +317,8 @@ class _Checker:
             if found is None:
                 continue
             wide = tolerance.compare(name, exact, got, loose[0]) if loose else found
-            if wide is None and not self.saturated:
-                accuracy.append((name, exact, got, found))
+            if wide is None and (not self.saturated or np.isfinite(loose[0]).all()):
+                accuracy.append((name, exact, got, found))  # as the notes' formulas give
             else:
                 mismatches.append((name, exact, got, wide or found))
         if accuracy:
@@ -321,12 +329,13 @@ class _Checker:
         details = _details(mismatches)
         if self.saturated:
             names = [n for n, *_ in mismatches]
-            hints = [hint] if hint else []
+            hints = [hint] if hint and "sigmoid" in self.saturated else []
+            hints += [STABLE_TANH] if "tanh" in self.saturated else []
             hints += [STABLE_COST] if "cost" in names else []
             hints += [STABLE_GRAD] if any(n.startswith(("dw", "db", "dW")) for n in names) else []
             advice = "; ".join(hints)
-            self.fail("saturation", "warning", f"{SATURATED}: {text}; {advice}", advice=advice,
-                      **details)
+            self.fail("saturation", "warning", f"{_saturated(self.saturated)}: {text}; {advice}",
+                      advice=advice, **details)
         else:
             self.fail("value", "defect", f"beyond the float64 error bound: {text}", **details)
 
@@ -340,7 +349,7 @@ class _Checker:
             f"(expected {float(m.expected)!r}, got {float(m.got)!r}); where a or 1 - a is "
             "small, a form such as "
             "0.5*(1 + tanh(z/2)) or 1 - a by subtraction loses digits that the stable form "
-            "keeps"), relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
+            f"keeps{TANH_DIGITS if self.hidden == 'tanh' else ''}"), relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
 
     def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
         """Where sigmoid saturates, a cost that is non-finite or beyond the stable form's bound."""
@@ -348,10 +357,14 @@ class _Checker:
             return
         found = tolerance.compare("cost", exact, got, bound)
         if found is not None:
-            message = f"{SATURATED} the cost degrades: {found}; {STABLE_COST}"
+            message = f"{_saturated(self.saturated)} the cost degrades: {found}; {STABLE_COST}"
             self.fail("saturation", "warning", message, expected={"cost": _f64(exact)},
                       got={"cost": got}, difference={"cost": found.difference},
                       bound={"cost": found.bound})
+
+
+def _saturated(activations: tuple[str, ...]) -> str:
+    return "on an input where " + " and ".join(SATURATES[a] for a in activations)
 
 
 def _relative(m: tolerance.Mismatch) -> float:
@@ -392,6 +405,10 @@ def _names(failure: Failure) -> set[str]:
 def _f64(values: Any) -> np.ndarray:
     arr = np.asarray(values)
     return oracle.to_float64(arr) if arr.dtype == object else arr.astype(np.float64)
+
+
+def _sigmoid_saturates(A: Any, A_c: Any, dtype: str) -> tuple[str, ...]:
+    return ("sigmoid",) if _saturates(A, A_c, dtype) else ()
 
 
 def _saturates(A: Any, A_c: Any, dtype: str) -> bool:
@@ -684,7 +701,7 @@ class LogRegPropagate(Contract):
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         n_x, m = p["X"].shape
         exact, bound, loose = self.reference(p, o)
-        c = _Checker(_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
+        c = _Checker(_sigmoid_saturates(exact.float64("A"), exact.float64("one_minus_A"), o.dtype),
                      returns="(grads, cost)")
         grads, cost = c.parts(value, 2, ("dict", "numeric"))
         dw = c.weight_gradient(c.item(grads, "dw", "grads"), "dw", (n_x, 1))
@@ -714,7 +731,7 @@ class LogRegPredict(Contract):
         m = p["X"].shape[1]
         exact, bound, _ = self.reference(p, o)
         z_bound = bound["Z"]
-        c = _Checker(False)
+        c = _Checker()
         got = c.array(value, "the prediction", (1, m))
         if got is None:
             return c.failures
@@ -776,7 +793,7 @@ class LogRegOptimize(Contract):
         n_x = p["X"].shape[0]
         k_max, rate = p["num_iterations"], p["learning_rate"]
         costs, cost_bounds, w, b, error = self.reference(p, o)
-        c = _Checker(False, returns="(params, grads, costs)")
+        c = _Checker(returns="(params, grads, costs)")
         params, _, got_costs = c.parts(value, 3)
         got_w = c.array(c.item(params, "w", "params"), "w", (n_x, 1))
         got_b = c.scalar(c.item(params, "b", "params"), "b")
@@ -865,7 +882,8 @@ class TwoLayerForward(Contract):
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         m, n_h = p["X"].shape[1], p["W1"].shape[0]
         exact, bound, loose = self.reference(p, o)
-        c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)")
+        c = _Checker(_two_layer_saturates(exact, o), returns="(A2, cache)",
+                     hidden=o.hidden_activation)
         got_A2, cache = c.parts(value, 2, ("numeric", "dict"))
         A2 = c.array(got_A2, "A2", (1, m))
         shapes = {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (1, m), "A2": (1, m)}
@@ -904,7 +922,7 @@ class TwoLayerCost(Contract):
         A2, Y = p["A2"], p["Y"]
         exact = oracle.cost_from_activations(A2, Y)
         bound = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype)
-        c = _Checker(_saturates(A2, 1 - A2, o.dtype))
+        c = _Checker(_sigmoid_saturates(A2, 1 - A2, o.dtype))
         cost = c.scalar(value, "cost", Y.shape[1])
         c.values([("cost", np.asarray(exact, dtype=object), cost, bound)],
                  "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: drop the terms "
@@ -936,7 +954,7 @@ class TwoLayerBackward(Contract):
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         exact, bound, loose = self.reference(p, o)
-        c = _Checker(_two_layer_saturates(exact, o))
+        c = _Checker(_two_layer_saturates(exact, o), hidden=o.hidden_activation)
         got = {}
         for k in ("dW1", "dW2"):
             got[k] = c.weight_gradient(c.item(value, k, "grads"), k, p[k[1:]].shape)
@@ -974,7 +992,7 @@ class TwoLayerUpdate(Contract):
                 "learning_rate": p["learning_rate"]}
 
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
-        c = _Checker(False)
+        c = _Checker()
         items = []
         for k in ("W1", "b1", "W2", "b2"):
             got = c.array(c.part(value, k), k, p[k].shape)
@@ -1025,12 +1043,18 @@ def _two_layer_compute(p: dict, o: Options) -> tuple[oracle.Exact, dict, dict]:
     return exact, bound, loose
 
 
-def _two_layer_saturates(exact: oracle.Exact, o: Options) -> bool:
+def _two_layer_saturates(exact: oracle.Exact, o: Options) -> tuple[str, ...]:
+    """The activations that saturate: the hidden layer's (a tanh output within epsilon of -1
+    or 1: 1 - |a| = (1 - a^2) / (1 + |a|), where its exp forms overflow to nan as the sigmoid's
+    do) and the output sigmoid's."""
+    A1, gprime = exact.float64("A1"), exact.float64("gprime_Z1")
     if o.hidden_activation == "sigmoid":
-        A1 = exact.float64("A1")
-        if _saturates(A1, exact.float64("gprime_Z1") / np.where(A1 > 0, A1, 1), o.dtype):
-            return True
-    return _saturates(exact.float64("A2"), exact.float64("one_minus_A2"), o.dtype)
+        hidden = _saturates(A1, gprime / np.where(A1 > 0, A1, 1), o.dtype)
+    else:
+        away = gprime / (1 + np.abs(A1))  # 1 - |a|, from the exact 1 - a^2
+        hidden = _saturates(away, away, o.dtype)
+    return (o.hidden_activation,) * hidden + _sigmoid_saturates(
+        exact.float64("A2"), exact.float64("one_minus_A2"), o.dtype)
 
 
 CONTRACTS = {c.name: c for c in (LogRegPropagate(), LogRegOptimize(), LogRegPredict(),

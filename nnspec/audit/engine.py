@@ -573,6 +573,7 @@ class _Engine:
         if ("determinism", "defect") in first:
             _drop_noise_as_accuracy(first, worst)
         _drop_explained_saturation(first, saturated, [f for _, f in self.wrong])
+        _drop_explained_accuracy(first, worst, [f for _, f in self.wrong])
         self._drop_warnings_of_the_mistake(first, saturated)
         if worst and ("accuracy", "warning") in first and not self.stopped:
             self._climb(worst)
@@ -1009,16 +1010,35 @@ def _drop_explained_saturation(first: dict[tuple[str, str], tuple[Any, Failure]]
     one example), else the first that names another quantity, or none. The quantities wrong
     are those of the first value defect and of the others seen (`wrong_seen`): zeros returned
     for dw, db and cost may show only two of them on the first input."""
-    value = first.get(("value", "defect"))
-    if value is None or ("saturation", "warning") not in first:
+    wrong = _wrong_names(first, wrong_seen)
+    if not wrong or ("saturation", "warning") not in first:
         return
-    wrong = _names(value[1]).union(*map(_names, wrong_seen))
     apart = [found for found in saturated if not _names(found[1]) & wrong]
     unexplained = [found for found in saturated if not _names(found[1]) <= wrong]
     if apart or unexplained:
         first[("saturation", "warning")] = (apart or unexplained)[0]
     else:
         del first[("saturation", "warning")]
+
+
+def _drop_explained_accuracy(first: dict[tuple[str, str], tuple[Any, Failure]],
+                             worst: list[tuple[Any, Failure]],
+                             wrong_seen: list[Failure] = ()) -> None:
+    """An accuracy warning whose quantities are all wrong elsewhere is that defect seen small
+    (zeros returned for the cost are within the textbook bound of a cost of 1e-20): dropped, and
+    no pass climbs towards it."""
+    wrong = _wrong_names(first, wrong_seen)
+    found = first.get(("accuracy", "warning"))
+    if wrong and found and all(_names(f) <= wrong for _, f in [found, *worst]):
+        del first[("accuracy", "warning")]
+        worst.clear()
+
+
+def _wrong_names(first: dict[tuple[str, str], tuple[Any, Failure]],
+                 wrong_seen: list[Failure]) -> set[str]:
+    """The quantities of the first value defect and of the others seen (none without one)."""
+    value = first.get(("value", "defect"))
+    return _names(value[1]).union(*map(_names, wrong_seen)) if value else set()
 
 
 LOAD_CHECKS = ("load", "import")  # the checks of the notes `targets.load_target` writes
