@@ -574,3 +574,17 @@ def test_a_wrong_prediction_is_not_also_said_to_use_a_greater_than_half() -> Non
     target uses a > 0.5": a guess from a = 0.5 alone, which the wrong predictions disprove."""
     found = engine.audit_function(predict_thresholds_z, "logreg.predict").findings
     assert [(f.check, f.severity) for f in found] == [("value", "defect")], found
+
+
+def test_values_rounded_are_told_by_their_decimals_and_nothing_else_is() -> None:
+    """np.round(cost, 8) was "float32 arithmetic" (an error of its size); round(cost, 4)
+    matched nothing. Zeros, truncation and values off in the last bit are not rounding."""
+    from nnspec.audit.diagnosis import _decimals
+
+    e = {"cost": 0.6931471805599453, "db": np.array([1.20003, -0.5])}
+    assert _decimals({"cost": e["cost"]}, {"cost": 0.6931}) == [4]
+    assert _decimals({"db": e["db"]}, {"db": np.array([1.2, -0.5])}) == [1, 2, 3, 4]
+    assert _decimals(e, {"cost": 0.6931, "db": np.array([1.2, -0.5])}) == [4]
+    assert _decimals({"cost": 0.04}, {"cost": 0.0}) == []  # zeros returned
+    assert _decimals({"cost": e["cost"]}, {"cost": 0.69314}) == []  # truncated
+    assert _decimals({"cost": e["cost"]}, {"cost": np.nextafter(e["cost"], 1)}) == []

@@ -441,23 +441,24 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
                              "a missing "
                              "transpose, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
-                             "z clipped inside sigmoid, float32 arithmetic",
+                             "z clipped inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), a "
                                           "missing transpose, z clipped inside sigmoid, "
-                                          "float32 arithmetic",
+                                          "values rounded, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
                                            "tanh' and back, A1 for g'(Z1), A2 for A1 in dW2, "
                                            "dW2 for W2, a missing transpose, z clipped "
-                                           "inside sigmoid, float32 arithmetic",
+                                           "inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
                                    "log10, the (1 - y) term dropped, an "
-                                   "(m, m) broadcast, eps inside the log, clipping, float32 "
-                                   "arithmetic",
+                                   "(m, m) broadcast, eps inside the log, clipping, values "
+                                   "rounded, float32 arithmetic",
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "
-                                        "out, a fixed learning rate",
+                                        "out, a fixed learning rate, values rounded",
          "logreg.optimize": "gradients missing their 1/m or with a flipped sign, the learning "
-                            "rate left out, a fixed learning rate (in both steps or in one)"}
+                            "rate left out, a fixed learning rate (in both steps or in one), "
+                            "values rounded"}
 
 
 # ---- matching ------------------------------------------------------------------------------
@@ -510,6 +511,24 @@ def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
     return True
 
 
+def _decimals(expected: dict, got: dict) -> list[int]:
+    """Each number of decimals k for which every wrong quantity is np.round(exact, k) to the
+    last bit (round(cost, 4) too): 1.2 for 1.20003 fits k = 1 to 4, and the other inputs tell
+    which. Values all 0 are not taken for rounding (zeros returned are not rounded 0.04s)."""
+    pairs = []
+    for name, g in got.items():
+        try:
+            e = np.asarray(expected[name], dtype=np.float64)
+            g = np.asarray(g, dtype=np.float64).reshape(e.shape)
+        except (KeyError, TypeError, ValueError):
+            return []
+        pairs.append((e, g))
+    if not pairs or not any(np.any(g != 0) for _, g in pairs):
+        return []
+    with np.errstate(all="ignore"):
+        return [k for k in range(16) if all(np.array_equal(np.round(e, k), g) for e, g in pairs)]
+
+
 FLOAT32 = Match("float32 arithmetic", "the error is of the size float32 rounding makes: compute "
                 "in float64, or hold the target to float32 bounds with --dtype float32")
 
@@ -526,6 +545,9 @@ def candidates(contract: str, problem: dict, details: dict, options: Any, *,
         with np.errstate(all="ignore"):
             if _explains(compute(), expected, got, details.get("bound") or {}):
                 yield match
+    for decimals in _decimals(expected, got):
+        yield Match(f"values rounded to {decimals} decimals", "return the values as computed; "
+                    "round only what you print", fitted="decimals")
     if float32 and options.dtype == "float64" and _float32(contract, problem, options,
                                                            expected, got):
         yield FLOAT32
