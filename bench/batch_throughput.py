@@ -220,8 +220,9 @@ def main() -> int:
                "(targets whose JSON entry is equal). Where the verdicts agree, counterexamples "
                "may differ from `before`, whose draws depended on the modules the process had "
                "loaded (Hypothesis mixes their literals in; audits now draw without them). "
-               "`bug_nondeterministic.py` adds noise to its cost, so its counterexample differs "
-               "between any two runs that really audit it. A target that imports scikit-learn "
+               "`bug_nondeterministic.py` adds noise from NumPy's global generator, which "
+               "the sandbox seeds, so its counterexample is the same in runs of the same "
+               "code. A target that imports scikit-learn "
                "or PyTorch spends most of the --timeout 5 budget importing it on a loaded "
                "machine, so whether it times out depends on the load at that moment."),
               "", verdicts_line]

@@ -45,6 +45,18 @@ def test_forged_answers_are_malformed_not_tracebacks(tree, blob: bytes, words: s
         answers.decode(json.dumps(tree).encode(), blob)
 
 
+def test_arrays_that_share_bytes_are_malformed_so_an_answer_decodes_to_its_size() -> None:
+    """400 entries naming one 1 MB array decoded to 400 copies (4 GB in the harness from an
+    11 KB forged answer); arrays must follow each other in the blob, as the encoder writes."""
+    one = {"$a": ["<f8", [4], 0]}
+    with pytest.raises(answers.Malformed, match="do not follow"):
+        answers.decode(json.dumps([one] * 400).encode(), bytes(32))
+    with pytest.raises(answers.Malformed, match="do not follow"):  # the second before the first
+        answers.decode(json.dumps([{"$a": ["<f8", [4], 32]}, one]).encode(), bytes(64))
+    got = answers.decode(json.dumps([one, {"$a": ["<f8", [4], 32]}]).encode(), bytes(64))
+    assert [a.shape for a in got] == [(4,), (4,)]
+
+
 def test_deep_nesting_and_bad_bytes_are_malformed() -> None:
     for text in (b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b"{1: 2}", b"1" * 5000):
         with pytest.raises(answers.Malformed):

@@ -21,11 +21,10 @@ OPTIONS = {"dtype": "float64", "examples": 5, "hidden_activation": "sigmoid", "s
            "timeout": 60.0}
 
 
-def _run(capsys: pytest.CaptureFixture, folder: Path, cache: Path, out: Path) -> list[str]:
-    code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
-                 "--workers", "1",
-                 "--cache", str(cache), "--json", str(out)])
-    assert code == 2  # one target does not parse
+def _run(capsys: pytest.CaptureFixture, folder: Path, cache: Path, out: Path,
+         code: int = 2) -> list[str]:
+    assert main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "5",
+                 "--workers", "1", "--cache", str(cache), "--json", str(out)]) == code
     return capsys.readouterr().err.splitlines()
 
 
@@ -34,21 +33,58 @@ def test_rerun_audits_nothing_and_a_change_reaudits_only_it(
     folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
     folder.mkdir()
     shutil.copy(CORPUS / "correct_stable.py", folder / "alice.py")
+    shutil.copy(CORPUS / "bug_sign_error.py", folder / "dave.py")
     (folder / "bob.py").write_text("def propagate(:\n")
-    first = _run(capsys, folder, cache, tmp_path / "1.json")
+    first = _run(capsys, folder, cache, tmp_path / "1.json", 1)
     assert not any("(cached)" in line for line in first)
-    again = _run(capsys, folder, cache, tmp_path / "2.json")
-    assert sorted(again) == ["[1/2] alice.py: conforms (cached)", "[2/2] bob.py: error (cached)"]
+    again = _run(capsys, folder, cache, tmp_path / "2.json", 1)
+    assert sorted(again) == ["[1/3] alice.py: conforms (cached)",  # an error is audited again:
+                             "[2/3] dave.py: defect (cached)", "[3/3] bob.py: error"]  # see below
     assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
     with (folder / "alice.py").open("a") as resubmitted:
         resubmitted.write("# second version\n")
     # alice's first version under another name: audited, as a message may name its file
     shutil.copy(CORPUS / "correct_stable.py", folder / "carol.py")
-    third = _run(capsys, folder, cache, tmp_path / "3.json")
-    assert [line for line in third if "(cached)" in line] == ["[1/3] bob.py: error (cached)"]
+    third = _run(capsys, folder, cache, tmp_path / "3.json", 1)
+    assert [line for line in third if "(cached)" in line] == ["[1/4] dave.py: defect (cached)"]
     verdicts = {t["target"]: t["verdict"]
                 for t in json.loads((tmp_path / "3.json").read_text())["targets"]}
-    assert verdicts == {"alice.py": "conforms", "bob.py": "error", "carol.py": "conforms"}
+    assert verdicts == {"alice.py": "conforms", "bob.py": "error", "carol.py": "conforms",
+                        "dave.py": "defect"}
+
+
+def test_an_error_or_a_failed_import_is_audited_again_not_served_from_the_cache(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """"install it", says the error of an import that failed; the rerun after installing
+    served the cached error (0 points) until --no-cache. What depends on the installed
+    packages is not stored: the error, and a conforming target's note of an import."""
+    folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
+    folder.mkdir()
+    (folder / "alice.py").write_text(
+        "import numpy as np\nfrom courselib_x import sigmoid\n\n\ndef propagate(w, b, X, Y):\n"
+        "    m = X.shape[1]\n    A = sigmoid(w.T @ X + b)\n"
+        "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
+        "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n")
+    (folder / "bob.py").write_text("from courselib_x import helper\n" + (
+        CORPUS / "correct_stable.py").read_text())
+    for n in (1, 2):
+        assert sorted(_run(capsys, folder, cache, tmp_path / f"{n}.json")) == [
+            "[1/2] alice.py: error", "[2/2] bob.py: conforms"]
+    assert "import failed" in (tmp_path / "2.json").read_text()
+
+
+def test_a_cached_result_names_its_target_as_a_fresh_one_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The cache returned the raw name: an escape sequence reached the terminal and a newline
+    forged a progress line, and the JSON and grader files differed from the first run's."""
+    folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
+    folder.mkdir()
+    shutil.copy(CORPUS / "correct_stable.py", folder / "x\x1b[2J.py")
+    (folder / "bob.py").write_text("def propagate(:\n")
+    runs = [_run(capsys, folder, cache, tmp_path / f"{n}.json") for n in (1, 2)]
+    assert not any("\x1b" in line for line in runs[0] + runs[1])
+    assert "(cached)" in " ".join(runs[1])
+    assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
 
 
 def test_key_covers_bytes_helpers_contract_and_options(tmp_path: Path) -> None:
@@ -65,6 +101,11 @@ def test_key_covers_bytes_helpers_contract_and_options(tmp_path: Path) -> None:
     assert changed_helper != key
     assert target_key(target, "logreg.predict", OPTIONS) != changed_helper
     assert target_key(target, "logreg.propagate", {**OPTIONS, "seed": 1}) != changed_helper
+    from nnspec.audit import warmstart  # another NumPy: other values and bounds
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warmstart, "stack_versions", lambda: ("3.11.7", "6.0", "9.9.9", "1.3.0"))
+        assert target_key(target, "logreg.propagate", OPTIONS) != changed_helper
     notebook = tmp_path / "hw.ipynb"
     notebook.write_text(json.dumps({"cells": [
         {"cell_type": "code", "source": ["%matplotlib inline\n"]},

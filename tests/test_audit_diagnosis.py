@@ -588,3 +588,21 @@ def test_values_rounded_are_told_by_their_decimals_and_nothing_else_is() -> None
     assert _decimals({"cost": 0.04}, {"cost": 0.0}) == []  # zeros returned
     assert _decimals({"cost": e["cost"]}, {"cost": 0.69314}) == []  # truncated
     assert _decimals({"cost": e["cost"]}, {"cost": np.nextafter(e["cost"], 1)}) == []
+
+
+def test_the_explore_pass_asks_the_target_in_batches_whose_answers_are_held_together() -> None:
+    """All 2 x 110 calls in one request held every answer at once: a target returning 8 MB
+    with each held 1.7 GB in the harness. Requests now carry at most BATCH problems, with the
+    same findings."""
+    from nnspec.reference import logreg
+
+    sizes = []
+
+    class Recording(engine.FunctionCaller):
+        def calls(self, requests):
+            sizes.append(len(requests))
+            return super().calls(requests)
+
+    spec, opts = engine._options("logreg.propagate", "sigmoid", "float64", 30, 60.0, 0)
+    found = engine._Engine(spec, Recording(logreg.propagate, 60.0), opts).search()
+    assert found == [] and sizes and max(sizes) <= 2 * engine.BATCH < sum(sizes)

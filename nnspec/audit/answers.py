@@ -6,7 +6,9 @@ holds None, booleans, numbers, strings and lists; tagged objects stand for the r
 `{"$d": {...}}` a dict with string keys, `{"$t": [...]}` a tuple, `{"$c": [re, im]}` a complex
 number, `{"$o": "type"}` a value that is not plain data, and `{"$a": [dtype, shape, offset]}`
 an array whose bytes are at `offset` in the blob (dtype a NumPy type string such as "<f8":
-bool, int, uint, float or complex only). Anything else is a `Malformed` answer: the
+bool, int, uint, float or complex only), each array's bytes right after the previous one's in
+the order the JSON lists them: no two arrays share bytes, so an answer decodes to no more
+than its size (400 entries naming one 1 MB array decoded to 400 copies). Anything else is a `Malformed` answer: the
 harness reports a finding, never a traceback. Every string is cut at MAX_TEXT characters and
 its control characters are escaped, so a target's text cannot move the terminal's cursor or
 break a Markdown table. The harness reads at most `limit` bytes of an answer: a longer one is
@@ -134,10 +136,17 @@ def decode(text: bytes, blob: bytes) -> Any:
         tree = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise Malformed(f"not plain data ({type(exc).__name__})") from None
-    return _value(tree, memoryview(blob), 0)
+    return _value(tree, _Blob(memoryview(blob)), 0)
 
 
-def _value(node: Any, blob: memoryview, depth: int) -> Any:
+class _Blob:
+    """The blob and how far its arrays have been read."""
+
+    def __init__(self, data: memoryview) -> None:
+        self.data, self.read = data, 0
+
+
+def _value(node: Any, blob: _Blob, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise Malformed(f"nested deeper than {MAX_DEPTH}")
     if node is None or isinstance(node, (bool, int)):
@@ -167,7 +176,7 @@ def _value(node: Any, blob: memoryview, depth: int) -> Any:
     raise Malformed(f"unknown tag {printable(key, 20)!r}")
 
 
-def _array(body: Any, blob: memoryview) -> Any:
+def _array(body: Any, blob: _Blob) -> Any:
     import numpy as np
 
     if not (isinstance(body, list) and len(body) == 3 and isinstance(body[0], str)
@@ -181,10 +190,13 @@ def _array(body: Any, blob: memoryview) -> Any:
         raise Malformed("an array shape is not a list of sizes")
     kind = np.dtype(dtype)
     size = math.prod(shape) * kind.itemsize
-    if not 0 <= offset <= len(blob) - size:
+    if not 0 <= offset <= len(blob.data) - size:
         raise Malformed("an array's bytes lie outside the answer")
+    if offset != blob.read:
+        raise Malformed("an array's bytes do not follow the previous array's")
+    blob.read += size
     try:  # a size of 0 hides any shape from the check above: numpy has the last word
-        array = np.frombuffer(blob[offset:offset + size], dtype=kind).reshape(tuple(shape))
+        array = np.frombuffer(blob.data[offset:offset + size], dtype=kind).reshape(tuple(shape))
     except (ValueError, OverflowError) as exc:
         raise Malformed(f"an array's shape is refused: {printable(str(exc), 100)}") from None
     return array.astype(kind.newbyteorder("="), copy=True)

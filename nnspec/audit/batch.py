@@ -300,6 +300,15 @@ def _harness_failure(result: AuditResult) -> bool:
             or any(f.message.startswith(WORKER_DIED) for f in result.findings))
 
 
+def _installed(result: AuditResult) -> bool:
+    """A result that may change once a package is installed, not cached: an error (an import
+    that failed; the message says to install it, and the rerun served the error again), an
+    import note, an exception naming a module that could not be imported."""
+    return result.verdict == "error" or any(
+        f.check == "import" or "ModuleNotFoundError" in f.message or "ImportError" in f.message
+        for f in result.findings)
+
+
 def _shown_options(job: Job) -> dict:
     """The options an AuditResult records (the isolation is not one of them)."""
     return contracts.Options(**{k: v for k, v in job.options if k != "isolation"}).as_dict()
@@ -466,7 +475,7 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
         if cache is not None else {}
     todo = []
     for job in jobs:
-        hit = cache.get(keys[job.label], job.label) if cache is not None else None
+        hit = cache.get(keys[job.label], label(job.label)) if cache is not None else None
         if hit is None:
             todo.append(job)
         else:
@@ -476,7 +485,7 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
     def done(job: Job, result: AuditResult) -> None:
         results[job.label] = result
         progress.step(result)
-        if cache is not None and not _harness_failure(result):
+        if cache is not None and not _harness_failure(result) and not _installed(result):
             cache.put(keys[job.label], result)
 
     try:

@@ -4,9 +4,11 @@ an interrupted folder run resumes where it stopped (each result is stored as it 
 The key is a SHA-256 of everything the result depends on: the target's file name and bytes, the
 bytes of the helper modules its sandbox gets (those beside it that it imports, directly or
 through one another: a notebook's or a script's helpers), the
-contract, the audit options, and the harness itself (nnspec's version and the bytes of its own
-source, so that a changed engine, contract or reference never serves an old verdict). Data
-files a target reads at run time are not part of the key.
+contract, the audit options, the harness itself (nnspec's version and the bytes of its own
+source, so that a changed engine, contract or reference never serves an old verdict) and the
+versions of Python, NumPy, Hypothesis and mpmath. Data files a target reads at run time and
+the other installed packages are not part of the key: a result that depends on what is
+installed (an error, an import that failed) is not stored (`nnspec.audit.batch`).
 
 Several runs and processes may share one file: WAL mode, a busy timeout, and one short
 transaction per result keep it consistent.
@@ -23,6 +25,7 @@ import sqlite3
 from pathlib import Path
 
 import nnspec
+from nnspec.audit import warmstart
 from nnspec.audit.engine import AuditResult, Finding
 from nnspec.errors import UsageError
 from nnspec.files import read_input
@@ -71,7 +74,8 @@ def target_key(path: str | Path, contract: str, options: dict,
     for name, data in [*files, *sorted(helpers.items())]:
         digest.update(os.fsencode(name) + b"\0" + data + b"\0")
     digest.update(json.dumps({"contract": contract, "options": options,
-                              "harness": harness_digest()}, sort_keys=True).encode())
+                              "harness": harness_digest(),
+                              "stack": warmstart.stack_versions()}, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -85,7 +89,9 @@ class ResultCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # kept by the
+                self.db.execute("PRAGMA journal_mode = WAL")  # file; setting it again while
+                # another run writes failed at once ("database is locked"), with no busy wait
             self.db.execute(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise UsageError(f"cannot use the cache {self.path}: {exc}; pass --cache FILE "

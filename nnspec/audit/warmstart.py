@@ -44,10 +44,15 @@ _FLUSHED_BY: list[int] = []  # the process whose exit runs `flush`
 
 def name(key: tuple) -> str:
     digest = hashlib.sha256(cache.version().encode())
-    for part in (sys.version.split()[0], *map(_version, ("hypothesis", "numpy", "mpmath")),
-                 repr(key)):
+    for part in (*stack_versions(), repr(key)):
         digest.update(b"\0" + part.encode())
     return digest.hexdigest()[:32]
+
+
+def stack_versions() -> tuple[str, ...]:
+    """The versions of Python, Hypothesis, NumPy and mpmath, on which draws, values and
+    bounds depend."""
+    return (sys.version.split()[0], *map(_version, ("hypothesis", "numpy", "mpmath")))
 
 
 @functools.cache
