@@ -113,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file.py[:function], notebook.ipynb[:function], package.module[:function], "
                    "or a directory of such files")
     p.add_argument("--contract", required=True, choices=CONTRACTS, metavar="NAME",
-                   help=f"the contract to hold it to: {', '.join(CONTRACTS)}")
+                   action="append",
+                   help=f"the contract to hold it to: {', '.join(CONTRACTS)}; for one file, "
+                   "repeat it to audit several functions of it, graded in one file")
     p.add_argument("--hidden-activation", choices=("sigmoid", "tanh"), default="sigmoid",
                    help="hidden activation of the 2-layer derivation (default: sigmoid, as the notes)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",

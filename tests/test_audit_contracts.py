@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnspec.audit import contracts
+from nnspec.audit import contracts, diagnosis
 from nnspec.audit.contracts import Options
 from nnspec.audit.sandbox import to_plain
 from nnspec.reference import logreg, two_layer_sigmoid
@@ -429,3 +429,20 @@ def test_digits_lost_within_the_textbook_bound_are_accuracy_even_where_sigmoid_s
     assert [(f.check, f.severity) for f in failures] == [("accuracy", "warning")]
     assert failures[0].details["at"].startswith("cache['A1']")
     assert "which np.tanh keeps" in failures[0].message
+
+
+def test_compute_cost_s_advice_is_what_compute_cost_can_do() -> None:
+    """compute_cost(A2, Y) gets a, not z, and no X: it was told to compute the loss from z and
+    to take m = X.shape[1]."""
+    c, o = contracts.get("two_layer.compute_cost"), Options()
+    saturated = {"A2": np.array([[1.0]]), "Y": np.array([[1.0]])}
+    with np.errstate(all="ignore"):
+        (found,) = c.check(saturated, _cost(saturated["A2"], saturated["Y"]), o)
+    assert found.check == "saturation" and "logaddexp" not in found.message
+    assert "coefficient (y or 1 - y) is 0" in found.message
+    plain = {"A2": np.array([[0.25, 0.5]]), "Y": np.array([[1.0, 0.0]])}
+    summed = 2 * _cost(plain["A2"], plain["Y"])
+    (found,) = c.check(plain, summed, o)
+    match = diagnosis.diagnose(c.name, plain, found.details, o)
+    assert match.mistake == "missing 1/m" and "Y.shape[1]" in match.advice
+    assert "X.shape" not in match.advice

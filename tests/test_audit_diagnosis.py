@@ -28,8 +28,8 @@ def _propagate(w, b, X, Y, *, scale=1.0, clip=0.0, eps=0.0, one_term=False, dtyp
     return {"dw": X @ (A - Y).T / m * scale, "db": np.sum(A - Y) / m * scale}, -np.sum(losses) / m
 
 
-def _explain(contract: str, problem: dict, value) -> str:
-    c, options = contracts.get(contract), Options()
+def _explain(contract: str, problem: dict, value, hidden: str = "sigmoid") -> str:
+    c, options = contracts.get(contract), Options(hidden_activation=hidden)
     wrong = [f for f in c.check(problem, to_plain(value), options) if f.check == "value"]
     assert wrong, "the broken input must fail the value check"
     return diagnosis.explain(contract, [(problem, wrong[0].details)], options)[0]
@@ -89,6 +89,20 @@ def test_a1_for_g_prime_and_dw2_without_its_transpose_are_named() -> None:
         grads = {"dW1": dZ1 @ square["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
                  "dW2": dW2, "db2": dZ2.sum(axis=1, keepdims=True) / m}
         assert _explain("two_layer.backward_propagation", square, grads).startswith(expected)
+
+
+def test_one_minus_a1_for_g_prime_is_named_for_either_hidden_activation() -> None:
+    """`dZ1 = W2^T dZ2 * (1 - A1)`, the tanh week's typical slip (1 - A1**2 without the square),
+    matched no known mistake."""
+    for hidden, module in (("tanh", two_layer_tanh), ("sigmoid", two_layer_sigmoid)):
+        _, cache = module.forward_propagation(TWO["X"], PARAMS)
+        m, A1, dZ2 = TWO["X"].shape[1], cache["A1"], cache["A2"] - TWO["Y"]
+        dZ1 = TWO["W2"].T @ dZ2 * (1 - A1)
+        grads = {"dW1": dZ1 @ TWO["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+                 "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+        text = _explain("two_layer.backward_propagation", TWO, grads, hidden=hidden)
+        assert text.startswith("matches: 1 - A1 used for g'(Z1)"), text
+        assert ("1 - A1**2" if hidden == "tanh" else "A1 * (1 - A1)") in text
 
 
 def test_a_small_eps_inside_the_log_is_a_correct_form() -> None:
@@ -195,7 +209,7 @@ def test_a_logistic_regressions_transpose_advice_is_in_its_own_notation() -> Non
 
     found = engine.audit_function(transposed, "logreg.propagate").findings
     value = next(f for f in found if f.check == "value")
-    assert "matches: a missing transpose" in value.message
+    assert "matches: X^T dZ^T in place of X dZ^T (a transpose too many)" in value.message
     assert "dw = X dZ^T / m, z = w^T X + b" in value.message and "W X + b" not in value.message
 
 

@@ -403,3 +403,50 @@ def test_results_in_the_other_order_lose_the_type_points_only() -> None:
     tests = {t["name"]: t for t in gradescope(result)["tests"]}
     assert [name for name, t in tests.items() if t["score"] != t["max_score"]] == ["type"]
     assert gradescope(result)["score"] == sum(t["max_score"] for t in tests.values()) - 1
+
+
+TWO_FUNCTIONS = '''import numpy as np
+
+
+def predict(w, b, X):
+    return (1 / (1 + np.exp(-(w.T @ X + b))) > 0.5).astype(float)
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+'''
+
+
+def test_several_functions_of_one_submission_are_graded_in_one_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """One run per contract into one results.json kept only the last run's grade (a notebook
+    with two bugs scored 20/20); repeated --contract grades them all in one file."""
+    hw = tmp_path / "hw.py"
+    hw.write_text(TWO_FUNCTIONS)  # predict right, propagate's cost missing 1/m, no optimize
+    gs, pl, out = tmp_path / "gs.json", tmp_path / "pl.json", tmp_path / "out.json"
+    code = main(["audit", str(hw), "--contract", "logreg.predict", "--contract",
+                 "logreg.propagate", "--contract", "logreg.optimize", "--examples", "10",
+                 "--gradescope", str(gs), "--prairielearn", str(pl), "--json", str(out)])
+    assert code == 1  # a defect, as for one contract; the missing function's error is said too
+    assert "no function 'optimize'" in capsys.readouterr().err
+    alone = {c: gradescope(audit(str(hw), c, examples=10))
+             for c in ("logreg.predict", "logreg.propagate", "logreg.optimize")}
+    both = json.loads(gs.read_text())
+    assert both["score"] == sum(g["score"] for g in alone.values())
+    assert sum(t["max_score"] for t in both["tests"]) == sum(
+        t["max_score"] for g in alone.values() for t in g["tests"])
+    names = [t["name"] for t in both["tests"]]
+    assert "predict: threshold" in names and "propagate: value" in names
+    assert "optimize: audit" in names and len(set(names)) == len(names)
+    assert next(t for t in both["tests"] if t["name"] == "propagate: value")["score"] == 0
+    graded = json.loads(pl.read_text())
+    assert graded["gradable"] is True and 0 < graded["score"] < 1
+    assert "no function 'optimize'" in graded["format_errors"][0]
+    assert [t["contract"] for t in json.loads(out.read_text())["targets"]] == [
+        "logreg.predict", "logreg.propagate", "logreg.optimize"]
+    assert main(["audit", str(tmp_path), "--contract", "logreg.predict", "--contract",
+                 "logreg.propagate"]) == 2
+    assert "one --contract at a time" in capsys.readouterr().err

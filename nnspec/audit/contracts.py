@@ -135,9 +135,10 @@ class _Checker:
     """Collects the failures of one returned value; structure first, then values."""
 
     def __init__(self, saturated: tuple[str, ...] = (), returns: str = "",
-                 hidden: str = "") -> None:
+                 hidden: str = "", z_given: bool = True) -> None:
         self.saturated = saturated  # the activations that saturate on this input
         self.hidden = hidden  # a 2-layer network's hidden activation
+        self.z_given = z_given  # whether the function can compute from z (compute_cost cannot)
         self.returns = returns  # what the function returns, e.g. "(grads, cost)", for messages
         self.failures: list[Failure] = []
         self.structural = False
@@ -331,7 +332,7 @@ class _Checker:
             names = [n for n, *_ in mismatches]
             hints = [hint] if hint and "sigmoid" in self.saturated else []
             hints += [STABLE_TANH] if "tanh" in self.saturated else []
-            hints += [STABLE_COST] if "cost" in names else []
+            hints += [STABLE_COST] if "cost" in names and self.z_given else []
             hints += [STABLE_GRAD] if any(n.startswith(("dw", "db", "dW")) for n in names) else []
             advice = "; ".join(hints)
             self.fail("saturation", "warning", f"{_saturated(self.saturated)}: {text}; {advice}",
@@ -922,11 +923,12 @@ class TwoLayerCost(Contract):
         A2, Y = p["A2"], p["Y"]
         exact = oracle.cost_from_activations(A2, Y)
         bound = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype)
-        c = _Checker(_sigmoid_saturates(A2, 1 - A2, o.dtype))
+        c = _Checker(_sigmoid_saturates(A2, 1 - A2, o.dtype), z_given=False)
         cost = c.scalar(value, "cost", Y.shape[1])
         c.values([("cost", np.asarray(exact, dtype=object), cost, bound)],
-                 "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: drop the terms "
-                 "whose coefficient is 0, or better")
+                 "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: leave out the "
+                 "terms whose coefficient (y or 1 - y) is 0; given a and not z, compute_cost "
+                 "can do no better")
         return c.failures
 
 

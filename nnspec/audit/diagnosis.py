@@ -3,7 +3,7 @@ what the target returned.
 
 Each variant is the reference computation with one mistake seen in real submissions, evaluated
 in float64 on the failing input: a missing 1/m (or // m, or 1/m twice), a flipped sign, a
-missing transpose (where the shapes let it run), sigma' used for tanh' and back, the other
+transpose missing or too many (where the shapes let it run), sigma' used for tanh' and back, the other
 hidden activation, sigma(-z), eps inside the log, a clipped a, dW2 in place of W2, the (1 - y)
 term dropped, log10, a learning rate left out.
 Float32 arithmetic is recognised by the float32 error bound of `nnspec.numerics.tolerance`
@@ -86,9 +86,12 @@ def _activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
 
 def _derivative(name: str, a: np.ndarray) -> np.ndarray:
     """g'(z) from a = g(z): a (1 - a) for sigmoid, 1 - a^2 for tanh; "A1": a itself (the
-    mistake of writing A1 where g'(Z1) goes)."""
+    mistake of writing A1 where g'(Z1) goes); "1 - A1": tanh' without its square, or
+    sigmoid' without its factor a."""
     if name == "A1":
         return a
+    if name == "1 - A1":
+        return 1 - a
     return a * (1 - a) if name == "sigmoid" else 1 - a**2
 
 
@@ -148,10 +151,12 @@ SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log 
              "(1 - y) log(1 - a)")
 SIGN_AND_M = Match("a flipped sign and missing 1/m", "the cost is -(1/m) sum of y log a + "
                    "(1 - y) log(1 - a): a mean, and minus the log-likelihood")
-TRANSPOSE = Match("a missing transpose", "check each product's shapes: dW = dZ X^T / m, "
-                  "Z = W X + b (it only runs because two sizes are equal)")
-TRANSPOSE_LOGREG = Match("a missing transpose", "check each product's shapes: dw = X dZ^T / m, "
-                         "z = w^T X + b (it only runs because two sizes are equal)")
+W1_TRANSPOSED = Match("W1^T X in place of W1 X (a transpose too many)", "Z1 = W1 X + b1: W1 is "
+                      "(n_h, n_x) as it is (it only runs because n_h == n_x)")
+X_UNTRANSPOSED = Match("dZ1 X in place of dZ1 X^T (a missing transpose)", "dW1 = dZ1 X^T / m "
+                       "(it only runs because n_x == m)")
+X_TRANSPOSED = Match("X^T dZ^T in place of X dZ^T (a transpose too many)", "dw = X dZ^T / m, "
+                     "z = w^T X + b (it only runs because n_x == m)")
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
 N_X_FOR_M = Match("m taken as X.shape[0], the number of features",
                   "m = X.shape[1]: X is (n_x, m), one column per example")
@@ -253,7 +258,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield LOG10, lambda: {"cost": base["cost"] / np.log(10)}
     yield FLIPPED, lambda: _logreg(p, flipped=True)
     if n_x == m:
-        yield TRANSPOSE_LOGREG, lambda: _logreg(p, transpose=True)
+        yield X_TRANSPOSED, lambda: _logreg(p, transpose=True)
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
     yield BROADCAST, lambda: _broadcast(p, base)  # a from X^T w: (m, 1)
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
@@ -292,12 +297,12 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield (Match("dW2 used in place of W2", "dZ1 = W2^T dZ2 * g'(Z1), with the weights W2"),
            lambda: _two_layer(p, hidden, w2_from_grad=True))
     if n_h == n_x:
-        yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="forward")
+        yield W1_TRANSPOSED, lambda: _two_layer(p, hidden, transpose="forward")
         yield (Match("dW1 transposed (X dZ1^T in place of dZ1 X^T)", "dW1 = dZ1 X^T / m has "
                      "W1's shape (n_h, n_x); it only runs because n_h == n_x"),
                lambda: {**base, "dW1": base["dW1"].T})
     if n_x == m:
-        yield TRANSPOSE, lambda: _two_layer(p, hidden, transpose="backward")
+        yield X_UNTRANSPOSED, lambda: _two_layer(p, hidden, transpose="backward")
     if n_h == m:
         yield (Match("dW2 = dZ2 A1 without A1's transpose", "dW2 = dZ2 A1^T / m has W2's shape "
                      "(1, n_h); it only runs because n_h == m"),
@@ -310,6 +315,10 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield (Match("A1 used in place of g'(Z1)", f"dZ1 = W2^T dZ2 * g'(Z1), and g'(Z1) is {prime} "
                  f"for the {hidden} hidden layer"),
            lambda: _two_layer(p, hidden, derivative="A1"))
+    short = {"sigmoid": "the factor A1 left out of A1 * (1 - A1)",
+             "tanh": "the square left out of 1 - A1**2"}[hidden]
+    yield (Match(f"1 - A1 used for g'(Z1): {short}", f"g'(Z1) is {prime} for the {hidden} "
+                 "hidden layer"), lambda: _two_layer(p, hidden, derivative="1 - A1"))
     yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _two_layer(p, hidden, clip=c)
@@ -317,10 +326,15 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield _z_clip_match(c), lambda c=c: _two_layer(p, hidden, z_clip=c)
 
 
+ONE_OVER_M_COST = Match(ONE_OVER_M.mistake, "the sum over the m examples must be divided by m "
+                       "(a mean): m = Y.shape[1] (Y.shape[0] is 1), and -1 / m, not -1 // m "
+                       "(which is -1)")
+
+
 def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     A, Y = p["A2"], p["Y"]
     base = {"cost": _cost(A, Y)}
-    yield ONE_OVER_M, lambda: _scaled(base, Y.shape[1])
+    yield ONE_OVER_M_COST, lambda: _scaled(base, Y.shape[1])
     yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
@@ -438,17 +452,18 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "logreg.optimize": _optimize_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign (with or "
                              "without 1/m), // m, 1/m twice, 1/(2m), log10, sigmoid(-z), "
-                             "a missing "
-                             "transpose, the (1 - y) term "
+                             "a transpose too "
+                             "many, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "z clipped inside sigmoid, values rounded, float32 arithmetic",
-         "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), a "
-                                          "missing transpose, z clipped inside sigmoid, "
+         "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), W1^T "
+                                          "X, z clipped inside sigmoid, "
                                           "values rounded, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
-                                           "tanh' and back, A1 for g'(Z1), A2 for A1 in dW2, "
-                                           "dW2 for W2, a missing transpose, z clipped "
+                                           "tanh' and back, A1 or 1 - A1 for g'(Z1), A2 for "
+                                           "A1 in dW2, dW2 for W2, a transpose missing or too "
+                                           "many, z clipped "
                                            "inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
                                    "log10, the (1 - y) term dropped, an "

@@ -1262,16 +1262,21 @@ def _not_applying(args: argparse.Namespace, folder: bool) -> list[str]:
             verb = "applies" if len(given) == 1 else "apply"
             lines.append(f"ignored: {', '.join(given)} {verb} to a folder of targets, and "
                          f"{printable(args.target, 200)} is one target (audited on this machine)")
-    if args.hidden_activation != "sigmoid" and not args.contract.startswith("two_layer."):
+    if args.hidden_activation != "sigmoid" and not any(
+            c.startswith("two_layer.") for c in args.contracts):
         lines.append(f"ignored: --hidden-activation applies to the two_layer contracts, not "
-                     f"{args.contract} (logistic regression has no hidden layer)")
+                     f"{', '.join(args.contracts)} (logistic regression has no hidden layer)")
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
     """CLI: one target, or every .py/.ipynb under a folder. Exit 0 / 1 / 2 as in DESIGN.md."""
     args.seed = resolve_seed(args.seed)
-    _options(args.contract, **_audit_options(args))  # usage errors before any work
+    given = args.contract if isinstance(args.contract, list) else [args.contract]
+    args.contracts = list(dict.fromkeys(given))
+    args.contract = args.contracts[0]
+    for contract in args.contracts:
+        _options(contract, **_audit_options(args))  # usage errors before any work
     from nnspec.audit.grader import VALUE_POINTS
 
     points = getattr(args, "value_points", VALUE_POINTS)
@@ -1295,22 +1300,33 @@ def run(args: argparse.Namespace) -> int:
     for line in _not_applying(args, folder):
         print(f"nnspec: {line}", file=sys.stderr)
     if folder:
+        if len(args.contracts) > 1:
+            raise UsageError("a folder is audited against one --contract at a time: run it "
+                             "once per contract, each with its own --gradescope or "
+                             "--prairielearn directory")
         from nnspec.audit.batch import run_folder
 
         return run_folder(args)
-    result = audit(args.target, args.contract, **_audit_options(args))
+    results = [audit(args.target, contract, **_audit_options(args))
+               for contract in args.contracts]
     if args.report:
-        write_atomic(args.report, result.to_markdown(), make_dirs=True)
+        write_atomic(args.report, "\n".join(r.to_markdown() for r in results), make_dirs=True)
     if args.json:
-        write_atomic(args.json, result.to_json(), make_dirs=True)
+        write_atomic(args.json, results[0].to_json() if len(results) == 1 else json.dumps(
+            {"targets": [r.to_dict() for r in results]}, sort_keys=True, indent=2,
+            allow_nan=False) + "\n", make_dirs=True)
     for kind in ("gradescope", "prairielearn"):
         if getattr(args, kind, None):
             from nnspec.audit.grader import write_one
 
-            write_one(getattr(args, kind), kind, result, points)
-    if result.verdict == "error":
-        print(f"nnspec: error: {result.reason}", file=sys.stderr)
-        return EXIT_USAGE
-    print(result.summary())
-    print(isolation_modes.choose(args.isolation).describe())
-    return EXIT_FINDING if result.verdict == "defect" else EXIT_OK
+            write_one(getattr(args, kind), kind, results, points)
+    for result in results:
+        if result.verdict == "error":
+            print(f"nnspec: error: {result.reason}", file=sys.stderr)
+        else:
+            print(result.summary())
+    if any(r.verdict != "error" for r in results):
+        print(isolation_modes.choose(args.isolation).describe())
+    if any(r.verdict == "defect" for r in results):
+        return EXIT_FINDING
+    return EXIT_USAGE if any(r.verdict == "error" for r in results) else EXIT_OK

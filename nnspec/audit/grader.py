@@ -142,9 +142,38 @@ def _text(data: dict) -> str:
     return json.dumps(data, sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
-def write_one(path: str | Path, kind: str, result: AuditResult,
+def combined(kind: str, results: list[AuditResult], value_points: int = VALUE_POINTS) -> dict:
+    """One results file for several functions of one submission (a notebook graded on its
+    forward pass, cost, backward pass and update: four runs into one results.json kept only the
+    last one's): each function's tests named `function: check`, the points summed. A function
+    that could not be audited scores 0 on its tests; PrairieLearn's result is gradable unless
+    none could be."""
+    if len(results) == 1:
+        return FORMATS[kind](results[0], value_points)
+    parts = [(contracts.get(r.contract).function, r, FORMATS[kind](r, value_points))
+             for r in results]
+    headline = "\n".join(_headline(r) for _, r, _ in parts)
+    if kind == "gradescope":
+        tests = [{**t, "name": f"{name}: {t['name']}"} for name, _, data in parts
+                 for t in data["tests"]]
+        return {"score": sum(t["score"] for t in tests), "output": headline,
+                "visibility": VISIBILITY, "tests": tests}
+    tests = []
+    for name, result, data in parts:
+        if result.verdict == "error":
+            total = sum(t["max_points"] for t in graded(result, value_points))
+            tests.append({"name": f"{name}: audit", "points": 0, "max_points": total,
+                          "message": "failed", "output": result.reason})
+        tests += [{**t, "name": f"{name}: {t['name']}"} for t in data["tests"]]
+    errors = [r.reason for _, r, _ in parts if r.verdict == "error"]
+    return {"gradable": len(errors) < len(parts),
+            "score": sum(t["points"] for t in tests) / sum(t["max_points"] for t in tests),
+            "message": headline, "format_errors": errors, "tests": tests}
+
+
+def write_one(path: str | Path, kind: str, results: list[AuditResult],
               value_points: int = VALUE_POINTS) -> None:
-    write_atomic(path, _text(FORMATS[kind](result, value_points)), make_dirs=True)
+    write_atomic(path, _text(combined(kind, results, value_points)), make_dirs=True)
 
 
 def write_folder(directory: str | Path, kind: str, results: list[AuditResult],
