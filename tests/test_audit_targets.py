@@ -423,3 +423,23 @@ def test_a_lone_carriage_return_ends_a_line_as_python_reads_it(tmp_path: Path) -
     text = "\n".join(s for _, s in notebook_definitions(nb.read_text(), "nb.ipynb"))
     assert "EPS = 1e-12" in text and "import os" in text
     assert "SystemExit" not in text and "getpid" not in text
+
+
+def test_the_harness_parses_a_target_once_however_many_places_read_its_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's parser takes time quadratic in an f-string's fields: a 150 KB one cost 2.5 s
+    for each of the eight parses the harness made, outside --timeout."""
+    import ast
+
+    from nnspec.audit import engine, targets
+
+    source = (CORPUS / "logreg_propagate" / "correct_vectorised.py").read_text() + 'K = f"' + "{1}" * 500 + '"\n'
+    (tmp_path / "hw.py").write_text(source)
+    parses = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda text, *a, **k: (parses.append(text), real(
+        text, *a, **k))[1])
+    targets._tree.cache_clear()
+    result = engine.audit(str(tmp_path / "hw.py"), "logreg.propagate", examples=5)
+    assert result.verdict == "conforms", result.message()
+    assert parses.count(source) == 1

@@ -134,7 +134,7 @@ def check_target(target: Target) -> None:
 def _functions_hint(name: str, pieces: list[tuple[str, str]]) -> str:
     """`; did you mean 'f'? it defines: f, g`, for a missing function."""
     defined = sorted({node.name for filename, source in pieces
-                      for node in ast.parse(source, filename=filename).body
+                      for node in parsed(source, filename).body
                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
     if not any(source.strip() for _, source in pieces):
         return ("; it has no Python code (an empty notebook or file, saved before the work, or "
@@ -173,9 +173,25 @@ def read_source(target: Target) -> list[tuple[str, str]]:
     return [(str(path), text)]
 
 
+def parsed(source: str, filename: str = "<unknown>") -> ast.Module:
+    """`ast.parse`, once per source: the harness reads a target's tree in several places, and
+    Python's parser takes time quadratic in an f-string's fields (a 150 KB one took 2.5 s for
+    each of eight parses). The trees are only read; a syntax error names `filename`."""
+    try:
+        return _tree(source)
+    except SyntaxError as exc:
+        exc.filename = filename
+        raise
+
+
+@functools.lru_cache(maxsize=8)
+def _tree(source: str) -> ast.Module:
+    return ast.parse(source)
+
+
 def _parse(source: str, filename: str) -> ast.Module:
     try:
-        return ast.parse(source, filename=filename)
+        return parsed(source, filename)
     except SyntaxError as exc:
         where = f" line {exc.lineno}" if exc.lineno else ""
         raise UsageError(f"syntax error in {filename}{where}: {exc.msg}") from None
@@ -365,7 +381,7 @@ def unrun_bindings(target: Target) -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, source in sources:
         try:
-            tree = ast.parse(source, filename=filename)
+            tree = parsed(source, filename)
         except (SyntaxError, ValueError):
             continue
         for node in tree.body:
@@ -381,7 +397,7 @@ def defined_names(pieces: list[tuple[str, str]]) -> set[str]:
     """Names bound at the top level of the pieces (defs, classes, imports, assignments)."""
     names: set[str] = set()
     for filename, source in pieces:
-        for node in ast.parse(source, filename=filename).body:
+        for node in parsed(source, filename).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -435,7 +451,7 @@ def definitions_of(target: Target) -> list[tuple[str, ast.FunctionDef | ast.Asyn
     found = []
     for filename, source in read_source(target):
         cell = re.search(r" (cell \d+)$", filename)
-        for node in ast.parse(source, filename=filename).body:
+        for node in parsed(source, filename).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                     and node.name == target.function:
                 place = f"{cell[1]} line {node.lineno}" if cell else f"line {node.lineno}"
@@ -667,7 +683,7 @@ def _exec_pieces(target: Target, pieces: list[tuple[str, str]]
     sys.modules["nnspec_definitions"] = module
     failed = []
     for filename, source in pieces:
-        for node in ast.parse(source, filename=filename).body:
+        for node in parsed(source, filename).body:
             code = compile(ast.Module([node], type_ignores=[]), filename, "exec")
             if isinstance(node, (ast.Assign, ast.AnnAssign)):  # a constant that cannot be
                 with contextlib.suppress(Exception):  # computed here (m = X.shape[1]) stays
@@ -733,7 +749,7 @@ def _may_define(path: Path, name: str) -> bool:
 def imported_names(source: str) -> set[str]:
     """The first components of a source's absolute imports ({} if it does not parse)."""
     try:
-        tree = ast.parse(source)
+        tree = parsed(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names = set()
