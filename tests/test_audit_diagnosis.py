@@ -620,3 +620,15 @@ def test_the_explore_pass_asks_the_target_in_batches_whose_answers_are_held_toge
     spec, opts = engine._options("logreg.propagate", "sigmoid", "float64", 30, 60.0, 0)
     found = engine._Engine(spec, Recording(logreg.propagate, 60.0), opts).search()
     assert found == [] and sizes and max(sizes) <= 2 * engine.BATCH < sum(sizes)
+
+
+def test_zeros_returned_are_a_placeholder_not_floor_division() -> None:
+    """A result of zeros fits `// m` on small inputs (0.3 // 1 is 0): it was diagnosed as
+    floor division and listed under the class's mistakes."""
+    def zeros(w, b, X, Y):
+        return {"dw": np.zeros_like(w), "db": 0.0}, 0.0
+
+    value = next(f for f in engine.audit_function(zeros, "logreg.propagate").findings
+                 if f.check == "value")
+    assert "matches: zeros where values are expected" in value.message
+    assert "// m" not in value.message

@@ -599,6 +599,9 @@ def test_a_flat_class_folder_keeps_each_submission_to_itself(sandboxed: None, tm
     (folder / "thief2.py").write_text(THIEF.format(victim="leak"))
     (folder / "mallory").mkdir()
     (folder / "mallory" / "hw_final.py").symlink_to(Path("..") / "victim.py")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "hw.py").write_text(CORRECT)
+    (folder / "trudy").symlink_to(tmp_path / "home")  # a folder's link: not followed, named
     out = tmp_path / "class.json"
     code = main(["audit", str(folder), "--contract", "logreg.propagate", "--examples", "20",
                  "--no-cache", "--json", str(out)])
@@ -606,7 +609,9 @@ def test_a_flat_class_folder_keeps_each_submission_to_itself(sandboxed: None, tm
     verdicts = {t["target"]: t["verdict"] for t in json.loads(out.read_text())["targets"]}
     assert code == 1 and verdicts["honest.py"] == verdicts["victim.py"] == "conforms", verdicts
     assert "leak.py" not in verdicts and "links (a submission is a file of its own): " \
-        "leak.py -> out of the folder, mallory/hw_final.py -> victim.py" in printed.err
+        "leak.py -> out of the folder, mallory/hw_final.py -> victim.py, " \
+        "trudy/ -> out of the folder" in printed.err
+    assert "trudy/hw.py" not in verdicts
     assert "mallory/hw_final.py" not in verdicts  # graded as mallory's with victim's code
     everything = out.read_text() + printed.out
     assert "victim-answer-0451" not in everything and "outside-secret-5150" not in everything

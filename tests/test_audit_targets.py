@@ -316,6 +316,7 @@ def test_a_notebook_with_megabytes_of_outputs_is_audited(tmp_path: Path) -> None
     ('{"cells": [\n<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> theirs\n]}',
      "its JSON is broken at line 2 (a merge conflict's <<<<<<< lines?)"),
     ('{"worksheets": [{"cells": []}], "nbformat": 3}', "an nbformat 3 notebook"),
+    ('\ufeff{"cells": [], "nbformat": 4}', "it starts with a UTF-8 byte order mark"),
     ('{"cells": [], "pad": [' + "{}," * 250_000 + "{}]}",  # took the harness 18 s and 1.7 GB
      "more than 200000 JSON objects and lists, not a notebook as Jupyter writes it"),
 ])

@@ -146,7 +146,8 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
     paths, function = find_targets(folder), contracts.get(contract).function
     helpers_only = helpers_in(paths, function, folder)
     beside = f"helper modules (imported by the submissions beside or below them, no {function})"
-    linked = [f"{p.relative_to(folder).as_posix()} -> {where}" for p, where in links(folder)]
+    linked = [f"{p.relative_to(folder).as_posix()}{'/' if p.is_dir() else ''} -> {where}"
+              for p, where in links(folder)]
     for what, names in (("links (a submission is a file of its own)", linked),
                         (beside, [p.relative_to(folder).as_posix() for p in helpers_only])):
         if names:

@@ -586,6 +586,8 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
     least half of the `spare` inputs too, and mistakes that the others fit equally are told
     apart by them."""
     (problem, details), *others = failures
+    if all(_zeros(d) for _, d in [*failures, *spare]):
+        return str(ZEROS), ZEROS
     found = list(candidates(contract, problem, details, options))
     if not found:
         return _none_known(contract)
@@ -607,6 +609,20 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
         return str(first), first
     also = ", ".join(m.mistake for m in others_tied)
     return f"matches: {first.mistake} (on these inputs equally: {also}); {first.advice}", first
+
+
+ZEROS = Match("zeros where values are expected (a placeholder left in?)", "compute the values from the "
+              "inputs")
+
+
+def _zeros(details: dict) -> bool:
+    """Every wrong quantity returned as zeros: on small inputs that fits // m by chance."""
+    got = details.get("got")
+    try:
+        return isinstance(got, dict) and bool(got) and all(
+            not np.any(np.asarray(g, dtype=np.float64)) for g in got.values())
+    except (TypeError, ValueError):
+        return False
 
 
 def _scores(found: list[Match], theirs: list[list[Match]]) -> list[int]:

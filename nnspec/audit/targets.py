@@ -216,6 +216,9 @@ def code_cells(text: str, name: str):
     try:
         document = json.loads(text)
     except ValueError as exc:
+        if text.startswith("\ufeff"):  # as Jupyter's own reader, which refuses it too
+            raise UsageError(f"{name}: not a Jupyter notebook as saved: it starts with a UTF-8 "
+                             "byte order mark; save it as UTF-8 without one") from None
         conflict = " (a merge conflict's <<<<<<< lines?)" if "\n<<<<<<< " in text else ""
         line = f" at line {exc.lineno}" if hasattr(exc, "lineno") else ""
         raise UsageError(f"{name}: not a Jupyter notebook: its JSON is broken{line}"
@@ -766,8 +769,10 @@ def links(folder: Path) -> list[tuple[Path, str]]:
     folder, a submission would bring in a file the sandbox hides (the caller's home); inside
     it, a student's `hw_final.py -> ../bob/hw.py` was graded as theirs with bob's code."""
     found = []
-    for path in _candidates(folder):
-        if path.is_symlink():
+    folders = [p for p in sorted(folder.rglob("*")) if p.is_symlink() and p.is_dir()
+               and not any(q.startswith((".", "__")) for q in p.relative_to(folder).parts)]
+    for path in sorted([*_candidates(folder), *folders]):  # a folder's link is not followed:
+        if path.is_symlink():  # what it holds is not audited, and the run says so
             target = path.resolve()
             where = target.relative_to(folder.resolve()).as_posix() \
                 if target.is_relative_to(folder.resolve()) else "out of the folder"
