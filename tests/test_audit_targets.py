@@ -444,3 +444,24 @@ def test_the_harness_parses_a_target_once_however_many_places_read_its_tree(
     result = engine.audit(str(tmp_path / "hw.py"), "logreg.propagate", examples=5)
     assert result.verdict == "conforms", result.message()
     assert parses.count(source) == 1
+
+
+def test_a_global_a_notebook_cell_binds_is_named_before_a_failed_star_import(
+        tmp_path: Path) -> None:
+    """`m = X.shape[1]` in a cell was blamed on `from testCases_v2 import *`, which failed: the
+    instructor who installed it was then told about `public_tests`; the line that binds m is
+    the reason."""
+    cells = ["import numpy as np\nfrom testCases_v2 import *\nfrom public_tests import *",
+             "X = np.ones((2, 3))\nm = X.shape[1]",
+             ("def propagate(w, b, X, Y):\n    A = 1 / (1 + np.exp(-(w.T @ X + b)))\n"
+             "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
+             "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost")]
+    nb = tmp_path / "hw.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {},
+                                         "outputs": [], "execution_count": None}
+                                        for c in cells], "metadata": {}, "nbformat": 4,
+                              "nbformat_minor": 5}))
+    result = audit(str(nb), "logreg.propagate", examples=3)
+    assert result.verdict == "error"
+    assert "bound at the top level by `m = X.shape[1]` (hw.ipynb cell 2 line 2)" in result.reason
+    assert "testCases_v2" not in result.reason

@@ -527,10 +527,10 @@ def load_target(target: Target, run_limit: float = 0.0) -> tuple[Callable[..., A
     if not callable(obj):
         message = f"{target.function!r} in {_short(target)} is not callable"
         raise NotLoadable(message)
-    _check_needed_names(target.function, obj, namespace, failed)
     if target.kind != "module" and namespace is not None and \
             getattr(namespace, "__name__", "") == "nnspec_definitions":
-        _check_unrun_names(target, obj, namespace)
+        _check_unrun_names(target, obj, namespace, failed)
+    _check_needed_names(target.function, obj, namespace, failed)
     notes += [f"import\t{f.note()}" for f in failed]
     return obj, NOTE_SEPARATOR.join(notes)
 
@@ -628,14 +628,19 @@ def _pip_name(module: str) -> str:
     return PIP_NAMES.get(top, top) if top else module
 
 
-def _check_unrun_names(target: Target, function: Any, namespace: Any) -> None:
+def _check_unrun_names(target: Target, function: Any, namespace: Any,
+                       failed: list[FailedImport] = ()) -> None:
     """LookupError when `function` needs a global that only a top-level statement the
     definitions-only load did not run would bind: the audit could not run it, which is not
-    the submission's mistake (a NameError on every call was blamed on it)."""
+    the submission's mistake (a NameError on every call was blamed on it). Said before a
+    failed star import, which only might bind it (`m = X.shape[1]` in a notebook's cell was
+    blamed on `from testCases_v2 import *`); an import that names it is said instead."""
     import builtins
 
     needed = _global_names(function, namespace)
-    missing = sorted(n for n in needed if not hasattr(namespace, n) and not hasattr(builtins, n))
+    named = {n for f in failed for n in (f.names or ())}
+    missing = sorted(n for n in needed if not hasattr(namespace, n) and not hasattr(builtins, n)
+                     and n not in named)
     if not missing:
         return
     binders = unrun_bindings(target)
