@@ -465,3 +465,19 @@ def test_a_global_a_notebook_cell_binds_is_named_before_a_failed_star_import(
     assert result.verdict == "error"
     assert "bound at the top level by `m = X.shape[1]` (hw.ipynb cell 2 line 2)" in result.reason
     assert "testCases_v2" not in result.reason
+
+
+def test_parameters_in_another_order_are_told_as_such(tmp_path: Path) -> None:
+    """`propagate(X, Y, w, b)` got only AttributeErrors and "none of its values could be
+    checked", with no word on why."""
+    source = (CORPUS / "logreg_propagate" / "correct_vectorised.py").read_text()
+    hw = tmp_path / "hw.py"
+    hw.write_text(source.replace("def propagate(w, b, X, Y):", "def propagate(X, Y, w, b):"))
+    notes = [f.message for f in audit(str(hw), "logreg.propagate", examples=3).findings
+             if f.check == "load"]
+    assert notes == [("its parameters are propagate(X, Y, w, b), the contract's in another "
+                     "order: it is called as propagate(w, b, X, Y), as the course calls it; "
+                     "put them in that order")]
+    hw.write_text(source)  # the contract's order: no note
+    assert not [f for f in audit(str(hw), "logreg.propagate", examples=3).findings
+                if f.check == "load"]

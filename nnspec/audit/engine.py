@@ -1075,6 +1075,23 @@ def _defined_again(function: str, places: list[str]) -> list[Finding]:
                     {"inputs": "the target's source"})]
 
 
+def _reordered(spec: contracts.Contract, accepts: Any, definitions: list) -> list[Finding]:
+    """A note when the function's parameters are the contract's names in another order
+    (`backward_propagation(X, Y, cache, parameters)`): it is called as the course calls it,
+    and its AttributeError said nothing of why."""
+    if not definitions:
+        return []
+    args = definitions[-1][1].args
+    names = tuple(a.arg for a in [*args.posonlyargs, *args.args])
+    expected = spec.edition_for(accepts).args
+    if names == expected or sorted(names) != sorted(expected):
+        return []
+    return [Finding("load", "note", f"its parameters are {spec.function}({', '.join(names)}), "
+                    f"the contract's in another order: it is called as "
+                    f"{spec.function}({', '.join(expected)}), as the course calls it; put them "
+                    "in that order", {"inputs": "the target's source"})]
+
+
 def _verdict(findings: list[Finding]) -> str:
     return "defect" if any(f.severity == "defect" for f in findings) else "conforms"
 
@@ -1159,7 +1176,8 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
         result.findings = engine.search()
         engine.keep()
         result.findings += load_notes(sandbox.load_note) + _defined_again(
-            spec.function, [place for place, _ in definitions])
+            spec.function, [place for place, _ in definitions]) + _reordered(
+            spec, found.accepts if found else None, definitions)
     result.verdict = _verdict(result.findings)
     return result
 
