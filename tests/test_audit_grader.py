@@ -128,7 +128,11 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     # told the student no file defined propagate); a later copy is named, not graded
     deep = submission / "Downloads" / "course" / "week2" / "assignment"
     deep.mkdir(parents=True)
-    shutil.copy(CORPUS / "correct_stable.py", deep / "week2_propagate.py")
+    (deep / "week2_propagate.py").write_text(  # the course's helper, in the zip's helpers/
+        "from course_utils import sigmoid\n" + (CORPUS / "correct_stable.py").read_text())
+    helpers = moved / ("source" if platform == "gradescope" else "serverFilesCourse") / "helpers"
+    helpers.mkdir(parents=True)
+    (helpers / "course_utils.py").write_text("def sigmoid(z):\n    return z\n")
     shutil.copy(CORPUS / "bug_sign_error.py", deep / "week2_propagate_copy.py")
     run = tmp_path / "run.sh"
     run.write_text(script.replace(venv, str(tmp_path / "venv")).replace(root, str(moved))
@@ -139,6 +143,7 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     assert done.stdout.startswith(f"graded: ./{graded}; also defining propagate, not graded: "
                                   f"./{graded[:-3]}_copy.py\n"), done.stdout
     written = json.loads((moved / "results" / "results.json").read_text())
+    assert "course_utils" not in json.dumps(written)  # found: no note of a failed import
     if platform == "gradescope":
         assert written["score"] == sum(t["max_score"] for t in written["tests"]), written
         assert written["output"].startswith(f"{graded}: conforms"), written
