@@ -358,9 +358,12 @@ def test_a_usage_error_stops_the_spare_worker(monkeypatch: pytest.MonkeyPatch,
     assert "--examples must be between 1 and 10000" in capsys.readouterr().err
 
 
-def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
+def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """`stop_run` (what Ctrl-C does on a Dask worker) kills the run's sandbox and lets no other
-    start: the hanging audit ends within seconds, with a crash, instead of after --timeout."""
+    start: the hanging audit ends within seconds, with a crash, instead of after --timeout.
+    It is stopped once the calls are sent (a fixed wait found it still loading on a loaded
+    machine)."""
     import threading
 
     from nnspec.audit import sandbox
@@ -368,7 +371,15 @@ def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
 
     target = tmp_path / "hangs.py"
     target.write_text("import time\n\ndef propagate(w, b, X, Y):\n    time.sleep(600)\n")
-    found = []
+    found, calling = [], threading.Event()
+    send = sandbox.Sandbox._send
+
+    def sent(self, request: tuple) -> bool:
+        if request[0] != "load":
+            calling.set()
+        return send(self, request)
+
+    monkeypatch.setattr(sandbox.Sandbox, "_send", sent)
 
     def run() -> None:
         with sandbox.tagged("run-1"):
@@ -377,13 +388,12 @@ def test_stopping_a_run_ends_its_audit_at_once(tmp_path: Path) -> None:
     worker = threading.Thread(target=run)
     start = time.monotonic()
     worker.start()
-    while not any(owner == "run-1" for owner in sandbox._LIVE.values()):
-        time.sleep(0.05)
-    time.sleep(0.5)
+    assert calling.wait(60)
+    time.sleep(0.2)
     assert sandbox.stop_run("other-run") == 0
     assert sandbox.stop_run("run-1") == 1
     worker.join(30)
-    assert time.monotonic() - start < 20
+    assert time.monotonic() - start < 60
     first = found[0].findings[0]
     assert (first.check, first.message) == (
         "crash", "the process running it died: the process was killed by SIGKILL")
