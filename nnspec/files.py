@@ -4,6 +4,7 @@ Reading the files a user names or a folder holds without waiting for ever (`read
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import tempfile
@@ -99,6 +100,31 @@ def check_writable(path: str | Path) -> None:
         raise UsageError(f"cannot write {path}: {problem}")
 
 
+OWN_OUTPUTS = ("--json", "--report", "--out")  # the files only nnspec writes
+OWN_STARTS = (b"# Audit of ", b"# Audits of this test run", b"# Verification of ",  # Markdown
+              b"{")  # JSON, read further by `ours_to_replace`
+OWN_KEYS = {"verdict", "targets", "claims", "harness_checks"}  # a JSON output's top level
+
+
+def ours_to_replace(path: Path) -> bool:
+    """A missing or empty file, or one nnspec wrote: `--json README.md` (a slip of the
+    shell's completion) replaced the README, `--report src/model.py` a module."""
+    try:
+        with path.open("rb") as existing:
+            head = existing.read(64).lstrip()
+            if not head:
+                return True
+            if not head.startswith(OWN_STARTS):
+                return False
+            if not head.startswith(b"{"):
+                return True
+            existing.seek(0)
+            document = json.loads(existing.read(INPUT_LIMIT))
+    except (OSError, ValueError):  # missing (writable_problem says the rest), or not JSON
+        return not path.exists()
+    return isinstance(document, dict) and bool(OWN_KEYS & document.keys())
+
+
 def writable_problem(path: str | Path) -> str | None:
     """Why a file cannot later be written at `path` (a directory, a folder that is a file or is
     not writable), or None. Creates nothing, so that a command can check its outputs before any
@@ -159,6 +185,10 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
                 raise UsageError(f"{option} {given} would overwrite what it {reads}")
         if option not in folders:
             check_writable(path)
+            if option in OWN_OUTPUTS and not ours_to_replace(path):
+                raise UsageError(f"{option} {given} exists and is not a file nnspec wrote; give "
+                                 "a new file name (a file is written over only if it is empty "
+                                 "or an earlier output of nnspec)")
         elif problem := writable_problem(path / "results.json"):
             raise UsageError(f"{option} {given} must be a directory for a folder: {problem}")
     for option, given in outputs.items():  # the class's JSON inside the folder of grader files

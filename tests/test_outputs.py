@@ -110,3 +110,25 @@ def test_an_interrupted_report_writes_nothing(tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         markdown.write_report(out)
     assert list(tmp_path.iterdir()) == []  # no report, no figures, no empty folders
+
+
+@pytest.mark.parametrize("argv", [
+    ["audit", "{hw}", "--contract", "logreg.propagate", "--json", "{mine}"],
+    ["audit", "{hw}", "--contract", "logreg.propagate", "--report", "{mine}"],
+    ["verify", "--json", "{mine}"],
+], ids=["audit-json", "audit-report", "verify-json"])
+def test_an_output_is_never_written_over_a_file_nnspec_did_not_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture, argv: list[str]) -> None:
+    """`--json README.md` (the shell's completion) replaced the README, exit 0; a file that
+    is empty or an earlier output of nnspec is still written over."""
+    hw = tmp_path / "hw.py"
+    hw.write_text("def propagate(w, b, X, Y):\n    return 1\n")
+    mine = tmp_path / "notes.md"
+    mine.write_text("# My notes\n\n{\"not\": \"nnspec's\"}\n")
+    filled = [a.format(hw=hw, mine=mine) for a in argv]
+    assert main(filled) == 2
+    assert "exists and is not a file nnspec wrote" in capsys.readouterr().err
+    assert mine.read_text().startswith("# My notes")
+    mine.write_text("")  # empty: written, and then an earlier output of nnspec
+    assert main(filled) in (0, 1)
+    assert main(filled) in (0, 1) and mine.read_text().startswith(("{", "# Audit of"))
