@@ -86,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "are findings, not failures); 1 a harness check failed; 2 usage error; "
                        f"3 a claim has a verdict --fail-on names; {STOPPED}")
     p.add_argument("notes", nargs="?", metavar="NOTES",
-                   help="a text or Markdown file of notes (default: the shipped notes)")
-    p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON")
+                   help="a text or Markdown file of notes, named .md, .markdown, .txt, .text, "
+                   ".tex, .rst or with no suffix (default: the shipped notes)")
+    p.add_argument("--json", metavar="FILE", help="also write every claim with all fields as JSON "
+                   "(a new file, or one nnspec wrote; not NOTES)")
     p.add_argument("--no-cache", action="store_true",
                    help="recompute every verdict (default: reuse the proofs cached for this "
                    "notes text and nnspec version; NNSPEC_NO_CACHE=1 does the same)")
@@ -158,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notes", nargs="?", metavar="NOTES",
                    help="a text or Markdown file of notes: the report of their verdicts, errata "
                    "and claims (default: the shipped notes, with the reference's numerics and "
-                   "figures)")
+                   "figures, which need matplotlib: pip install 'nnspec[report]')")
     p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
     p.set_defaults(handler="nnspec.report.markdown:run")
     return parser

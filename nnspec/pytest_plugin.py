@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -128,14 +129,23 @@ def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: p
         terminalreporter.write_line(wrote)
 
 
+class NnspecAuditWarning(UserWarning):
+    """A warning of an audit that conforms (saturation, accuracy): shown in pytest's warnings
+    summary; `-W ignore::nnspec.pytest_plugin.NnspecAuditWarning` hides them."""
+
+
 @pytest.fixture
 def nnspec_audit(request: pytest.FixtureRequest):
     """Audit a function against a contract; fail the test with the counterexample.
 
-    Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`; keyword options go to
-    `nnspec.audit.engine.audit_function` (examples defaults to the max_examples of nnspec's
-    loaded profile). A target as the command line takes it ("path/file.py:function") is
-    audited in a sandbox, as `nnspec audit` does. Returns the AuditResult when it conforms.
+    Usage: `nnspec_audit(my_propagate, contract="logreg.propagate")`. Contracts:
+    logreg.propagate, logreg.optimize, logreg.predict, two_layer.forward_propagation,
+    two_layer.compute_cost, two_layer.backward_propagation, two_layer.update_parameters.
+    Options: hidden_activation ("sigmoid" or "tanh"), dtype ("float64" or "float32"),
+    examples (default: the max_examples of nnspec's loaded profile, else 100), timeout,
+    seed, isolate (True: in a sandbox). A target as the command line takes it
+    ("path/file.py:function") is audited in a sandbox, as `nnspec audit` does. Returns the
+    AuditResult when it conforms; its warnings are pytest warnings (NnspecAuditWarning).
     """
     from nnspec.audit.engine import AuditResult
     from nnspec.numerics import profiles
@@ -158,6 +168,11 @@ def nnspec_audit(request: pytest.FixtureRequest):
             pytest.fail(f"nnspec: error: {result.reason}", pytrace=False)
         if result.verdict != "conforms":
             pytest.fail(result.message(), pytrace=False)
+        for finding in result.findings:  # a conforming audit's warnings went unseen
+            if finding.severity == "warning":
+                warnings.warn(NnspecAuditWarning(
+                    f"{result.target} conforms to {contract} with a warning "
+                    f"[{finding.check}]: {finding.message}"), stacklevel=2)
         return result
 
     return audit
@@ -177,8 +192,6 @@ def _audited(function: object, contract: str, options: dict):
                              f"{did_you_mean(name, accepted)}its options: {', '.join(accepted)}")
     if options.get("hidden_activation", "sigmoid") != "sigmoid" \
             and not contract.startswith("two_layer."):
-        import warnings  # as the command line's "nnspec: ignored: ..." line
-
         warnings.warn(f"nnspec_audit: hidden_activation applies to the two_layer contracts; "
                       f"ignored for {contract}", UserWarning, stacklevel=3)
     if isinstance(function, str):  # "file.py:function", as the command line takes it

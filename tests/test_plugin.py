@@ -132,6 +132,9 @@ def test_audit_fixture_fails_a_wrong_function_and_the_report_lists_every_audit(a
                                  "*counterexample: {*"])
     result.stdout.fnmatch_lines(["*nnspec: error:*nosuch*"])
     result.stdout.no_fnmatch_line("*test_correct FAILED*")
+    # the conforming audit's saturation warning is seen (it passed without a word)
+    result.stdout.fnmatch_lines(["*NnspecAuditWarning*propagate conforms to logreg.propagate "
+                                 "with a warning*saturation*"])
     result.stdout.fnmatch_lines(["nnspec: wrote *audits.md (3 audits)"])
     text = target.read_text()
     assert "3 audits: 1 conform, 1 with a defect, 1 could not be audited." in text
