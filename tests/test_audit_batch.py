@@ -494,3 +494,22 @@ def test_a_malformed_notebook_is_one_error_not_the_class_s_traceback(tmp_path: P
     assert verdicts["ok.py"][0] == "conforms"
     assert verdicts["bad.ipynb"][0] == "error" and "not a Jupyter notebook" in verdicts[
         "bad.ipynb"][1]
+
+
+def test_grader_files_for_the_other_network_are_flagged_on_stderr(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The summary said the grades would be inverted (a tanh class audited as sigmoid), but
+    the grader files were written without a word where an upload script reads."""
+    from nnspec.cli import main
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a.py", "b.py"):
+        shutil.copy(Path(__file__).parent / "corpus" / "two_layer" / "backward_tanh.py",
+                    folder / name)
+    assert main(["audit", str(folder), "--contract", "two_layer.backward_propagation",
+                 "--examples", "10", "--no-cache", "--workers", "1",
+                 "--gradescope", str(tmp_path / "gs")]) == 1
+    err = capsys.readouterr().err
+    assert "nnspec: warning: the grader files are written, but 2 of 2 audited targets match " \
+           "a tanh hidden layer" in err

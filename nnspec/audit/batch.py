@@ -460,6 +460,10 @@ def run_folder(args: argparse.Namespace) -> int:
     for kind in grader.FORMATS:
         if getattr(args, kind, None):
             print(f"{kind}: one results file per target in {os.path.join(getattr(args, kind), '')}")
+    inverted = other_network(ordered)
+    if inverted and any(getattr(args, kind, None) for kind in grader.FORMATS):
+        print(f"nnspec: warning: the grader files are written, but {inverted}",
+              file=sys.stderr)  # a script that uploads them reads stderr, not the summary
     if any(r.verdict == "defect" for r in ordered):
         return EXIT_FINDING
     failed = any(r.verdict == "error" for r in ordered) or unreadable(folder)
@@ -671,6 +675,14 @@ def mistake_summary(results: list[AuditResult]) -> str:
         names = ", ".join(printable(r.target, 80) for r in targets[:5])
         more = f", and {len(targets) - 5} more" if len(targets) > 5 else ""
         lines.append(f"- {mistake}: {plural(len(targets), 'target')} ({names}{more})")
+    inverted = other_network(results)
+    if inverted:
+        lines += ["", inverted]
+    return "\n".join(lines)
+
+
+def other_network(results: list[AuditResult]) -> str:
+    """The warning that most audited targets match the other hidden activation, or ""."""
     audited = sum(r.verdict != "error" for r in results)
     other: dict[str, set[str]] = {}
     for r in results:
@@ -678,12 +690,11 @@ def mistake_summary(results: list[AuditResult]) -> str:
             if f.diagnosis and f.diagnosis.get("hidden_activation"):
                 other.setdefault(f.diagnosis["hidden_activation"], set()).add(r.target)
     name, targets = max(other.items(), key=lambda item: len(item[1]), default=("", set()))
-    if audited and 2 * len(targets) > audited:
-        lines.append("")
-        lines.append(f"{len(targets)} of {audited} audited targets match a {name} hidden layer: "
-                     f"if the course's network uses it, run again with --hidden-activation "
-                     f"{name} (this run's grades would be inverted)")
-    return "\n".join(lines)
+    if not audited or 2 * len(targets) <= audited:
+        return ""
+    return (f"{len(targets)} of {audited} audited targets match a {name} hidden layer: if the "
+            f"course's network uses it, run again with --hidden-activation {name} (this run's "
+            "grades would be inverted)")
 
 
 def verdict_counts(results: list[AuditResult]) -> str:
