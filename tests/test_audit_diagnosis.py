@@ -632,3 +632,30 @@ def test_zeros_returned_are_a_placeholder_not_floor_division() -> None:
                  if f.check == "value")
     assert "matches: zeros where values are expected" in value.message
     assert "// m" not in value.message
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("relu", "matches: a ReLU hidden layer"),
+    ("b1", "matches: b1 left out"),
+    ("b2", "matches: b2 left out"),
+])
+def test_a_relu_hidden_layer_and_a_bias_left_out_are_named(change: str, expected: str) -> None:
+    """Mistakes of a 2-layer class's forward passes that matched no known mistake."""
+    X, W1, b1, W2, b2 = TWO["X"], PARAMS["W1"], PARAMS["b1"], PARAMS["W2"], PARAMS["b2"]
+    Z1 = W1 @ X + (0 if change == "b1" else b1)
+    A1 = np.maximum(Z1, 0) if change == "relu" else np.tanh(Z1)
+    Z2 = W2 @ A1 + (0 if change == "b2" else b2)
+    A2 = 1 / (1 + np.exp(-Z2))
+    text = _explain("two_layer.forward_propagation", TWO,
+                    (A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}), hidden="tanh")
+    assert text.startswith(expected), text
+
+
+def test_relu_s_derivative_in_a_tanh_network_s_backward_pass_is_named() -> None:
+    _, cache = two_layer_tanh.forward_propagation(TWO["X"], PARAMS)
+    m, A1, dZ2 = TWO["X"].shape[1], cache["A1"], cache["A2"] - TWO["Y"]
+    dZ1 = TWO["W2"].T @ dZ2 * (cache["Z1"] > 0)
+    grads = {"dW1": dZ1 @ TWO["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+             "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+    text = _explain("two_layer.backward_propagation", TWO, grads, hidden="tanh")
+    assert text.startswith("matches: ReLU's g' (Z1 > 0) used for g'(Z1)"), text

@@ -92,6 +92,8 @@ def _derivative(name: str, a: np.ndarray) -> np.ndarray:
         return a
     if name == "1 - A1":
         return 1 - a
+    if name == "relu":
+        return (a > 0).astype(float)
     return a * (1 - a) if name == "sigmoid" else 1 - a**2
 
 
@@ -118,18 +120,20 @@ def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: boo
 
 def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
                w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "",
-               flipped: bool = False, z_clip: float = 0.0) -> dict:
+               flipped: bool = False, z_clip: float = 0.0, unbiased: str = "") -> dict:
     """Forward and backward pass; `forward` the hidden activation used to make A1 (default
     `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
     `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m);
-    `flipped`: every sigmoid computed as sigma(-z); `z_clip`: of z clipped to [-z_clip, z_clip]."""
+    `flipped`: every sigmoid computed as sigma(-z); `z_clip`: of z clipped to [-z_clip, z_clip];
+    `unbiased`: "b1" or "b2" left out of its layer; `forward` may be "relu" too."""
     W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
     m = X.shape[1]
     forward = forward or hidden
     sign = -1 if flipped else 1
-    Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + b1
-    A1 = _sigmoid(sign * Z1, z_clip) if forward == "sigmoid" else np.tanh(Z1)
-    Z2 = W2 @ A1 + b2
+    Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + (0 if unbiased == "b1" else b1)
+    A1 = {"sigmoid": lambda: _sigmoid(sign * Z1, z_clip), "tanh": lambda: np.tanh(Z1),
+          "relu": lambda: np.maximum(Z1, 0)}[forward]()
+    Z2 = W2 @ A1 + (0 if unbiased == "b2" else b2)
     A2 = _sigmoid(sign * Z2, z_clip)
     if clip:
         A2 = np.clip(A2, clip, 1 - clip)
@@ -285,6 +289,7 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     other = "tanh" if hidden == "sigmoid" else "sigmoid"
     (n_h, n_x), m = p["W1"].shape, p["X"].shape[1]
     base = _two_layer(p, hidden)
+    prime = {"sigmoid": "A1 * (1 - A1)", "tanh": "1 - A1**2"}[hidden]
     yield ONE_OVER_M, lambda: _scaled(base, m)
     if n_x != m:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
@@ -293,6 +298,14 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield TWICE_M, lambda: _scaled(base, 1 / m)
     yield FLIPPED, lambda: _two_layer(p, hidden, flipped=True)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
+    yield (Match("a ReLU hidden layer", f"the network's hidden activation is {hidden} (set by "
+                 "--hidden-activation)"), lambda: _two_layer(p, hidden, forward="relu"))
+    yield (Match("ReLU's g' (Z1 > 0) used for g'(Z1)", f"g'(Z1) is {prime} for the {hidden} "
+                 "hidden layer"), lambda: _two_layer(p, hidden, derivative="relu"))
+    for bias in ("b1", "b2"):
+        layer = "Z1 = W1 X + b1" if bias == "b1" else "Z2 = W2 A1 + b2"
+        yield (Match(f"{bias} left out", f"{layer}: each layer adds its bias"),
+               lambda bias=bias: _two_layer(p, hidden, unbiased=bias))
     yield _derivative_match(other, hidden), lambda: _two_layer(p, hidden, derivative=other)
     yield (Match("dW2 used in place of W2", "dZ1 = W2^T dZ2 * g'(Z1), with the weights W2"),
            lambda: _two_layer(p, hidden, w2_from_grad=True))
@@ -311,7 +324,6 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield (Match("A2 used in place of A1 in dW2", "dW2 = dZ2 A1^T / m: the hidden layer's "
                      "activations, not the output's"),
                lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["A2"].T / m})
-    prime = {"sigmoid": "A1 * (1 - A1)", "tanh": "1 - A1**2"}[hidden]
     yield (Match("A1 used in place of g'(Z1)", f"dZ1 = W2^T dZ2 * g'(Z1), and g'(Z1) is {prime} "
                  f"for the {hidden} hidden layer"),
            lambda: _two_layer(p, hidden, derivative="A1"))
@@ -456,13 +468,13 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
                              "many, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "z clipped inside sigmoid, values rounded, float32 arithmetic",
-         "two_layer.forward_propagation": "the other hidden activation, sigmoid(-z), W1^T "
-                                          "X, z clipped inside sigmoid, "
+         "two_layer.forward_propagation": "the other hidden activation, ReLU, b1 or b2 left "
+                                          "out, sigmoid(-z), W1^T X, z clipped inside sigmoid, "
                                           "values rounded, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
-                                           "tanh' and back, A1 or 1 - A1 for g'(Z1), A2 for "
-                                           "A1 in dW2, dW2 for W2, a transpose missing or too "
+                                           "tanh' and back, ReLU's g', A1 or 1 - A1 for "
+                                           "g'(Z1), A2 for A1 in dW2, dW2 for W2, a transpose missing or too "
                                            "many, z clipped "
                                            "inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
