@@ -38,26 +38,30 @@ def test_rerun_audits_nothing_and_a_change_reaudits_only_it(
     first = _run(capsys, folder, cache, tmp_path / "1.json", 1)
     assert not any("(cached)" in line for line in first)
     again = _run(capsys, folder, cache, tmp_path / "2.json", 1)
-    assert sorted(again) == ["[1/3] alice.py: conforms (cached)",  # an error is audited again:
-                             "[2/3] dave.py: defect (cached)", "[3/3] bob.py: error"]  # see below
+    assert again == ["[1/3] alice.py: conforms (cached)", "[2/3] bob.py: error (cached)",
+                     "[3/3] dave.py: defect (cached)"]
     assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
     with (folder / "alice.py").open("a") as resubmitted:
         resubmitted.write("# second version\n")
     # alice's first version under another name: audited, as a message may name its file
     shutil.copy(CORPUS / "correct_stable.py", folder / "carol.py")
     third = _run(capsys, folder, cache, tmp_path / "3.json", 1)
-    assert [line for line in third if "(cached)" in line] == ["[1/4] dave.py: defect (cached)"]
+    assert [line for line in third if "(cached)" in line] == [
+        "[1/4] bob.py: error (cached)", "[2/4] dave.py: defect (cached)"]
     verdicts = {t["target"]: t["verdict"]
                 for t in json.loads((tmp_path / "3.json").read_text())["targets"]}
     assert verdicts == {"alice.py": "conforms", "bob.py": "error", "carol.py": "conforms",
                         "dave.py": "defect"}
 
 
-def test_an_error_or_a_failed_import_is_audited_again_not_served_from_the_cache(
-        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_an_error_or_a_failed_import_is_audited_again_once_a_package_is_installed(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """"install it", says the error of an import that failed; the rerun after installing
     served the cached error (0 points) until --no-cache. What depends on the installed
-    packages is not stored: the error, and a conforming target's note of an import."""
+    packages (the error, a conforming target's note of an import) is kept under a key that
+    holds them: served while nothing is installed, audited again after."""
+    from nnspec.audit import cache as results_cache
+
     folder, cache = tmp_path / "class", tmp_path / "cache.sqlite"
     folder.mkdir()
     (folder / "alice.py").write_text(
@@ -67,10 +71,14 @@ def test_an_error_or_a_failed_import_is_audited_again_not_served_from_the_cache(
         "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n")
     (folder / "bob.py").write_text("from courselib_x import helper\n" + (
         CORPUS / "correct_stable.py").read_text())
-    for n in (1, 2):
-        assert sorted(_run(capsys, folder, cache, tmp_path / f"{n}.json")) == [
-            "[1/2] alice.py: error", "[2/2] bob.py: conforms"]
-    assert "import failed" in (tmp_path / "2.json").read_text()
+    assert _run(capsys, folder, cache, tmp_path / "1.json") == [
+        "[1/2] alice.py: error", "[2/2] bob.py: conforms"]
+    assert _run(capsys, folder, cache, tmp_path / "2.json") == [
+        "[1/2] alice.py: error (cached)", "[2/2] bob.py: conforms (cached)"]
+    monkeypatch.setattr(results_cache, "environment_digest", lambda: "courselib_x installed")
+    assert sorted(_run(capsys, folder, cache, tmp_path / "3.json")) == [
+        "[1/2] alice.py: error", "[2/2] bob.py: conforms"]  # audited again
+    assert "import failed" in (tmp_path / "3.json").read_text()
 
 
 def test_a_cached_result_names_its_target_as_a_fresh_one_does(

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.answers import label, md_code, md_text, printable
-from nnspec.audit.cache import ResultCache, default_path, target_key
+from nnspec.audit.cache import ResultCache, default_path, installed_key, target_key
 from nnspec.audit.engine import (
     SEVERITIES,
     AuditResult,
@@ -302,9 +302,9 @@ def _harness_failure(result: AuditResult) -> bool:
 
 
 def _installed(result: AuditResult) -> bool:
-    """A result that may change once a package is installed, not cached: an error (an import
-    that failed; the message says to install it, and the rerun served the error again), an
-    import note, an exception naming a module that could not be imported."""
+    """A result that may change once a package is installed, cached with the installed
+    distributions in its key: an error (an import that failed; the message says to install
+    it), an import note, an exception naming a module that could not be imported."""
     return result.verdict == "error" or any(
         f.check == "import" or "ModuleNotFoundError" in f.message or "ImportError" in f.message
         for f in result.findings)
@@ -480,7 +480,8 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
         if cache is not None else {}
     todo = []
     for job in jobs:
-        hit = cache.get(keys[job.label], label(job.label)) if cache is not None else None
+        hit = cache.get(keys[job.label], label(job.label)) or cache.get(
+            installed_key(keys[job.label]), label(job.label)) if cache is not None else None
         if hit is None:
             todo.append(job)
         else:
@@ -490,8 +491,9 @@ def _audit_all(jobs: list[Job], options: dict, workers: int, scheduler: str | No
     def done(job: Job, result: AuditResult) -> None:
         results[job.label] = result
         progress.step(result)
-        if cache is not None and not _harness_failure(result) and not _installed(result):
-            cache.put(keys[job.label], result)
+        if cache is not None and not _harness_failure(result):
+            key = keys[job.label]
+            cache.put(installed_key(key) if _installed(result) else key, result)
 
     try:
         _run_todo(todo, done, workers, scheduler)

@@ -6,9 +6,10 @@ bytes of the helper modules its sandbox gets (those beside it that it imports, d
 through one another: a notebook's or a script's helpers), the
 contract, the audit options, the harness itself (nnspec's version and the bytes of its own
 source, so that a changed engine, contract or reference never serves an old verdict) and the
-versions of Python, NumPy, Hypothesis and mpmath. Data files a target reads at run time and
-the other installed packages are not part of the key: a result that depends on what is
-installed (an error, an import that failed) is not stored (`nnspec.audit.batch`).
+versions of Python, NumPy, Hypothesis and mpmath. A result that depends on what else is
+installed (an error, an import that failed) is stored under a key that holds the installed
+distributions too (`installed_key`). Data files a target reads at run time are not part of
+the key.
 
 Several runs and processes may share one file: WAL mode, a busy timeout, and one short
 transaction per result keep it consistent.
@@ -54,6 +55,23 @@ def harness_digest() -> str:
                 digest.update(path.relative_to(package).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@functools.cache
+def environment_digest() -> str:
+    """The installed distributions, by name and version: part of the key of a result that
+    depends on what is installed (see `installed_key`)."""
+    from importlib import metadata
+
+    found = sorted({f"{d.metadata.get('Name', '')}=={d.version}" for d in metadata.distributions()})
+    return hashlib.sha256("\n".join(found).encode()).hexdigest()
+
+
+def installed_key(key: str) -> str:
+    """The key of a result that may change once a package is installed (an error, an import
+    that failed): `key` and the installed distributions. After `pip install` of what the
+    message said to install, the rerun served the cached error (0 points) until --no-cache."""
+    return hashlib.sha256(f"{key}\0{environment_digest()}".encode()).hexdigest()
 
 
 def target_key(path: str | Path, contract: str, options: dict,
