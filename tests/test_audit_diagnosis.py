@@ -659,3 +659,16 @@ def test_relu_s_derivative_in_a_tanh_network_s_backward_pass_is_named() -> None:
              "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
     text = _explain("two_layer.backward_propagation", TWO, grads, hidden="tanh")
     assert text.startswith("matches: ReLU's g' (Z1 > 0) used for g'(Z1)"), text
+
+
+def test_np_dot_in_place_of_the_element_wise_product_in_dz1_is_named() -> None:
+    """`dZ1 = np.dot(W2.T @ dZ2, 1 - A1**2)` runs where n_h == m, and its value defect matched
+    no known mistake: the dimensions of the element-wise product."""
+    square = {**TWO, "X": TWO["X"][:, :3], "Y": TWO["Y"][:, :3]}  # n_h = m = 3
+    _, cache = two_layer_tanh.forward_propagation(square["X"], PARAMS)
+    m, A1, dZ2 = 3, cache["A1"], cache["A2"] - square["Y"]
+    dZ1 = (TWO["W2"].T @ dZ2) @ (1 - A1**2)
+    grads = {"dW1": dZ1 @ square["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+             "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+    text = _explain("two_layer.backward_propagation", square, grads, hidden="tanh")
+    assert text.startswith("matches: np.dot in place of * in dZ1"), text

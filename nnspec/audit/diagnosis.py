@@ -120,12 +120,14 @@ def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: boo
 
 def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
                w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "",
-               flipped: bool = False, z_clip: float = 0.0, unbiased: str = "") -> dict:
+               flipped: bool = False, z_clip: float = 0.0, unbiased: str = "",
+               dot: bool = False) -> dict:
     """Forward and backward pass; `forward` the hidden activation used to make A1 (default
     `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
     `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m);
     `flipped`: every sigmoid computed as sigma(-z); `z_clip`: of z clipped to [-z_clip, z_clip];
-    `unbiased`: "b1" or "b2" left out of its layer; `forward` may be "relu" too."""
+    `unbiased`: "b1" or "b2" left out of its layer; `forward` may be "relu" too; `dot`: dZ1 as
+    the matrix product W2^T dZ2 g'(Z1) (runs when n_h == m) in place of the element-wise one."""
     W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
     m = X.shape[1]
     forward = forward or hidden
@@ -139,7 +141,8 @@ def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: 
         A2 = np.clip(A2, clip, 1 - clip)
     dZ2 = A2 - Y
     dW2 = dZ2 @ A1.T / m
-    dZ1 = ((dW2 if w2_from_grad else W2).T @ dZ2) * _derivative(derivative or forward, A1)
+    back, prime = (dW2 if w2_from_grad else W2).T @ dZ2, _derivative(derivative or forward, A1)
+    dZ1 = back @ prime if dot else back * prime
     return {"A2": A2, "cache['Z1']": Z1, "cache['A1']": A1, "cache['Z2']": Z2,
             "cache['A2']": A2, "dW2": dW2, "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
             "dW1": dZ1 @ (X if transpose == "backward" else X.T) / m,
@@ -320,6 +323,11 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield (Match("dW2 = dZ2 A1 without A1's transpose", "dW2 = dZ2 A1^T / m has W2's shape "
                      "(1, n_h); it only runs because n_h == m"),
                lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["cache['A1']"] / m})
+    if n_h == m:
+        yield (Match("np.dot in place of * in dZ1 (a matrix product where the element-wise "
+                     "one goes)", "dZ1 = W2^T dZ2 * g'(Z1), element by element (np.multiply "
+                     "or *); it only runs because n_h == m"),
+               lambda: _two_layer(p, hidden, dot=True))
     if n_h == 1:  # (1, m) by (m, 1): it only runs with one hidden unit
         yield (Match("A2 used in place of A1 in dW2", "dW2 = dZ2 A1^T / m: the hidden layer's "
                      "activations, not the output's"),
@@ -474,7 +482,7 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
                                            "tanh' and back, ReLU's g', A1 or 1 - A1 for "
-                                           "g'(Z1), A2 for A1 in dW2, dW2 for W2, a transpose missing or too "
+                                           "g'(Z1), np.dot for *, A2 for A1 in dW2, dW2 for W2, a transpose missing or too "
                                            "many, z clipped "
                                            "inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "

@@ -953,8 +953,9 @@ def _mutation(changed: list[str], contract: str, here: list[str] | None = None) 
 
 EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often mean
     (("not aligned", "mismatch in its core dimension"),
-     ("the shapes of a product do not fit: a .T missing or one too many, or an operand made "
-      "the wrong shape by an earlier line (an element-wise * where a product belongs)?")),
+     ("the shapes of a product do not fit: a .T missing or one too many, np.dot where an "
+      "element-wise * belongs (dZ1 = W2^T dZ2 * g'(Z1)), or an operand made the wrong shape by "
+      "an earlier line (an element-wise * where a product belongs)?")),
     (("math range error",),
      ("math.exp overflows from z = 710: use exp(-z) for z >= 0 and exp(z) for z < 0, as in "
       "sigma(z) = 1 / (1 + exp(-z)) = exp(z) / (1 + exp(z))")),
