@@ -672,3 +672,13 @@ def test_np_dot_in_place_of_the_element_wise_product_in_dz1_is_named() -> None:
              "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
     text = _explain("two_layer.backward_propagation", square, grads, hidden="tanh")
     assert text.startswith("matches: np.dot in place of * in dZ1"), text
+
+
+def test_a1_returned_for_a2_is_named_where_the_shapes_let_it_run() -> None:
+    """`return A1, cache` has A2's shape with one hidden unit: it matched no known mistake."""
+    one = {**PARAMS, "W1": TWO["W1"][:1], "b1": TWO["b1"][:1], "W2": TWO["W2"][:, :1]}
+    problem = {**TWO, **one}
+    _, cache = two_layer_tanh.forward_propagation(TWO["X"], one)
+    text = _explain("two_layer.forward_propagation", problem, (cache["A1"], cache),
+                    hidden="tanh")
+    assert text.startswith("matches: A1 returned in place of A2"), text

@@ -328,6 +328,10 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
                      "one goes)", "dZ1 = W2^T dZ2 * g'(Z1), element by element (np.multiply "
                      "or *); it only runs because n_h == m"),
                lambda: _two_layer(p, hidden, dot=True))
+    if n_h == 1:  # A1 has A2's shape (1, m) only with one hidden unit
+        yield (Match("A1 returned in place of A2", "forward_propagation returns A2, the output "
+                     "layer's activation, and the cache"),
+               lambda: {**base, "A2": base["cache['A1']"]})
     if n_h == 1:  # (1, m) by (m, 1): it only runs with one hidden unit
         yield (Match("A2 used in place of A1 in dW2", "dW2 = dZ2 A1^T / m: the hidden layer's "
                      "activations, not the output's"),
@@ -477,7 +481,7 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "z clipped inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, ReLU, b1 or b2 left "
-                                          "out, sigmoid(-z), W1^T X, z clipped inside sigmoid, "
+                                          "out, A1 for A2, sigmoid(-z), W1^T X, z clipped inside sigmoid, "
                                           "values rounded, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
