@@ -682,3 +682,16 @@ def test_a1_returned_for_a2_is_named_where_the_shapes_let_it_run() -> None:
     text = _explain("two_layer.forward_propagation", problem, (cache["A1"], cache),
                     hidden="tanh")
     assert text.startswith("matches: A1 returned in place of A2"), text
+
+
+def test_another_parameter_s_gradient_in_a_step_is_named() -> None:
+    """`b2 - lr * db1` (runs where db1 broadcasts into b2) matched no known mistake."""
+    c, o = contracts.get("two_layer.update_parameters"), Options()
+    p = {"W1": np.ones((1, 2)), "b1": np.array([[0.5]]), "W2": np.array([[2.0]]),
+         "b2": np.array([[-1.0]]), "dW1": np.array([[0.1, 0.2]]), "db1": np.array([[0.3]]),
+         "dW2": np.array([[0.4]]), "db2": np.array([[-0.6]]), "learning_rate": 1.2}
+    new = {k: p[k] - 1.2 * p["d" + k] for k in ("W1", "b1", "W2", "b2")}
+    new["b2"] = p["b2"] - 1.2 * p["db1"]
+    wrong = [f for f in c.check(p, to_plain(new), o) if f.check == "value"]
+    text = diagnosis.explain(c.name, [(p, wrong[0].details)], o)[0]
+    assert "matches: db1 used in the step of b2" in text, text

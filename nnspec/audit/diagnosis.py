@@ -400,10 +400,25 @@ def _update_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
            lambda: {k: p[k] + lr * p["d" + k] for k in names})
     yield (Match("the learning rate left out (W - dW)", "the step is W - learning_rate * dW"),
            lambda: {k: p[k] - p["d" + k] for k in names})
+    for k in names:  # b2 - lr * db1: another parameter's gradient, where the shapes let it run
+        for other in names:
+            if other != k and _fits(np.shape(p[k]), np.shape(p["d" + other])):
+                yield (Match(f"d{other} used in the step of {k}", f"{k} = {k} - learning_rate "
+                             f"* d{k}: each parameter with its own gradient"),
+                       lambda k=k, other=other: {**{n: p[n] - lr * p["d" + n] for n in names},
+                                                 k: p[k] - lr * p["d" + other]})
     rate = _solved_rate(p, got, tuple(k for k in names if k in got))
     if rate is not None and rate != 1:
         yield (Match(FIXED_RATE.format(rate), RATE_ADVICE, fitted="rate"),
                lambda: {k: p[k] - rate * p["d" + k] for k in names})
+
+
+def _fits(shape: tuple, other: tuple) -> bool:
+    """Whether an array of shape `other` broadcasts into `shape` without changing it."""
+    try:
+        return np.broadcast_shapes(shape, other) == shape
+    except ValueError:
+        return False
 
 
 def _descent(p: dict, scale: tuple[float, float] = (1.0, 1.0),
@@ -494,7 +509,8 @@ KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign
                                    "(m, m) broadcast, eps inside the log, clipping, values "
                                    "rounded, float32 arithmetic",
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "
-                                        "out, a fixed learning rate, values rounded",
+                                        "out, another parameter's gradient, a fixed learning "
+                                        "rate, values rounded",
          "logreg.optimize": "gradients missing their 1/m or with a flipped sign, the learning "
                             "rate left out, a fixed learning rate (in both steps or in one), "
                             "values rounded"}
