@@ -240,10 +240,21 @@ def test_check_catches_a_missing_file(copy, capsys):
 
 
 def test_generate_repairs_drift_and_leaves_no_temporary_files(copy):
-    (copy / "logreg.py").write_text("# edited\n")
+    header = (copy / "logreg.py").read_text().splitlines()[0]
+    (copy / "logreg.py").write_text(f"{header}\n# edited\n")
     assert main(["generate", "--out", str(copy)]) == EXIT_OK
     assert main(["generate", "--check", "--out", str(copy)]) == EXIT_OK
     assert not [p for p in copy.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_generate_did_not_write_is_never_written_over(tmp_path, capsys):
+    """`nnspec generate --out src/` replaced a user's own logreg.py, exit 0."""
+    (tmp_path / "logreg.py").write_text("my own code\n")
+    assert main(["generate", "--out", str(tmp_path)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "holds logreg.py that nnspec generate did not write" in err
+    assert (tmp_path / "logreg.py").read_text() == "my own code\n"
+    assert not (tmp_path / "two_layer_tanh.py").exists()  # nothing written at all
 
 
 def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
