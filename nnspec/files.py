@@ -100,10 +100,11 @@ def check_writable(path: str | Path) -> None:
         raise UsageError(f"cannot write {path}: {problem}")
 
 
-OWN_OUTPUTS = ("--json", "--report", "--out")  # the files only nnspec writes
+OWN_OUTPUTS = ("--json", "--report", "--out", "--gradescope", "--prairielearn")
 OWN_STARTS = (b"# Audit of ", b"# Audits of this test run", b"# Verification of ",  # Markdown
               b"{")  # JSON, read further by `ours_to_replace`
-OWN_KEYS = {"verdict", "targets", "claims", "harness_checks"}  # a JSON output's top level
+OWN_KEYS = {"verdict", "targets", "claims", "harness_checks",  # a JSON output's top level
+            "score", "gradable"}  # and a grader's results.json
 
 
 def ours_to_replace(path: Path) -> bool:

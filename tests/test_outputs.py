@@ -116,7 +116,8 @@ def test_an_interrupted_report_writes_nothing(tmp_path: Path,
     ["audit", "{hw}", "--contract", "logreg.propagate", "--json", "{mine}"],
     ["audit", "{hw}", "--contract", "logreg.propagate", "--report", "{mine}"],
     ["verify", "--json", "{mine}"],
-], ids=["audit-json", "audit-report", "verify-json"])
+    ["audit", "{hw}", "--contract", "logreg.propagate", "--gradescope", "{mine}"],
+], ids=["audit-json", "audit-report", "verify-json", "audit-gradescope"])
 def test_an_output_is_never_written_over_a_file_nnspec_did_not_write(
         tmp_path: Path, capsys: pytest.CaptureFixture, argv: list[str]) -> None:
     """`--json README.md` (the shell's completion) replaced the README, exit 0; a file that
@@ -132,3 +133,4 @@ def test_an_output_is_never_written_over_a_file_nnspec_did_not_write(
     mine.write_text("")  # empty: written, and then an earlier output of nnspec
     assert main(filled) in (0, 1)
     assert main(filled) in (0, 1) and mine.read_text().startswith(("{", "# Audit of"))
+    assert main(filled) in (0, 1)  # its own output, written over again
