@@ -111,6 +111,8 @@ def ours_to_replace(path: Path) -> bool:
     """A missing or empty file, or one nnspec wrote: `--json README.md` (a slip of the
     shell's completion) replaced the README, `--report src/model.py` a module."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO's read waited for a writer
+            return False
         with path.open("rb") as existing:
             head = existing.read(64).lstrip()
             if not head:

@@ -134,3 +134,16 @@ def test_an_output_is_never_written_over_a_file_nnspec_did_not_write(
     assert main(filled) in (0, 1)
     assert main(filled) in (0, 1) and mine.read_text().startswith(("{", "# Audit of"))
     assert main(filled) in (0, 1)  # its own output, written over again
+
+
+def test_an_output_that_is_a_fifo_is_refused_at_once_not_read(tmp_path: Path) -> None:
+    """Reading an existing output to see whether nnspec wrote it waited for ever on a FIFO."""
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    (tmp_path / "logreg.py").unlink(missing_ok=True)
+    os.mkfifo(tmp_path / "logreg.py")
+    for argv in (["verify", "--json", str(fifo)], ["generate", "--out", str(tmp_path)]):
+        done = subprocess.run([sys.executable, "-m", "nnspec", *argv], capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 2, done.stderr
+        assert "nnspec wrote" in done.stderr or "did not write" in done.stderr, done.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import stat
 import sys
 import textwrap
 from pathlib import Path
@@ -670,6 +671,8 @@ def _ours(path: Path) -> bool:
     """Missing, empty, or a module this command wrote: `--out src/` replaced a user's own
     logreg.py."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO's read waited for a writer
+            return False
         with path.open("rb") as existing:
             head = existing.read(len(GENERATED))
     except FileNotFoundError:
