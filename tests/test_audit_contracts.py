@@ -313,6 +313,12 @@ def test_a_result_of_more_items_than_the_course_unpacks_is_a_type_defect(name, v
     assert "should be a tuple of 2 items, got 3 items" in failures[0].message
 
 
+TWO_LAYER = {"W1": np.array([[0.5, -1.0], [2.0, 0.25]]), "b1": np.zeros((2, 1)),
+             "W2": np.array([[1.0, -2.0]]), "b2": np.zeros((1, 1)),
+             "X": np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 2.0]])}
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
 def test_a_wrong_shape_says_what_it_most_likely_comes_from() -> None:
     c, o = contracts.get("logreg.propagate"), Options()
     w, X = np.ones((2, 1)), np.ones((2, 3))
@@ -326,6 +332,12 @@ def test_a_wrong_shape_says_what_it_most_likely_comes_from() -> None:
     assert shape_message(grads["dw"].T).endswith("the expected shape transposed (a .T missing "
                                                  "or one too many?)")
     assert shape_message(np.ones((3, 3))).endswith("(dw like w)")
+    forward = contracts.get("two_layer.forward_propagation")
+    p = {**{k: TWO_LAYER[k] for k in ("W1", "b1", "W2", "b2", "X")}, "Y": np.ones((1, 3))}
+    _, cache = two_layer_sigmoid.forward_propagation(p["X"], {k: p[k] for k in PARAMS})
+    found = forward.check(p, to_plain((cache["A1"], cache)), o)
+    assert next(f.message for f in found if f.check == "shape").endswith(
+        "one row per hidden unit, the hidden layer's shape (A1 in place of A2?)")
 
 
 def test_a_dict_entry_replaced_is_told_as_such_not_as_an_array_changed_in_place() -> None:

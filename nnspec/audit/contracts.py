@@ -94,6 +94,8 @@ def _shape_hint(name: str, got: tuple[int, ...], shape: tuple[int, ...]) -> str:
         return ": the expected shape transposed (a .T missing or one too many?)"
     if name.startswith("d") and len(name) > 1:
         return f": a gradient has the shape of its parameter ({name} like {name[1:]})"
+    if name in ("A2", "cache['A2']") and len(got) == 2 and got[1:] == shape[1:] and got[0] > 1:
+        return ": one row per hidden unit, the hidden layer's shape (A1 in place of A2?)"
     return ""
 
 
