@@ -107,24 +107,37 @@ OWN_KEYS = {"verdict", "targets", "claims", "harness_checks",  # a JSON output's
             "score", "gradable"}  # and a grader's results.json
 
 
+def written_by(path: Path, heads: tuple[bytes, ...]) -> bool:
+    """Whether a file may be written over: missing, empty, or starting with one of `heads`
+    (what the command writes first). A file that is not regular, or cannot be read, may not
+    (a FIFO's read waited for ever for a writer)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        with path.open("rb") as existing:
+            head = existing.read(max(map(len, heads))).lstrip()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return not head or head.startswith(heads)
+
+
 def ours_to_replace(path: Path) -> bool:
     """A missing or empty file, or one nnspec wrote: `--json README.md` (a slip of the
     shell's completion) replaced the README, `--report src/model.py` a module."""
+    if not written_by(path, OWN_STARTS):
+        return False
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO's read waited for a writer
-            return False
         with path.open("rb") as existing:
-            head = existing.read(64).lstrip()
-            if not head:
-                return True
-            if not head.startswith(OWN_STARTS):
-                return False
-            if not head.startswith(b"{"):
+            if not existing.read(64).lstrip().startswith(b"{"):
                 return True
             existing.seek(0)
             document = json.loads(existing.read(INPUT_LIMIT))
-    except (OSError, ValueError):  # missing (writable_problem says the rest), or not JSON
-        return not path.exists()
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):  # not JSON
+        return False
     return isinstance(document, dict) and bool(OWN_KEYS & document.keys())
 
 

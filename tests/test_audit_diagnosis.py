@@ -651,13 +651,16 @@ def test_a_relu_hidden_layer_and_a_bias_left_out_are_named(change: str, expected
     assert text.startswith(expected), text
 
 
-def test_relu_s_derivative_in_a_tanh_network_s_backward_pass_is_named() -> None:
-    _, cache = two_layer_tanh.forward_propagation(TWO["X"], PARAMS)
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid"])
+def test_relu_s_derivative_in_a_backward_pass_is_named(hidden: str) -> None:
+    """(Z1 > 0) for g'(Z1); in the sigmoid network A1 > 0 everywhere, so it is Z1's sign."""
+    module = two_layer_tanh if hidden == "tanh" else two_layer_sigmoid
+    _, cache = module.forward_propagation(TWO["X"], PARAMS)
     m, A1, dZ2 = TWO["X"].shape[1], cache["A1"], cache["A2"] - TWO["Y"]
     dZ1 = TWO["W2"].T @ dZ2 * (cache["Z1"] > 0)
     grads = {"dW1": dZ1 @ TWO["X"].T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
              "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
-    text = _explain("two_layer.backward_propagation", TWO, grads, hidden="tanh")
+    text = _explain("two_layer.backward_propagation", TWO, grads, hidden=hidden)
     assert text.startswith("matches: ReLU's g' (Z1 > 0) used for g'(Z1)"), text
 
 

@@ -147,3 +147,8 @@ def test_an_output_that_is_a_fifo_is_refused_at_once_not_read(tmp_path: Path) ->
                               text=True, timeout=120, check=False)
         assert done.returncode == 2, done.stderr
         assert "nnspec wrote" in done.stderr or "did not write" in done.stderr, done.stderr
+    from nnspec.errors import UsageError
+    from nnspec.report import audits  # --nnspec-report's check, before the tests run
+
+    with pytest.raises(UsageError, match="is not a report of audits"):
+        audits.check_path(fifo)

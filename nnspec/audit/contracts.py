@@ -352,7 +352,8 @@ class _Checker:
             f"(expected {float(m.expected)!r}, got {float(m.got)!r}); where a or 1 - a is "
             "small, a form such as "
             "0.5*(1 + tanh(z/2)) or 1 - a by subtraction loses digits that the stable form "
-            f"keeps{TANH_DIGITS if self.hidden == 'tanh' else ''}"), relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
+            f"keeps{TANH_DIGITS if self.hidden == 'tanh' else ''}"),
+            relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
 
     def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
         """Where sigmoid saturates, a cost that is non-finite or beyond the stable form's bound."""

@@ -3,9 +3,9 @@ what the target returned.
 
 Each variant is the reference computation with one mistake seen in real submissions, evaluated
 in float64 on the failing input: a missing 1/m (or // m, or 1/m twice), a flipped sign, a
-transpose missing or too many (where the shapes let it run), sigma' used for tanh' and back, the other
-hidden activation, sigma(-z), eps inside the log, a clipped a, dW2 in place of W2, the (1 - y)
-term dropped, log10, a learning rate left out.
+transpose missing or too many (where the shapes let it run), sigma' used for tanh' and back,
+the other hidden activation, sigma(-z), eps inside the log, a clipped a, dW2 in place of W2,
+the (1 - y) term dropped, log10, a learning rate left out, and more (`KNOWN` lists them).
 Float32 arithmetic is recognised by the float32 error bound of `nnspec.numerics.tolerance`
 instead (its rounding is not one value). A variant explains a wrong quantity when, in every
 entry, the target's value lies within 1% of the variant's own departure from the exact value
@@ -92,8 +92,6 @@ def _derivative(name: str, a: np.ndarray) -> np.ndarray:
         return a
     if name == "1 - A1":
         return 1 - a
-    if name == "relu":
-        return (a > 0).astype(float)
     return a * (1 - a) if name == "sigmoid" else 1 - a**2
 
 
@@ -141,7 +139,9 @@ def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: 
         A2 = np.clip(A2, clip, 1 - clip)
     dZ2 = A2 - Y
     dW2 = dZ2 @ A1.T / m
-    back, prime = (dW2 if w2_from_grad else W2).T @ dZ2, _derivative(derivative or forward, A1)
+    derivative = derivative or forward
+    prime = (Z1 > 0).astype(float) if derivative == "relu" else _derivative(derivative, A1)
+    back = (dW2 if w2_from_grad else W2).T @ dZ2
     dZ1 = back @ prime if dot else back * prime
     return {"A2": A2, "cache['Z1']": Z1, "cache['A1']": A1, "cache['Z2']": Z2,
             "cache['A2']": A2, "dW2": dW2, "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
@@ -323,16 +323,14 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield (Match("dW2 = dZ2 A1 without A1's transpose", "dW2 = dZ2 A1^T / m has W2's shape "
                      "(1, n_h); it only runs because n_h == m"),
                lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["cache['A1']"] / m})
-    if n_h == m:
         yield (Match("np.dot in place of * in dZ1 (a matrix product where the element-wise "
                      "one goes)", "dZ1 = W2^T dZ2 * g'(Z1), element by element (np.multiply "
                      "or *); it only runs because n_h == m"),
                lambda: _two_layer(p, hidden, dot=True))
-    if n_h == 1:  # A1 has A2's shape (1, m) only with one hidden unit
+    if n_h == 1:  # A1 has A2's shape (1, m), and (1, m) by (m, 1) runs, with one hidden unit
         yield (Match("A1 returned in place of A2", "forward_propagation returns A2, the output "
                      "layer's activation, and the cache"),
                lambda: {**base, "A2": base["cache['A1']"]})
-    if n_h == 1:  # (1, m) by (m, 1): it only runs with one hidden unit
         yield (Match("A2 used in place of A1 in dW2", "dW2 = dZ2 A1^T / m: the hidden layer's "
                      "activations, not the output's"),
                lambda: {**base, "dW2": (base["A2"] - p["Y"]) @ base["A2"].T / m})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nnspec.audit.answers import md_code
 from nnspec.audit.engine import SEVERITIES, AuditResult
-from nnspec.files import write_atomic
+from nnspec.files import write_atomic, written_by
 from nnspec.report.markdown import ensure_writable_dir, table
 from nnspec.text import plural
 
@@ -38,13 +38,13 @@ def check_path(path: Path) -> Path:
     if path.is_dir():
         raise UsageError(f"{str(path)!r} is a directory; give a file name such as "
                          f"{str(path / 'audits.md')!r}")
+    problem = writable_problem(path)
+    if problem is not None:  # /proc/x.md was "No such file or directory"
+        raise UsageError(f"cannot write {str(path)!r}: {problem}")
     if not _ours_to_replace(path):
         raise UsageError(f"{str(path)!r} exists and is not a report of audits; give a new "
                          "file name (an existing file is written over only if it is empty or "
                          "an earlier report)")
-    problem = writable_problem(path)
-    if problem is not None:  # /proc/x.md was "No such file or directory"
-        raise UsageError(f"cannot write {str(path)!r}: {problem}")
     ensure_writable_dir(path.parent)
     return path
 
@@ -52,12 +52,7 @@ def check_path(path: Path) -> Path:
 def _ours_to_replace(path: Path) -> bool:
     """A missing or empty file, or an earlier report: `--nnspec-report src/model.py` (a
     slip of the shell's completion) replaced the module under test."""
-    try:
-        with path.open("rb") as existing:
-            head = existing.read(len(TITLE))
-    except OSError:  # missing; or unreadable, and writable_problem says what is wrong
-        return True
-    return head in (b"", TITLE)
+    return written_by(path, (TITLE,))
 
 
 def _demoted(markdown: str) -> str:
