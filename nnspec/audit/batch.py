@@ -348,6 +348,7 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
         pools.append(local_pool(size))
         return pools[-1]
 
+    held = _interrupts_held()
     try:
         pending = list(jobs)
         while pending:
@@ -357,7 +358,8 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
                 alone = pool(1)
                 with _children_start_deaf(True):
                     future = alone.submit(task, job)
-                wait([future])
+                for _ in _as_completed({future: job}):
+                    pass
                 done(job, _crashed(job, "it broke its worker process twice")
                      if isinstance(future.exception(), BrokenProcessPool)
                      else task_result(job, future))
@@ -374,9 +376,23 @@ def run_jobs(jobs: list[Job], done: Callable[[Job, AuditResult], None], *,
             with contextlib.suppress(Exception):
                 getattr(executor, "stop", lambda: None)()  # ends what has
         raise
+    else:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
     finally:
         for each in pools:  # waited for: its thread must not be closing its pipe at exit
             each.shutdown(wait=True, cancel_futures=True)
+
+
+def _interrupts_held() -> dict:
+    """Ctrl-C and SIGTERM remembered, and raised only where the run looks for them (between
+    two results, every 0.2 s): raised wherever the main thread was, one could strike inside
+    concurrent.futures' `wait` between two lock acquisitions and leave a future's lock held,
+    and the pool's thread, then the exit that joins it, blocked for ever. The handlers it
+    replaces, put back by a run that ends without one."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, hold_interrupt) for signum in HELD}
 
 
 def _second_interrupt(workers: list) -> None:
