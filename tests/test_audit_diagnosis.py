@@ -8,6 +8,7 @@ import pytest
 from nnspec.audit import contracts, diagnosis, engine
 from nnspec.audit.contracts import Options
 from nnspec.audit.sandbox import to_plain
+from nnspec.numerics import oracle
 from nnspec.reference import two_layer_sigmoid, two_layer_tanh
 
 LOGREG = {"w": np.array([[0.5], [-1.5]]), "b": 0.25,
@@ -698,3 +699,124 @@ def test_another_parameter_s_gradient_in_a_step_is_named() -> None:
     wrong = [f for f in c.check(p, to_plain(new), o) if f.check == "value"]
     text = diagnosis.explain(c.name, [(p, wrong[0].details)], o)[0]
     assert "matches: db1 used in the step of b2" in text, text
+
+
+def test_float64_noise_far_below_float32_rounding_is_not_named_float32() -> None:
+    """"float32 arithmetic" had no lower limit: a float64 cost off by 50 ulp (1 - (1 - a)) was
+    told to "compute in float64". An error of float32's size is ~1e-7 relative, not 1e-14."""
+    problem = {"A2": np.array([[1e-4, 0.3]]), "Y": np.array([[1.0, 0.0]])}
+    exact = float(oracle.cost_from_activations(problem["A2"], problem["Y"]))
+    details = {"expected": {"cost": np.float64(exact)}, "got": {"cost": exact * (1 + 2e-14)},
+               "bound": {"cost": 1e-17}}
+    options = Options()
+    assert diagnosis.FLOAT32 not in diagnosis.candidates("two_layer.compute_cost", problem,
+                                                         details, options)
+    details["got"] = {"cost": exact * (1 + 3e-8)}  # float32's size: still named
+    assert diagnosis.FLOAT32 in diagnosis.candidates("two_layer.compute_cost", problem, details,
+                                                     options)
+
+
+def _cost_abs_trick(A2, Y):
+    """Correct: for 0/1 labels the probability of the right class is 1 - |Y - A2|."""
+    return float(-np.sum(np.log(1 - np.abs(Y - A2))) / Y.shape[1])
+
+
+def _cost_math_log(A2, Y):
+    """Correct: math.log raises only where the exact cost is +inf (a = 1 under y = 0)."""
+    import math
+
+    total = 0.0
+    for y, a in zip(Y[0], A2[0]):
+        total += -math.log(a) if y == 1 else -math.log(1 - a)
+    return total / Y.shape[1]
+
+
+def test_a_correct_cost_that_loses_digits_as_1_minus_a_does_is_an_accuracy_warning() -> None:
+    """The cost's probability of the right class computed as 1 - |y - a| errs by u relative
+    to 1, as 1 - a by subtraction does in the notes' own formula: a defect (and 16/20) for a
+    correct formula, where the other contracts call that error an accuracy warning."""
+    found = engine.audit_function(_cost_abs_trick, "two_layer.compute_cost").findings
+    assert {(f.check, f.severity) for f in found} <= {("accuracy", "warning"),
+                                                      ("saturation", "warning")}, found
+
+
+def test_a_cost_that_raises_only_where_it_is_infinite_is_a_saturation_warning() -> None:
+    """math.log(0) raises ValueError where np.log gives -inf: only where a is exactly 0 or 1
+    under the other label, whose exact cost is +inf. A defect (8/20 on Gradescope) for a
+    correct function, where a nan there is a saturation warning."""
+    found = engine.audit_function(_cost_math_log, "two_layer.compute_cost").findings
+    assert [(f.check, f.severity) for f in found] == [("saturation", "warning")], found
+    assert "math domain error" in found[0].message and "+inf" in found[0].message
+    assert "logaddexp" not in found[0].message  # compute_cost is given a, not z
+
+
+def test_math_log_advice_for_compute_cost_does_not_ask_for_z() -> None:
+    """compute_cost is given a, not z: "compute the loss from z (np.logaddexp)" could not be
+    followed. Both terms through math.log raise where the cost is finite (a = 1 under y = 1)."""
+    import math
+
+    def compute_cost(A2, Y):
+        return -sum(y * math.log(a) + (1 - y) * math.log(1 - a)
+                    for y, a in zip(Y[0], A2[0])) / Y.shape[1]
+
+    found = engine.audit_function(compute_cost, "two_layer.compute_cost").findings
+    raised = next(f for f in found if f.check == "exception")
+    assert raised.severity == "defect" and engine.LOG_OF_A_HINT in raised.message
+
+
+GLOBAL_M = 400  # a course's data set size, held by the target instead of the call's m
+
+
+def _cost_global_m(A2, Y):
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / GLOBAL_M)
+
+
+def _cost_labels_swapped(A2, Y):
+    return float(-np.sum((1 - Y) * np.log(A2) + Y * np.log(1 - A2)) / Y.shape[1])
+
+
+def _cost_log_a_twice(A2, Y):
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(A2)) / Y.shape[1])
+
+
+def _backward(g_prime, m=None):
+    def backward_propagation(parameters, cache, X, Y):
+        n = m or X.shape[1]
+        dZ2 = cache["A2"] - Y
+        dZ1 = parameters["W2"].T @ dZ2 * g_prime(cache)
+        return {"dW1": dZ1 @ X.T / n, "db1": np.sum(dZ1, axis=1, keepdims=True) / n,
+                "dW2": dZ2 @ cache["A1"].T / n, "db2": np.sum(dZ2, axis=1, keepdims=True) / n}
+    return backward_propagation
+
+
+def _forward(layer2, output):
+    def forward_propagation(X, parameters):
+        Z1 = parameters["W1"] @ X + parameters["b1"]
+        A1 = np.tanh(Z1)
+        Z2 = parameters["W2"] @ layer2(Z1, A1) + parameters["b2"]
+        A2 = output(Z2)
+        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return forward_propagation
+
+
+@pytest.mark.parametrize("function, contract, hidden, named", [
+    (_cost_global_m, "two_layer.compute_cost", "tanh", "m fixed at 400 (a global m?)"),
+    (_backward(lambda c: 1 - c["A1"] ** 2, m=GLOBAL_M), "two_layer.backward_propagation", "tanh",
+     "m fixed at 400 (a global m?)"),
+    (_cost_labels_swapped, "two_layer.compute_cost", "tanh", "the labels swapped"),
+    (_cost_log_a_twice, "two_layer.compute_cost", "tanh", "log a in both terms"),
+    (_backward(lambda c: _sigmoid(c["A1"]) * (1 - _sigmoid(c["A1"]))),
+     "two_layer.backward_propagation", "sigmoid", "sigmoid' taken at A1 in place of Z1"),
+    (_backward(lambda c: 1 - c["Z1"] ** 2), "two_layer.backward_propagation", "tanh",
+     "1 - Z1**2 for g'(Z1): Z1 where A1 goes"),
+    (_forward(lambda Z1, A1: Z1, _sigmoid), "two_layer.forward_propagation", "tanh",
+     "Z1 fed to the output layer in place of A1"),
+    (_forward(lambda Z1, A1: A1, np.tanh), "two_layer.forward_propagation", "tanh",
+     "a tanh output layer"),
+])
+def test_two_layer_mistakes_of_a_class_are_named(function, contract, hidden, named) -> None:
+    """Mistakes from a class's notebooks that matched no known one; a global m = 400 in
+    compute_cost was "// m (floor division)", whose floored mean 0 any cost near 0 fit."""
+    found = engine.audit_function(function, contract, hidden_activation=hidden).findings
+    value = next(f for f in found if f.check == "value")
+    assert f"matches: {named}" in value.message, value.message

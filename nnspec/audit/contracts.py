@@ -505,6 +505,7 @@ class Contract:
     arg_names: tuple[str, ...] = ()
     axes: ClassVar[dict[str, dict[str, int]]] = {}
     editions: ClassVar[tuple[Edition, ...]] = ()
+    z_given = True  # whether the function could compute from z (compute_cost gets a)
 
     def all_editions(self) -> tuple[Edition, ...]:
         return self.editions or (Edition(self.arg_names, "the notes and the course"),)
@@ -520,6 +521,11 @@ class Contract:
     def edition(self, o: Options) -> Edition:
         return next((e for e in self.all_editions() if e.signature(self.function) == o.edition),
                     self.all_editions()[0])
+
+    def infinite(self, p: dict, o: Options) -> str:
+        """Why the exact result is not finite on this input, or "": there, raising is as
+        right as returning inf (math.log(0) raises where np.log gives -inf)."""
+        return ""
 
     def sizes(self, p: dict) -> dict[str, int]:
         """The problem's size along each axis (feature, hidden, example)."""
@@ -903,6 +909,7 @@ class TwoLayerCost(Contract):
     """compute_cost(A2, Y); an older course edition passes the (unused) parameters as well."""
 
     name, function, arg_names = "two_layer.compute_cost", "compute_cost", ("A2", "Y")
+    z_given = False
     axes: ClassVar = {"example": {"A2": 1, "Y": 1}, "feature": {"W1": 1},
                       "hidden": {"W1": 0, "b1": 0, "W2": 1}}
     editions = (Edition(("A2", "Y"), "the current course edition and the notes"),
@@ -922,13 +929,19 @@ class TwoLayerCost(Contract):
     def describe(self, p: dict, o: Options) -> dict:
         return {n: p[n] if n != "parameters" else _params(p) for n in self.edition(o).args}
 
+    def infinite(self, p: dict, o: Options) -> str:
+        if mpmath.isinf(oracle.cost_from_activations(p["A2"], p["Y"])):
+            return "a is 0 or 1 where the label is the other class: the exact cost is +inf"
+        return ""
+
     def check(self, p: dict, value: Any, o: Options) -> list[Failure]:
         A2, Y = p["A2"], p["Y"]
         exact = oracle.cost_from_activations(A2, Y)
         bound = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype)
-        c = _Checker(_sigmoid_saturates(A2, 1 - A2, o.dtype), z_given=False)
+        loose = tolerance.cost_from_activations_bound(A2, Y, dtype=o.dtype, textbook=True)
+        c = _Checker(_sigmoid_saturates(A2, 1 - A2, o.dtype), z_given=self.z_given)
         cost = c.scalar(value, "cost", Y.shape[1])
-        c.values([("cost", np.asarray(exact, dtype=object), cost, bound)],
+        c.values([("cost", np.asarray(exact, dtype=object), cost, bound, loose)],
                  "where a is 0 or 1 the notes' formula gives 0 * log(0) = nan: leave out the "
                  "terms whose coefficient (y or 1 - y) is 0; given a and not z, compute_cost "
                  "can do no better")

@@ -35,6 +35,7 @@ MATCH_SHARE = 0.01  # the target's value within 1% of the variant's departure fr
 NEWTON_STEPS = 4
 MATCH_ULPS = 16  # plus the float64 rounding of two evaluations of the same formula
 U = tolerance.unit_roundoff("float64")
+FLOAT32_LEAST = 2.0 ** -30  # relative: float32 rounding errs by ~2^-24, float64 noise by ~2^-46
 
 
 @dataclass(frozen=True)
@@ -119,13 +120,15 @@ def _logreg(p: dict, *, clip: float = 0.0, transpose: bool = False, flipped: boo
 def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: str | None = None,
                w2_from_grad: bool = False, clip: float = 0.0, transpose: str = "",
                flipped: bool = False, z_clip: float = 0.0, unbiased: str = "",
-               dot: bool = False) -> dict:
+               dot: bool = False, layer2_input: str = "A1", output: str = "sigmoid") -> dict:
     """Forward and backward pass; `forward` the hidden activation used to make A1 (default
     `hidden`), `derivative` the one whose g' the backward pass uses (default: the forward's);
     `transpose` "forward" for W1^T X (runs when n_h == n_x), "backward" for dZ1 X (n_x == m);
     `flipped`: every sigmoid computed as sigma(-z); `z_clip`: of z clipped to [-z_clip, z_clip];
     `unbiased`: "b1" or "b2" left out of its layer; `forward` may be "relu" too; `dot`: dZ1 as
-    the matrix product W2^T dZ2 g'(Z1) (runs when n_h == m) in place of the element-wise one."""
+    the matrix product W2^T dZ2 g'(Z1) (runs when n_h == m) in place of the element-wise one;
+    `derivative` "of A1": g' taken at A1 as if it were z, "of Z1": g''s formula in a fed Z1;
+    `layer2_input` "Z1": the output layer fed Z1; `output` "tanh": a tanh output layer."""
     W1, b1, W2, b2, X, Y = (p[k] for k in ("W1", "b1", "W2", "b2", "X", "Y"))
     m = X.shape[1]
     forward = forward or hidden
@@ -133,14 +136,21 @@ def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: 
     Z1 = (W1.T @ X if transpose == "forward" else W1 @ X) + (0 if unbiased == "b1" else b1)
     A1 = {"sigmoid": lambda: _sigmoid(sign * Z1, z_clip), "tanh": lambda: np.tanh(Z1),
           "relu": lambda: np.maximum(Z1, 0)}[forward]()
-    Z2 = W2 @ A1 + (0 if unbiased == "b2" else b2)
-    A2 = _sigmoid(sign * Z2, z_clip)
+    Z2 = W2 @ (Z1 if layer2_input == "Z1" else A1) + (0 if unbiased == "b2" else b2)
+    A2 = np.tanh(Z2) if output == "tanh" else _sigmoid(sign * Z2, z_clip)
     if clip:
         A2 = np.clip(A2, clip, 1 - clip)
     dZ2 = A2 - Y
     dW2 = dZ2 @ A1.T / m
     derivative = derivative or forward
-    prime = (Z1 > 0).astype(float) if derivative == "relu" else _derivative(derivative, A1)
+    if derivative == "relu":
+        prime = (Z1 > 0).astype(float)
+    elif derivative == "of A1":
+        prime = _derivative(forward, _activation(forward)(A1))
+    elif derivative == "of Z1":
+        prime = _derivative(forward, Z1)
+    else:
+        prime = _derivative(derivative, A1)
     back = (dW2 if w2_from_grad else W2).T @ dZ2
     dZ1 = back @ prime if dot else back * prime
     return {"A2": A2, "cache['Z1']": Z1, "cache['A1']": A1, "cache['Z2']": Z2,
@@ -153,7 +163,8 @@ def _two_layer(p: dict, hidden: str, *, forward: str | None = None, derivative: 
 
 Variant = tuple[Match, Callable[[], dict]]
 ONE_OVER_M = Match("missing 1/m", "the sums over the m examples must be divided by m (a mean): "
-                   "m = X.shape[1] (Y.shape[0] is 1), and -1 / m, not -1 // m (which is -1)")
+                   "m = X.shape[1], the number of examples (not Y.shape[0], which is 1), and "
+                   "-1 / m, not -1 // m (which is -1)")
 SIGN = Match("a flipped sign", "dZ = A - Y, and the cost is -(1/m) sum of y log a + "
              "(1 - y) log(1 - a)")
 SIGN_AND_M = Match("a flipped sign and missing 1/m", "the cost is -(1/m) sum of y log a + "
@@ -210,6 +221,42 @@ def _floored(values: dict, m: int) -> dict:
     return {k: np.floor_divide(np.asarray(v) * m, m) for k, v in values.items() if k in MEANS}
 
 
+def _means(got: dict) -> dict:
+    try:
+        return {k: np.asarray(v, dtype=np.float64) for k, v in got.items() if k in MEANS}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _m_variants(base: dict, m: int, got: dict) -> Iterator[Variant]:
+    """// m, where the target's means are whole numbers: near 0 any small mean was within 1%
+    of the floored 0's departure (a global m = 400 "matched // m")."""
+    means = _means(got)
+    if means and all(np.all(v == np.round(v)) for v in means.values()):
+        yield FLOOR, lambda: _floored(base, m)
+
+
+def _fixed_m(base: dict, m: int, got: dict, source: str = "X.shape[1]") -> Iterator[Variant]:
+    """m fixed at a number of the target's own (a global m), solved from its means: a whole
+    number other than m, tried last (a constant solved from the values fits any rescaling;
+    other inputs, whose m differ, tell a real one apart)."""
+    means = _means(got)
+    ratios = []
+    for k, g in means.items():
+        b = np.asarray(base.get(k, np.nan), dtype=np.float64).reshape(-1)
+        g = g.reshape(-1)
+        if b.shape == g.shape:
+            with np.errstate(all="ignore"):
+                ratios += list((m * b / g)[(g != 0) & (b != 0)].ravel())
+    if not ratios or not np.all(np.isfinite(ratios)):
+        return
+    fixed = round(float(np.median(ratios)))
+    if fixed >= 2 and fixed != m:
+        yield (Match(f"m fixed at {fixed} (a global m?) in place of the examples' count",
+                     f"m = {source}, taken from the arrays of each call", fitted="m"),
+               lambda: {k: np.asarray(v) * m / fixed for k, v in base.items() if k in MEANS})
+
+
 def _eps_variants(A: np.ndarray, Y: np.ndarray, cost: float, got: Any) -> Iterator[Variant]:
     """eps inside the log, with eps solved from the target's cost (Newton's method on
     J(eps) = got from the first-order estimate J(eps) ~ J - eps mean(y / a + (1 - y) / (1 - a)))
@@ -259,7 +306,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -m)  # on m = 1 a flipped sign alone: more inputs
-    yield FLOOR, lambda: _floored(base, m)
+    yield from _m_variants(base, m, got)
     yield TWICE_M, lambda: _scaled(base, 1 / m)
     yield HALF_M, lambda: {"cost": base["cost"] / 2}
     yield LOG10, lambda: {"cost": base["cost"] / np.log(10)}
@@ -273,6 +320,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield _clip_match(c), lambda c=c: _logreg(p, clip=c)
     for c in Z_CLIPS:
         yield _z_clip_match(c), lambda c=c: _logreg(p, z_clip=c)
+    yield from _fixed_m(base, m, got)
 
 
 def _activation_match(other: str) -> Match:
@@ -297,7 +345,7 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x != m:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
-    yield FLOOR, lambda: _floored(base, m)
+    yield from _m_variants(base, m, got)
     yield TWICE_M, lambda: _scaled(base, 1 / m)
     yield FLIPPED, lambda: _two_layer(p, hidden, flipped=True)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
@@ -341,16 +389,32 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
              "tanh": "the square left out of 1 - A1**2"}[hidden]
     yield (Match(f"1 - A1 used for g'(Z1): {short}", f"g'(Z1) is {prime} for the {hidden} "
                  "hidden layer"), lambda: _two_layer(p, hidden, derivative="1 - A1"))
+    g_of = {"sigmoid": "sigmoid'", "tanh": "tanh'"}[hidden]
+    yield (Match(f"{g_of} taken at A1 in place of Z1 (g'(A1))", f"g'(Z1) is {prime}: from A1 "
+                 "= g(Z1), not g' of A1 again"), lambda: _two_layer(p, hidden, derivative="of A1"))
+    from_z = {"sigmoid": "Z1 * (1 - Z1)", "tanh": "1 - Z1**2"}[hidden]
+    yield (Match(f"{from_z} for g'(Z1): Z1 where A1 goes", f"g'(Z1) is {prime}, from the "
+                 "activations A1"), lambda: _two_layer(p, hidden, derivative="of Z1"))
+    yield (Match("Z1 fed to the output layer in place of A1", "Z2 = W2 A1 + b2: the output "
+                 "layer takes the hidden layer's activations"),
+           lambda: _two_layer(p, hidden, layer2_input="Z1"))
+    yield (Match("a tanh output layer", "A2 = sigmoid(Z2): the output is a probability; the "
+                 "hidden layer is the one with tanh"), lambda: _two_layer(p, hidden, output="tanh"))
     yield ONE_TERM, lambda: {"cost": _cost(base["A2"], p["Y"], second_term=False)}
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: _two_layer(p, hidden, clip=c)
     for c in Z_CLIPS:
         yield _z_clip_match(c), lambda c=c: _two_layer(p, hidden, z_clip=c)
+    yield from _fixed_m(base, m, got)
 
 
 ONE_OVER_M_COST = Match(ONE_OVER_M.mistake, "the sum over the m examples must be divided by m "
-                       "(a mean): m = Y.shape[1] (Y.shape[0] is 1), and -1 / m, not -1 // m "
-                       "(which is -1)")
+                       "(a mean): m = Y.shape[1], the number of examples (not Y.shape[0], "
+                       "which is 1), and -1 / m, not -1 // m (which is -1)")
+SIGN_COST = Match(SIGN.mistake, "the cost is -(1/m) sum of y log a + (1 - y) log(1 - a): "
+                  "minus the log-likelihood")
+TWICE_M_COST = Match("1/m applied twice", "divide the sum by m once: np.mean divides by m "
+                     "already, so -np.mean(...) or -np.sum(...) / m, not both")
 
 
 def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
@@ -358,16 +422,21 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     base = {"cost": _cost(A, Y)}
     yield ONE_OVER_M_COST, lambda: _scaled(base, Y.shape[1])
     yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
-    yield SIGN, lambda: _scaled(base, -1)
+    yield SIGN_COST, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
-    yield FLOOR, lambda: _floored(base, Y.shape[1])
-    yield TWICE_M, lambda: _scaled(base, 1 / Y.shape[1])
+    yield from _m_variants(base, Y.shape[1], got)
+    yield TWICE_M_COST, lambda: _scaled(base, 1 / Y.shape[1])
     yield HALF_M, lambda: _scaled(base, 0.5)
     yield LOG10, lambda: _scaled(base, 1 / np.log(10))
     yield ONE_TERM, lambda: {"cost": _cost(A, Y, second_term=False)}
+    yield (Match("the labels swapped (y log(1 - a) + (1 - y) log a)", "y goes with log a: the "
+                 "log-probability of the label given"), lambda: {"cost": _cost(A, 1 - Y)})
+    yield (Match("log a in both terms", "the second term is (1 - y) log(1 - a)"),
+           lambda: {"cost": np.asarray(-np.sum(np.log(A)) / Y.shape[1])})
     yield from _eps_variants(A, Y, float(base["cost"]), got.get("cost"))
     for c in CLIPS:
         yield _clip_match(c), lambda c=c: {"cost": _cost(np.clip(A, c, 1 - c), Y)}
+    yield from _fixed_m(base, Y.shape[1], got, "Y.shape[1]")
 
 
 FIXED_RATE = "the learning_rate argument ignored: a fixed {:g} used"
@@ -488,22 +557,24 @@ VARIANTS = {"logreg.propagate": _logreg_variants,
             "two_layer.update_parameters": _update_variants,
             "logreg.optimize": _optimize_variants}
 KNOWN = {"logreg.propagate": "missing 1/m, m taken as X.shape[0], a flipped sign (with or "
-                             "without 1/m), // m, 1/m twice, 1/(2m), log10, sigmoid(-z), "
+                             "without 1/m), // m, a fixed m, 1/m twice, 1/(2m), log10, sigmoid(-z), "
                              "a transpose too "
                              "many, the (1 - y) term "
                              "dropped, an (m, m) broadcast, eps inside the log, clipping, "
                              "z clipped inside sigmoid, values rounded, float32 arithmetic",
          "two_layer.forward_propagation": "the other hidden activation, ReLU, b1 or b2 left "
-                                          "out, A1 for A2, sigmoid(-z), W1^T X, z clipped inside sigmoid, "
+                                          "out, A1 for A2, Z1 into the output layer, a tanh "
+                                          "output, sigmoid(-z), W1^T X, z clipped inside sigmoid, "
                                           "values rounded, float32 arithmetic",
          "two_layer.backward_propagation": "missing 1/m, m taken as X.shape[0], a flipped "
                                            "sign, // m, 1/m twice, sigmoid(-z), sigma' for "
                                            "tanh' and back, ReLU's g', A1 or 1 - A1 for "
-                                           "g'(Z1), np.dot for *, A2 for A1 in dW2, dW2 for W2, a transpose missing or too "
+                                           "g'(Z1), g' of A1 or of Z1, a fixed m, np.dot for *, A2 for A1 in dW2, dW2 for W2, a transpose missing or too "
                                            "many, z clipped "
                                            "inside sigmoid, values rounded, float32 arithmetic",
-         "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, 1/m twice, 1/(2m), "
-                                   "log10, the (1 - y) term dropped, an "
+         "two_layer.compute_cost": "missing 1/m, a flipped sign, // m, a fixed m, 1/m twice, "
+                                   "1/(2m), log10, the (1 - y) term dropped, the labels "
+                                   "swapped, log a in both terms, an "
                                    "(m, m) broadcast, eps inside the log, clipping, values "
                                    "rounded, float32 arithmetic",
          "two_layer.update_parameters": "a step up the gradient, the learning rate left "
@@ -539,7 +610,8 @@ def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
     """Every wrong quantity within the float32 error bound (and so beyond the float64 one),
     where that bound tells float32 from other errors: not where it is as large as the value
     itself (a cost at |z| = 20, where float32's sigmoid is 1: any error fit it, and a sigmoid
-    clipped at |z| = 15, its cost off by 5, "matched float32 arithmetic")."""
+    clipped at |z| = 15, its cost off by 5, "matched float32 arithmetic"); and some entry off
+    by more than float64 noise can be (a float64 cost off by 50 ulp was "float32")."""
     if contract == "logreg.propagate":
         bound = tolerance.logreg_bounds(p["w"], p["b"], p["X"], p["Y"], dtype="float32")
     elif contract == "two_layer.compute_cost":
@@ -553,15 +625,20 @@ def _float32(contract: str, p: dict, o: Any, expected: dict, got: dict) -> bool:
         bound.update({f"cache[{k!r}]": bound[k] for k in ("Z1", "A1", "Z2", "A2")})
     else:
         return False
+    off_enough = False
     for name, g in got.items():
         if name not in bound:
             return False
-        size = np.abs(np.asarray(expected[name], dtype=float))
+        exact = np.asarray(expected[name], dtype=float)
+        size = np.abs(exact)
         if np.any((np.asarray(bound[name]) >= size) & (size > 0)):
             return False
         if tolerance.compare(name, expected[name], g, bound[name]) is not None:
             return False
-    return True
+        with np.errstate(all="ignore"):
+            off = np.abs(np.asarray(g, dtype=float).reshape(exact.shape) - exact)
+        off_enough = off_enough or bool(np.any(off > FLOAT32_LEAST * size))
+    return off_enough
 
 
 def _decimals(expected: dict, got: dict) -> list[int]:

@@ -436,8 +436,13 @@ class _Engine:
         if fatal:
             return [fatal]
         if first.status == "exception":
+            infinite = c.infinite(problem, self.options)
+            if infinite:  # a warning, as a nan there is
+                return failures + [Failure("saturation", "warning", (
+                    f"on an input where {infinite}: raises {first.message}; np.log gives -inf "
+                    "there and the cost inf, which a caller can test for"), {})]
             return failures + [Failure("exception", "defect",
-                                       f"raises {first.message}{_hint(first.message)}", {})]
+                                       f"raises {first.message}{_hint(first.message, c.z_given)}", {})]
         if second.status != "ok" or not same_value(first.value, second.value):
             failures.append(Failure("determinism", "defect", (
                 "returns different results for the same inputs (random noise, a reseeded "
@@ -963,9 +968,13 @@ EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often
      ("math.log(0)? where sigmoid saturates a rounds to 0 or 1: compute the loss from z "
       "(np.logaddexp)")),
 )
+LOG_OF_A_HINT = ("math.log(0)? where a is 0 or 1, leave out the term whose coefficient (y or "
+                 "1 - y) is 0: given a and not z, the loss cannot be computed from z")
 
 
-def _hint(message: str) -> str:
+def _hint(message: str, z_given: bool = True) -> str:
+    if not z_given and "math domain error" in message:
+        return "; " + LOG_OF_A_HINT
     return next(("; " + hint for needles, hint in EXCEPTION_HINTS
                  if any(n in message for n in needles)), "")
 

@@ -218,13 +218,19 @@ def two_layer_bounds(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str 
     }
 
 
-def cost_from_activations_bound(A, Y, *, dtype: str = "float64") -> np.ndarray:
+def cost_from_activations_bound(A, Y, *, dtype: str = "float64",
+                                textbook: bool = False) -> np.ndarray:
     """Bound (0-d) for compute_cost(A2, Y) at the given A2: only the logs and the sum err (dA =
     the rounding of A to the dtype, 0 for float64). Where a is 0 or 1 under a non-zero
-    coefficient, the exact cost is +inf and the bound is not needed."""
-    an = _Analysis(dtype)
+    coefficient, the exact cost is +inf and the bound is not needed. `textbook`: the
+    probability of each label taken to u relative to 1, as 1 - a by subtraction has it (the
+    notes' own log(1 - a)), for either label (1 - |y - a| is as correct)."""
+    an = _Analysis(dtype, textbook)
     A, Y = np.asarray(A, float), np.asarray(Y, float)
-    dA = 0.0 if str(np.dtype(dtype)) == "float64" else an.u * A
+    if textbook:
+        dA = an.activation_error(A, 1)
+    else:
+        dA = 0.0 if str(np.dtype(dtype)) == "float64" else an.u * A
     with np.errstate(divide="ignore"):
         log_A, log_A_c = np.log(A), np.log1p(-A)
     return an.cost(Y, A, 1 - A, dA, log_A, log_A_c)
