@@ -1040,3 +1040,26 @@ def test_the_loss_is_one_example_s_number():
 
     assert Shape("\\mathcal{L}", ("1",), "").run().ok is True
     assert Shape("\\mathcal{L}", ("m",), "").run().ok is False
+
+
+def test_layer_0_is_the_input_layer_not_the_one_layer_output():
+    """^{[0]} was dropped: the course's A^{[0]} = X was an erratum (A of the 1-layer network is
+    (1, m)), and A^{[0]} = sigma(w^T X + b) held."""
+    found = _own("# Layers\n\n$$A^{[0]} = X$$\n\n$$a^{[0]} = x$$\n\n"
+                 "$$A^{[0]} = \\sigma(w^T X + b)$$\n\n$$dZ^{[0]} = A - Y$$\n")
+    assert list(found.values()) == ["holds", "holds", "false", "unchecked"], found
+
+
+def test_a_section_with_a_third_layer_checks_nothing_against_the_two_layer_output():
+    """dZ^{[2]} = A^{[2]} - Y held in a section whose network ends in A^{[3]}: true of
+    nnspec's 2-layer network, false of the notes'. Its forward step of layer 2 is still
+    layer 2's, and the 2-layer section before it is checked as ever."""
+    two = ("# Two layers\n\n$$dZ^{[2]} = A^{[2]} - Y$$\n\n")
+    three = ("# Three layers\n\n$$Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}$$\n\n"
+             "$$A^{[3]} = \\sigma(Z^{[3]})$$\n\n$$dZ^{[2]} = A^{[2]} - Y$$\n\n"
+             "$$dW^{[2]} = \\frac{1}{m} dZ^{[2]} A^{[1]T}$$\n")
+    claims, _ = extract.claims(notes.parse(two + three))
+    got = [(c.section, c.notes, r.verdict)
+           for c, r in zip(claims, verify.verify_notes(claims, workers=1))]
+    assert [v for *_, v in got] == ["holds", "holds", "unchecked", "unchecked", "unchecked"], got
+    assert "more than two layers" in verify.verify_notes(claims[3:4], workers=1)[0].detail

@@ -286,6 +286,23 @@ def _named(tree) -> str:
     return ""
 
 
+_DEEP_LAYER = re.compile(r"\^\{?\s*\[\s*(?:[3-9]|\d\d+|[lL](?:\s*[+-]\s*1)?)\s*\]")
+
+
+def deeper_sections(notes: Notes) -> dict[str, str]:
+    """{section: where} for each section whose math names a layer beyond 2 (Z^{[3]}, or the
+    generic layer ^{[l]} / ^{[L]} of a deep network): there the output is not layer 2, and
+    dZ^{[2]} = A^{[2]} - Y, true of nnspec's 2-layer network, was "holds" in a 3-layer one."""
+    found: dict[str, str] = {}
+    for seg in notes.math:
+        m = _DEEP_LAYER.search(seg.tex)
+        if m and seg.section not in found:
+            tex = " ".join(seg.tex.split())
+            shown = tex if len(tex) <= 48 else f"the layer {m.group(0).lstrip('^{').strip()}"
+            found[seg.section] = f"{shown} on line {seg.line}"
+    return found
+
+
 def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
                    defined: tuple[tuple[int, Loss], ...] = ()) -> list[tuple[int, int, Claim]]:
     """(line, offset, claim) for every `=` link of every math segment; `hidden`: the hidden
@@ -296,6 +313,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     no display."""
     formulas = []  # (numbered after the displays, key, [(line, offset, text, check, kind)])
     previous = None
+    deeper = deeper_sections(notes)
     lines = notes.text.split("\n")
     for seg in notes.math:
         seg, named = _continued(seg, previous)
@@ -304,7 +322,8 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
         for span in _statements(read):
-            links = [(s, e, replace(check, hidden=hidden, loss=loss)
+            links = [(s, e, replace(check, hidden=hidden, loss=loss,
+                                    deeper=deeper.get(seg.section, ""))
                       if isinstance(check, Link) else check, d)
                      for s, e, check, d in _links(seg.tex, seg.display, [span])]
             if not links:

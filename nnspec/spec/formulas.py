@@ -252,6 +252,21 @@ def _rate_named(tree, gradient):
     return (tree[0], *parts)
 
 
+def _from_the_output(node) -> bool:
+    """A gradient, a derivative, the loss, the cost or the prediction: what the backward pass
+    takes from the output layer (the forward pass's Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]} is
+    layer 2's in a deeper network too)."""
+    if isinstance(node, tuple) and node:
+        if node[0] in ("grad", "deriv") or (node[0] == "call" and node[1] in ("L", "J")):
+            return True
+        if node[0] == "name" and node[1].base in ("yhat", "Yhat"):
+            return True
+        return any(_from_the_output(part) for part in node[1:])
+    if isinstance(node, list):
+        return any(_from_the_output(part) for part in node)
+    return False
+
+
 @dataclass(frozen=True)
 class Link:
     """`left = right`, both LaTeX as in the notes."""
@@ -260,6 +275,7 @@ class Link:
     right: str
     hidden: str = "sigmoid"  # the hidden activation the notes define (extract.hidden_of)
     loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
+    deeper: str = ""  # where the section's network has a layer beyond 2 (extract.deeper_sections)
 
     def describe(self) -> str:
         sides = (notation.normalise(side).strip().replace("YH@", "\\hat{Y}").replace(
@@ -279,6 +295,10 @@ class Link:
             return Outcome(None, f"the notes' own {what} not the cross-entropy (it has no "
                            "logarithm): nothing to check it against; the formulas that "
                            "follow are checked with it")
+        if self.deeper and any(map(_from_the_output, trees)):
+            return Outcome(None, f"the section's network has more than two layers "
+                           f"({self.deeper}), and this depends on which layer is the output: "
+                           "nnspec's definitions have two, the second the output")
         if set().union(*map(names_in, trees)) == {"alpha"}:  # `\alpha = 0.01`
             return Outcome(None, "a value of the learning rate: the notes' choice, nothing to "
                            "check it against")

@@ -357,15 +357,17 @@ class _Parser:
 
 def _decorate(name: Name, exp: list[str]) -> Name:
     """Apply a superscript: [k] layer, [k]T, T transpose, (i) example index, [k](i) both, i a
-    plain index."""
+    plain index. Layer 0 is the input: A^{[0]} is X (a^{[0]} is x), as the course writes it;
+    no other quantity has a layer 0 (read as no layer, A^{[0]} = X was an erratum)."""
     text = "".join(exp)
     m = re.fullmatch(r"\[(\d)\](T?)", text)
     if m:
-        return Name(name.base, int(m.group(1)), bool(m.group(2)), name.index, name.power)
+        return _layer(Name(name.base, int(m.group(1)), bool(m.group(2)), name.index,
+                           name.power))
     m = re.fullmatch(r"\[(\d)\]\(([a-z])\)(T?)", text)  # Z^{[2](i)}: layer 2, example i
     if m:
-        return Name(name.base, int(m.group(1)), name.transposed or bool(m.group(3)),
-                    m.group(2), name.power)
+        return _layer(Name(name.base, int(m.group(1)), name.transposed or bool(m.group(3)),
+                           m.group(2), name.power))
     if text == "T":
         return Name(name.base, name.layer, True, name.index, name.power)
     m = re.fullmatch(r"\(([a-z])\)", text)
@@ -376,6 +378,16 @@ def _decorate(name: Name, exp: list[str]) -> Name:
     if re.fullmatch(r"\d+", text):
         raise Unreadable(f"{name}^{text}: a power of a named quantity")
     raise Unreadable(f"superscript ^{{{text}}} on {name}")
+
+
+def _layer(name: Name) -> Name:
+    if name.layer != 0:
+        return name
+    if name.base in ("A", "a"):
+        return Name("X" if name.base == "A" else "x", None, name.transposed, name.index,
+                    name.power)
+    raise Unreadable(f"{name.base}^{{[0]}}: layer 0 is the input, whose only quantity is "
+                     "A^{[0]} = X")
 
 
 def _product(factors: list):
