@@ -1063,3 +1063,14 @@ def test_a_section_with_a_third_layer_checks_nothing_against_the_two_layer_outpu
            for c, r in zip(claims, verify.verify_notes(claims, workers=1))]
     assert [v for *_, v in got] == ["holds", "holds", "unchecked", "unchecked", "unchecked"], got
     assert "more than two layers" in verify.verify_notes(claims[3:4], workers=1)[0].detail
+
+
+def test_a_listing_does_not_see_a_helper_defined_after_it():
+    """A wrong sigmoid in a listing appended at the end of the notes made an earlier,
+    untouched propagate false: a listing ran with every other listing's definitions."""
+    text = ("# Code\n\n```python\ndef propagate(w, b, X, Y):\n    A = sigmoid(np.dot(w.T, X) + b)\n"
+            "    return A\n```\n\n# Later\n\n```python\ndef sigmoid(z):\n"
+            "    return 1 / (1 + np.exp(z))\n```\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {r.notes: r.verdict for r in verify.verify_notes(claims, workers=1)}
+    assert got["A = sigmoid(np.dot(w.T, X) + b)"] == "holds", got

@@ -573,10 +573,13 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
     defining = [(b, p) for b, p in zip(notes.code, parsed)
                 if b.source.startswith(("def ", "import ", "from "))]
     counters: dict[str, int] = {}
-    for block, p in zip(notes.code, parsed):
-        # the notes' other definitions, its own after them: a propagate calls the notes' own
-        # sigmoid of another listing (it ran with nnspec's, and that sigmoid's bug went unseen)
-        others = "\n\n".join(q.source for b, q in defining if b is not block)
+    for n, (block, p) in enumerate(zip(notes.code, parsed)):
+        # the notes' definitions before it, its own after them: a propagate calls the notes'
+        # own sigmoid of a listing before (it ran with nnspec's, and that sigmoid's bug went
+        # unseen); not of one after (a 2-layer listing's sigmoid, added at the end, made the
+        # untouched 1-layer propagate false)
+        earlier = {id(b) for b in notes.code[:n]}
+        others = "\n\n".join(q.source for b, q in defining if id(b) in earlier)
         two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
         named = re.search(r"^def\s+(\w+)", block.source, re.MULTILINE)  # its first function, else
         key = f"{prefix(block.section)}.{named.group(1) if named else 'code'}"  # code, by section
