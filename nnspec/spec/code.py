@@ -563,6 +563,35 @@ class CodeLine:
                        f"{shapes}")
 
 
+PROVIDED = ("sigmoid",)  # the functions a listing may call without defining them
+
+
+def _functions(source: str) -> dict[str, str]:
+    """The top-level functions of a listing, by name, with their source."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    return {node.name: ast.get_source_segment(source, node) or "" for node in tree.body
+            if isinstance(node, ast.FunctionDef)}
+
+
+def _visible(before: list[str], after: list[str]) -> str:
+    """What a listing runs after: the listings before it whole (imports too), then the
+    functions of the listings after it that neither those nor nnspec define (the shipped
+    notes' training loop calls a propagate listed below it; a sigmoid appended at the end of
+    the notes made the untouched 1-layer propagate above it false)."""
+    known = set(PROVIDED).union(*(_functions(source) for source in before))
+    later = {}
+    for source in after:
+        for name, text in _functions(source).items():
+            if name not in known and name not in later:
+                later[name] = text
+    return "\n\n".join([*before, *later.values()])
+
+
 def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
                 loss_at: Callable[[int], Loss] = lambda line: CROSS_ENTROPY
                 ) -> list[tuple[int, int, Claim]]:
@@ -574,12 +603,12 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
                 if b.source.startswith(("def ", "import ", "from "))]
     counters: dict[str, int] = {}
     for n, (block, p) in enumerate(zip(notes.code, parsed)):
-        # the notes' definitions before it, its own after them: a propagate calls the notes'
+        # the notes' definitions (`_visible`), its own after them: a propagate calls the notes'
         # own sigmoid of a listing before (it ran with nnspec's, and that sigmoid's bug went
-        # unseen); not of one after (a 2-layer listing's sigmoid, added at the end, made the
-        # untouched 1-layer propagate false)
+        # unseen)
         earlier = {id(b) for b in notes.code[:n]}
-        others = "\n\n".join(q.source for b, q in defining if id(b) in earlier)
+        others = _visible([q.source for b, q in defining if id(b) in earlier],
+                          [q.source for b, q in defining if id(b) not in earlier | {id(block)}])
         two = bool(re.search(r"\b[WbAZ][12]\b", block.source))
         named = re.search(r"^def\s+(\w+)", block.source, re.MULTILINE)  # its first function, else
         key = f"{prefix(block.section)}.{named.group(1) if named else 'code'}"  # code, by section
