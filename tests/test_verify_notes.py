@@ -1074,3 +1074,20 @@ def test_a_listing_does_not_see_a_helper_defined_after_it():
     claims, _ = extract.claims(notes.parse(text, "x.md"))
     got = {r.notes: r.verdict for r in verify.verify_notes(claims, workers=1)}
     assert got["A = sigmoid(np.dot(w.T, X) + b)"] == "holds", got
+
+
+@pytest.mark.parametrize("relation", ["\\approx", "\\ne", "\\simeq", "\\sim", "\\propto",
+                                      "\\gg", "\u2248", "\u2264", "\\to"])
+def test_every_relation_is_a_claim_unchecked_if_nothing_reads_it(relation):
+    """`\\ne` was skipped where `\\neq` was counted, and so were \\approx, ≈, ≤, \\propto and
+    a limit's \\to: a wrong relation in the notes was counted nowhere."""
+    for text in (f"# R\n\n$$\\sigma(0) {relation} 0.9$$\n", f"# R\n\nSo $\\sigma(0) {relation} 0.9$ here.\n"):
+        found = _own(text)
+        assert list(found.values()) == ["unchecked"], (text, found)
+
+
+def test_github_math_is_read_as_math():
+    """A ```math fence and GitHub's inline $`...`$ held wrong formulas that were no claims."""
+    found = _own("# M\n\n```math\ndZ^{[2]} = Y - A^{[2]}\n```\n\n"
+                 "So $`dZ^{[2]} = A^{[2]} - Y`$ here.\n")
+    assert list(found.values()) == ["false", "holds"], found

@@ -28,7 +28,9 @@ from nnspec.spec.notes import Math, Notes
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
 ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
           "\\longrightarrow", "\\longleftarrow")
-OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "<", ">")
+OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "\\ne", "\\approx",
+                   "\\simeq", "\\sim", "\\propto", "\\cong", "\\gg", "\\ll", "<", ">",
+                   "\u2248", "\u2264", "\u2265", "\u2260", "\u221d")  # ≈ ≤ ≥ ≠ ∝ as typed
 
 
 def _word(heading: str, n: int = 1) -> str:
@@ -403,6 +405,14 @@ def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
                 "a definition by cases: the notation table has no cases"), False)
             continue
         parts = top_level_split(piece, ARROWS)
+        if len(parts) == 2 and not _has_equals(piece) and all(
+                piece[s:e].strip() for s, e, _ in parts):  # `J \to 0`: a limit, not a diagram
+            arrow = parts[1][2]
+            yield (*_trim(tex, p_start, p_end), Unread(
+                f"the relation {arrow} is not in the notation table" if display else
+                f"a relation ({arrow}) in the prose: only the built-in prose claims read "
+                "relations other than =, and none quotes this sentence"), False)
+            continue
         for s, e, _ in parts:
             yield from _part_links(tex, p_start + s, p_start + e, display, len(parts) > 1)
 

@@ -33,6 +33,9 @@ SHIPPED = "neural-network-notes.txt"
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")  # its language: ```python, ~~~text
 LISTING_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3", "numpy")
+GITHUB_INLINE = re.compile(r"\$`([^`\n]+)`\$")
+GITHUB_DISPLAY = re.compile(r"^([ \t]*(?:`{3,}|~{3,})[ \t]*math[ \t]*)$(.*?)^([ \t]*(?:`{3,}|~{3,})[ \t]*)$",
+                            re.MULTILINE | re.DOTALL | re.IGNORECASE)
 # an HTML comment, or an inline code span of one or two backticks on one line
 HIDDEN_TEXT = re.compile(r"<!--.*?-->|(?<!`)(``?)(?!`)[^`\n]+?(?<!`)\1(?!`)", re.DOTALL)
 
@@ -194,6 +197,9 @@ def _code_blocks(notes: Notes, lines: list[str]) -> set[int]:
             closing = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
             end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])),
                        len(lines))
+            if fence.group(2).lower() == "math":  # GitHub's displayed math: `_mask_code`
+                i = end + 1
+                continue
             if fence.group(2).lower() in LISTING_LANGUAGES:  # ```text, ```bash: not a listing
                 notes.code.append(CodeBlock(tuple((j + 1, lines[j]) for j in range(i + 1, end)),
                                             ""))
@@ -295,8 +301,17 @@ def _inside(lines: list[str], j: int) -> bool:
 def _mask_code(text: str, lines: list[str], code_lines: set[int]) -> str:
     """The text with the listings, Markdown's inline code spans and HTML comments blanked (same
     length, lines kept), so `$` in code or in a comment is not math (`` `$dw = 0$` `` and
-    `<!-- $$dw = 0$$ -->` were false formulas)."""
+    `<!-- $$dw = 0$$ -->` were false formulas). GitHub's math, a ```math fence and inline
+    $`...`$, becomes $$...$$ and $...$ of the same length (a wrong formula in either was no
+    claim at all)."""
     masked = "\n".join((" " * len(line) if k + 1 in code_lines else line)
                        for k, line in enumerate(lines))
+    masked = GITHUB_INLINE.sub(lambda m: f" ${m.group(1)}$ ", masked)
+    masked = GITHUB_DISPLAY.sub(lambda m: _same_length(m.group(1), "$$") + m.group(2)
+                                + _same_length(m.group(3), "$$"), masked)
     return HIDDEN_TEXT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
+
+
+def _same_length(text: str, by: str) -> str:
+    return by + " " * (len(text) - len(by))
 
