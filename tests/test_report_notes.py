@@ -63,3 +63,21 @@ def test_a_notes_report_that_cannot_be_written_is_one_line_and_no_file(tmp_path,
     assert err.startswith("nnspec: error: ") and expected in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
     assert (notes.read_bytes() if notes.exists() else None) == before
+
+
+def test_a_notes_report_names_the_prose_claims_its_edits_left_unchecked(tmp_path, capsys):
+    """An edited sentence of the shipped notes (a typo fixed, an erratum put in other words)
+    is no longer checked: `verify` said so, the report said nothing."""
+    from nnspec.spec.notes import shipped_text
+
+    sentence = "We notice that the loss function decreases when"
+    assert sentence in shipped_text()
+    notes = tmp_path / "notes.txt"
+    notes.write_text(shipped_text().replace(sentence, "We see that the loss increases when"),
+                     encoding="utf-8")
+    assert cli.main(["report", str(notes), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    report = (tmp_path / "out" / "verification.md").read_text(encoding="utf-8")
+    section = report.split("## Prose claims not found", 1)[1].split("\n## ", 1)[0]
+    assert "`one.loss-decreases`" in section and sentence in section
+    assert "## Prose claims not found" not in _notes_report(tmp_path, RIGHT, capsys)  # other notes

@@ -23,9 +23,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 
-from nnspec.audit.answers import md_code
+from nnspec.audit.answers import md_code, md_text
 from nnspec.errors import EXIT_OK, UsageError
 from nnspec.files import check_outputs, writable_problem, write_atomic
+from nnspec.text import plural
 
 REPORT_NAME = "verification.md"
 FIGURES_DIR = "figures"
@@ -135,6 +136,23 @@ def summary_section(claims: Sequence, evidence: object | None, shipped: bool = T
     if evidence is not None:
         lines += evidence_summary(evidence)
     return "\n".join(lines)
+
+
+def not_found_section(not_found: Sequence[dict]) -> str | None:
+    """The hand-bound prose claims whose sentence the notes no longer hold as written: an
+    edited sentence (a typo fixed, an erratum fixed in the author's words, or made wrong) is no
+    longer checked, and the report said nothing of it."""
+    if not not_found:
+        return None
+    one = len(not_found) == 1
+    rows = [f"| `{c['id']}` | {md_text(c['quote'])} |" for c in not_found]
+    return "\n".join([
+        "## Prose claims not found", "",
+        (f"{plural(len(not_found), 'sentence')} that nnspec checks {'is' if one else 'are'} not "
+        f"in these notes as written (edited, put in other words or deleted), so "
+        f"{'it is' if one else 'they are'} not checked; `nnspec verify --fail-on not-found` "
+        "fails on this."), "",
+        "| id | the sentence nnspec checks |", "|---|---|", *rows])
 
 
 def claims_section(claims: Sequence) -> str:
@@ -427,8 +445,8 @@ def figure_block(fig) -> str:
 
 
 def render(claims: Sequence, evidence: object | None = None, figures: dict | None = None,
-           findings: Sequence[dict] = (), notes: str | None = None, out: str = "reports"
-           ) -> str:
+           findings: Sequence[dict] = (), notes: str | None = None, out: str = "reports",
+           not_found: Sequence[dict] = ()) -> str:
     """The whole report as Markdown; sections whose source is missing are left out. `notes`:
     the path of an author's notes (None: the shipped notes), written to `out`."""
     figures = figures or {}
@@ -452,6 +470,7 @@ def render(claims: Sequence, evidence: object | None = None, figures: dict | Non
         errata_section(claims),
         findings_section(findings),
         conventions_section(claims),
+        not_found_section(not_found),
         claims_section(claims) if claims else None,
     ]
     if evidence is not None:
@@ -557,8 +576,9 @@ def write_notes_report(notes: str, out_dir: str | os.PathLike) -> Path:
     check_outputs({"--out": str(report)}, inputs=(notes,), reads="reports on")
     doc = command.document(notes, cache.enabled(), findings)
     claims = [SimpleNamespace(**claim) for claim in doc["claims"]]
-    write_atomic(report, render(claims, None, None, doc["findings"], notes, str(out_dir)),
-                 make_dirs=True)
+    quoted = doc.get("hand_bound_found", 0)  # notes that quote none: other notes, not edits
+    write_atomic(report, render(claims, None, None, doc["findings"], notes, str(out_dir),
+                                doc["not_found"] if quoted else ()), make_dirs=True)
     return report
 
 
