@@ -1091,3 +1091,15 @@ def test_github_math_is_read_as_math():
     found = _own("# M\n\n```math\ndZ^{[2]} = Y - A^{[2]}\n```\n\n"
                  "So $`dZ^{[2]} = A^{[2]} - Y`$ here.\n")
     assert list(found.values()) == ["false", "holds"], found
+
+
+def test_the_hidden_activation_is_read_section_by_section_as_the_loss_is():
+    """Notes that compare a sigmoid and a tanh hidden layer: a correct tanh section appended
+    made the sigmoid section's untouched da1/dz1 = d sigma(z1)/dz1 false (the first definition
+    decided for the whole notes). A formula used before its section's definition is read with
+    that definition."""
+    tanh = ("\n\nWith a tanh hidden layer\n\n$$dZ^{[1]} = W^{[2]T} dZ^{[2]} * (1 - A^{[1]2})$$\n\n"
+            "$$A^{[1]} = \\tanh(Z^{[1]})$$\n")
+    shown = "\\frac{da^{[1]}}{dz^{[1]}} = \\frac{d\\sigma(z^{[1]})}{dz^{[1]}}"
+    assert verdicts_of(SHIPPED + tanh, shown)[0][0] == "holds"
+    assert verdicts_of(SHIPPED + tanh, "(1 - A^{[1]2})")[0][0] == "holds"

@@ -593,10 +593,12 @@ def _visible(before: list[str], after: list[str]) -> str:
 
 
 def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
-                loss_at: Callable[[int], Loss] = lambda line: CROSS_ENTROPY
+                loss_at: Callable[[int], Loss] = lambda line: CROSS_ENTROPY,
+                hidden_at: Callable[[int], str] | None = None
                 ) -> list[tuple[int, int, Claim]]:
     """(line, 0, claim) for every non-blank, non-comment line of every listing; `hidden`: the
-    hidden activation the notes define, `loss_at(line)` the loss in effect at a line."""
+    hidden activation the notes define, `loss_at(line)` the loss in effect at a line and
+    `hidden_at(line)` the hidden activation (default: `hidden`)."""
     out = []
     parsed = [parse_listing(b) for b in notes.code]
     defining = [(b, p) for b, p in zip(notes.code, parsed)
@@ -620,7 +622,8 @@ def code_claims(notes: Notes, prefix, hidden: str = "sigmoid",
             if not stripped or stripped.startswith("#"):
                 continue
             check = CodeLine(p.source, others, i, stripped, p.broken.get(i - 1, ""), two,
-                             hidden, loss_at(block.lines[0][0]))
+                             hidden_at(block.lines[0][0]) if hidden_at else hidden,
+                             loss_at(block.lines[0][0]))
             out.append((line, (0, 0), Claim(f"{base}.L{i}", block.section, stripped, "code", check,
                                        line=line)))
     return out

@@ -152,9 +152,42 @@ def hidden_of(notes: Notes) -> str:
     not have (`A^{[1]} = \\max(0, Z^{[1]})`, a listing's `A1 = np.maximum(0, Z1)`) is given as
     written, with its line: claims that depend on it are then unchecked
     (meaning.either_hidden), never read with a sigmoid. No definition: the sigmoid."""
-    lines = notes.text.split("\n")
+    found = sorted(_hidden_definitions(notes), key=lambda d: d[0])  # stable: text order
+    if found:
+        return found[0][2]
+    for block in notes.code:
+        for number, text in block.lines:
+            m = _HIDDEN_LINE.match(text)
+            if m and _UNMODELLED.search(m.group(1)):
+                return f"A1 = {m.group(1).strip()} (line {number})"
+    return "sigmoid"
 
-    for seg in sorted(notes.math, key=lambda seg: _in_a_sentence(seg, lines)):
+
+def hidden_scopes(notes: Notes) -> list[tuple[int, str, str]]:
+    """(line, section, hidden activation) of each definition on a line of its own, in order:
+    a section is read with its own first one, else with the last of the sections before it,
+    so notes that compare a sigmoid and a tanh hidden layer section by section are right in
+    both (a tanh section appended made the sigmoid section's da1/dz1 = d sigma(z1)/dz1
+    false); a second definition within a section is a claim about the first."""
+    return [(line, notes.section_at(line), hidden)
+            for in_sentence, line, hidden in _hidden_definitions(notes) if not in_sentence]
+
+
+def hidden_at(scopes: list[tuple[int, str, str]], line: int, section: str, default: str) -> str:
+    """The hidden activation of `section`: its first definition, else the last one before
+    `line`, else `default` where the notes define none on a line of its own, else the sigmoid
+    (a later section's tanh is its own)."""
+    own = [hidden for _, where, hidden in scopes if where == section]
+    if own:
+        return own[0]
+    before = [hidden for at, _, hidden in scopes if at <= line]
+    return before[-1] if before else "sigmoid" if scopes else default
+
+
+def _hidden_definitions(notes: Notes):
+    """(in a sentence, line, hidden activation) of each formula that defines a^{[1]}."""
+    lines = notes.text.split("\n")
+    for seg in notes.math:
         parts = [seg.tex[s:e] for s, e, _ in top_level_split(seg.tex, ("=",))]
         trees = [_tree(part) for part in parts]
         for (left, right), (left_tex, right_tex) in zip(pairwise(trees), pairwise(parts)):
@@ -164,15 +197,13 @@ def hidden_of(notes: Notes) -> str:
                                     and left[1] in ("g1", "g"))):
                 continue
             if right is not None and right[0] == "call" and right[1] in ("tanh", "sigma"):
-                return "tanh" if right[1] == "tanh" else "sigmoid"
+                yield (_in_a_sentence(seg, lines), seg.line,
+                       "tanh" if right[1] == "tanh" else "sigmoid")
+                break
             if _UNMODELLED.search(right_tex):
-                return f"{left_tex.strip()} = {right_tex.strip()} (line {seg.line})"
-    for block in notes.code:
-        for number, text in block.lines:
-            m = _HIDDEN_LINE.match(text)
-            if m and _UNMODELLED.search(m.group(1)):
-                return f"A1 = {m.group(1).strip()} (line {number})"
-    return "sigmoid"
+                yield (_in_a_sentence(seg, lines), seg.line,
+                       f"{left_tex.strip()} = {right_tex.strip()} (line {seg.line})")
+                break
 
 
 PREDICTIONS = ("yhat", "Yhat", "a", "A", "a2", "A2")
@@ -316,6 +347,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     formulas = []  # (numbered after the displays, key, [(line, offset, text, check, kind)])
     previous = None
     deeper = deeper_sections(notes)
+    scopes = hidden_scopes(notes)
     lines = notes.text.split("\n")
     for seg in notes.math:
         seg, named = _continued(seg, previous)
@@ -324,7 +356,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
         for span in _statements(read):
-            links = [(s, e, replace(check, hidden=hidden, loss=loss,
+            links = [(s, e, replace(check, hidden=hidden_at(scopes, seg.line, seg.section, hidden), loss=loss,
                                     deeper=deeper.get(seg.section, ""))
                       if isinstance(check, Link) else check, d)
                      for s, e, check, d in _links(seg.tex, seg.display, [span])]
@@ -592,8 +624,10 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     hidden = hidden_of(notes)
     prefix = section_slugs(notes)
     defined = tuple(losses(notes))
+    scopes = hidden_scopes(notes)
     found = formula_claims(notes, hidden, prefix, defined) + code_claims(
-        notes, prefix, hidden, lambda line: loss_at(defined, line))
+        notes, prefix, hidden, lambda line: loss_at(defined, line),
+        lambda line: hidden_at(scopes, line, notes.section_at(line), hidden))
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
     missing, sentences = [], []
