@@ -1103,3 +1103,17 @@ def test_the_hidden_activation_is_read_section_by_section_as_the_loss_is():
     shown = "\\frac{da^{[1]}}{dz^{[1]}} = \\frac{d\\sigma(z^{[1]})}{dz^{[1]}}"
     assert verdicts_of(SHIPPED + tanh, shown)[0][0] == "holds"
     assert verdicts_of(SHIPPED + tanh, "(1 - A^{[1]2})")[0][0] == "holds"
+
+
+def test_prose_claims_about_the_loss_read_the_notes_own_loss():
+    """With a squared-error loss, "a 1-layer network can be seen as a logistic regression"
+    still held ("the loss is the Bernoulli negative log-likelihood"): the prose claims were
+    computed with the cross-entropy whatever loss the notes define."""
+    old = r"\mathcal{L}(y, \widehat{y})=-[y\log(\widehat{y})+(1-y)\log(1-\widehat{y})]"
+    squared = edited(old, r"\mathcal{L}(y, \widehat{y})=\frac{1}{2}(\widehat{y}-y)^2")
+    claims, _ = extract.claims(notes.parse(squared))
+    chosen = {c.id: c for c in claims if c.id in ("one.logistic-regression", "one.cost-is-mean")}
+    got = {r.id: r for r in verify.verify_notes(list(chosen.values()), workers=1)}
+    assert got["one.logistic-regression"].verdict == "false"
+    assert got["one.cost-is-mean"].verdict == "holds"
+    assert "the notes' own loss" in got["one.cost-is-mean"].detail

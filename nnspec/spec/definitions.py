@@ -13,6 +13,7 @@ b2 is (1, 1).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import sympy as sp
@@ -49,8 +50,29 @@ def sigma_prime_lemma() -> sp.Expr:
     return sp.expand((sp.diff(s, z) - s * (1 - s)).as_numer_denom()[0])
 
 
+_OWN_LOSS: list = []
+
+
+@contextlib.contextmanager
+def notes_own_loss(loss):
+    """Within it `loss` is the notes' own (`loss(label, prediction)`, a squared error): a
+    statement about the notes' loss computed with the cross-entropy held in notes on a squared
+    error ("the loss is the Bernoulli negative log-likelihood")."""
+    read: list[bool] = []  # one entry per reading of the loss: the caller says so only then
+    _OWN_LOSS.append((loss, read))
+    try:
+        yield read
+    finally:
+        _OWN_LOSS.pop()
+
+
 def loss(y: sp.Expr, a: sp.Expr) -> sp.Expr:
-    """L(y, a) = -[y log(a) + (1 - y) log(1 - a)], label first as the notes define it."""
+    """L(y, a) = -[y log(a) + (1 - y) log(1 - a)], label first as the notes define it (or the
+    notes' own, within `notes_own_loss`)."""
+    if _OWN_LOSS:
+        own, read = _OWN_LOSS[-1]
+        read.append(True)
+        return own(y, a)
     return -(y * sp.log(a) + (1 - y) * sp.log(1 - a))
 
 

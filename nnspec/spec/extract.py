@@ -22,7 +22,7 @@ from nnspec.spec import dimensions, notation
 from nnspec.spec.claims import Claim
 from nnspec.spec.dimensions import Shape
 from nnspec.spec.formulas import Link, Unread
-from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss, own_loss
+from nnspec.spec.meaning import CROSS_ENTROPY, PARAMETERS, Loss, WithOwnLoss, own_loss
 from nnspec.spec.notes import Math, Notes
 
 LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
@@ -293,8 +293,12 @@ def loss_at(defined: Sequence[tuple[int, Loss]], line: int) -> Loss:
     """The loss in effect at `line`: the last definition before it (notes that compare two
     losses section by section), else the first (notes that use L before they define it),
     else the cross-entropy, label first."""
-    before = [loss for at, loss in defined if at <= line]
-    return before[-1] if before else defined[0][1] if defined else CROSS_ENTROPY
+    return _definition_at(defined, line)[1]
+
+
+def _definition_at(defined: Sequence[tuple[int, Loss]], line: int) -> tuple[int, Loss]:
+    before = [item for item in defined if item[0] <= line]
+    return before[-1] if before else defined[0] if defined else (0, CROSS_ENTROPY)
 
 
 def subject(tex: str) -> str:
@@ -643,6 +647,10 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
             continue
         line = notes.line_of(at)
         sentences.append((at, at + span))
+        where, loss = _definition_at(defined, line)
+        if loss.tex:  # the notes' own loss: a statement that reads L is about another one
+            claim = replace(claim, check=WithOwnLoss(claim.check, loss, where),
+                            correction="", corrected=None)
         found.append((line, (at, 0), replace(claim, line=line, section=notes.section_at(line)
                                              or claim.section)))
     found = [item for item in found if not _inside_a_sentence(notes, item, sentences)]

@@ -24,6 +24,7 @@ import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
@@ -103,6 +104,35 @@ class Loss:
 
 
 CROSS_ENTROPY = Loss()  # label first, as the shipped notes define it
+
+
+@dataclass(frozen=True)
+class WithOwnLoss:
+    """A hand-bound prose claim's check, computed with the loss the notes define (a squared
+    error) where it reads the loss: with the cross-entropy, "the loss is the Bernoulli negative
+    log-likelihood" held in notes on a squared error."""
+
+    check: Any
+    loss: Loss
+    line: int
+
+    def describe(self) -> str:
+        return self.check.describe()
+
+    def run(self):
+        from nnspec.spec.claims import Outcome
+
+        try:
+            with defs.notes_own_loss(self.loss) as read:
+                out = self.check.run()
+        except Exception as exc:  # noqa: BLE001 - a statement SymPy cannot decide for that loss
+            return Outcome(None, f"about the loss, and the notes define their own (L = "
+                           f"{self.loss.tex.strip()}, line {self.line}), on which it cannot "
+                           f"be computed ({type(exc).__name__})")
+        if not read:
+            return out
+        where = f"with the notes' own loss L = {self.loss.tex.strip()} (line {self.line})"
+        return replace(out, detail=f"{out.detail} ({where})")
 
 
 @functools.lru_cache(maxsize=16)
