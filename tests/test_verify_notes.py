@@ -1117,3 +1117,12 @@ def test_prose_claims_about_the_loss_read_the_notes_own_loss():
     assert got["one.logistic-regression"].verdict == "false"
     assert got["one.cost-is-mean"].verdict == "holds"
     assert "the notes' own loss" in got["one.cost-is-mean"].detail
+
+
+def test_typed_greek_a_typed_square_and_d_over_dz_are_read():
+    """ω, α, ² and ᵀ as typed, and the operator form d/dz f(z), were unchecked ("not in the
+    notation table", "a derivative operator d/dV applied to what follows"), hiding errata."""
+    found = _own("# U\n\n$$\\frac{d}{dz}\\tanh(z) = 1 - \\tanh(z)$$\n\n"
+                 "$$\\frac{d}{dz}\\sigma(z) = \\sigma(z)(1-\\sigma(z))$$\n\n$$z = ωᵀx + b$$\n\n"
+                 "$$\\sigma(z)² = \\sigma(z)\\sigma(z)$$\n\n$$w := w - α dw$$\n")
+    assert list(found.values()) == ["false", "holds", "holds", "holds", "holds"], found

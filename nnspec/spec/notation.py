@@ -8,7 +8,8 @@ Normalisation (the notation table), applied before parsing:
     X^{(i)}  X of example i (X^{[k](i)}, X^{[k](i)T});  \\Sigma_{i=1}^m, \\sum_{i=1}^{m}  a sum
     over the examples, of the whole product that follows it
     \\color{red}{*}, *, \\odot, \\circ  element-wise product;  juxtaposition, \\cdot, \\times  matrix product
-    \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}  derivative of F in V
+    \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}, \\frac{d}{dV} F  derivative of F in V
+    σ, ω, α, η, ², ᵀ as typed: \\sigma, \\omega, \\alpha, \\eta, ^2, ^T
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
     \\sigma(u) the sigmoid, \\log, \\exp, \\tanh, e^{u}, and their derivatives \\sigma'(u), ...;
     L(u, v) and J(...) as the notes define them
@@ -82,7 +83,8 @@ def _unwrap(tex: str, command: str, replace: str = "{}") -> str:
     return tex
 
 
-_TYPED = str.maketrans({"σ": "\\sigma ", "−": "-", "′": "'", "’": "'"})
+_TYPED = str.maketrans({"σ": "\\sigma ", "−": "-", "′": "'", "’": "'", "ω": "\\omega ",
+                        "α": "\\alpha ", "η": "\\eta ", "²": "^2", "ᵀ": "^T"})
 
 
 def normalise(tex: str) -> str:
@@ -257,6 +259,8 @@ class _Parser:
             return ("num", Fraction(tok))
         if tok == "\\frac":
             num, den = self.group(), self.group()
+            if num == ["d"] and len(den) > 1 and den[0] == "d":  # \frac{d}{dz} \tanh(z)
+                return ("deriv", self.factor(), _derivative(["d", "x"], den)[2])
             deriv = _derivative(num, den)
             if deriv is not None:
                 return deriv
