@@ -170,9 +170,10 @@ def test_missing_notes_file_is_a_one_line_usage_error(tmp_path, capsys):
 
 @pytest.mark.parametrize(("content", "expected"), [
     (b"", "is empty: no notes to verify"),
-    (b"\0\0\0\n", "is empty: no notes to verify"),
+    (b"\0\0\0\n", "has no text (only NUL bytes or spaces): no notes to verify"),
     (b"# Changelog\n\nFixed a typo.\n", "no claims in"),
-    (b'[project]\nname = "nnspec"\nversion = "0.1.0"\n', "is not notes: verify reads Markdown"),
+    (b'[project]\nname = "nnspec"\nversion = "0.1.0"\n',
+     "is not notes: nnspec reads notes as Markdown"),
 ])
 def test_notes_a_ci_job_must_not_pass_on_are_usage_errors(tmp_path, capsys, content, expected):
     """A truncated file, or the wrong one, printed "0 claims" and exited 0: CI stayed green

@@ -204,7 +204,9 @@ class Network:
             return v("z2").applyfunc(defs.sigma)
         if key == "L":
             if self.m != 1:
-                raise Unreadable("L without an example: the notes' L is the loss of one example")
+                raise Unreadable("L without an example: the notes' L is the loss of one example "
+                                 "(a gradient dV is one of L: inside a sum over the examples it "
+                                 "takes its example's index, dZ^{[1](i)})")
             out = v("a2" if self.two_layer else "a")
             return sp.Matrix([[self.loss(v("y")[0, 0], out[0, 0])]])
         if key == "J":  # (1/m) sum_i L(y^(i), a^(i))

@@ -109,7 +109,7 @@ def read(path: str | Path) -> str:
     and exited 0, a wrong file passing CI."""
     suffix = Path(path).suffix.lower()
     if suffix not in NOTES_SUFFIXES:
-        raise UsageError(f"{path} is not notes: verify reads Markdown or plain text "
+        raise UsageError(f"{path} is not notes: nnspec reads notes as Markdown or plain text "
                          f"({', '.join(s for s in NOTES_SUFFIXES if s)}, or no suffix), "
                          f"not {suffix}")
     try:
@@ -123,7 +123,8 @@ def read(path: str | Path) -> str:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not text.replace("\0", "").strip():  # a truncated file, or the wrong one: not "0 claims"
-        raise UsageError(f"{path} is empty: no notes to verify")
+        what = "is empty" if not text else "has no text (only NUL bytes or spaces)"
+        raise UsageError(f"{path} {what}: no notes to verify")
     return text
 
 
