@@ -820,3 +820,20 @@ def test_two_layer_mistakes_of_a_class_are_named(function, contract, hidden, nam
     found = engine.audit_function(function, contract, hidden_activation=hidden).findings
     value = next(f for f in found if f.check == "value")
     assert f"matches: {named}" in value.message, value.message
+
+
+def test_a_tanh_hidden_layer_s_accuracy_warning_names_tanh_first() -> None:
+    """A tanh computed from exp(z), off where z is small, was told first of sigmoid forms
+    (0.5*(1 + tanh(z/2)), 1 - a) that it does not use."""
+    def forward_propagation(X, parameters):
+        Z1 = parameters["W1"] @ X + parameters["b1"]
+        A1 = (np.exp(Z1) - np.exp(-Z1)) / (np.exp(Z1) + np.exp(-Z1))
+        Z2 = parameters["W2"] @ A1 + parameters["b2"]
+        A2 = 1 / (1 + np.exp(-Z2))
+        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+    found = engine.audit_function(forward_propagation, "two_layer.forward_propagation",
+                                  hidden_activation="tanh").findings
+    warning = next(f for f in found if f.check == "accuracy")
+    advice = warning.message.split("); ", 1)[1]
+    assert advice.startswith("a tanh computed from exp(z)"), warning.message

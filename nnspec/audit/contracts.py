@@ -346,13 +346,16 @@ class _Checker:
         worst = max(found, key=lambda f: _relative(f[3]))
         m = worst[3]
         where = f"[{', '.join(map(str, m.index))}]" if m.index else ""
+        sigmoid = ("where a or 1 - a is small, a form such as 0.5*(1 + tanh(z/2)) or 1 - a by "
+                   "subtraction loses digits that the stable form keeps")
+        # the hidden layer's tanh first where the worst entry is the hidden layer's own
+        causes = ([TANH_DIGITS[2:], sigmoid] if self.hidden == "tanh" and m.quantity in
+                  ("cache['Z1']", "cache['A1']") else [sigmoid, TANH_DIGITS[2:]]
+                  if self.hidden == "tanh" else [sigmoid])
         self.fail("accuracy", "warning", (
             f"less accurate than the stable formula, but within what the notes' own formulas "
             f"give in float64: relative error {_relative(m):.2g} at {m.quantity}{where} "
-            f"(expected {float(m.expected)!r}, got {float(m.got)!r}); where a or 1 - a is "
-            "small, a form such as "
-            "0.5*(1 + tanh(z/2)) or 1 - a by subtraction loses digits that the stable form "
-            f"keeps{TANH_DIGITS if self.hidden == 'tanh' else ''}"),
+            f"(expected {float(m.expected)!r}, got {float(m.got)!r}); {'; '.join(causes)}"),
             relative=_relative(m), at=f"{m.quantity}{where}", **_details(found))
 
     def stable_cost(self, exact: Any, got: np.ndarray | None, bound: float) -> None:
