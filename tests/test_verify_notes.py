@@ -178,8 +178,10 @@ def test_a_function_calls_the_notes_own_helper_from_another_listing(sign, verdic
             "```python\ndef propagate(w, b, X, Y):\n    A = sigmoid(np.dot(w.T, X) + b)\n"
             "    return A\n```\n")
     claims, _ = extract.claims(notes.parse(text, "x.md"))
-    got = {r.notes: r.verdict for r in verify.verify_notes(claims, workers=1)}
-    assert got["A = sigmoid(np.dot(w.T, X) + b)"] == verdict, got
+    got = {r.notes: r for r in verify.verify_notes(claims, workers=1)}
+    assert got[f"return 1 / (1 + np.exp({sign}))"].verdict == verdict, got
+    caller = got["A = sigmoid(np.dot(w.T, X) + b)"]  # the erratum is the sigmoid's, not its
+    assert ("once sigmoid is the notation table's" in caller.detail) == (verdict == "false")
 
 
 def test_a_listing_that_starts_with_imports_is_named_by_its_first_function():
@@ -1126,3 +1128,20 @@ def test_typed_greek_a_typed_square_and_d_over_dz_are_read():
                  "$$\\frac{d}{dz}\\sigma(z) = \\sigma(z)(1-\\sigma(z))$$\n\n$$z = ωᵀx + b$$\n\n"
                  "$$\\sigma(z)² = \\sigma(z)\\sigma(z)$$\n\n$$w := w - α dw$$\n")
     assert list(found.values()) == ["false", "holds", "holds", "holds", "holds"], found
+
+
+@pytest.mark.parametrize("body, verdict", [("1 / (1 + np.exp(-z))", "holds"),
+                                           ("1 / (1 + np.exp(z))", "false")])
+def test_the_notes_own_sigmoid_is_judged_and_its_callers_are_not_its_errata(body, verdict):
+    """A wrong sigmoid's return line was "not run" (its parameter z is no quantity of the
+    table) while every line that called it was an erratum of its own: now the sigmoid is the
+    one false line, and its callers hold once it is the table's."""
+    text = ("# Code\n\n```python\ndef sigmoid(z):\n    return " + body + "\n\n"
+            "def propagate(w, b, X, Y):\n    A = sigmoid(np.dot(w.T, X) + b)\n"
+            "    return A\n```\n")
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {r.notes: r for r in verify.verify_notes(claims, workers=1)}
+    assert got[f"return {body}"].verdict == verdict, got
+    caller = got["A = sigmoid(np.dot(w.T, X) + b)"]
+    assert caller.verdict == "holds", caller
+    assert ("once sigmoid is the notation table's" in caller.detail) == (verdict == "false")

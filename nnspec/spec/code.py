@@ -299,11 +299,13 @@ class Run:
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool,
          hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY,
-         fixes: tuple[tuple[int, str], ...] = (), replaced: tuple[int, ...] = ()) -> tuple:
+         fixes: tuple[tuple[int, str], ...] = (), replaced: tuple[int, ...] = (),
+         table_functions: tuple[str, ...] = ()) -> tuple:
     """One run of a listing on one shape. `fixes`: (line, name) whose value the listing gives
     is replaced, after that line, by the notation table's (what a later line computes
     from a right input); the `replaced` lines (they raised) are not run, their name given
-    the table's value alone."""
+    the table's value alone; the notes' own functions named in `table_functions` (a sigmoid)
+    are the table's."""
     n_x, m = shape
     net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
@@ -338,6 +340,7 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
         env.update(_inputs(net))
         tree = ast.fix_missing_locations(_Record(bool(fixes), replaced).visit(ast.parse(source)))
         exec(compile(tree, "<notes>", "exec"), env)  # noqa: S102
+        env.update({name: _table_function(name) for name in table_functions})
         functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
         wanted = {a.arg for f in functions for a in f.args.args}
         inputs = _inputs(net, grads="grads" in source or bool(wanted & set(GRADIENTS)))
@@ -378,6 +381,72 @@ def _why(exc: Exception, source: str) -> str:
     silent = [f.name for f in ast.walk(ast.parse(source)) if isinstance(f, ast.FunctionDef)
               and not any(isinstance(n, ast.Return) for n in ast.walk(f))]
     return f" ({', '.join(silent)} has no return statement: it returns None)" if silent else ""
+
+
+TABLE_FUNCTIONS = {"sigmoid": "sigma", "sigma": "sigma", "tanh": "tanh"}  # a helper's name: its
+# function in the notation table
+
+
+def _table_function(name: str):
+    """The notation table's function a helper of that name computes, entry-wise."""
+    return np.frompyfunc(defs.sigma if TABLE_FUNCTIONS[name] == "sigma" else sp.tanh, 1, 1)
+
+
+def _own_helpers(source: str) -> list[str]:
+    """The one-argument functions the listings define under a name of the table's (sigmoid)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return sorted({node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                   and node.name in TABLE_FUNCTIONS and len(node.args.args) == 1})
+
+
+def _helper_returned(source: str, line: int) -> str:
+    """The name of the table's function whose `return` is at `line` of a listing, or ""."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in TABLE_FUNCTIONS \
+                and len(node.args.args) == 1 and node.lineno <= line <= node.end_lineno:
+            return node.name if any(isinstance(n, ast.Return) and n.lineno == line
+                                    for n in ast.walk(node)) else ""
+    return ""
+
+
+def _helper_outcome(source: str, name: str) -> Outcome:
+    """A listing's own sigmoid (tanh) judged as the table's function it is named after: its
+    value on an array of symbols, entry by entry, at exact random points (a wrong sigmoid's
+    return line was "not run", and every line that called it was an erratum of its own)."""
+    z = sp.symbols("z0:4", real=True)
+    env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "Rational": sp.Rational,
+           "float": _exact_float,
+           "__builtins__": {**vars(builtins), "__import__": _importing(_symbolic_numpy())}}
+    try:
+        tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(source)))
+        exec(compile(tree, "<helper>", "exec"), env)  # noqa: S102 - the notes' own listings
+        got = np.asarray(env[name](np.array(z, dtype=object).reshape(2, 2)), dtype=object)
+    except Exception as exc:  # noqa: BLE001 - what the listing raises is the finding
+        return Outcome(False, f"{name} raises on an array", f"{type(exc).__name__}: {exc}")
+    want = defs.sigma_exp if TABLE_FUNCTIONS[name] == "sigma" else sp.tanh
+    shown = "\\sigma(z) = 1 / (1 + e^{-z})" if TABLE_FUNCTIONS[name] == "sigma" else "\\tanh(z)"
+    if np.shape(got) != (2, 2):
+        return Outcome(False, f"{name} is not the notation table's {shown} entry by entry",
+                       f"on a (2, 2) array it gives shape {np.shape(got)}")
+    rng = random.Random(SEED)
+    for _ in range(3):
+        point = {s: sp.Rational(rng.randint(-40, 40), rng.randint(1, 9)) for s in z}
+        for entry, symbol in zip(got.ravel(), z):
+            value = sp.N(sp.sympify(entry).subs(point), 30)
+            exact = sp.N(want(symbol).subs(point), 30)
+            if not value.is_number or abs(value - exact) > sp.Float("1e-20") * (1 + abs(exact)):
+                return Outcome(False, f"{name} is not the notation table's {shown}",
+                               f"at z = {point[symbol]}: {name} gives {sp.N(value, 8)}, the "
+                               f"table {sp.N(exact, 8)}")
+    return Outcome(True, f"{name} is the notation table's {shown}, entry by entry (3 exact "
+                   "random points)")
 
 
 @cache
@@ -427,6 +496,7 @@ class CodeLine:
     loss: Loss = CROSS_ENTROPY  # the loss the notes define (extract.losses)
     fixes: tuple[tuple[int, str], ...] = ()  # _run's: the table's values in place of these
     replaced: tuple[int, ...] = ()  # _run's: lines not run (they raised), their value the table's
+    table_functions: tuple[str, ...] = ()  # _run's: the notes' own functions taken as the table's
 
     def describe(self) -> str:
         return self.text.strip()
@@ -445,8 +515,17 @@ class CodeLine:
                 return outcome
             return replace(fed, detail=f"{fed.detail} (L{line} raises: run with the notation "
                            f"table's {name} in its place)")
-        if outcome.ok is not False or self.fixes or self.broken:
+        if outcome.ok is not False or self.fixes or self.broken or self.table_functions:
             return outcome
+        wrong_helpers = tuple(name for name in _own_helpers(self.others + "\n\n" + self.source)
+                              if _helper_outcome(self.others + "\n\n" + self.source,
+                                                 name).ok is False)
+        if wrong_helpers:
+            fed = replace(self, table_functions=wrong_helpers)._judged()
+            if fed.ok is True:
+                names = ", ".join(wrong_helpers)
+                return Outcome(True, f"{fed.detail}, once {names} is the notation table's: the "
+                               f"notes' own {names} gives another (the erratum is there)")
         for shape in SHAPES:
             net, records, _, _ = _run(self.source, self.others, shape, self.two_layer,
                                       self.hidden, self.loss)
@@ -486,6 +565,9 @@ class CodeLine:
     def _judged(self) -> Outcome:
         if self.broken:
             return Outcome(False, "does not parse", self.broken)
+        helper = _helper_returned(self.source, self.index)
+        if helper:
+            return _helper_outcome(self.others + "\n\n" + self.source, helper)
         if self.hidden not in MODELLED:
             return either_hidden(lambda h: replace(self, hidden=h).run(), self.hidden)
         rng = random.Random(SEED)
@@ -493,7 +575,8 @@ class CodeLine:
         for shape in SHAPES:
             net, records, failed, reached = _run(self.source, self.others, shape,
                                                  self.two_layer, self.hidden, self.loss,
-                                                 self.fixes, self.replaced)
+                                                 self.fixes, self.replaced,
+                                                 self.table_functions)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
