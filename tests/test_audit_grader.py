@@ -436,7 +436,13 @@ def test_several_functions_of_one_submission_are_graded_in_one_file(
                  "logreg.propagate", "--contract", "logreg.optimize", "--examples", "10",
                  "--gradescope", str(gs), "--prairielearn", str(pl), "--json", str(out)])
     assert code == 1  # a defect, as for one contract; the missing function's error is said too
-    assert "no function 'optimize'" in capsys.readouterr().err
+    said = capsys.readouterr()
+    assert "no function 'optimize'" in said.err
+    # and in its place among the results on stdout (it was on stderr alone, after them)
+    lines = [ln for ln in said.out.splitlines() if ln.startswith(str(hw))]
+    assert [ln.split(" against ")[1].split()[0].rstrip(":") for ln in lines] == [
+        "logreg.predict", "logreg.propagate", "logreg.optimize"], said.out
+    assert lines[2].startswith(f"{hw}: not audited against logreg.optimize: ")
     alone = {c: gradescope(audit(str(hw), c, examples=10))
              for c in ("logreg.predict", "logreg.propagate", "logreg.optimize")}
     both = json.loads(gs.read_text())

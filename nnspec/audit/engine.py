@@ -1351,6 +1351,9 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         if result.verdict == "error":
             print(f"nnspec: error: {result.reason}", file=sys.stderr)
+            if len(results) > 1:  # in its place among the others' results, not only on stderr
+                print(f"{printable(result.target, 200)}: not audited against {result.contract}: "
+                      f"{printable(result.reason, 300)}")
         else:
             print(result.summary())
     if any(r.verdict != "error" for r in results):
