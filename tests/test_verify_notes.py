@@ -1145,3 +1145,15 @@ def test_the_notes_own_sigmoid_is_judged_and_its_callers_are_not_its_errata(body
     caller = got["A = sigmoid(np.dot(w.T, X) + b)"]
     assert caller.verdict == "holds", caller
     assert ("once sigmoid is the notation table's" in caller.detail) == (verdict == "false")
+
+
+def test_a_bound_sentence_edited_in_place_is_pointed_at():
+    """An edited bound sentence (a typo fixed, an erratum fixed in other words, or made wrong)
+    was "not found" with no hint of where: the line most like it is named."""
+    sentence = "We notice that the loss function decreases when"
+    line = SHIPPED[:SHIPPED.index(sentence)].count("\n") + 1
+    doc = verify.verify_document(SHIPPED.replace(sentence, "We see that the loss increases when"))
+    missing = {c["id"]: c for c in doc["not_found"]}
+    assert missing["one.loss-decreases"]["near_line"] == line
+    other = verify.verify_document("# Other notes\n\n$$z = w^T x + b$$\n")  # quotes none
+    assert all("near_line" not in c for c in other["not_found"])

@@ -145,14 +145,16 @@ def not_found_section(not_found: Sequence[dict]) -> str | None:
     if not not_found:
         return None
     one = len(not_found) == 1
-    rows = [f"| `{c['id']}` | {md_text(c['quote'])} |" for c in not_found]
+    rows = [f"| `{c['id']}` | {md_text(c['quote'])} | {c.get('near_line') or ''} |"
+            for c in not_found]
     return "\n".join([
         "## Prose claims not found", "",
         (f"{plural(len(not_found), 'sentence')} that nnspec checks {'is' if one else 'are'} not "
         f"in these notes as written (edited, put in other words or deleted), so "
         f"{'it is' if one else 'they are'} not checked; `nnspec verify --fail-on not-found` "
         "fails on this."), "",
-        "| id | the sentence nnspec checks |", "|---|---|", *rows])
+        "| id | the sentence nnspec checks | the line most like it (an edited form?) |",
+        "|---|---|---|", *rows])
 
 
 def claims_section(claims: Sequence) -> str:

@@ -58,7 +58,9 @@ def print_run(doc: dict) -> int:
               "notes, and these notes quote none of them")
     elif doc["not_found"]:
         print(f"{len(doc['not_found'])} hand-bound prose claims not found in the notes (their "
-              "quote is not in the text): " + ", ".join(c["id"] for c in doc["not_found"]))
+              "quote is not in the text): " + ", ".join(
+                  c["id"] + (f" (line {c['near_line']} reads like an edited form of it)"
+                             if c.get("near_line") else "") for c in doc["not_found"]))
     failures = [c for c in checks if not c["ok"]]
     errors = [e for c in claims for e in c["engine_errors"]]
     print(f"harness checks: {len(checks) - len(failures)} of {len(checks)} pass; "

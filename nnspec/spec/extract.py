@@ -687,6 +687,30 @@ def _inside_a_sentence(notes: Notes, item: tuple, sentences: list[tuple[int, int
         start <= seg.offset and seg.offset + len(seg.tex) <= end for start, end in sentences)
 
 
+NEAR = 0.6  # difflib's ratio above which a line reads like an edited form of a quote
+
+
+def near_line(text: str, quote: str) -> int | None:
+    """The line (or two lines) of `text` most like `quote`, if alike enough: where a bound
+    sentence the notes no longer quote was edited ("decreases" made "increases", a typo fixed),
+    so the author sees which of their lines is not checked any more."""
+    import difflib
+
+    wanted = " ".join(quote.split())
+    lines = text.split("\n")
+    best, where = NEAR, None
+    for i in range(len(lines)):
+        sentences = re.split(r"(?<=[.!?])\s+", lines[i])  # a paragraph on one line
+        pair = [" ".join(lines[i:i + 2])] if lines[i].strip() and i + 1 < len(lines) else []
+        for piece in (lines[i], *pair, *sentences, *map(" ".join, pairwise(sentences))):
+            piece = " ".join(piece.split())
+            matcher = difflib.SequenceMatcher(None, wanted, piece, autojunk=False)
+            if piece and matcher.real_quick_ratio() > best and matcher.quick_ratio() > best \
+                    and matcher.ratio() > best:
+                best, where = matcher.ratio(), i + 1
+    return where
+
+
 def _with_correction(claim: Claim, fixes: dict) -> Claim:
     """The catalogue's correction of a formula, found by its text. They are stated for the
     shipped notes' definitions: notes with a loss or a hidden layer of their own get none (a

@@ -692,6 +692,11 @@ def verify_document(text: str, path: str | None = None, use_cache: bool = False)
             cache.store("claims", keys[i], r.to_dict())
     doc = json.loads(to_json(results, checks, missing))
     doc["hand_bound_found"] = sum(not c.extracted for c in claims)
+    if doc["hand_bound_found"]:  # notes that quote some: an edit, where a line is like it
+        from nnspec.spec.extract import near_line
+
+        for entry in doc["not_found"]:
+            entry["near_line"] = near_line(text, entry["quote"])
     doc["findings"] = steps.unstated(doc["claims"], proofs)
     return doc
 
