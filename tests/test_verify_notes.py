@@ -134,9 +134,10 @@ def test_an_empty_line_inside_a_function_keeps_the_rest_of_its_listing():
     assert len(listings) == len(notes.parse(SHIPPED).code)
 
 
-def _listing_verdicts(source: str) -> dict[str, tuple[str, str]]:
+def _listing_verdicts(source: str, before: str = "") -> dict[str, tuple[str, str]]:
     """{line's text: (verdict, detail + evidence)} of a fenced listing in a Markdown file."""
-    claims, _ = extract.claims(notes.parse(f"# Code\n\n```python\n{source}```\n", "x.md"))
+    claims, _ = extract.claims(notes.parse(f"# Code\n\n{before}```python\n{source}```\n",
+                                           "x.md"))
     return {r.notes: (r.verdict, f"{r.detail} | {r.evidence}")
             for r in verify.verify_notes(claims, workers=1)}
 
@@ -244,12 +245,14 @@ def test_one_wrong_line_is_one_erratum_not_every_line_fed_by_it():
 def test_a_tanh_listing_is_false_with_the_reason():
     """The course's network (np.tanh hidden layer) against the notes' sigma: each line that
     uses tanh is false, and says it is what a tanh hidden layer gives; a line right in itself,
-    fed the tanh values, holds and names the line they came from."""
+    fed the tanh values, holds and names the line they came from. (The notes define the
+    sigmoid hidden layer; in notes that define none, the listing's tanh is theirs.)"""
     got = _listing_verdicts("Z1 = np.dot(W1, X) + b1\nA1 = np.tanh(Z1)\n"
                             "A2 = sigmoid(np.dot(W2, A1) + b2)\n"
                             "dZ1 = np.dot(W2.T, A2 - Y) * (1 - np.power(A1, 2))\n"
                             "dW1 = np.dot(dZ1, X.T) / X.shape[1]\n"
-                            "dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]\n")
+                            "dW2 = np.dot(A2 - Y, A1.T) * 2 / X.shape[1]\n",
+                            "$$A^{[1]} = \\sigma(Z^{[1]})$$\n\n")
     for line in ("A1 = np.tanh(Z1)", "dZ1 = np.dot(W2.T, A2 - Y) * (1 - np.power(A1, 2))"):
         verdict, detail = got[line]
         assert verdict == "false" and "it is what a tanh hidden layer gives" in detail
@@ -1157,3 +1160,72 @@ def test_a_bound_sentence_edited_in_place_is_pointed_at():
     assert missing["one.loss-decreases"]["near_line"] == line
     other = verify.verify_document("# Other notes\n\n$$z = w^T x + b$$\n")  # quotes none
     assert all("near_line" not in c for c in other["not_found"])
+
+
+def test_a_loss_named_in_a_remark_redefines_nothing():
+    """"We do not use the squared error $L = ...$ here" made the squared error the loss of
+    every formula below it: six right formulas false, four errata gone."""
+    remark = ("Remark: we do not use the squared error $\\mathcal{L}(y, \\widehat{y}) = "
+              "\\frac{1}{2}(\\widehat{y} - y)^2$ here.\n\n")
+    anchor = "The cost function is the empiric loss"
+    remarked = edited(anchor, remark + anchor)
+    quote = "\\frac{d\\mathcal{L}}{db} = (a-y)"
+    assert [v for v, _ in verdicts_of(remarked, quote)] == [v for v, _ in verdicts_of(SHIPPED,
+                                                                                      quote)]
+    assert [v for v, _ in verdicts_of(remarked, "\\frac{1}{2}(\\widehat{y} - y)^2")] == [
+        "unchecked"]
+
+
+def test_a_loss_of_a_later_section_is_not_read_backwards():
+    found = _own("# Logistic regression\n\n$$\\frac{\\partial \\mathcal{L}}{\\partial z} = a - y$$\n\n"
+                 "# Squared error\n\n$$\\mathcal{L}(\\hat{y}, y) = \\frac{1}{2}(\\hat{y} - y)^2$$\n\n"
+                 "$$\\frac{\\partial \\mathcal{L}}{\\partial z} = (a - y) a (1 - a)$$\n")
+    assert list(found.values()) == ["holds", "unchecked", "holds"], found
+
+
+def test_the_number_of_layers_l_is_no_erratum():
+    """The course's `$L = 2$` (layers) was checked as "the loss equals 2": two errata."""
+    found = _own("# Layers\n\nWe count $L = 1$ for the first and $L = 2$ for the second.\n")
+    assert list(found.values()) == ["unchecked", "unchecked"], found
+
+
+def test_a_three_layer_network_in_subsections_or_a_listing_is_seen():
+    """The 3-layer scope was the leaf subsection: with Forward and Backward subsections (as
+    the shipped 2-layer section has) dZ^{[2]} = A^{[2]} - Y held; a listing's Z3 too."""
+    sub = _own("# 3-layer network\n\n## Forward\n\n$$Z^{[3]} = W^{[3]} A^{[2]} + b^{[3]}$$\n\n"
+               "## Backward\n\n$$dZ^{[2]} = A^{[2]} - Y$$\n")
+    assert list(sub.values())[-1] == "unchecked", sub
+    code = _own("# Three layers\n\n```python\ndef forward(X, parameters):\n"
+                "    Z3 = np.dot(W3, A2) + b3\n    return Z3\n```\n\n$$dZ^{[2]} = A^{[2]} - Y$$\n")
+    assert code["dZ^{[2]} = A^{[2]} - Y"] == "unchecked", code
+    three = _own("# Three\n\n```python\ndef backward_propagation(parameters, cache, X, Y):\n"
+                 "    W3 = parameters[\"W3\"]\n    return W3\n```\n")
+    assert "false" not in three.values(), three
+
+
+def test_a_section_s_hidden_activation_given_in_a_sentence_is_its_own():
+    found = _own("# Tanh\n\n$$A^{[1]} = \\tanh(Z^{[1]})$$\n\n"
+                 "$$dZ^{[1]} = W^{[2]T} dZ^{[2]} * (1 - A^{[1]2})$$\n\n# Sigmoid\n\n"
+                 "Now the hidden layer is a sigmoid, $A^{[1]} = \\sigma(Z^{[1]})$, as the output.\n\n"
+                 "$$dZ^{[1]} = W^{[2]T} dZ^{[2]} * A^{[1]} * (1 - A^{[1]})$$\n")
+    assert set(found.values()) == {"holds"}, found
+
+
+def test_a_listing_s_tanh_hidden_layer_is_the_notes_hidden_layer():
+    """The course's planar code (A1 = np.tanh(Z1)) in notes with no formula of a^{[1]} was
+    false: "the notes define sigma"."""
+    found = _own("# Planar\n\n```python\ndef forward_propagation(X, parameters):\n"
+                 "    W1 = parameters[\"W1\"]\n    b1 = parameters[\"b1\"]\n"
+                 "    Z1 = np.dot(W1, X) + b1\n    A1 = np.tanh(Z1)\n    return A1\n```\n")
+    assert found["A1 = np.tanh(Z1)"] == "holds", found
+
+
+@pytest.mark.parametrize("math", ["\\sigma(z) \\leqslant 1", "\\sigma(z) \u2a7d 1",
+                                  "\\sigma(z) \\to 1 \\text{ as } z \\to \\infty"])
+def test_more_relations_are_counted(math):
+    assert list(_own(f"# R\n\n$${math}$$\n").values()) == ["unchecked"]
+
+
+def test_a_math_fence_in_a_blockquote_is_read():
+    found = _own("# Q\n\n> ```math\n> \\frac{d\\mathcal{L}}{dz} = 4(a - y)\n> ```\n")
+    assert list(found.values()) == ["false"], found

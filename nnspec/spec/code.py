@@ -584,6 +584,10 @@ class CodeLine:
                     name = failed[1].split(": ", 1)[1]
                     return Outcome(None, f"uses {name}, which the symbolic run of the listings "
                                    "does not model")
+                deep = re.match(r"KeyError: '(d?[WbZA](?:[3-9]|\d\d+))'", failed[1])
+                if deep:  # W3 = parameters["W3"]: a layer the notation table does not have
+                    return Outcome(None, f"reads {deep.group(1)}, a layer beyond the two of the "
+                                   "notation table's network")
                 return Outcome(False, "raises when the listing runs",
                                f"at {_label(shape, self.two_layer)}: {failed[1]}")
             if self.index not in records:

@@ -29,7 +29,8 @@ LABEL = re.compile(r"\\text\{[^{}]*:\s*\}")
 ARROWS = ("\\to", "\\leftarrow", "\\rightarrow", "\\Rightarrow", "\\Leftarrow",
           "\\longrightarrow", "\\longleftarrow")
 OTHER_RELATIONS = ("\\in", "\\ge", "\\geq", "\\le", "\\leq", "\\neq", "\\ne", "\\approx",
-                   "\\simeq", "\\sim", "\\propto", "\\cong", "\\gg", "\\ll", "<", ">",
+                   "\\simeq", "\\sim", "\\propto", "\\cong", "\\gg", "\\ll", "\\leqslant",
+                   "\\geqslant", "\u2a7d", "\u2a7e", "<", ">",
                    "\u2248", "\u2264", "\u2265", "\u2260", "\u221d")  # ≈ ≤ ≥ ≠ ∝ as typed
 
 
@@ -163,25 +164,37 @@ def hidden_of(notes: Notes) -> str:
     return "sigmoid"
 
 
-def hidden_scopes(notes: Notes) -> list[tuple[int, str, str]]:
-    """(line, section, hidden activation) of each definition on a line of its own, in order:
-    a section is read with its own first one, else with the last of the sections before it,
-    so notes that compare a sigmoid and a tanh hidden layer section by section are right in
-    both (a tanh section appended made the sigmoid section's da1/dz1 = d sigma(z1)/dz1
-    false); a second definition within a section is a claim about the first."""
-    return [(line, notes.section_at(line), hidden)
-            for in_sentence, line, hidden in _hidden_definitions(notes) if not in_sentence]
+def hidden_scopes(notes: Notes) -> list[tuple[int, str, str, bool]]:
+    """(line, section, hidden activation, in a sentence) of each definition, in
+    order (a listing's `A1 = np.tanh(Z1)` is one on a line of its own)."""
+    found = [(line, notes.section_at(line), hidden, in_sentence)
+             for in_sentence, line, hidden in _hidden_definitions(notes)]
+    for block in notes.code:
+        for number, text in block.lines:
+            m = _HIDDEN_LINE.match(text)
+            value = m.group(1) if m else ""
+            hidden = ("tanh" if re.match(r"\s*np\.tanh\(\s*Z1\s*\)", value) else "sigmoid"
+                      if re.match(r"\s*sigmoid\(\s*Z1\s*\)", value) else "")
+            if hidden:
+                found.append((number, block.section, hidden, False))
+    return sorted(found)
 
 
-def hidden_at(scopes: list[tuple[int, str, str]], line: int, section: str, default: str) -> str:
-    """The hidden activation of `section`: its first definition, else the last one before
-    `line`, else `default` where the notes define none on a line of its own, else the sigmoid
-    (a later section's tanh is its own)."""
-    own = [hidden for _, where, hidden in scopes if where == section]
-    if own:
-        return own[0]
-    before = [hidden for at, _, hidden in scopes if at <= line]
-    return before[-1] if before else "sigmoid" if scopes else default
+def hidden_at(scopes: list[tuple[int, str, str, bool]], line: int, section: str,
+              default: str) -> str:
+    """The hidden activation of `section`: a section is read with its own first definition
+    on a line of its own, else its own first in a sentence ("now the hidden layer is a
+    sigmoid, $A^{[1]} = \\sigma(Z^{[1]})$"), else the last one on a line of its own before it
+    (notes that compare a sigmoid and a tanh hidden layer section by section), else `default`
+    where the notes define none on a line of its own, else the sigmoid (a later section's tanh
+    is its own); a second definition within a section is a claim about the first."""
+    for sentence in (False, True):
+        own = [hidden for _, where, hidden, s in scopes if where == section and s is sentence]
+        if own:
+            return own[0]
+    shown = [hidden for at, _, hidden, s in scopes if not s]
+    before = [hidden for at, _, hidden, s in scopes if at <= line and not s]
+    return before[-1] if before else "sigmoid" if shown else default
 
 
 def _hidden_definitions(notes: Notes):
@@ -227,7 +240,7 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
     log left out is an erratum); one without (a squared error) is the notes' own, and what
     follows is checked with it; one the notation table cannot read (with a logarithm or not)
     leaves what reads L unchecked, never the cross-entropy."""
-    found = []
+    found, lines = [], notes.text.split("\n")
     for seg in notes.math:
         tex = _DEFINES.sub("=", seg.tex)
         for _, _, check, _ in _links(tex, seg.display):
@@ -244,9 +257,23 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
                 order = found[-1][1].label_first if found else True
             own = "" if _LOGARITHM.search(check.right) and _readable(check.right) \
                 else check.right
-            found.append((seg.line, Loss(order, own)))
+            found.append((seg.line, Loss(order, own), _in_a_sentence(seg, lines)))
             break
-    return found
+    # one inside a sentence only where none is on a line of its own: "we do not use the squared
+    # error $L = ...$ here" made the squared error the loss of every formula below it
+    shown = [(line, loss) for line, loss, in_sentence in found if not in_sentence]
+    return shown or [(line, loss) for line, loss, _ in found]
+
+
+def named_losses(notes: Notes) -> set[int]:
+    """Lines of the losses named in a sentence that `losses` leaves out (one on a line of its
+    own defines the notes' own): "we do not use the squared error $L = ...$" is no erratum."""
+    kept = {line for line, _ in losses(notes)}
+    return {seg.line for seg in notes.math if seg.line not in kept and not seg.display
+            and _in_a_sentence(seg, notes.text.split("\n"))
+            and any(isinstance(c, Link) and _loss_order(_tree(c.left)) not in (None, "either")
+                    and not _READS_THE_LOSS.search(c.right) and _of_label_and_prediction(c.right)
+                    for _, _, c, _ in _links(_DEFINES.sub("=", seg.tex), False))}
 
 
 def _readable(tex: str) -> bool:
@@ -289,16 +316,26 @@ def _loss_order(tree) -> bool | str | None:
     return None
 
 
-def loss_at(defined: Sequence[tuple[int, Loss]], line: int) -> Loss:
-    """The loss in effect at `line`: the last definition before it (notes that compare two
-    losses section by section), else the first (notes that use L before they define it),
-    else the cross-entropy, label first."""
-    return _definition_at(defined, line)[1]
+def loss_at(defined: Sequence[tuple[int, Loss]], line: int, notes: Notes | None = None) -> Loss:
+    """The loss in effect at `line`: the first definition of its (top-level) section (notes
+    that use L before they define it), else the last one before it (notes that compare two
+    losses section by section), else the cross-entropy, label first (a squared error defined
+    in a later section made an earlier section's dL/dz = a - y false)."""
+    return _definition_at(defined, line, notes)[1]
 
 
-def _definition_at(defined: Sequence[tuple[int, Loss]], line: int) -> tuple[int, Loss]:
+def _top(notes: Notes | None, line: int) -> str | None:
+    return notes.section_at(line).split(" / ")[0] if notes is not None else None
+
+
+def _definition_at(defined: Sequence[tuple[int, Loss]], line: int,
+                   notes: Notes | None = None) -> tuple[int, Loss]:
+    section = _top(notes, line)
+    own = [item for item in defined if notes is not None and _top(notes, item[0]) == section]
+    if own:
+        return own[0]
     before = [item for item in defined if item[0] <= line]
-    return before[-1] if before else defined[0] if defined else (0, CROSS_ENTROPY)
+    return before[-1] if before else (0, CROSS_ENTROPY)
 
 
 def subject(tex: str) -> str:
@@ -326,17 +363,29 @@ def _named(tree) -> str:
 _DEEP_LAYER = re.compile(r"\^\{?\s*\[\s*(?:[3-9]|\d\d+|[lL](?:\s*[+-]\s*1)?)\s*\]")
 
 
+_DEEP_CODE = re.compile(r"\b[WbZA]([3-9]|\d\d+)\b")
+
+
 def deeper_sections(notes: Notes) -> dict[str, str]:
-    """{section: where} for each section whose math names a layer beyond 2 (Z^{[3]}, or the
-    generic layer ^{[l]} / ^{[L]} of a deep network): there the output is not layer 2, and
-    dZ^{[2]} = A^{[2]} - Y, true of nnspec's 2-layer network, was "holds" in a 3-layer one."""
+    """{top-level section: where} for each section (its subsections together: a Forward and
+    a Backward subsection are one network) whose math names a layer beyond 2 (Z^{[3]}, or the
+    generic layer ^{[l]} / ^{[L]} of a deep network) or whose listings do (Z3 = ...): there the
+    output is not layer 2, and dZ^{[2]} = A^{[2]} - Y, true of nnspec's 2-layer network, was
+    "holds" in a 3-layer one."""
     found: dict[str, str] = {}
     for seg in notes.math:
         m = _DEEP_LAYER.search(seg.tex)
-        if m and seg.section not in found:
+        top = seg.section.split(" / ")[0]
+        if m and top not in found:
             tex = " ".join(seg.tex.split())
             shown = tex if len(tex) <= 48 else f"the layer {m.group(0).lstrip('^{').strip()}"
-            found[seg.section] = f"{shown} on line {seg.line}"
+            found[top] = f"{shown} on line {seg.line}"
+    for block in notes.code:
+        top = block.section.split(" / ")[0]
+        for number, text in block.lines:
+            m = _DEEP_CODE.search(text)
+            if m and top not in found and not text.lstrip().startswith("#"):
+                found[top] = f"{m.group(0)} in the listing on line {number}"
     return found
 
 
@@ -352,16 +401,22 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     previous = None
     deeper = deeper_sections(notes)
     scopes = hidden_scopes(notes)
+    in_sentences = named_losses(notes) if defined else set()
     lines = notes.text.split("\n")
     for seg in notes.math:
         seg, named = _continued(seg, previous)
         previous = (seg, named)  # as read: a chain split over three displays goes on
-        loss = loss_at(defined, seg.line)
+        loss = loss_at(defined, seg.line, notes)
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
         for span in _statements(read):
-            links = [(s, e, replace(check, hidden=hidden_at(scopes, seg.line, seg.section, hidden), loss=loss,
-                                    deeper=deeper.get(seg.section, ""))
+            links = [(s, e, Unread(f"a loss named in a sentence; the notes' own is defined on "
+                                   f"line {_definition_at(defined, seg.line, notes)[0]}: nothing "
+                                   "to check it against")
+                      if seg.line in in_sentences and isinstance(check, Link)
+                      and _loss_order(_tree(check.left)) is not None else
+                      replace(check, hidden=hidden_at(scopes, seg.line, seg.section, hidden), loss=loss,
+                                    deeper=deeper.get(seg.section.split(" / ")[0], ""))
                       if isinstance(check, Link) else check, d)
                      for s, e, check, d in _links(seg.tex, seg.display, [span])]
             if not links:
@@ -441,8 +496,8 @@ def _links(tex: str, display: bool, spans: list[tuple[int, int]] | None = None):
                 "a definition by cases: the notation table has no cases"), False)
             continue
         parts = top_level_split(piece, ARROWS)
-        if len(parts) == 2 and not _has_equals(piece) and all(
-                piece[s:e].strip() for s, e, _ in parts):  # `J \to 0`: a limit, not a diagram
+        if len(parts) >= 2 and not _has_equals(piece) and all(
+                piece[s:e].strip() for s, e, _ in parts):  # `J \to 0`: a limit (or a diagram)
             arrow = parts[1][2]
             yield (*_trim(tex, p_start, p_end), Unread(
                 f"the relation {arrow} is not in the notation table" if display else
@@ -630,7 +685,7 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
     defined = tuple(losses(notes))
     scopes = hidden_scopes(notes)
     found = formula_claims(notes, hidden, prefix, defined) + code_claims(
-        notes, prefix, hidden, lambda line: loss_at(defined, line),
+        notes, prefix, hidden, lambda line: loss_at(defined, line, notes),
         lambda line: hidden_at(scopes, line, notes.section_at(line), hidden))
     fixes = corrections()
     found = [(line, off, _with_correction(c, fixes)) for line, off, c in found]
@@ -647,7 +702,7 @@ def claims(notes: Notes) -> tuple[list[Claim], list[Claim]]:
             continue
         line = notes.line_of(at)
         sentences.append((at, at + span))
-        where, loss = _definition_at(defined, line)
+        where, loss = _definition_at(defined, line, notes)
         if loss.tex:  # the notes' own loss: a statement that reads L is about another one
             claim = replace(claim, check=WithOwnLoss(claim.check, loss, where),
                             correction="", corrected=None)

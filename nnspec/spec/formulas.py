@@ -253,14 +253,14 @@ def _rate_named(tree, gradient):
 
 
 def _from_the_output(node) -> bool:
-    """A gradient, a derivative, the loss, the cost or the prediction: what the backward pass
-    takes from the output layer (the forward pass's Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]} is
+    """A gradient, a derivative, the loss, the cost, the prediction or a^{[2]}: what depends
+    on which layer is the output (the forward pass's Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]} is
     layer 2's in a deeper network too)."""
     if isinstance(node, tuple) and node:
         if node[0] in ("grad", "deriv") or (node[0] == "call" and node[1] in ("L", "J")):
             return True
-        if node[0] == "name" and node[1].base in ("yhat", "Yhat"):
-            return True
+        if node[0] == "name" and (node[1].base in ("yhat", "Yhat") or node[1].key in ("a2", "A2")):
+            return True  # a^{[2]}: the output of nnspec's network, hidden in a deeper one
         return any(_from_the_output(part) for part in node[1:])
     if isinstance(node, list):
         return any(_from_the_output(part) for part in node)
@@ -299,6 +299,10 @@ class Link:
             return Outcome(None, f"the section's network has more than two layers "
                            f"({self.deeper}), and this depends on which layer is the output: "
                            "nnspec's definitions have two, the second the output")
+        if any(t[0] == "num" for t in trees) and any(
+                t[0] == "name" and t[1].base in ("L", "J") and not t[1].index for t in trees):
+            return Outcome(None, "a value of L or J (the course's L is also the number of "
+                           "layers: L = 2): nothing to check it against")
         if set().union(*map(names_in, trees)) == {"alpha"}:  # `\alpha = 0.01`
             return Outcome(None, "a value of the learning rate: the notes' choice, nothing to "
                            "check it against")

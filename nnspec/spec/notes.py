@@ -34,8 +34,9 @@ MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")  # its language: ```python, ~~~text
 LISTING_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3", "numpy")
 GITHUB_INLINE = re.compile(r"\$`([^`\n]+)`\$")
-GITHUB_DISPLAY = re.compile(r"^([ \t]*(?:`{3,}|~{3,})[ \t]*math[ \t]*)$(.*?)^([ \t]*(?:`{3,}|~{3,})[ \t]*)$",
-                            re.MULTILINE | re.DOTALL | re.IGNORECASE)
+GITHUB_DISPLAY = re.compile(r"^([ \t>]*(?:`{3,}|~{3,})[ \t]*math[ \t]*)$(.*?)"
+                            r"^([ \t>]*(?:`{3,}|~{3,})[ \t]*)$",
+                            re.MULTILINE | re.DOTALL | re.IGNORECASE)  # in a blockquote too
 # an HTML comment, or an inline code span of one or two backticks on one line
 HIDDEN_TEXT = re.compile(r"<!--.*?-->|(?<!`)(``?)(?!`)[^`\n]+?(?<!`)\1(?!`)", re.DOTALL)
 
@@ -308,8 +309,8 @@ def _mask_code(text: str, lines: list[str], code_lines: set[int]) -> str:
     masked = "\n".join((" " * len(line) if k + 1 in code_lines else line)
                        for k, line in enumerate(lines))
     masked = GITHUB_INLINE.sub(lambda m: f" ${m.group(1)}$ ", masked)
-    masked = GITHUB_DISPLAY.sub(lambda m: _same_length(m.group(1), "$$") + m.group(2)
-                                + _same_length(m.group(3), "$$"), masked)
+    masked = GITHUB_DISPLAY.sub(lambda m: _same_length(m.group(1), "$$") + re.sub(
+        r"(?m)^([ \t]*)>", r"\1 ", m.group(2)) + _same_length(m.group(3), "$$"), masked)
     return HIDDEN_TEXT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
 
 
