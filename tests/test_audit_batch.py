@@ -84,8 +84,15 @@ def test_a_ctrl_c_is_taken_between_two_steps_of_the_run_not_inside_one() -> None
         os.kill(os.getpid(), signal.SIGINT)
         handled.append(job.label)
 
-    with pytest.raises(KeyboardInterrupt):
-        run_jobs(jobs, done, workers=2, task=_quick)
+    from nnspec.errors import reset_interrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_jobs(jobs, done, workers=2, task=_quick)
+    finally:  # the run leaves them as the CLI's exit needs: the remembered interrupt too
+        signal.signal(signal.SIGINT, previous)
+        reset_interrupt()
     assert handled and handled == sorted(handled)  # every handling begun was ended
 
 

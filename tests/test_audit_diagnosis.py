@@ -837,3 +837,17 @@ def test_a_tanh_hidden_layer_s_accuracy_warning_names_tanh_first() -> None:
     warning = next(f for f in found if f.check == "accuracy")
     advice = warning.message.split("); ", 1)[1]
     assert advice.startswith("a tanh computed from exp(z)"), warning.message
+
+
+def test_one_floor_m_is_named_not_taken_for_a_placeholder() -> None:
+    """(1 // m) * np.dot(...): zeros wherever m > 1, right where m = 1. It matched no known
+    mistake, and zeros everywhere are a placeholder's (graded as one)."""
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": (1 // m) * X @ (A - Y).T, "db": (1 // m) * np.sum(A - Y)}, cost
+
+    value = next(f for f in engine.audit_function(propagate, "logreg.propagate").findings
+                 if f.check == "value")
+    assert "matches: 1 // m in place of 1 / m" in value.message, value.message

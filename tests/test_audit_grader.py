@@ -176,7 +176,8 @@ def test_a_submission_that_gives_nothing_to_check_scores_below_a_wrong_one() -> 
         assert "none of its values could be checked" in value[0].message
     assert not any(f.counterexample.get("checked") == 0 for f in audited["zeros"].findings)
     scores = {name: gradescope(result)["score"] for name, result in audited.items()}
-    assert scores["stub"] == scores["unwritten"] == 0 < scores["zeros"]  # they had 7 and 8
+    # they had 7 and 8; a placeholder's zeros had 16 of 20, as a real attempt missing its 1/m
+    assert scores["stub"] == scores["unwritten"] == scores["zeros"] == 0
     assert prairielearn(audited["unwritten"])["score"] == 0.0
     failed = {t["name"] for t in gradescope(audited["stub"])["tests"] if t["status"] == "failed"}
     assert {"value", "shape", "keys", "determinism", "exception"} <= failed
@@ -461,3 +462,18 @@ def test_several_functions_of_one_submission_are_graded_in_one_file(
     assert main(["audit", str(tmp_path), "--contract", "logreg.predict", "--contract",
                  "logreg.propagate"]) == 2
     assert "one --contract at a time" in capsys.readouterr().err
+
+
+def _none_everywhere(w, b, X, Y):
+    return {"dw": None, "db": None}, None  # the course template, left as handed out
+
+
+def _zeros_placeholder(w, b, X, Y):
+    return {"dw": np.zeros_like(w), "db": 0.0}, 0.0
+
+
+@pytest.mark.parametrize("stub", [_none_everywhere, _zeros_placeholder])
+def test_a_template_left_as_handed_out_earns_nothing(stub) -> None:
+    """None for every value scored 9 of 20 and a placeholder's zeros 16 (as many as a real
+    attempt missing its 1/m): neither gave a value to grade."""
+    assert gradescope(audit_function(stub, "logreg.propagate", examples=10))["score"] == 0

@@ -702,6 +702,9 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
     apart by them."""
     (problem, details), *others = failures
     if all(_zeros(d) for _, d in [*failures, *spare]):
+        every = [p for p, _ in [*failures, *spare]]
+        if all("Y" in p and np.shape(p["Y"])[-1] > 1 for p in every):  # right where m = 1
+            return str(ONE_FLOOR_M), ONE_FLOOR_M
         return str(ZEROS), ZEROS
     found = list(candidates(contract, problem, details, options))
     if not found:
@@ -728,6 +731,8 @@ def explain(contract: str, failures: list[tuple[dict, dict]], options: Any,
 
 ZEROS = Match("zeros where values are expected (a placeholder left in?)", "compute the values from the "
               "inputs")
+ONE_FLOOR_M = Match("1 // m in place of 1 / m (0 for every m > 1: zeros, right only where m = 1)",
+                    "// is integer division in Python 3: write 1 / m or divide the sums by m")
 
 
 def _zeros(details: dict) -> bool:

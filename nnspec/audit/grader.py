@@ -8,8 +8,8 @@ themselves weigh VALUE_POINTS, every other check one point. A target that gave n
 some inputs (it raised, hung or crashed there, returned something of the wrong type such as
 None, or its process answered something that is not plain data, after which it is not called
 again) earns nothing for the checks of results
-(contracts.OF_RESULTS), which saw only the inputs it answered (one that answered none, a stub,
-earns nothing at all); one with a shape defect earns
+(contracts.OF_RESULTS), which saw only the inputs it answered (one that answered none, a stub, and
+one that returned a placeholder's zeros or None for every value earn nothing at all); one with a shape defect earns
 nothing for its values, compared nowhere the shape is wrong. A failed
 test's output is each finding with its smallest input, expected and returned values. A target
 that could not be audited (syntax error, missing function) scores 0 with the reason;
@@ -26,11 +26,12 @@ import json
 import os
 from pathlib import Path
 
-from nnspec.audit import contracts
+from nnspec.audit import contracts, diagnosis
 from nnspec.audit.engine import AuditResult, Finding, jsonable
 from nnspec.files import write_atomic
 
 VALUES = ("value", "trajectory")  # the numbers the notes define
+ZEROS = diagnosis.ZEROS.mistake  # zeros returned on every failing input: a placeholder (16/20)
 VALUE_POINTS = 4  # each of VALUES
 ONLY_FOR = {"trajectory": "logreg.optimize", "threshold": "logreg.predict"}
 OUTPUT_LIMIT = 8000  # characters of one test's output
@@ -61,8 +62,9 @@ def graded(result: AuditResult, value_points: int = VALUE_POINTS) -> list[dict]:
     point). When it gave none on any input (the engine's value defect with `"checked": 0`: a
     stub), no check earns anything: there is nothing of it to grade."""
     tests = []
-    nothing = [f for f in result.findings
-               if f.check == "value" and f.counterexample.get("checked") == 0]
+    nothing = [f for f in result.findings  # no value checked, or a placeholder's zeros:
+               if f.check == "value" and (f.counterexample.get("checked") == 0  # a stub
+                                          or (f.diagnosis or {}).get("mistake") == ZEROS)]
     unseen = nothing or [f for f in result.findings if f.check in NO_ANSWER
                          and f.severity == "defect"  # (items in the other order are answers,
                          and not f.counterexample.get("swapped")]  # their values compared)
