@@ -913,3 +913,14 @@ def test_shrinking_has_a_budget_a_target_cannot_stretch() -> None:
     assert spent[0] <= engine.SHRINK_BUDGET + 64 * 64
     partly = [f for f in result.findings if f.counterexample.get("shrunk") == "partly"]
     assert partly and "budget" in partly[0].input_label()
+
+
+def test_printing_past_the_output_limit_says_so(tmp_path: Path) -> None:
+    """A target that printed past the output limit was told "OSError: [Errno 27] File too
+    large", which a learner cannot tie to their print."""
+    target = tmp_path / "loud.py"
+    target.write_text("def propagate(w, b, X, Y):\n    print('debug ' * 4_000_000)\n"
+                      "    return {'dw': w * 0, 'db': 0.0}, 0.0\n")
+    result = audit(str(target), "logreg.propagate", examples=10)
+    raised = next(f for f in result.findings if f.check == "exception")
+    assert "File too large" in raised.message and "the output limit" in raised.message

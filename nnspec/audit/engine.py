@@ -56,7 +56,7 @@ from nnspec.audit import isolation as isolation_modes
 from nnspec.audit.answers import label as shown_label
 from nnspec.audit.answers import md_code, md_text, printable
 from nnspec.audit.contracts import Failure, _names
-from nnspec.audit.sandbox import CallOutcome, Sandbox, to_plain
+from nnspec.audit.sandbox import OUTPUT_LIMIT, CallOutcome, Sandbox, to_plain
 from nnspec.audit.targets import (
     NOTE_SEPARATOR,
     SUFFIXES,
@@ -957,6 +957,9 @@ def _mutation(changed: list[str], contract: str, here: list[str] | None = None) 
 
 
 EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often mean
+    (("[Errno 27] File too large",),
+     (f"the output limit: what it printed or wrote in this audit passed "
+      f"{OUTPUT_LIMIT >> 20} MiB (print less, or nothing, inside the function)")),
     (("not aligned", "mismatch in its core dimension"),
      ("the shapes of a product do not fit: a .T missing or one too many, np.dot where an "
       "element-wise * belongs (dZ1 = W2^T dZ2 * g'(Z1)), or an operand made the wrong shape by "
