@@ -538,3 +538,19 @@ def test_grader_files_for_the_other_network_are_flagged_on_stderr(
     err = capsys.readouterr().err
     assert "nnspec: warning: the grader files are written, but 2 of 2 audited targets match " \
            "a tanh hidden layer" in err
+
+
+def test_a_student_folder_with_two_files_of_the_function_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A draft and a final in one student's folder were two rows and two grades (16 and 20),
+    with nothing said."""
+    from nnspec.audit.batch import make_jobs
+
+    for student, names in (("eli", ("draft.py", "final.py")), ("ann", ("hw.py",))):
+        (tmp_path / student).mkdir()
+        for name in names:
+            shutil.copy(CORPUS / "correct_vectorised.py", tmp_path / student / name)
+    make_jobs(tmp_path, "logreg.propagate", dict(OPTIONS))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [("nnspec: eli/ has 2 files that define propagate (draft.py, final.py): each "
+                   "is audited and graded as a target of its own")]

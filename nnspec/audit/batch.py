@@ -57,6 +57,7 @@ from nnspec.audit.targets import (
     find_targets,
     helpers_in,
     links,
+    may_define,
     parse_target,
     read_source,
     unreadable,
@@ -156,8 +157,23 @@ def make_jobs(folder: Path, contract: str, options: dict) -> list[Job]:
     paths = [p for p in paths if p not in helpers_only]
     if not paths:
         raise UsageError(f"no .py or .ipynb files in {folder}")
+    for line in _several_per_folder(paths, folder, function):
+        print(f"nnspec: {line}", file=sys.stderr)
     frozen = tuple(sorted(options.items()))
     return [Job(str(p), p.relative_to(folder).as_posix(), contract, frozen) for p in paths]
+
+
+def _several_per_folder(paths: list[Path], folder: Path, function: str) -> list[str]:
+    """A student's folder with more than one file defining the function (a draft and a final):
+    each is audited and graded on its own, which an instructor may not expect."""
+    by_folder: dict[Path, list[str]] = {}
+    for path in paths:
+        if path.parent != folder and may_define(path, function.split(".")[0]):
+            by_folder.setdefault(path.parent, []).append(path.name)
+    return [f"{printable(p.relative_to(folder).as_posix(), 200)}/ has {len(names)} files that "
+            f"define {function} ({printable(', '.join(names), 200)}): each is audited and "
+            "graded as a target of its own" for p, names in sorted(by_folder.items())
+            if len(names) > 1]
 
 
 # ---- executors ---------------------------------------------------------------------------------

@@ -741,10 +741,10 @@ def helpers_in(paths: list[Path], function: str, root: Path | None = None) -> li
             imported |= {folder / f"{name}.py" for name in imported_names(source)
                          for folder in helper_folders(path, root)}
     return [path for path in paths if path in imported and path.suffix == ".py"
-            and not _installed(path.stem) and not _may_define(path, top)]
+            and not _installed(path.stem) and not may_define(path, top)]
 
 
-def _may_define(path: Path, name: str) -> bool:
+def may_define(path: Path, name: str) -> bool:
     """Whether `path` defines `name` at top level, or cannot be read to tell (then it is
     audited, which says why)."""
     try:
@@ -826,7 +826,7 @@ def helper_file(beside: Path, name: str, function: str = "") -> Path | None:
     path = beside / f"{name}.py"
     if not path.is_file() or not inside(path, beside) or _installed(name):
         return None
-    return None if function and _may_define(path, function.split(".")[0]) else path
+    return None if function and may_define(path, function.split(".")[0]) else path
 
 
 @functools.cache
