@@ -1229,3 +1229,12 @@ def test_more_relations_are_counted(math):
 def test_a_math_fence_in_a_blockquote_is_read():
     found = _own("# Q\n\n> ```math\n> \\frac{d\\mathcal{L}}{dz} = 4(a - y)\n> ```\n")
     assert list(found.values()) == ["false"], found
+
+
+def test_typed_partial_hat_transpose_odot_and_sum_are_read():
+    """∂, ŷ, ⊤, ⊙ and ∑ as typed were unchecked ("cannot read"), the first two the most common
+    in typed notes; a wrong one is false."""
+    found = _own("# U\n\n$$\\frac{∂\\mathcal{L}}{∂z} = ŷ - y$$\n\n$$z = w^⊤x + b$$\n\n"
+                 "$$dZ^{[1]} = W^{[2]T} dZ^{[2]} ⊙ A^{[1]} ⊙ (1 + A^{[1]})$$\n\n"
+                 "$$J = \\frac{1}{m}∑_{i=1}^{m} \\mathcal{L}(y^{(i)}, a^{(i)})$$\n")
+    assert list(found.values()) == ["holds", "holds", "false", "holds"], found

@@ -9,7 +9,8 @@ Normalisation (the notation table), applied before parsing:
     over the examples, of the whole product that follows it
     \\color{red}{*}, *, \\odot, \\circ  element-wise product;  juxtaposition, \\cdot, \\times  matrix product
     \\frac{dF}{dV}, \\frac{d F}{d V}, \\frac{\\partial F}{\\partial V}, \\frac{d}{dV} F  derivative of F in V
-    σ, ω, α, η, ², ᵀ as typed: \\sigma, \\omega, \\alpha, \\eta, ^2, ^T
+    σ, ω, α, η, ², ᵀ, ⊤, ∂, ŷ, ⊙, ·, ∑ as typed: \\sigma, \\omega, \\alpha, \\eta, ^2, ^T, T,
+    \\partial, \\hat{y}, \\odot, \\cdot, \\sum
     dV (dw, db, dW^{[2]}, d\\omega)  the gradient of the loss in V
     \\sigma(u) the sigmoid, \\log, \\exp, \\tanh, e^{u}, and their derivatives \\sigma'(u), ...;
     L(u, v) and J(...) as the notes define them
@@ -84,7 +85,9 @@ def _unwrap(tex: str, command: str, replace: str = "{}") -> str:
 
 
 _TYPED = str.maketrans({"σ": "\\sigma ", "−": "-", "′": "'", "’": "'", "ω": "\\omega ",
-                        "α": "\\alpha ", "η": "\\eta ", "²": "^2", "ᵀ": "^T"})
+                        "α": "\\alpha ", "η": "\\eta ", "²": "^2", "ᵀ": "^T", "⊤": "T",
+                        "∂": "\\partial ", "ŷ": "\\hat{y}", "⊙": "\\odot ", "·": "\\cdot ",
+                        "∑": "\\sum"})
 
 
 def normalise(tex: str) -> str:
