@@ -228,7 +228,7 @@ def _means(got: dict) -> dict:
         return {}
 
 
-def _m_variants(base: dict, m: int, got: dict) -> Iterator[Variant]:
+def _floor_division(base: dict, m: int, got: dict) -> Iterator[Variant]:
     """// m, where the target's means are whole numbers: near 0 any small mean was within 1%
     of the floored 0's departure (a global m = 400 "matched // m")."""
     means = _means(got)
@@ -306,7 +306,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -m)  # on m = 1 a flipped sign alone: more inputs
-    yield from _m_variants(base, m, got)
+    yield from _floor_division(base, m, got)
     yield TWICE_M, lambda: _scaled(base, 1 / m)
     yield HALF_M, lambda: {"cost": base["cost"] / 2}
     yield LOG10, lambda: {"cost": base["cost"] / np.log(10)}
@@ -345,7 +345,7 @@ def _two_layer_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     if n_x != m:
         yield N_X_FOR_M, lambda: _scaled(base, m / n_x)
     yield SIGN, lambda: _scaled(base, -1)
-    yield from _m_variants(base, m, got)
+    yield from _floor_division(base, m, got)
     yield TWICE_M, lambda: _scaled(base, 1 / m)
     yield FLIPPED, lambda: _two_layer(p, hidden, flipped=True)
     yield _activation_match(other), lambda: _two_layer(p, hidden, forward=other)
@@ -424,7 +424,7 @@ def _cost_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield BROADCAST, lambda: {"cost": _cost(A.T, Y)}
     yield SIGN_COST, lambda: _scaled(base, -1)
     yield SIGN_AND_M, lambda: _scaled(base, -Y.shape[1])
-    yield from _m_variants(base, Y.shape[1], got)
+    yield from _floor_division(base, Y.shape[1], got)
     yield TWICE_M_COST, lambda: _scaled(base, 1 / Y.shape[1])
     yield HALF_M, lambda: _scaled(base, 0.5)
     yield LOG10, lambda: _scaled(base, 1 / np.log(10))

@@ -319,9 +319,7 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
             return np.array(want.tolist(), dtype=object)
         return want[0, 0]
 
-    env = {"np": symbolic, "Integer": sp.Integer, "Rational": sp.Rational, "float": _exact_float,
-           "__builtins__": {**vars(builtins), "__import__": _importing(symbolic)},
-           "sigmoid": np.frompyfunc(defs.sigma, 1, 1), "__fix__": fix,
+    env = {**_listing_globals(symbolic), "__fix__": fix,
            "__record__": lambda line, values: records.setdefault(line, []).append(values)}
     failed, reached = None, set()
 
@@ -361,6 +359,15 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
     finally:
         sys.settrace(None)
     return net, records, failed, reached
+
+
+def _listing_globals(symbolic: _SymbolicNumpy) -> dict:
+    """What a listing runs with: the symbolic NumPy (also for its own `import numpy`), exact
+    numbers, and nnspec's sigmoid (`PROVIDED`)."""
+    return {"np": symbolic, "Integer": sp.Integer, "Rational": sp.Rational,
+            "float": _exact_float,
+            "__builtins__": {**vars(builtins), "__import__": _importing(symbolic)},
+            "sigmoid": np.frompyfunc(defs.sigma, 1, 1)}
 
 
 def _importing(symbolic: _SymbolicNumpy) -> Callable:
@@ -416,14 +423,13 @@ def _helper_returned(source: str, line: int) -> str:
     return ""
 
 
+@cache
 def _helper_outcome(source: str, name: str) -> Outcome:
     """A listing's own sigmoid (tanh) judged as the table's function it is named after: its
     value on an array of symbols, entry by entry, at exact random points (a wrong sigmoid's
     return line was "not run", and every line that called it was an erratum of its own)."""
     z = sp.symbols("z0:4", real=True)
-    env = {"np": _symbolic_numpy(), "Integer": sp.Integer, "Rational": sp.Rational,
-           "float": _exact_float,
-           "__builtins__": {**vars(builtins), "__import__": _importing(_symbolic_numpy())}}
+    env = _listing_globals(_symbolic_numpy())
     try:
         tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(source)))
         exec(compile(tree, "<helper>", "exec"), env)  # noqa: S102 - the notes' own listings
@@ -650,13 +656,11 @@ class CodeLine:
                        f"{shapes}")
 
 
-PROVIDED = ("sigmoid",)  # the functions a listing may call without defining them
+PROVIDED = ("sigmoid",)  # the functions a listing may call without defining them (_listing_globals)
 
 
 def _functions(source: str) -> dict[str, str]:
     """The top-level functions of a listing, by name, with their source."""
-    import ast
-
     try:
         tree = ast.parse(source)
     except SyntaxError:

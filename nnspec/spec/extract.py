@@ -156,12 +156,8 @@ def hidden_of(notes: Notes) -> str:
     found = sorted(_hidden_definitions(notes), key=lambda d: d[0])  # stable: text order
     if found:
         return found[0][2]
-    for block in notes.code:
-        for number, text in block.lines:
-            m = _HIDDEN_LINE.match(text)
-            if m and _UNMODELLED.search(m.group(1)):
-                return f"A1 = {m.group(1).strip()} (line {number})"
-    return "sigmoid"
+    return next((hidden for _, _, hidden in _listing_definitions(notes)
+                 if hidden not in ("tanh", "sigmoid")), "sigmoid")
 
 
 def hidden_scopes(notes: Notes) -> list[tuple[int, str, str, bool]]:
@@ -169,15 +165,23 @@ def hidden_scopes(notes: Notes) -> list[tuple[int, str, str, bool]]:
     order (a listing's `A1 = np.tanh(Z1)` is one on a line of its own)."""
     found = [(line, notes.section_at(line), hidden, in_sentence)
              for in_sentence, line, hidden in _hidden_definitions(notes)]
+    return sorted(found + [(line, section, hidden, False) for line, section, hidden
+                           in _listing_definitions(notes) if hidden in ("tanh", "sigmoid")])
+
+
+def _listing_definitions(notes: Notes):
+    """(line, section, hidden activation) of each listing line `A1 = ...` that says it: tanh,
+    sigmoid, or one the definitions do not have (`np.maximum(0, Z1)`), given as written."""
     for block in notes.code:
         for number, text in block.lines:
             m = _HIDDEN_LINE.match(text)
             value = m.group(1) if m else ""
-            hidden = ("tanh" if re.match(r"\s*np\.tanh\(\s*Z1\s*\)", value) else "sigmoid"
-                      if re.match(r"\s*sigmoid\(\s*Z1\s*\)", value) else "")
-            if hidden:
-                found.append((number, block.section, hidden, False))
-    return sorted(found)
+            if re.match(r"\s*np\.tanh\(\s*Z1\s*\)", value):
+                yield number, block.section, "tanh"
+            elif re.match(r"\s*sigmoid\(\s*Z1\s*\)", value):
+                yield number, block.section, "sigmoid"
+            elif m and _UNMODELLED.search(value):
+                yield number, block.section, f"A1 = {value.strip()} (line {number})"
 
 
 def hidden_at(scopes: list[tuple[int, str, str, bool]], line: int, section: str,
@@ -265,12 +269,13 @@ def losses(notes: Notes) -> list[tuple[int, Loss]]:
     return shown or [(line, loss) for line, loss, _ in found]
 
 
-def named_losses(notes: Notes) -> set[int]:
-    """Lines of the losses named in a sentence that `losses` leaves out (one on a line of its
-    own defines the notes' own): "we do not use the squared error $L = ...$" is no erratum."""
-    kept = {line for line, _ in losses(notes)}
+def named_losses(notes: Notes, defined: Sequence[tuple[int, Loss]]) -> set[int]:
+    """Lines of the losses named in a sentence that `losses` (`defined`) leaves out (one on a
+    line of its own defines the notes' own): "we do not use the squared error $L = ...$" is no
+    erratum."""
+    kept, lines = {line for line, _ in defined}, notes.text.split("\n")
     return {seg.line for seg in notes.math if seg.line not in kept and not seg.display
-            and _in_a_sentence(seg, notes.text.split("\n"))
+            and _in_a_sentence(seg, lines)
             and any(isinstance(c, Link) and _loss_order(_tree(c.left)) not in (None, "either")
                     and not _READS_THE_LOSS.search(c.right) and _of_label_and_prediction(c.right)
                     for _, _, c, _ in _links(_DEFINES.sub("=", seg.tex), False))}
@@ -324,14 +329,16 @@ def loss_at(defined: Sequence[tuple[int, Loss]], line: int, notes: Notes | None 
     return _definition_at(defined, line, notes)[1]
 
 
-def _top(notes: Notes | None, line: int) -> str | None:
-    return notes.section_at(line).split(" / ")[0] if notes is not None else None
+def _top(section: str) -> str:
+    """The top-level section of a section path: a section's subsections are one network."""
+    return section.split(" / ")[0]
 
 
 def _definition_at(defined: Sequence[tuple[int, Loss]], line: int,
                    notes: Notes | None = None) -> tuple[int, Loss]:
-    section = _top(notes, line)
-    own = [item for item in defined if notes is not None and _top(notes, item[0]) == section]
+    section = _top(notes.section_at(line)) if notes is not None else None
+    own = [item for item in defined
+           if notes is not None and _top(notes.section_at(item[0])) == section]
     if own:
         return own[0]
     before = [item for item in defined if item[0] <= line]
@@ -375,13 +382,13 @@ def deeper_sections(notes: Notes) -> dict[str, str]:
     found: dict[str, str] = {}
     for seg in notes.math:
         m = _DEEP_LAYER.search(seg.tex)
-        top = seg.section.split(" / ")[0]
+        top = _top(seg.section)
         if m and top not in found:
             tex = " ".join(seg.tex.split())
             shown = tex if len(tex) <= 48 else f"the layer {m.group(0).lstrip('^{').strip()}"
             found[top] = f"{shown} on line {seg.line}"
     for block in notes.code:
-        top = block.section.split(" / ")[0]
+        top = _top(block.section)
         for number, text in block.lines:
             m = _DEEP_CODE.search(text)
             if m and top not in found and not text.lstrip().startswith("#"):
@@ -401,7 +408,7 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
     previous = None
     deeper = deeper_sections(notes)
     scopes = hidden_scopes(notes)
-    in_sentences = named_losses(notes) if defined else set()
+    in_sentences = named_losses(notes, defined) if defined else set()
     lines = notes.text.split("\n")
     for seg in notes.math:
         seg, named = _continued(seg, previous)
@@ -410,14 +417,9 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
         read = _as_assignments(seg.tex)  # the same offsets
         order = 0
         for span in _statements(read):
-            links = [(s, e, Unread(f"a loss named in a sentence; the notes' own is defined on "
-                                   f"line {_definition_at(defined, seg.line, notes)[0]}: nothing "
-                                   "to check it against")
-                      if seg.line in in_sentences and isinstance(check, Link)
-                      and _loss_order(_tree(check.left)) is not None else
-                      replace(check, hidden=hidden_at(scopes, seg.line, seg.section, hidden), loss=loss,
-                                    deeper=deeper.get(seg.section.split(" / ")[0], ""))
-                      if isinstance(check, Link) else check, d)
+            scope = {"hidden": hidden_at(scopes, seg.line, seg.section, hidden), "loss": loss,
+                     "deeper": deeper.get(_top(seg.section), "")}
+            links = [(s, e, _bind(check, scope, seg.line in in_sentences, defined, seg, notes), d)
                      for s, e, check, d in _links(seg.tex, seg.display, [span])]
             if not links:
                 continue
@@ -444,6 +446,18 @@ def formula_claims(notes: Notes, hidden: str = "sigmoid", prefix=slug,
             ident = bases[i] if len(group) == 1 else f"{bases[i]}.{j}"
             out.append((line, offset, Claim(ident, section, text, kind, check, line=line)))
     return out
+
+
+def _bind(check, scope: dict, named_loss: bool, defined, seg: Math, notes: Notes):
+    """A link read in its scope (the hidden activation, the loss, a deeper network);
+    a loss named in a sentence where the notes define their own elsewhere is not checked."""
+    if not isinstance(check, Link):
+        return check
+    if named_loss and _loss_order(_tree(check.left)) is not None:
+        return Unread(f"a loss named in a sentence; the notes' own is defined on line "
+                      f"{_definition_at(defined, seg.line, notes)[0]}: nothing to check it "
+                      "against")
+    return replace(check, **scope)
 
 
 def _in_a_sentence(seg: Math, lines: list[str]) -> bool:
