@@ -95,15 +95,9 @@ def test_the_readme_states_the_scores_gradescope_gets(results: dict[str, AuditRe
                                                  bad["score"], full]
 
 
-@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
-def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
-        tmp_path: Path, platform: str) -> None:
-    """The README's `run_autograder` took the first file `sort` gave: a zip's
-    `__MACOSX/._propagate.py` (0 points), a stale `.ipynb_checkpoints/propagate-checkpoint.py`
-    or a `helpers.py` that sorted first was graded in place of the student's file. Both
-    platforms' scripts run as written, with their folders moved."""
-    import shutil
-    import subprocess
+def readme_run_script(tmp_path: Path, platform: str) -> tuple[Path, Path, Path]:
+    """The README's run script of `platform` as written, with its folders moved under
+    `tmp_path`: (the script, the moved root, the submission's folder)."""
     import sys
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -115,7 +109,24 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     moved = tmp_path / root.strip("/")
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "nnspec").symlink_to(Path(sys.executable).parent / "nnspec")
-    submission = moved / submitted
+    run = tmp_path / "run.sh"
+    run.write_text(script.replace(venv, str(tmp_path / "venv")).replace(root, str(moved))
+                   .replace("--timeout 120", "--timeout 120 --examples 10"))
+    (moved / submitted).mkdir(parents=True)
+    return run, moved, moved / submitted
+
+
+@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
+def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
+        tmp_path: Path, platform: str) -> None:
+    """The README's `run_autograder` took the first file `sort` gave: a zip's
+    `__MACOSX/._propagate.py` (0 points), a stale `.ipynb_checkpoints/propagate-checkpoint.py`
+    or a `helpers.py` that sorted first was graded in place of the student's file. Both
+    platforms' scripts run as written, with their folders moved."""
+    import shutil
+    import subprocess
+
+    run, moved, submission = readme_run_script(tmp_path, platform)
     (submission / "__MACOSX").mkdir(parents=True)
     (submission / "__MACOSX" / "._propagate.py").write_bytes(b"\x00\x05\x16\x07 Mac OS X")
     (submission / ".ipynb_checkpoints").mkdir()
@@ -134,9 +145,6 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     helpers.mkdir(parents=True)
     (helpers / "course_utils.py").write_text("def sigmoid(z):\n    return z\n")
     shutil.copy(CORPUS / "bug_sign_error.py", deep / "week2_propagate_copy.py")
-    run = tmp_path / "run.sh"
-    run.write_text(script.replace(venv, str(tmp_path / "venv")).replace(root, str(moved))
-                   .replace("--timeout 120", "--timeout 120 --examples 10"))
     done = subprocess.run(["bash", str(run)], check=True, capture_output=True, text=True,
                           timeout=300)
     graded = "Downloads/course/week2/assignment/week2_propagate.py"
@@ -150,6 +158,28 @@ def test_the_readme_s_run_script_grades_the_file_that_defines_the_function(
     else:
         assert written["gradable"] and written["score"] == 1.0, written
         assert written["message"].startswith(f"{graded}: conforms"), written
+
+
+@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
+def test_the_readme_s_run_script_lets_nnspec_say_which_name_is_near(
+        tmp_path: Path, platform: str) -> None:
+    """A submission whose every file misses the function (`def propogate(`) was told only
+    "no file defines propagate" by the script: nnspec now gets the first file that is not the
+    course's tests and says what it defines. A submission without any file is the script's."""
+    import subprocess
+
+    run, moved, submission = readme_run_script(tmp_path, platform)
+    (submission / "public_tests.py").write_text("def propagate_test(target):\n    pass\n")
+    (submission / "week2.py").write_text("def propogate(w, b, X, Y):\n    return None\n")
+    subprocess.run(["bash", str(run)], check=True, capture_output=True, timeout=300)
+    written = (moved / "results" / "results.json").read_text()
+    assert "did you mean 'propogate'" in written and "propagate_test" not in written, written
+    assert json.loads(written)["score"] == 0
+    for path in submission.iterdir():
+        path.unlink()
+    subprocess.run(["bash", str(run)], check=True, capture_output=True, timeout=300)
+    written = json.loads((moved / "results" / "results.json").read_text())
+    assert written["score"] == 0 and "no .py or .ipynb file" in json.dumps(written), written
 
 
 def stub(w, b, X, Y):
