@@ -185,6 +185,32 @@ def test_a_function_calls_the_notes_own_helper_from_another_listing(sign, verdic
     assert ("once sigmoid is the notation table's" in caller.detail) == (verdict == "false")
 
 
+@pytest.mark.parametrize("loop, verdict", [('dw = grads["dw"]', "holds"),
+                                           ('dw = -grads["dw"]', "false")])
+@pytest.mark.parametrize("sign", ["-", "+"])
+def test_a_line_fed_a_wrong_value_by_another_listing_is_not_a_second_erratum(
+        sign, loop, verdict):
+    """A training loop that reads a wrong propagate's dw was false too: two errata for the
+    one in propagate. It holds once propagate's dw is the table's, and says so; a loop line
+    wrong in itself (the sign flipped) stays false."""
+    text = ("# Code\n\n```python\ngrads, cost = propagate(w, b, X, Y)\n"
+            f"{loop}\nw = w - learning_rate * dw\n```\n\n"
+            "```python\ndef propagate(w, b, X, Y):\n    m = X.shape[1]\n"
+            "    A = sigmoid(np.dot(w.T, X) + b)\n    cost = -np.sum(Y * np.log(A) + (1 - Y) * "
+            "np.log(1 - A)) / m\n"
+            f"    dw = np.dot(X, (A {sign} Y).T) / m\n    db = np.sum(A - Y) / m\n"
+            '    return {"dw": dw, "db": db}, cost\n```\n')
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {r.notes: r for r in verify.verify_notes(claims, workers=1)}
+    wrong = sign == "+"
+    assert got[f"dw = np.dot(X, (A {sign} Y).T) / m"].verdict == ("false" if wrong else "holds")
+    expected = "false" if verdict == "false" else "holds"
+    assert got[loop].verdict == expected, got[loop]
+    assert ("once propagate's dw is the notation table's" in got[loop].detail) == \
+        (wrong and expected == "holds"), got[loop].detail
+    assert got["w = w - learning_rate * dw"].verdict == "holds"
+
+
 def test_a_listing_that_starts_with_imports_is_named_by_its_first_function():
     claims, _ = extract.claims(notes.parse(
         "# Code\n\n```python\nimport numpy as np\n\ndef propagate(w, b, X, Y):\n"

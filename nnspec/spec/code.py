@@ -76,25 +76,27 @@ class _Record(_ExactIntegers):
     """After every assignment, record the names it assigned: __record__(line, {name: value});
     with `fixing`, then give each name assigned alone the value __fix__(line, name, value)."""
 
-    def __init__(self, fixing: bool = False, replaced: tuple[int, ...] = ()) -> None:
+    def __init__(self, fixing: bool = False, replaced: tuple[int, ...] = (),
+                 hooks: tuple[str, str] = ("__record__", "__fix__")) -> None:
         self.fixing = fixing
         self.replaced = replaced  # lines whose value is __fix__'s alone (they raised)
+        self.record, self.fix = hooks  # the other listings' run has hooks of their own
 
     def _after(self, node, targets):
         self.generic_visit(node)  # its literals exact too (1 / m was a float: not visited)
         if node.lineno in self.replaced and isinstance(node, ast.Assign) \
                 and len(targets) == 1 and isinstance(targets[0], ast.Name):
-            node.value = ast.copy_location(ast.Call(ast.Name("__fix__", ast.Load()), [
+            node.value = ast.copy_location(ast.Call(ast.Name(self.fix, ast.Load()), [
                 ast.Constant(node.lineno), ast.Constant(targets[0].id), ast.Constant(None)],
                 []), node.value)
         names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-        call = ast.Expr(ast.Call(ast.Name("__record__", ast.Load()), [
+        call = ast.Expr(ast.Call(ast.Name(self.record, ast.Load()), [
             ast.Constant(node.lineno),
             ast.Dict([ast.Constant(n) for n in names], [ast.Name(n, ast.Load()) for n in names])],
             []))
         after = [node, ast.copy_location(call, node)]
         for name in (t.id for t in targets if isinstance(t, ast.Name)) if self.fixing else ():
-            fix = ast.Call(ast.Name("__fix__", ast.Load()),
+            fix = ast.Call(ast.Name(self.fix, ast.Load()),
                            [ast.Constant(node.lineno), ast.Constant(name), ast.Name(name, ast.Load())],
                            [])
             after.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], fix), node))
@@ -288,30 +290,52 @@ def _wrong_inputs(text: str, records: dict, index: int, net: Network
     return tuple(wrong)
 
 
-@dataclass
-class Run:
-    """One execution of a listing: values recorded per line, and the line that raised."""
+def _wrong_in_others(others: str, shape: tuple[int, int], two: bool, hidden: str,
+                     loss: Loss) -> tuple[tuple[int, str], ...]:
+    """(line, name) of each line of the other listings whose one value, run as a listing of
+    its own (each function called once on the table's inputs), is not the notation table's:
+    a training loop that reads a wrong propagate's dw is false for propagate's line."""
+    net, records, _, _ = _run(others, "", shape, two, hidden, loss)
+    rng, wrong = random.Random(SEED), []
+    for line in sorted(records):
+        if len(records[line]) != 1 or len(records[line][0]) != 1:
+            continue
+        (name, value), = records[line][0].items()
+        if name not in FIXABLE:
+            continue
+        got, want = _as_matrix(value), expected(name, net, set())
+        if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
+            wrong.append((line, name))
+    return tuple(wrong)
 
-    records: dict
-    failed: tuple[int, str] | None
+
+def _function_at(source: str, line: int) -> str:
+    """The name of the top-level function of `source` that holds `line`, or ""."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    return next((node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                 and node.lineno <= line <= (node.end_lineno or line)), "")
 
 
 @cache
 def _run(source: str, others: str, shape: tuple[int, int], two: bool,
          hidden: str = "sigmoid", loss: Loss = CROSS_ENTROPY,
          fixes: tuple[tuple[int, str], ...] = (), replaced: tuple[int, ...] = (),
-         table_functions: tuple[str, ...] = ()) -> tuple:
+         table_functions: tuple[str, ...] = (),
+         others_fixes: tuple[tuple[int, str], ...] = ()) -> tuple:
     """One run of a listing on one shape. `fixes`: (line, name) whose value the listing gives
     is replaced, after that line, by the notation table's (what a later line computes
     from a right input); the `replaced` lines (they raised) are not run, their name given
     the table's value alone; the notes' own functions named in `table_functions` (a sigmoid)
-    are the table's."""
+    are the table's; `others_fixes` are `fixes` in the other listings' code."""
     n_x, m = shape
     net = Network(n_x, HIDDEN if two else 1, m, two, hidden=hidden, loss=loss)
     records: dict[int, list] = {}
     symbolic = _symbolic_numpy()
 
-    def fix(line: int, name: str, value):
+    def fix(line: int, name: str, value, fixes=fixes):
         if (line, name) not in fixes:
             return value
         want = expected(name, net, set())
@@ -320,7 +344,9 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
         return want[0, 0]
 
     env = {**_listing_globals(symbolic), "__fix__": fix,
-           "__record__": lambda line, values: records.setdefault(line, []).append(values)}
+           "__record__": lambda line, values: records.setdefault(line, []).append(values),
+           "__others_fix__": lambda line, name, value: fix(line, name, value, others_fixes),
+           "__others_record__": lambda line, values: None}
     failed, reached = None, set()
 
     def trace(frame, event, arg):
@@ -333,7 +359,9 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
     sys.settrace(trace)
     try:
         if others:
-            tree = ast.fix_missing_locations(_ExactIntegers().visit(ast.parse(others)))
+            visitor = _Record(True, (), ("__others_record__", "__others_fix__")) \
+                if others_fixes else _ExactIntegers()
+            tree = ast.fix_missing_locations(visitor.visit(ast.parse(others)))
             exec(compile(tree, "<others>", "exec"), env)  # noqa: S102 - the notes' own listings
         env.update(_inputs(net))
         tree = ast.fix_missing_locations(_Record(bool(fixes), replaced).visit(ast.parse(source)))
@@ -503,6 +531,7 @@ class CodeLine:
     fixes: tuple[tuple[int, str], ...] = ()  # _run's: the table's values in place of these
     replaced: tuple[int, ...] = ()  # _run's: lines not run (they raised), their value the table's
     table_functions: tuple[str, ...] = ()  # _run's: the notes' own functions taken as the table's
+    others_fixes: tuple[tuple[int, str], ...] = ()  # _run's: `fixes` in the other listings
 
     def describe(self) -> str:
         return self.text.strip()
@@ -521,7 +550,8 @@ class CodeLine:
                 return outcome
             return replace(fed, detail=f"{fed.detail} (L{line} raises: run with the notation "
                            f"table's {name} in its place)")
-        if outcome.ok is not False or self.fixes or self.broken or self.table_functions:
+        if outcome.ok is not False or self.fixes or self.broken or self.table_functions \
+                or self.others_fixes:
             return outcome
         wrong_helpers = tuple(name for name in _own_helpers(self.others + "\n\n" + self.source)
                               if _helper_outcome(self.others + "\n\n" + self.source,
@@ -546,7 +576,27 @@ class CodeLine:
                 return Outcome(True, f"{fed.detail}, once {names} {'is' if one else 'are'} the "
                                f"notation table's: {lines} give{'s' if one else ''} another "
                                "(the erratum is there or above)")
-        return outcome
+        return self._fed_by_another_listing(outcome)
+
+    def _fed_by_another_listing(self, outcome: Outcome) -> Outcome:
+        """The line judged with the other listings' wrong lines giving the table's values: a
+        loop that reads a wrong propagate's dw holds once that dw is right (one erratum, in
+        propagate, not a second one in the loop)."""
+        if not self.others:
+            return outcome
+        wrong = _wrong_in_others(self.others, SHAPES[0], self.two_layer, self.hidden,
+                                 self.loss)
+        if not wrong:
+            return outcome
+        fed = replace(self, others_fixes=wrong)._judged()
+        if fed.ok is not True:
+            return outcome
+        named = sorted({f"{_function_at(self.others, line) or 'the listings'}'s {name}"
+                        for line, name in wrong})
+        one = len(named) == 1
+        return Outcome(True, f"{fed.detail}, once {', '.join(named)} {'is' if one else 'are'} "
+                       "the notation table's: another listing gives another (the erratum is "
+                       "there)")
 
     def _raised(self) -> tuple[int, str] | None:
         """(line, name) of the earlier line that raised in the listing's first run, if it
@@ -582,7 +632,7 @@ class CodeLine:
             net, records, failed, reached = _run(self.source, self.others, shape,
                                                  self.two_layer, self.hidden, self.loss,
                                                  self.fixes, self.replaced,
-                                                 self.table_functions)
+                                                 self.table_functions, self.others_fixes)
             if failed and failed[0] == self.index:
                 if failed[1].startswith("NameError"):
                     return Outcome(None, f"uses a name the notes never define ({failed[1]})")
