@@ -176,6 +176,22 @@ def test_a_slow_target_is_told_apart_from_a_stuck_one() -> None:
         "larger --timeout")
 
 
+def test_a_target_that_hits_the_memory_limit_is_not_told_to_take_more_time() -> None:
+    """A memory hog raises MemoryError on every call, each after allocating up to the limit:
+    its timeout said "slow rather than stuck; audit it with a larger --timeout", which cannot
+    help. The memory is named instead."""
+    def hog(w, b, X, Y):
+        import time
+
+        time.sleep(0.02)  # the allocation up to the limit
+        raise MemoryError
+
+    result = audit_function(hog, "logreg.propagate", timeout=0.5)
+    (finding,) = [f for f in result.findings if f.check == "timeout"]
+    assert "hitting the memory limit (MemoryError)" in finding.message, finding.message
+    assert "larger --timeout" not in finding.message
+
+
 def _no_one_over_m(w, b, X, Y):
     m = X.shape[1]
     Z = w.T @ X + b

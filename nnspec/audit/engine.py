@@ -355,6 +355,7 @@ class _Engine:
         self.spent = 0  # the size of the problems evaluated after the explore passes
         self.first: Any = None  # the first problem evaluated
         self.checked = 0  # problems on which the target gave something whose values were compared
+        self.out_of_memory = 0  # problems on which it raised MemoryError (see _fatal)
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
         """Every failure on this problem (cached): two calls (made already if `outcomes` are
@@ -421,6 +422,8 @@ class _Engine:
         fatal = self._fatal(first)
         if fatal:
             return [fatal]
+        self.out_of_memory += first.status == "exception" and first.message.startswith(
+            "MemoryError")
         failures = []
         if first.stdout_bytes:
             failures.append(Failure("stdout", "note", (
@@ -481,6 +484,11 @@ class _Engine:
             budget = f"the audit's time budget (--timeout {self.options.timeout:g} s)"
             calls = getattr(self.caller, "answered", 0)
             spent = getattr(self.caller, "used", 0.0) - outcome.seconds
+            if calls and spent >= outcome.seconds and self.out_of_memory:
+                return Failure(check, "defect", (  # a larger --timeout is not the remedy
+                    f"spent {budget} on calls that returned before this one, some of them "
+                    "after hitting the memory limit (MemoryError): each such call first "
+                    "allocates up to the limit, so its memory use is what takes the time"), {})
             if calls and spent >= outcome.seconds:  # most of it went to calls that returned
                 return Failure(check, "defect", (  # no measured times: the same bytes
                     f"spent {budget} on calls that returned before this one: slow rather "
