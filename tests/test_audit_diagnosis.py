@@ -564,8 +564,27 @@ def propagate_in_loops_with_math_exp(w, b, X, Y):
     return {"dw": dw, "db": db}, cost
 
 
+DATA_SET = np.ones((5, 7))  # a notebook's training set, at the top level
+
+
+def propagate_reads_the_data_set(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    return {"dw": np.dot(DATA_SET, (A - Y).T) / m, "db": np.sum(A - Y) / m}, 0.0
+
+
+def propagate_w_not_transposed(w, b, X, Y):
+    A = 1 / (1 + np.exp(-(np.dot(w, X) + b)))
+    return {"dw": X @ (A - Y).T, "db": np.sum(A - Y)}, 0.0
+
+
 @pytest.mark.parametrize("function, contract, hint", [
     (backward_w2_not_transposed, "two_layer.backward_propagation", "a .T missing"),
+    (propagate_w_not_transposed, "logreg.propagate", "a .T missing"),
+    # it was "a .T missing": a product with a global's sizes, none of the inputs'
+    (propagate_reads_the_data_set, "logreg.propagate",
+     ("5 and 7 are not sizes of this call's inputs: does the function read a name of the "
+     "notebook")),
     (propagate_in_loops_with_math_log, "logreg.propagate", "where sigmoid saturates"),
     # its OverflowError was "output-size: the result is too large: math range error"
     (propagate_in_loops_with_math_exp, "logreg.propagate", "OverflowError: math range error (at"),
@@ -577,6 +596,7 @@ def test_an_exception_that_these_functions_often_raise_says_what_it_means(functi
     found = engine.audit_function(function, contract)
     raised = next(f for f in found.findings if f.check == "exception")
     assert hint in raised.message, raised.message
+    assert ("dZ1" in raised.message) == (contract == "two_layer.backward_propagation")
 
 
 def predict_thresholds_z(w, b, X):

@@ -481,3 +481,35 @@ def test_parameters_in_another_order_are_told_as_such(tmp_path: Path) -> None:
     hw.write_text(source)  # the contract's order: no note
     assert not [f for f in audit(str(hw), "logreg.propagate", examples=3).findings
                 if f.check == "load"]
+
+
+@pytest.mark.parametrize("signature, meant", [
+    ("propagate(X, Y, W, b)", "X, Y, w, b"),  # a capital W
+    ("propagate(X_train, Y_train, w, b)", "X, Y, w, b"),
+    ("propagate(x, y, w, b)", "X, Y, w, b")])
+def test_parameters_renamed_and_in_another_order_are_told_as_such(tmp_path: Path, signature,
+                                                                   meant) -> None:
+    """Real submissions rename a parameter as well (`propagate(X, Y, W, b)`): they got no
+    note, and their exception was told "a .T missing or one too many". The names are matched
+    up to case and known synonyms, and the exception names the order as its cause; a renamed
+    parameter in the contract's order gets no note."""
+    source = (CORPUS / "logreg_propagate" / "correct_vectorised.py").read_text()
+    names = signature[len("propagate("):-1].split(", ")
+    body = source.replace("def propagate(w, b, X, Y):", f"def {signature}:")
+    for contract_name, name in zip(("X", "Y", "w", "b"), names):
+        body = body.replace(f"def {signature}:", f"def {signature}:\n    {contract_name} = {name}")
+    hw = tmp_path / "hw.py"
+    hw.write_text(body)
+    found = audit(str(hw), "logreg.propagate", examples=3).findings
+    notes = [f.message for f in found if f.check == "load"]
+    assert notes == [(f"its parameters {signature} are the contract's ({meant}) in another "
+                     "order: it is called as propagate(w, b, X, Y), as the course calls it; "
+                     "put them in that order")], notes
+    raised = [f.message for f in found if f.check == "exception"]
+    assert raised and all("in another order (the load note says which)" in m and ".T missing"
+                          not in m for m in raised), raised
+    in_order = f"propagate({names[2]}, {names[3]}, {names[0]}, {names[1]})"
+    hw.write_text(source.replace("def propagate(w, b, X, Y):", f"def {in_order}:\n    X, Y, "
+                                 f"w, b = {names[0]}, {names[1]}, {names[2]}, {names[3]}"))
+    assert not [f for f in audit(str(hw), "logreg.propagate", examples=3).findings
+                if f.check == "load"]

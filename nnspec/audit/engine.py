@@ -43,10 +43,11 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -356,6 +357,7 @@ class _Engine:
         self.first: Any = None  # the first problem evaluated
         self.checked = 0  # problems on which the target gave something whose values were compared
         self.out_of_memory = 0  # problems on which it raised MemoryError (see _fatal)
+        self.reordered = False  # its parameters are the contract's in another order (_reordered)
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
         """Every failure on this problem (cached): two calls (made already if `outcomes` are
@@ -445,7 +447,8 @@ class _Engine:
                     f"on an input where {infinite}: raises {first.message}; np.log gives -inf "
                     "there and the cost inf, which a caller can test for"), {})]
             return failures + [Failure("exception", "defect",
-                                       f"raises {first.message}{_hint(first.message, c.z_given)}", {})]
+                                       f"raises {first.message}{self._hint(problem, first)}",
+                                       {})]
         if second.status != "ok" or not same_value(first.value, second.value):
             failures.append(Failure("determinism", "defect", (
                 "returns different results for the same inputs (random noise, a reseeded "
@@ -457,6 +460,13 @@ class _Engine:
         with np.errstate(all="ignore"):  # bounds of huge inputs overflow to inf, as they should
             found = c.check(problem, first.value, self.options)
             return failures + [self._benign(problem, f) for f in found]
+
+    def _hint(self, problem: Any, outcome: CallOutcome) -> str:
+        if self.reordered:  # its arguments reached other parameters: no other cause to guess
+            return ("; its parameters are the contract's in another order (the load note says "
+                    "which): each argument reached another parameter")
+        c = self.contract
+        return _hint(outcome.message, c.z_given, c.name, c.sizes(problem).values())
 
     def _benign(self, problem: Any, failure: Failure) -> Failure:
         """A value defect that a correct but less accurate form explains (eps inside the log)
@@ -964,13 +974,15 @@ def _mutation(changed: list[str], contract: str, here: list[str] | None = None) 
     return f"changes its input {where} in place; the caller's arrays must stay as they were ({fix})"
 
 
+PRODUCT_NEEDLES = ("not aligned", "mismatch in its core dimension")  # a product's shapes
+PRODUCT_EXAMPLE = {"two_layer.backward_propagation": " (dZ1 = W2^T dZ2 * g'(Z1))"}
 EXCEPTION_HINTS = (  # what the exceptions that these functions raise most often mean
     (("[Errno 27] File too large",),
      (f"the output limit: what it printed or wrote in this audit passed "
       f"{OUTPUT_LIMIT >> 20} MiB (print less, or nothing, inside the function)")),
-    (("not aligned", "mismatch in its core dimension"),
+    (PRODUCT_NEEDLES,
      ("the shapes of a product do not fit: a .T missing or one too many, np.dot where an "
-      "element-wise * belongs (dZ1 = W2^T dZ2 * g'(Z1)), or an operand made the wrong shape by "
+      "element-wise * belongs{example}, or an operand made the wrong shape by "
       "an earlier line (an element-wise * where a product belongs)?")),
     (("math range error",),
      ("math.exp overflows from z = 710: use exp(-z) for z >= 0 and exp(z) for z < 0, as in "
@@ -983,11 +995,27 @@ LOG_OF_A_HINT = ("math.log(0)? where a is 0 or 1, leave out the term whose coeff
                  "1 - y) is 0: given a and not z, the loss cannot be computed from z")
 
 
-def _hint(message: str, z_given: bool = True) -> str:
+def _hint(message: str, z_given: bool = True, contract: str = "",
+          sizes: Iterable[int] = ()) -> str:
+    """What the exception most likely means. A product whose operand has a size that no
+    input of the call has read something else than its parameters: a notebook's data set
+    (`np.dot(w.T, x_train)`) was told "a .T missing"."""
     if not z_given and "math domain error" in message:
         return "; " + LOG_OF_A_HINT
-    return next(("; " + hint for needles, hint in EXCEPTION_HINTS
-                 if any(n in message for n in needles)), "")
+    if sizes and any(n in message for n in PRODUCT_NEEDLES):
+        known = {1, *sizes}
+        shapes = re.search(r"shapes \(([\d, ]*)\) and \(([\d, ]*)\)", message)
+        core = re.search(r"size (\d+) is different from (\d+)", message)  # matmul's
+        dims = {int(d) for d in re.findall(r"\d+", " ".join(shapes.groups()))} if shapes \
+            else {int(d) for d in core.groups()} if core else set()
+        alien = sorted(dims - known)
+        if alien:
+            return (f"; {' and '.join(map(str, alien))} "
+                    f"{'is not a size' if len(alien) == 1 else 'are not sizes'} of this call's "
+                    "inputs: does the function read a name of the notebook (a data set such as "
+                    "X_train) in place of its parameter?")
+    return next(("; " + hint.format(example=PRODUCT_EXAMPLE.get(contract, ""))
+                 for needles, hint in EXCEPTION_HINTS if any(n in message for n in needles)), "")
 
 
 def _unchecked(failures: list[Failure]) -> bool:
@@ -1105,12 +1133,35 @@ def _reordered(spec: contracts.Contract, accepts: Any, definitions: list) -> lis
     args = definitions[-1][1].args
     names = tuple(a.arg for a in [*args.posonlyargs, *args.args])
     expected = spec.edition_for(accepts).args
-    if names == expected or sorted(names) != sorted(expected):
+    meant = tuple(_contract_name(name, expected) for name in names)
+    if meant == expected or sorted(map(str, meant)) != sorted(expected):
         return []
-    return [Finding("load", "note", f"its parameters are {spec.function}({', '.join(names)}), "
-                    f"the contract's in another order: it is called as "
+    own = f"{spec.function}({', '.join(names)})"
+    said = f"its parameters are {own}, the contract's" if meant == names else \
+        f"its parameters {own} are the contract's ({', '.join(map(str, meant))})"
+    return [Finding("load", "note", f"{said} in another order: it is called as "
                     f"{spec.function}({', '.join(expected)}), as the course calls it; put them "
                     "in that order", {"inputs": "the target's source"})]
+
+
+PARAMETER_SYNONYMS = {  # a parameter's name as students write it (lower case): the contract's
+    "params": "parameters", "weights": "parameters", "activations": "cache",
+    "caches": "cache", "forward_cache": "cache", "lr": "learning_rate", "alpha":
+    "learning_rate", "iterations": "num_iterations", "num_iters": "num_iterations",
+    "epochs": "num_iterations", "x_train": "X", "y_train": "Y", "labels": "Y",
+    "grad": "grads", "gradients": "grads"}
+
+
+def _contract_name(name: str, expected: tuple[str, ...]) -> str | None:
+    """The contract's parameter a parameter's name means: the same, the same but for case (W
+    for w), or a known synonym (activations for cache); None if none."""
+    if name in expected:
+        return name
+    folded = [e for e in expected if e.lower() == name.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    synonym = PARAMETER_SYNONYMS.get(name.lower())
+    return synonym if synonym in expected else None
 
 
 def _verdict(findings: list[Finding]) -> str:
@@ -1194,11 +1245,12 @@ def audit(target: str | Target, contract: str, *, hidden_activation: str = "sigm
         if failed is not None:
             result.reason = f"loading the target failed: {failed.message}"
             return result
+        reordered = _reordered(spec, found.accepts if found else None, definitions)
+        engine.reordered = bool(reordered)
         result.findings = engine.search()
         engine.keep()
         result.findings += load_notes(sandbox.load_note) + _defined_again(
-            spec.function, [place for place, _ in definitions]) + _reordered(
-            spec, found.accepts if found else None, definitions)
+            spec.function, [place for place, _ in definitions]) + reordered
     result.verdict = _verdict(result.findings)
     return result
 
