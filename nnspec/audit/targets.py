@@ -512,10 +512,12 @@ def load_target(target: Target, run_limit: float = 0.0) -> tuple[Callable[..., A
                     python_text(read_input(path, MAX_CODE)), str(path)))
                 why = (f"did not finish within {run_limit:g} s (a loop at the top level? put "
                        "it under `if __name__ == \"__main__\":`)" if isinstance(exc, RanTooLong)
+                       else "stopped at an import that failed (the import note names it)"
+                       if isinstance(exc, ImportError) and failed
                        else f"failed ({_one_line(exc)})")
-                if not (isinstance(exc, ImportError) and failed):  # else the import notes say it
-                    notes.append(f"load\trunning the file as a module {why}; only its imports, "
-                                 "definitions and constants were loaded, as for a notebook")
+                # said after a failed import too: the rest of its top level did not run
+                notes.append(f"load\trunning the file as a module {why}; only its imports, "
+                             "definitions and constants were loaded, as for a notebook")
         else:
             namespace, failed = _exec_pieces(target, read_source(target))
     obj = namespace
