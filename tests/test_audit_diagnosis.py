@@ -279,6 +279,32 @@ def test_a_db_per_example_is_one_shape_defect() -> None:
     assert [(f.check, f.severity) for f in found] == [("shape", "defect")]
 
 
+def test_every_quantity_of_a_scalar_shape_note_is_named_at_once() -> None:
+    """A db of shape (1,) and a cost of shape (1, 1) got the db note alone: the student fixed
+    db, ran again and only then met the cost. A db per example (a shape defect where m > 1,
+    (1,) where m = 1) is left out of the note and the cost's part stays."""
+    def both(w, b, X, Y):
+        grads, cost = _stable_propagate(np.mean)(w, b, X, Y)
+        return {**grads, "db": np.reshape(grads["db"], (1,))}, np.reshape(cost, (1, 1))
+
+    (note,) = engine.audit_function(both, "logreg.propagate").findings
+    assert note.check == "scalar-shape"
+    assert note.message.startswith("db is returned with shape (1,)"), note.message
+    assert "; and also cost is returned as an array of shape (1, 1)" in note.message
+    assert note.counterexample["quantities"] == ["db", "cost"]
+
+    def db_per_example(w, b, X, Y):
+        grads, cost = both(w, b, X, Y)
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        return {**grads, "db": np.sum(A - Y, axis=0) / X.shape[1]}, cost
+
+    found = engine.audit_function(db_per_example, "logreg.propagate").findings
+    assert [(f.check, f.severity) for f in found] == [("shape", "defect"),
+                                                      ("scalar-shape", "note")]
+    assert found[1].message.startswith("cost is returned as an array of shape (1, 1)")
+    assert "db" not in found[1].message and found[1].counterexample["quantity"] == "cost"
+
+
 UPDATE = {**PARAMS, "dW1": TWO["W1"] / 4, "db1": TWO["b1"] + 1, "dW2": TWO["W2"] - 0.5,
           "db2": TWO["b2"] * 3, "learning_rate": 0.5}
 

@@ -358,6 +358,7 @@ class _Engine:
         self.checked = 0  # problems on which the target gave something whose values were compared
         self.out_of_memory = 0  # problems on which it raised MemoryError (see _fatal)
         self.reordered = False  # its parameters are the contract's in another order (_reordered)
+        self.misshapen: set[str] = set()  # quantities with a shape defect on some input (search)
 
     def evaluate(self, problem: Any, outcomes: list[CallOutcome] | None = None) -> list[Failure]:
         """Every failure on this problem (cached): two calls (made already if `outcomes` are
@@ -458,7 +459,7 @@ class _Engine:
         import numpy as np
 
         with np.errstate(all="ignore"):  # bounds of huge inputs overflow to inf, as they should
-            found = c.check(problem, first.value, self.options)
+            found = _one_scalar_note(c.check(problem, first.value, self.options))
             return failures + [self._benign(problem, f) for f in found]
 
     def _hint(self, problem: Any, outcome: CallOutcome) -> str:
@@ -606,7 +607,8 @@ class _Engine:
         if worst and ("accuracy", "warning") in first and not self.stopped:
             self._climb(worst)
         note = first.get(("scalar-shape", "note"))
-        if note is not None and note[1].details.get("quantity") in misshapen:
+        self.misshapen = misshapen
+        if note is not None and set(_scalar_parts(note[1])) <= misshapen:
             del first[("scalar-shape", "note")]  # the same mistake, seen where m = 1
         if ("value", "defect") in first:  # "uses a > 0.5" is a guess from a = 0.5 alone, which
             first.pop(("threshold", "note"), None)  # a wrong prediction elsewhere disproves
@@ -668,6 +670,8 @@ class _Engine:
                 problem, failure = self._shrink(check, severity, problem, failure)
                 problem, failure = self._reduce(check, severity, problem, failure)
                 problem, failure = self._rounded(problem, failure)
+            if check == "scalar-shape":
+                failure = _scalar_note_without(failure, self.misshapen)
             counterexample = {"inputs": self.contract.describe(problem, self.options)}
             counterexample.update(failure.details)
             if check != "timeout" and not shrinking and not self._smallest(problem):
@@ -1046,6 +1050,43 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, float) and math.isnan(a):
         return isinstance(b, float) and math.isnan(b)
     return a == b
+
+
+SCALAR_PARTS = "; and also "  # between the parts of one scalar-shape note
+
+
+def _one_scalar_note(failures: list[Failure]) -> list[Failure]:
+    """One scalar-shape note per call, naming every quantity: the first alone was told, and a
+    student who fixed db's shape (1,) then met the cost's (1, 1)."""
+    notes = [f for f in failures if f.check == "scalar-shape"]
+    if len(notes) < 2:
+        return failures
+    merged = dataclasses.replace(notes[0], message=SCALAR_PARTS.join(f.message for f in notes),
+                                 details={**notes[0].details, "quantities": [
+                                     f.details.get("quantity") for f in notes]})
+    return [merged if f is notes[0] else f for f in failures
+            if f.check != "scalar-shape" or f is notes[0]]
+
+
+def _scalar_parts(failure: Failure) -> dict[str, str]:
+    """A scalar-shape note's quantities, each with its part of the message."""
+    quantities = failure.details.get("quantities") or [failure.details.get("quantity", "")]
+    return dict(zip(quantities, failure.message.split(SCALAR_PARTS)))
+
+
+def _scalar_note_without(failure: Failure, misshapen: set[str]) -> Failure:
+    """The note without the quantities whose shape is a defect elsewhere (db of shape (m,)
+    is a note only where m = 1)."""
+    parts = _scalar_parts(failure)
+    kept = {q: m for q, m in parts.items() if q not in misshapen}
+    if not kept or len(kept) == len(parts):
+        return failure
+    details = {k: v for k, v in failure.details.items() if k != "quantities"}
+    if len(kept) > 1:
+        details["quantities"] = list(kept)
+    details["quantity"] = next(iter(kept))
+    return dataclasses.replace(failure, message=SCALAR_PARTS.join(kept.values()),
+                               details=details)
 
 
 def _same_kind(found: Failure, target: Failure) -> bool:
