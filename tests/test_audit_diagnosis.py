@@ -200,6 +200,20 @@ def test_no_saturation_warning_repeats_quantities_wrong_elsewhere() -> None:
     assert [(f.check, f.severity) for f in result.findings] == [("value", "defect")]
 
 
+def test_examples_in_rows_are_named() -> None:
+    """X read as (m, n_x) throughout (`w.T @ X.T`, `X.T @ dZ.T`: a real submission's
+    convention) runs only where n_x == m, and there it "matched no known mistake"."""
+    def rows(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(w.T @ X.T + b)))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X.T @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+    found = engine.audit_function(rows, "logreg.propagate").findings
+    value = next(f for f in found if f.check == "value")
+    assert "matches: X read with its examples in rows" in value.message, value.message
+
+
 def test_a_logistic_regressions_transpose_advice_is_in_its_own_notation() -> None:
     """w^T X + b and X dZ^T / m, not the 2-layer network's W X + b and dZ X^T / m."""
     def transposed(w, b, X, Y):

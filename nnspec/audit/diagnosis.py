@@ -175,6 +175,9 @@ X_UNTRANSPOSED = Match("dZ1 X in place of dZ1 X^T (a missing transpose)", "dW1 =
                        "(it only runs because n_x == m)")
 X_TRANSPOSED = Match("X^T dZ^T in place of X dZ^T (a transpose too many)", "dw = X dZ^T / m, "
                      "z = w^T X + b (it only runs because n_x == m)")
+EXAMPLES_IN_ROWS = Match("X read with its examples in rows (X^T wherever X belongs)",
+                        "X is (n_x, m), one column per example: z = w^T X + b, dw = X dZ^T / m "
+                        "(it only runs because n_x == m)")
 ONE_TERM = Match("the (1 - y) log(1 - a) term dropped", "the loss has both terms")
 N_X_FOR_M = Match("m taken as X.shape[0], the number of features",
                   "m = X.shape[1]: X is (n_x, m), one column per example")
@@ -313,6 +316,7 @@ def _logreg_variants(p: dict, o: Any, got: dict) -> Iterator[Variant]:
     yield FLIPPED, lambda: _logreg(p, flipped=True)
     if n_x == m:
         yield X_TRANSPOSED, lambda: _logreg(p, transpose=True)
+        yield EXAMPLES_IN_ROWS, lambda: _logreg({**p, "X": p["X"].T})
     yield ONE_TERM, lambda: {"cost": _cost(base["A"], p["Y"], second_term=False)}
     yield BROADCAST, lambda: _broadcast(p, base)  # a from X^T w: (m, 1)
     yield from _eps_variants(base["A"], p["Y"], float(base["cost"]), got.get("cost"))
