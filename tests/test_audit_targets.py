@@ -483,6 +483,13 @@ def test_a_global_a_notebook_cell_binds_is_named_before_a_failed_star_import(
     assert result.verdict == "error"
     assert "bound at the top level by `m = X.shape[1]` (hw.ipynb cell 2 line 2)" in result.reason
     assert "testCases_v2" not in result.reason
+    cells[1] = "X = np.ones((2, 3))\n(n, m) = X.shape  # the sizes"  # quoted as written
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {},
+                                         "outputs": [], "execution_count": None}
+                                        for c in cells], "metadata": {}, "nbformat": 4,
+                              "nbformat_minor": 5}))
+    reason = audit(str(nb), "logreg.propagate", examples=3).reason
+    assert "bound at the top level by `(n, m) = X.shape` (hw.ipynb cell 2 line 2)" in reason
 
 
 def test_parameters_in_another_order_are_told_as_such(tmp_path: Path) -> None:

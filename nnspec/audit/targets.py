@@ -390,7 +390,8 @@ def unrun_bindings(target: Target) -> dict[str, str]:
         for node in tree.body:
             if not isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef,
                                      ast.AsyncFunctionDef, ast.ClassDef)):
-                statement = ast.unparse(node).split("\n")[0][:80]
+                written = ast.get_source_segment(source, node) or ast.unparse(node)
+                statement = written.split("\n")[0][:80]  # as written, not ast's normal form
                 for name in _names_in_block(node):
                     found.setdefault(name, f"`{statement}` ({filename} line {node.lineno})")
     return found
