@@ -211,6 +211,32 @@ def test_a_line_fed_a_wrong_value_by_another_listing_is_not_a_second_erratum(
     assert got["w = w - learning_rate * dw"].verdict == "holds"
 
 
+@pytest.mark.parametrize("unpack", ["grads, cost", "cost, grads"])
+def test_results_unpacked_in_another_order_are_one_erratum(unpack):
+    """`cost, grads = propagate(...)` was "runs; assigns no quantity" (a dict is no matrix),
+    then `grads["dw"]` raised and `grads["db"]` below it raised again: two errata, neither on
+    the line at fault. The unpack is false, the lines that read grads hold once it is the
+    table's."""
+    text = ("# Code\n\n```python\n"
+            f"{unpack} = propagate(w, b, X, Y)\n"
+            'dw = grads["dw"]\ndb = grads["db"]\nw = w - learning_rate * dw\n```\n\n'
+            "```python\ndef propagate(w, b, X, Y):\n    m = X.shape[1]\n"
+            "    A = sigmoid(np.dot(w.T, X) + b)\n    cost = -np.sum(Y * np.log(A) + (1 - Y) * "
+            "np.log(1 - A)) / m\n    dw = np.dot(X, (A - Y).T) / m\n    db = np.sum(A - Y) / m\n"
+            '    return {"dw": dw, "db": db}, cost\n```\n')
+    claims, _ = extract.claims(notes.parse(text, "x.md"))
+    got = {r.notes: r for r in verify.verify_notes(claims, workers=1)}
+    swapped = unpack == "cost, grads"
+    line = got[f"{unpack} = propagate(w, b, X, Y)"]
+    assert line.verdict == ("false" if swapped else "holds"), line
+    assert ("results unpacked in another order?" in line.evidence) == swapped, line
+    for reads in ('dw = grads["dw"]', 'db = grads["db"]'):
+        assert got[reads].verdict == "holds", got[reads]
+        assert ("once grads is the notation table's: L1 gives another" in got[reads].detail) \
+            == swapped, got[reads].detail
+    assert got["w = w - learning_rate * dw"].verdict == "holds"
+
+
 def test_a_listing_that_starts_with_imports_is_named_by_its_first_function():
     claims, _ = extract.claims(notes.parse(
         "# Code\n\n```python\nimport numpy as np\n\ndef propagate(w, b, X, Y):\n"

@@ -95,7 +95,10 @@ class _Record(_ExactIntegers):
             ast.Dict([ast.Constant(n) for n in names], [ast.Name(n, ast.Load()) for n in names])],
             []))
         after = [node, ast.copy_location(call, node)]
-        for name in (t.id for t in targets if isinstance(t, ast.Name)) if self.fixing else ():
+        alone = [t for t in targets if isinstance(t, ast.Name)] + [  # and unpacked: grads, cost
+            e for t in targets if isinstance(t, ast.Tuple) for e in t.elts
+            if isinstance(e, ast.Name)]
+        for name in (t.id for t in alone) if self.fixing else ():
             fix = ast.Call(ast.Name(self.fix, ast.Load()),
                            [ast.Constant(node.lineno), ast.Constant(name), ast.Name(name, ast.Load())],
                            [])
@@ -266,7 +269,7 @@ def _fixed_rate(got: sp.Matrix, before: sp.Matrix, gradient: sp.Matrix) -> sp.Ex
     return None
 
 
-FIXABLE = {*FORWARD, *GRADIENTS, *(name for name in STEPS if name)}
+FIXABLE = {*FORWARD, *GRADIENTS, *(name for name in STEPS if name), "grads"}
 
 
 def _wrong_inputs(text: str, records: dict, index: int, net: Network
@@ -284,10 +287,28 @@ def _wrong_inputs(text: str, records: dict, index: int, net: Network
         lines = [line for line in records if line < index and name in records[line][0]]
         if not lines or len(records[max(lines)]) != 1:
             continue
-        got, want = _as_matrix(records[max(lines)][0][name]), expected(name, net, set())
+        value = records[max(lines)][0][name]
+        if name == "grads":
+            if _not_the_table_grads(value, net):
+                wrong.append((max(lines), name))
+            continue
+        got, want = _as_matrix(value), expected(name, net, set())
         if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
             wrong.append((max(lines), name))
     return tuple(wrong)
+
+
+def _table_grads(net: Network) -> dict:
+    """The notation table's gradients as a `grads` dict holds them (dw, db; dW1, ..., db2)."""
+    names = ("dW1", "db1", "dW2", "db2") if net.two_layer else ("dw", "db")
+    return {name: np.array(expected(name, net, set()).tolist(), dtype=object) for name in names}
+
+
+def _not_the_table_grads(value, net: Network) -> bool:
+    """Whether a `grads` the listing holds is no gradients' dict at all (a cost unpacked into
+    it). Wrong values in a right dict are the function's that made it (another listing's:
+    `_fed_by_another_listing` names it), not the line's that unpacked it."""
+    return not isinstance(value, dict) or not set(_table_grads(net)) <= set(value)
 
 
 def _wrong_in_others(others: str, shape: tuple[int, int], two: bool, hidden: str,
@@ -301,7 +322,7 @@ def _wrong_in_others(others: str, shape: tuple[int, int], two: bool, hidden: str
         if len(records[line]) != 1 or len(records[line][0]) != 1:
             continue
         (name, value), = records[line][0].items()
-        if name not in FIXABLE:
+        if name not in FIXABLE | {"cost"}:  # a function's cost is handed back whole
             continue
         got, want = _as_matrix(value), expected(name, net, set())
         if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
@@ -338,6 +359,8 @@ def _run(source: str, others: str, shape: tuple[int, int], two: bool,
     def fix(line: int, name: str, value, fixes=fixes):
         if (line, name) not in fixes:
             return value
+        if name == "grads":
+            return _table_grads(net)
         want = expected(name, net, set())
         if isinstance(value, np.ndarray) or want.shape != (1, 1):
             return np.array(want.tolist(), dtype=object)
@@ -542,14 +565,19 @@ class CodeLine:
         step is judged with the listing's own gradient): one wrong line is one erratum, not
         every line downstream of it."""
         outcome = self._judged()
+        beyond = self._beyond_a_fed_raise() if outcome.detail.startswith("not reached") \
+            else None
+        if beyond is not None:
+            return beyond
         raised = self._raised() if outcome.detail.startswith("not reached") else None
         if raised is not None:  # the lines below a line that raises are judged all the same
             line, name = raised
             fed = replace(self, fixes=(raised,), replaced=(line,))._judged()
             if fed.detail.startswith("not reached"):
                 return outcome
-            return replace(fed, detail=f"{fed.detail} (L{line} raises: run with the notation "
-                           f"table's {name} in its place)")
+            rooted = self._fed_wrong_inputs((raised,), (line,)) if fed.ok is False else None
+            return rooted or replace(fed, detail=f"{fed.detail} (L{line} raises: run with the "
+                                     f"notation table's {name} in its place)")
         if outcome.ok is not False or self.fixes or self.broken or self.table_functions \
                 or self.others_fixes:
             return outcome
@@ -562,21 +590,54 @@ class CodeLine:
                 names = ", ".join(wrong_helpers)
                 return Outcome(True, f"{fed.detail}, once {names} is the notation table's: the "
                                f"notes' own {names} gives another (the erratum is there)")
+        fed = self._fed_wrong_inputs()
+        if fed is not None:
+            return fed if fed.ok is True else outcome
+        return self._fed_by_another_listing(outcome)
+
+    def _beyond_a_fed_raise(self) -> Outcome | None:
+        """A line not reached because an earlier line raised on a wrong input that a line
+        above it gave (`grads["dw"]` on a cost unpacked into grads): judged in the run with
+        the table's value of that input, as the line that raised is."""
+        if self.fixes or self.replaced:
+            return None
+        net, records, failed, _ = _run(self.source, self.others, SHAPES[0], self.two_layer,
+                                       self.hidden, self.loss)
+        if not failed or not failed[0] or failed[0] >= self.index:
+            return None
+        wrong = _wrong_inputs(self.source.split("\n")[failed[0] - 1].strip(), records,
+                              failed[0], net)
+        if not wrong or _wrong_inputs(self.text, records, self.index, net):
+            return None  # a line that reads the wrong input itself is told so (`run`)
+        fed = replace(self, fixes=wrong)._judged()
+        if fed.detail.startswith("not reached"):
+            return None
+        names = ", ".join(name for _, name in wrong)
+        lines = ", ".join(f"L{line}" for line, _ in wrong)
+        return replace(fed, detail=f"{fed.detail} (L{failed[0]} raises on the {names} {lines} "
+                       f"gives: run with the notation table's {names})")
+
+    def _fed_wrong_inputs(self, fixes: tuple = (), replaced: tuple = ()) -> Outcome | None:
+        """The line judged with the table's values of the inputs earlier lines gave it wrong
+        (in the run with `fixes` and `replaced`, those of a line that raised): None when no
+        input is wrong, else the outcome (holds, naming them, or what it gives then). A line
+        below one that raised may be fed a wrong value from above it too (a cost unpacked
+        into grads, then `grads["dw"]` raised, and `grads["db"]` below it)."""
         for shape in SHAPES:
             net, records, _, _ = _run(self.source, self.others, shape, self.two_layer,
-                                      self.hidden, self.loss)
+                                      self.hidden, self.loss, fixes, replaced)
             wrong = _wrong_inputs(self.text, records, self.index, net)
             if wrong:
                 fed = replace(self, fixes=wrong)._judged()
                 if fed.ok is not True:
-                    return outcome
+                    return fed if not fixes else None
                 names = ", ".join(name for _, name in wrong)
                 lines = ", ".join(f"L{line}" for line, _ in wrong)
                 one = len(wrong) == 1
                 return Outcome(True, f"{fed.detail}, once {names} {'is' if one else 'are'} the "
                                f"notation table's: {lines} give{'s' if one else ''} another "
                                "(the erratum is there or above)")
-        return self._fed_by_another_listing(outcome)
+        return None
 
     def _fed_by_another_listing(self, outcome: Outcome) -> Outcome:
         """The line judged with the other listings' wrong lines giving the table's values: a
@@ -675,6 +736,13 @@ class CodeLine:
                     # line's error, not the step's; with a rate of its own (w - 0.01 * dw)
                     rate = _fixed_rate(got, net.value(name), own) if got is not None else None
                     want = net.value(name) - (LR if rate is None else rate) * own
+                if want is not None and isinstance(value, (dict, list, tuple, str)):
+                    kind = (f"a dict (keys {', '.join(map(str, value))})"
+                            if isinstance(value, dict) else f"a {type(value).__name__}")
+                    return Outcome(False, f"{name} is not what the notation table names {name}",
+                                   f"at {_label(shape, self.two_layer)}: the line gives {kind}, "
+                                   f"the notation table a {want.shape[0]} x {want.shape[1]} "
+                                   "value (results unpacked in another order?)")
                 if want is None or got is None:
                     continue
                 ok, why = matrices_equal(got, want, rng)
