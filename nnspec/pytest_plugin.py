@@ -4,7 +4,9 @@ Installing nnspec changes nothing for a test suite that does not use it: no Hypo
 is loaded, no header line is printed, Hypothesis is not even imported.
 - `--nnspec-profile NAME` (or the environment variable NNSPEC_PROFILE) loads nnspec's Hypothesis
   profile NAME (`nnspec.numerics.profiles`). A profile the user chose (`settings.load_profile`
-  in a conftest, `--hypothesis-profile`) is never replaced: with the environment variable
+  in a conftest, even one read during collection, `--hypothesis-profile`) is never replaced
+  (nnspec's is loaded after collection: a profile registered after it took it as its
+  parent): with the environment variable
   nnspec's profile is then not loaded; with the option it is a usage error.
 - the fixture `nnspec_audit(function, contract=..., **options)` audits a function object with
   `nnspec.audit.engine.audit_function` and fails the test with the audit's message (the minimal
@@ -26,7 +28,8 @@ import pytest
 from nnspec.errors import UsageError
 from nnspec.text import plural
 
-_PROFILE = pytest.StashKey[str]()
+_PROFILE = pytest.StashKey[str]()  # nnspec's profile asked for (loaded after collection)
+_ASKED = pytest.StashKey[bool]()  # by the option (else by NNSPEC_PROFILE)
 _AUDITS = pytest.StashKey[list]()
 _WROTE = pytest.StashKey[str]()  # the report's line, said in the terminal summary
 _WORKER_KEY = "nnspec_audits"  # a pytest-xdist worker's audits, pickled, in its workeroutput
@@ -73,18 +76,50 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as exc:
         raise pytest.UsageError(f"{source}: {exc}") from None
     if chosen:  # asked for by the option
-        from hypothesis import settings
+        raise pytest.UsageError(_both(asked))
+    config.stash[_PROFILE] = wanted  # loaded once every conftest and test module is read
+    config.stash[_ASKED] = bool(asked)
 
-        raise pytest.UsageError(
-            f"--nnspec-profile {asked}: the Hypothesis profile "
+
+def _both(asked: str) -> str:
+    from hypothesis import settings
+
+    return (f"--nnspec-profile {asked}: the Hypothesis profile "
             f"{settings.get_current_profile_name()!r} is already loaded (by "
             "--hypothesis-profile or a conftest); choose one of the two")
-    config.stash[_PROFILE] = profiles.load(wanted)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal reports the collection
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Load nnspec's profile now, not at configure time: a conftest below the test root (or a
+    test module) is read during collection, and a profile it registered after nnspec's was
+    loaded took nnspec's as its parent (derandomized, no database): the user's own profile
+    must hold, so one loaded there makes the variable give way and the option an error."""
+    from nnspec.numerics import profiles
+
+    wanted = session.config.stash.get(_PROFILE, None)
+    if wanted is None:
+        return
+    if profiles.user_chose_one():
+        if session.config.stash.get(_ASKED, False):
+            raise pytest.UsageError(_both(wanted))
+        del session.config.stash[_PROFILE]
+        return
+    profiles.load(wanted)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
+    """Asked for by the option, the profile is loaded or the run stops: said at once. By the
+    variable, it may give way to a conftest read later (`pytest_report_collectionfinish`)."""
     name = config.stash.get(_PROFILE, None)
-    return None if name is None else f"nnspec: hypothesis profile {name}"
+    asked = config.stash.get(_ASKED, False)
+    return None if name is None or not asked else f"nnspec: hypothesis profile {name}"
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    name = config.stash.get(_PROFILE, None)
+    asked = config.stash.get(_ASKED, False)
+    return None if name is None or asked else f"nnspec: hypothesis profile {name}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -82,6 +82,38 @@ def test_nnspec_profile_is_loaded_when_asked_and_shown_in_the_header(project, mo
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
+def test_a_profile_of_a_conftest_read_during_collection_holds(pytester, monkeypatch, how):
+    """A conftest below the test root is read after pytest_configure: the user's profile it
+    registered took the loaded nnspec.ci as its parent (derandomized, no database), so
+    NNSPEC_PROFILE changed the user's own profile and --nnspec-profile was not refused."""
+    for name in NO_ENV:
+        monkeypatch.delenv(name, raising=False)
+    pytester.makeini("[pytest]\ntestpaths = tests\n")
+    unit = pytester.path / "tests" / "unit"
+    unit.mkdir(parents=True)
+    (unit / "conftest.py").write_text(
+        "from hypothesis import settings\n"
+        "settings.register_profile('mine', max_examples=7)\nsettings.load_profile('mine')\n")
+    (unit / "test_show.py").write_text(
+        "from hypothesis import settings\ndef test_show():\n    s = settings()\n"
+        "    print('PROFILE', settings.get_current_profile_name(), s.max_examples, "
+        "s.derandomize, s.database is None)\n")
+    args = ["-s", "-p", "no:cacheprovider"]
+    if how == "option":
+        args += ["--nnspec-profile", "ci"]
+    else:
+        monkeypatch.setenv("NNSPEC_PROFILE", "ci")
+    result = pytester.runpytest_subprocess(*args)
+    if how == "option":
+        assert result.ret == 4
+        result.stderr.fnmatch_lines([("*--nnspec-profile ci: the Hypothesis profile 'mine' is "
+                                     "already loaded*")])
+    else:
+        assert shown(result) == "mine 7 False False"
+        result.stdout.no_fnmatch_line("*nnspec:*")
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
 def test_bad_profile_name_is_a_usage_error(project, monkeypatch, how):
     args = ["--nnspec-profile", "nosuch"] if how == "option" else []
     if how == "environment":
