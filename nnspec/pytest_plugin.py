@@ -32,7 +32,7 @@ _PROFILE = pytest.StashKey[str]()  # nnspec's profile asked for (loaded after co
 _ASKED = pytest.StashKey[bool]()  # by the option (else by NNSPEC_PROFILE)
 _AUDITS = pytest.StashKey[list]()
 _WROTE = pytest.StashKey[str]()  # the report's line, said in the terminal summary
-_WORKER_KEY = "nnspec_audits"  # a pytest-xdist worker's audits, pickled, in its workeroutput
+_PROPERTY = "nnspec_audit"  # a pytest-xdist worker's audit, in its test's user_properties
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,9 +45,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(Markdown)")
 
 
+class _WorkersAudits:
+    """The main process's side of a pytest-xdist run: each worker's audits arrive with the
+    reports of the tests that ran them (at the session's end they were lost with a worker
+    that crashed, and the report looked complete)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":  # the last report of a test holds all its properties
+            return
+        import base64
+        import pickle
+
+        for key, value in report.user_properties:
+            if key == _PROPERTY:
+                self.config.stash[_AUDITS].append(pickle.loads(base64.b64decode(value)))
+
+
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own plugin has loaded --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_AUDITS] = []
+    if config.getoption("--nnspec-report") is not None and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_WorkersAudits(config), "nnspec-workers-audits")
     path = config.getoption("--nnspec-report")
     if path is not None:  # fail before the run, not after it
         from nnspec.report import audits
@@ -126,12 +147,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("--nnspec-report")
     if path is None:
         return
-    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: its audits go to the main
-        import pickle
-
-        session.config.workeroutput[_WORKER_KEY] = pickle.dumps(
-            session.config.stash.get(_AUDITS, []))
-        return
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: its audits went to the
+        return  # main process with its tests' reports (_WorkersAudits)
     from nnspec.report import audits
 
     recorded = session.config.stash.get(_AUDITS, [])
@@ -144,16 +161,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
     session.config.stash[_WROTE] = f"nnspec: wrote {written} ({plural(len(recorded), 'audit')})"
-
-
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, when it is installed
-def pytest_testnodedown(node: object, error: object) -> None:
-    """A worker's audits, for the main process's report (they were lost: "0 audits")."""
-    sent = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
-    if sent is not None:
-        import pickle
-
-        node.config.stash[_AUDITS].extend(pickle.loads(sent))  # from this run's own workers
 
 
 def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config
@@ -199,6 +206,13 @@ def nnspec_audit(request: pytest.FixtureRequest):
             reason = _keywords(str(exc))
             result = AuditResult(_label(function), contract, "error", reason=reason)
         recorded.append(SessionAudit(request.node.nodeid, result))
+        if hasattr(request.config, "workerinput") and \
+                request.config.getoption("--nnspec-report") is not None:
+            import base64
+            import pickle
+
+            request.node.user_properties.append((_PROPERTY, base64.b64encode(pickle.dumps(
+                recorded[-1])).decode("ascii")))
         if result.verdict == "error":  # outside the except: no chained traceback
             pytest.fail(f"nnspec: error: {result.reason}", pytrace=False)
         if result.verdict != "conforms":

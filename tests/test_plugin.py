@@ -192,6 +192,25 @@ def test_the_report_gathers_the_audits_of_xdist_workers(audited):
     assert text == serial.read_text()  # the same report, whichever worker ran which test
 
 
+def test_a_crashed_xdist_worker_loses_only_the_test_it_crashed_in(audited):
+    """A worker's audits went to the main process at the session's end: a worker that
+    crashed (os._exit in a target run in-process) lost every audit it had run, and the
+    report still looked whole ("2 audits" for 6 tests that passed)."""
+    audited.makepyfile(test_many="".join(
+        f"def test_ok{i}(nnspec_audit):\n"
+        f"    from implementation import propagate\n"
+        f"    nnspec_audit(propagate, contract='logreg.propagate', examples=5)\n"
+        for i in range(6)) + (
+        "def test_z_crash(nnspec_audit):\n    import os\n"
+        "    nnspec_audit(lambda w, b, X, Y: os._exit(3), contract='logreg.propagate')\n"))
+    target = audited.path / "audits.md"
+    result = audited.runpytest_subprocess("-n", "2", "--nnspec-report", str(target), "-p",
+                                          "no:cacheprovider", "-p", "no:randomly",
+                                          "test_many.py")
+    result.assert_outcomes(passed=6, failed=1)
+    assert "6 audits: 6 conform" in target.read_text(), target.read_text()
+
+
 @pytest.mark.parametrize("name, content", [("implementation.py", None),
                                            ("notes.txt", "my own notes\n")])
 def test_the_report_writes_over_no_file_but_its_own(audited, name, content):
