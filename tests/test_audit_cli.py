@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -217,6 +218,36 @@ def test_audit_function_isolated_in_a_sandbox() -> None:
 
     with pytest.raises(UsageError, match="cannot be loaded by name"):
         audit_function(local, "logreg.propagate", isolate=True)
+
+
+class _Model:
+    def propagate(self, w, b, X, Y):
+        return _sign_bug(w, b, X, Y)
+
+    def __call__(self, w, b, X, Y):
+        return _sign_bug(w, b, X, Y)
+
+
+@pytest.mark.parametrize("target, said", [
+    (_Model().propagate, "a bound method"),  # was re-loaded unbound: w given as self
+    (functools.partial(_sign_bug), "a partial"),  # was looked for in functools.py
+    (_Model(), "a _Model, not a function"),  # was "no function ''"
+])
+def test_what_cannot_be_isolated_says_why(target, said) -> None:
+    """Only a function defined with def at a module's top level can be loaded by name in a
+    sandbox: a bound method got defects of the harness's making (its instance lost), a partial
+    and a callable object a confusing "no function ''"."""
+    with pytest.raises(UsageError, match=f"cannot be loaded by name in another process: it is "
+                       f"{said}"):
+        audit_function(target, "logreg.propagate", isolate=True)
+    assert audit_function(target, "logreg.propagate", examples=5).verdict == "defect"
+    assert "?" not in engine_label(target)
+
+
+def engine_label(target) -> str:
+    from nnspec.audit.engine import function_label
+
+    return function_label(target)
 
 
 def test_seed_random_is_drawn_printed_and_recorded(tmp_path: Path,

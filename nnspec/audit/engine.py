@@ -1321,7 +1321,8 @@ def function_label(function: object) -> str:
     import functools
 
     inner = function.func if isinstance(function, functools.partial) else function
-    label = f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', '?')}"
+    name = getattr(inner, "__qualname__", None) or f"{type(inner).__qualname__} object"
+    label = f"{getattr(inner, '__module__', None) or type(inner).__module__}:{name}"
     return f"partial({label})" if inner is not function else label
 
 
@@ -1337,9 +1338,17 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
     """
     name = function_label(function)
     if isolate:
-        module = sys.modules.get(getattr(function, "__module__", ""), None)
-        qualname = getattr(function, "__qualname__", "")
+        import inspect
+
+        module = sys.modules.get(getattr(function, "__module__", None) or "", None)
+        qualname = getattr(function, "__qualname__", "") or ""
         path = getattr(module, "__file__", None)
+        if inspect.ismethod(function) or not inspect.isfunction(function):
+            what = "a bound method (its instance stays in this process)" \
+                if inspect.ismethod(function) else \
+                f"a {type(function).__name__}, not a function defined with def"
+            raise UsageError(f"{name} cannot be loaded by name in another process: it is "
+                             f"{what}; audit it with isolate=False")
         if not path or "<" in qualname or not path.endswith(".py"):
             raise UsageError(f"{name} cannot be loaded by name in another process "
                              "(defined in a function, or its module has no .py file); "
