@@ -1244,10 +1244,17 @@ def _options(contract: str, hidden_activation: str, dtype: str, examples: int, t
         raise UsageError(f"--hidden-activation must be sigmoid or tanh, not {hidden_activation!r}")
     if dtype not in ("float64", "float32"):
         raise UsageError(f"--dtype must be float64 or float32, not {dtype!r}")
+    if isinstance(examples, bool) or not isinstance(examples, int):
+        raise UsageError(f"--examples must be a whole number, not {examples!r}")
     if not 1 <= examples <= MAX_EXAMPLES:  # 10^8 ran on for ever: --timeout counts calls only
         raise UsageError(f"--examples must be between 1 and {MAX_EXAMPLES}")
-    if not timeout > 0:
-        raise UsageError("--timeout must be positive")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not 0 < timeout < math.inf:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout!r}")
+    if seed == "random":  # the library's callers too (the fixture): drawn, said, recorded
+        seed = resolve_seed(seed)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise UsageError(f"--seed must be an integer or 'random', not {seed!r}")
     return contracts.get(contract), contracts.Options(hidden_activation, dtype, examples,
                                                        timeout, seed)
 
@@ -1326,6 +1333,26 @@ def function_label(function: object) -> str:
     return f"partial({label})" if inner is not function else label
 
 
+@contextlib.contextmanager
+def _seeded_global_generators():
+    """NumPy's and Python's global generators seeded for the audit, as a sandbox seeds them
+    (a target that adds np.random noise wrote other bytes to the fixture's report on each
+    run), and given back as they were: the caller's own tests draw as they would have."""
+    import random
+
+    import numpy as np
+
+    from nnspec.audit.sandbox import _seed_global_generators
+
+    saved = random.getstate(), np.random.get_state()
+    _seed_global_generators()
+    try:
+        yield
+    finally:
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
+
+
 def audit_function(function: Callable, contract: str, *, hidden_activation: str = "sigmoid",
                    dtype: str = "float64", examples: int = 100, timeout: float = 60.0,
                    seed: int = 0, isolate: bool = False) -> AuditResult:
@@ -1337,6 +1364,8 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
     UsageError otherwise): a crash or a hang then cannot touch this process.
     """
     name = function_label(function)
+    if not isinstance(isolate, bool):
+        raise UsageError(f"isolate must be True or False, not {isolate!r}")
     if isolate:
         import inspect
 
@@ -1362,7 +1391,8 @@ def audit_function(function: Callable, contract: str, *, hidden_activation: str 
     spec, opts = _options(contract, hidden_activation, dtype, examples, timeout, seed)
     opts = _with_edition(spec, opts, _arity_of(function))
     engine = _Engine(spec, FunctionCaller(function, timeout), opts)
-    findings = engine.search()
+    with _seeded_global_generators():
+        findings = engine.search()
     return AuditResult(name, contract, _verdict(findings), findings, options=opts.as_dict())
 
 
