@@ -185,6 +185,36 @@ def test_notes_a_ci_job_must_not_pass_on_are_usage_errors(tmp_path, capsys, cont
     assert len(err) == 1 and expected in err[0]
 
 
+@pytest.mark.parametrize("command", ["verify", "report"])
+@pytest.mark.parametrize("kind", ["zero", "fifo", "crlf"])
+def test_notes_that_are_no_regular_file_are_refused_and_line_ends_are_read(
+        tmp_path, capsys, command, kind):
+    """A link to /dev/zero was read until the machine ran out of memory, a FIFO waited for
+    ever: notes are read as a regular file of bounded size (as a submission is). Windows line
+    ends are read as Python's text mode read them."""
+    import os
+
+    notes = tmp_path / "notes.md"
+    if kind == "zero":
+        notes.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(notes)
+    else:
+        notes.write_bytes(b"# Mine\r\n\r\n$$\\frac{d\\mathcal{L}}{db} = a - y$$\r\n")
+    args = [command, str(notes)] + (["--out", str(tmp_path / "out")] if command == "report"
+                                    else ["--json", str(tmp_path / "v.json")])
+    code = main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    if kind == "crlf":
+        assert code == 0, err
+        if command == "verify":
+            claims = json.loads((tmp_path / "v.json").read_text())["claims"]
+            assert [(c["line"], c["verdict"]) for c in claims] == [(3, "holds")]
+        return
+    assert code == 2 and len(err) == 1, err
+    assert ("a link to a system file" if kind == "zero" else "not a regular file") in err[0]
+
+
 def test_json_naming_the_notes_or_nothing_is_refused(tmp_path, capsys):
     """`--json my-notes.md` overwrote the author's notes with JSON (exit 0); `--json ''`
     wrote nothing and exited 0."""

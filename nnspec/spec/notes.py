@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from nnspec.errors import UsageError
-from nnspec.files import not_utf8
+from nnspec.files import not_utf8, read_input
 
 DISPLAY_ENVIRONMENTS = "equation|align|gather|multline"  # displayed math outside $$
 MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
@@ -113,8 +113,8 @@ def read(path: str | Path) -> str:
         raise UsageError(f"{path} is not notes: nnspec reads notes as Markdown or plain text "
                          f"({', '.join(s for s in NOTES_SUFFIXES if s)}, or no suffix), "
                          f"not {suffix}")
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    try:  # a regular file of bounded size: a link to /dev/zero filled the memory, a FIFO hung
+        text = read_input(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise UsageError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
@@ -122,6 +122,8 @@ def read(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read {path}: {not_utf8(exc)}") from None
     except OSError as exc:
+        if Path(path).is_dir():
+            raise UsageError(f"cannot read {path}: it is a directory") from None
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     if not text.replace("\0", "").strip():  # a truncated file, or the wrong one: not "0 claims"
         what = "is empty" if not text else "has no text (only NUL bytes or spaces)"
