@@ -69,7 +69,12 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
     """Write to a temporary file beside `path`, then rename it into place (UTF-8 for text).
 
     A reader sees the old file or the new one, never a part; an OSError becomes a UsageError
-    (`cannot write PATH: reason`), which the command line prints as one line with exit 2."""
+    (`cannot write PATH: reason`), which the command line prints as one line with exit 2. A
+    link is written through (its target replaced, the link kept: renamed over, a link such as
+    /dev/stdout became a regular file, for every program of the machine)."""
+    shown = path
+    if os.path.islink(path):
+        path = os.path.realpath(path)
     path = Path(path)
     directory = path.parent
     try:
@@ -79,7 +84,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
         # where NAME itself was near the limit (a long submission's grader file)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nnspec-", suffix=".tmp")
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -88,7 +93,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, make_dirs: bool = False
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None
         raise
 
 
@@ -191,7 +196,10 @@ def check_outputs(outputs: dict[str, str | None], inputs: tuple[str, ...] = (),
             example = os.path.join(given, "out.md" if "report" in option else "out.json")
             raise UsageError(f"{option} {given} names a folder: give a file name, such as "
                              f"{example}")
-        path = Path(given).resolve()
+        try:
+            path = Path(given).resolve()
+        except (RuntimeError, OSError):  # a link to itself, or a loop of links
+            raise UsageError(f"cannot write {given}: a link that leads back to itself") from None
         if path in seen:
             raise UsageError(f"{seen[path]} and {option} name the same path {given}")
         seen[path] = option

@@ -46,6 +46,27 @@ def test_bad_outputs_stop_before_any_work(tmp_path: Path, capsys: pytest.Capture
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["class", "mine.py"]
 
 
+def test_an_output_that_is_a_link_is_written_through_and_a_loop_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """An output renamed over a link replaced the link (as root, `--json /dev/stdout` made
+    the system's /dev/stdout a regular file); a link to itself was a RuntimeError traceback;
+    a link into /proc is a system file."""
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    link.symlink_to(real)
+    code, _, _ = _audit(capsys, str(CORRECT), "--json", str(link))
+    assert code == 0 and link.is_symlink() and real.read_text().startswith("{")
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    code, _, err = _audit(capsys, str(CORRECT), "--json", str(loop))
+    assert code == 2 and err == f"nnspec: error: cannot write {loop}: a link that leads back " \
+        "to itself\n"
+    system = tmp_path / "system.json"
+    system.symlink_to("/proc/version")
+    code, _, err = _audit(capsys, str(CORRECT), "--json", str(system))
+    assert code == 2 and "/proc holds the system's files" in err and err.count("\n") == 1
+    assert system.is_symlink()
+
+
 def test_target_text_cannot_drive_the_terminal_or_break_markdown(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     target = tmp_path / "loud.py"
@@ -91,15 +112,20 @@ def test_no_hypothesis_folder_in_the_users_folder(tmp_path: Path) -> None:
     assert all(p.is_relative_to(tmp_path / "cache" / "nnspec") for p in stored)
 
 
-def test_an_interrupted_report_writes_nothing(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_report_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              signum: int) -> None:
+    """scikit-learn's training catches the KeyboardInterrupt and returns early: a SIGTERM
+    there (the CLI's handler raises it too) was lost, and a report of the shortened training
+    written with exit 0."""
     pytest.importorskip("matplotlib")
+    from nnspec import errors
     from nnspec.report import evidence, markdown
     from nnspec.spec import verify
 
     def swallowing_training():  # as scikit-learn's MLPClassifier.fit does on Ctrl-C
         try:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signum)
         except KeyboardInterrupt:
             pass
         return "evidence from interrupted training"
@@ -107,8 +133,14 @@ def test_an_interrupted_report_writes_nothing(tmp_path: Path,
     monkeypatch.setattr(verify, "verify_notes", list)
     monkeypatch.setattr(evidence, "collect", swallowing_training)
     out = tmp_path / "deep" / "reports"
-    with pytest.raises(KeyboardInterrupt):
-        markdown.write_report(out)
+    previous = signal.signal(signal.SIGTERM, errors.on_interrupt)  # as the CLI has it
+    errors.reset_interrupt()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            markdown.write_report(out)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        errors.reset_interrupt()
     assert list(tmp_path.iterdir()) == []  # no report, no figures, no empty folders
 
 

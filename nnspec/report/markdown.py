@@ -24,7 +24,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from nnspec.audit.answers import md_code, md_text
-from nnspec.errors import EXIT_OK, UsageError
+from nnspec.errors import EXIT_OK, UsageError, interrupt_pending
 from nnspec.files import check_outputs, writable_problem, write_atomic
 from nnspec.text import plural
 
@@ -543,8 +543,8 @@ def interrupts_kept():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-    if seen:
-        raise KeyboardInterrupt
+    if seen or interrupt_pending():  # SIGTERM too: the CLI's handler remembers it (a SIGTERM
+        raise KeyboardInterrupt  # in scikit-learn's training ended it early, and exit 0)
 
 
 def write_reports(out_dir: str | os.PathLike) -> list[Path]:
