@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=100, metavar="N",
                    help="Hypothesis examples per check (default: 100)")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds the target may take per audit (default: 60)")
+                   help="seconds the target may take per audit, up to a week (default: 60)")
     p.add_argument("--seed", default="0", metavar="N",
                    help="random seed, or 'random' to draw one (printed, and in the JSON); "
                    "default: 0")

@@ -314,6 +314,7 @@ def test_the_command_audits_a_module_of_the_working_directory_by_name(tmp_path):
 
 @pytest.mark.parametrize("options", [{"examples": "10"}, {"examples": 10.0}, {"examples": True},
                                      {"timeout": True}, {"timeout": float("inf")},
+                                     {"timeout": 1e10},  # overflowed the clock: a traceback
                                      {"seed": 1.5}, {"seed": "7"}, {"isolate": "yes"}])
 def test_a_library_callers_bad_option_is_a_usage_error(options) -> None:
     """`examples="10"` gave a TypeError traceback and 10.0 Hypothesis's own; True ran one

@@ -117,6 +117,7 @@ class Finding:
 
 
 LARGE_EXAMPLES = 2  # problems of the large pass, at least
+MAX_TIMEOUT = 7 * 24 * 3600  # seconds: a week; 1e10 overflowed the clock (time_t)
 ROUNDING_EVALUATIONS = 24  # new problems a counterexample's rounding may evaluate, at most
 # the sizes (product of n_x, n_h, m) of the problems shrinking may evaluate in one audit: the
 # corpus's audits spend up to 3000, a target failing five ways on large problems only 1.8
@@ -1249,8 +1250,9 @@ def _options(contract: str, hidden_activation: str, dtype: str, examples: int, t
     if not 1 <= examples <= MAX_EXAMPLES:  # 10^8 ran on for ever: --timeout counts calls only
         raise UsageError(f"--examples must be between 1 and {MAX_EXAMPLES}")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
-            or not 0 < timeout < math.inf:
-        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout!r}")
+            or not 0 < timeout <= MAX_TIMEOUT:  # 1e10 s overflowed the clock's time_t
+        raise UsageError(f"--timeout must be a positive number of seconds up to {MAX_TIMEOUT:g} "
+                         f"(a week), not {timeout!r}")
     if seed == "random":  # the library's callers too (the fixture): drawn, said, recorded
         seed = resolve_seed(seed)
     if isinstance(seed, bool) or not isinstance(seed, int):
