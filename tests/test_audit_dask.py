@@ -94,6 +94,48 @@ def test_an_unreachable_scheduler_is_a_one_line_error(
     assert err.startswith("nnspec: error: cannot reach the Dask scheduler") and "Traceback" not in err
 
 
+@pytest.mark.parametrize("server", ["silent", "http"])
+def test_a_server_that_is_not_a_scheduler_is_a_one_line_error_in_bounded_time(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        server: str) -> None:
+    """Dask's dashboard port typed by mistake (HTTP), or a server that says nothing, held the
+    handshake for ever; some gave tracebacks (a length read from HTTP bytes asked for 3 EiB)."""
+    import socket
+    import threading
+    import time
+
+    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "1s")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if server == "http":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+
+    threading.Thread(target=serve, daemon=True).start()
+    shutil.copy(CORPUS / "correct_stable.py", tmp_path / "alice.py")
+    start = time.monotonic()
+    try:
+        code = main(["audit", str(tmp_path), "--contract", "logreg.propagate", "--no-cache",
+                     "--scheduler", f"tcp://127.0.0.1:{listener.getsockname()[1]}"])
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - start < 30
+    assert err.startswith("nnspec: error: cannot reach the Dask scheduler") and \
+        err.count("\n") == 1, err
+
+
 def test_scheduler_without_the_cluster_extra_is_an_error_even_when_the_cache_has_all(
         tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rerun served by the cache never reached Dask, so --scheduler without `distributed`

@@ -32,6 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from nnspec.audit import contracts, grader, isolation
 from nnspec.audit.answers import label, md_code, md_text, printable
@@ -284,6 +285,34 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 NO_CLUSTER = "--scheduler needs the cluster extra: pip install 'nnspec[cluster]'"
 
 
+def _connected(client_class: Any, address: str) -> Any:
+    """A Client of the scheduler at `address`, or UsageError within CONNECT_TIMEOUT and a few
+    seconds: a server that is not Dask's (its dashboard's HTTP port, a silent one) held the
+    handshake for ever, and others gave tracebacks (a length read from HTTP bytes asked for
+    3 EiB; a scheme it cannot use, a TypeError). The thread left waiting is a daemon's."""
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except BaseException as exc:  # noqa: BLE001 - whatever it raises is said in one line
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True, name="nnspec-dask-connect")
+    thread.start()
+    thread.join(_seconds(CONNECT_TIMEOUT) + 5)
+    if "client" in box:
+        return box["client"]
+    why = f"{type(box['error']).__name__}: {box['error']}" if "error" in box else \
+        f"no answer within {_seconds(CONNECT_TIMEOUT) + 5:g} s"
+    raise UsageError(f"cannot reach the Dask scheduler at {address} ({printable(why, 200)}); "
+                     "is it a scheduler's address, such as tcp://host:8786?")
+
+
+def _seconds(timeout: str | float) -> float:
+    return float(str(timeout).rstrip("s"))
+
+
 @contextmanager
 def dask_executor(address: str, run: str = "") -> Iterator[Executor]:
     """An Executor whose tasks run on the Dask cluster at `address`; its `stop()` kills the
@@ -292,10 +321,7 @@ def dask_executor(address: str, run: str = "") -> Iterator[Executor]:
         from distributed import Client
     except ImportError:
         raise UsageError(NO_CLUSTER) from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    client = _connected(Client, address)
     executor = client.get_executor()
     executor.stop = lambda: client.run(stop_run, run)  # type: ignore[attr-defined]
     try:
