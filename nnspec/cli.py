@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = _take_interrupts()
     unraisable = sys.unraisablehook
     sys.unraisablehook = quiet_dropped_interrupts(unraisable)
+    if sys.stdout is not None:
+        sys.stdout = _Watched(sys.stdout)
     try:
         if auditing:
             from nnspec.audit.sandbox import prespawn
@@ -188,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             prespawn(args.target, args.isolation)  # the worker starts while the engine is imported
         handler = getattr(importlib.import_module(module_name), func_name)
         code = int(handler(args))
-        sys.stdout.flush()  # a reader gone (`| head`) is seen here, not at exit (exit 120)
+        if sys.stdout is not None:  # None: started with stdout closed (print writes nowhere)
+            sys.stdout.flush()  # a reader gone (`| head`) is seen here, not at exit (exit 120)
         return code
     except UsageError as exc:
         print(f"nnspec: error: {exc}", file=sys.stderr)
@@ -200,12 +203,23 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # a full disk: said in one line, not a traceback
+        if not isinstance(sys.stdout, _Watched) or not sys.stdout.failed:
+            raise
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        print(f"nnspec: error: cannot write to standard output: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
     except Exception:
         if not interrupt_pending():  # Hypothesis made a Ctrl-C at its start an AssertionError
             raise
         return _interrupted()
     finally:
         sys.unraisablehook = unraisable
+        if isinstance(sys.stdout, _Watched):
+            sys.stdout = sys.stdout.stream
         if auditing:
             from nnspec.audit.sandbox import drop_spare
 
@@ -213,6 +227,31 @@ def main(argv: list[str] | None = None) -> int:
         if previous is not None:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+
+class _Watched:
+    """Standard output that remembers a write it failed (a full disk, /dev/full), so that
+    `main` tells that OSError from any other one."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.failed = stream, False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
 
 
 def _interrupted() -> int:
@@ -272,8 +311,8 @@ def exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader gone: main said what it had to
-            pass
+        except (OSError, ValueError, AttributeError):  # a reader gone: main said what it had
+            pass  # to; None: started without it
     os._exit(code)
 
 

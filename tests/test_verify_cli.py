@@ -248,6 +248,31 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     assert run.returncode == 141 and "Traceback" not in err, err
 
 
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_a_stdout_that_cannot_be_written_gets_one_line_not_a_traceback(stdout):
+    """`> /dev/full` and a closed stdout (`>&-`) gave tracebacks; a full one is said in one
+    line (exit 2), a closed one writes nowhere, as Python's print does."""
+    import subprocess
+    import sys
+
+    target = Path(__file__).parent / "corpus" / "logreg_propagate" / "correct_stable.py"
+    argv = [sys.executable, "-m", "nnspec", "audit", str(target), "--contract",
+            "logreg.propagate", "--examples", "3"]
+    if stdout == "full":
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  timeout=300, check=False)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines()[-1] == ("nnspec: error: cannot write to standard "
+                                                "output: No space left on device")
+    else:
+        done = subprocess.run(argv, stdout=None, stderr=subprocess.PIPE, text=True,
+                              timeout=300, check=False, close_fds=True,
+                              preexec_fn=lambda: __import__("os").close(1))
+        assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_ctrl_c_on_a_terminal_prints_one_line(tmp_path):
     """A terminal's Ctrl-C goes to the whole process group: the pool's workers took it too
     and each printed `Process ForkPoolWorker-N:` and a traceback before `nnspec: interrupted`."""
