@@ -71,6 +71,14 @@ class Parser(argparse.ArgumentParser):
                                          f"choose one of {', '.join(choices)}")
 
 
+def _folder_name(value: str) -> str:
+    """An --out folder: '' wrote the report into the working folder, and made `generate` act
+    on the installed reference/."""
+    if not value:
+        raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="nnspec",
@@ -105,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                        f"formula; 2 usage error; {STOPPED}")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if reference/ differs from what would be emitted")
-    p.add_argument("--out", metavar="DIR", help="directory to write (default: the installed reference/)")
+    p.add_argument("--out", metavar="DIR", type=_folder_name,
+                   help="directory to write (default: the installed reference/)")
     p.set_defaults(handler="nnspec.emit.codegen:run")
 
     p = sub.add_parser("audit", help="audit an implementation against the reference",
@@ -161,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a text or Markdown file of notes: the report of their verdicts, errata "
                    "and claims (default: the shipped notes, with the reference's numerics and "
                    "figures, which need matplotlib: pip install 'nnspec[report]')")
-    p.add_argument("--out", metavar="DIR", default="reports", help="output directory (default: reports)")
+    p.add_argument("--out", metavar="DIR", default="reports", type=_folder_name,
+                   help="output directory (default: reports)")
     p.set_defaults(handler="nnspec.report.markdown:run")
     return parser
 

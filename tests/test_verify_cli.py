@@ -428,3 +428,15 @@ def test_a_fail_on_that_names_no_verdict_is_a_usage_error(tmp_path, capsys, give
     assert main(["verify", str(notes_file), "--fail-on", given]) == 2
     err = capsys.readouterr().err
     assert err.startswith("nnspec: error: --fail-on names no verdict") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["report", "generate"])
+def test_an_empty_out_folder_is_a_usage_error(capsys, command):
+    """`report --out ''` wrote verification.md into the working folder, and `generate --out ''`
+    acted on the installed reference/."""
+    with pytest.raises(SystemExit) as raised:
+        main([command, "--out", ""])
+    code = raised.value.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == [(f"nnspec: error: argument --out: needs a folder name, not an "
+                                 f"empty string (see nnspec {command} --help)")], err
