@@ -163,6 +163,24 @@ def test_an_unusable_cache_is_a_one_line_error(tmp_path: Path) -> None:
         ResultCache(tmp_path)  # a directory
 
 
+def test_another_programs_database_is_left_as_it_was(tmp_path: Path) -> None:
+    """`--cache app.db` added nnspec's table to another program's SQLite file and switched it
+    to WAL mode."""
+    import sqlite3
+
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE users (name TEXT)")
+    db.close()
+    before = other.read_bytes()
+    with pytest.raises(UsageError, match="another program's database"):
+        ResultCache(other)
+    assert other.read_bytes() == before
+    ours = ResultCache(tmp_path / "ours.sqlite")  # nnspec's own opens again
+    ours.close()
+    ResultCache(tmp_path / "ours.sqlite").close()
+
+
 def test_an_interrupted_folder_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     """A real interruption: Ctrl-C while the last target hangs. What was finished is in the
     cache; the next run takes it from there and audits only the rest."""

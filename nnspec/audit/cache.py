@@ -107,6 +107,13 @@ class ResultCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            tables = {row[0] for row in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables - {"results"}:  # another program's database: not ours to change
+                self.db.close()
+                raise UsageError(f"cannot use the cache {self.path}: it is another program's "
+                                 f"database (tables {', '.join(sorted(tables))}); pass --cache "
+                                 "FILE elsewhere or --no-cache")
             if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # kept by the
                 self.db.execute("PRAGMA journal_mode = WAL")  # file; setting it again while
                 # another run writes failed at once ("database is locked"), with no busy wait
