@@ -237,3 +237,23 @@ def test_exact_values_pickle_to_the_same_numbers_in_their_raw_form():
     mixed = oracle.Exact({"Z": np.array([mp.mpf(1), mp.mpc(1, 2)], dtype=object)}, 30)
     back = pickle.loads(pickle.dumps(mixed))  # not all mpf: pickled as it is
     assert list(back["Z"]) == [mp.mpf(1), mp.mpc(1, 2)] and type(back["Z"][1]) is mp.mpc
+
+
+@pytest.mark.parametrize("call", [
+    lambda: oracle.logreg_exact(np.ones((3, 1)), 0.0, np.ones((2, 3)), np.ones((1, 3))),
+    lambda: oracle.logreg_exact(np.ones((1, 1)), 0.0, np.ones((2, 3)), np.ones((1, 3))),
+    lambda: oracle.logreg_cost(np.ones((2, 1)), 0.0, np.ones((2, 3)), np.ones((1, 2))),
+    lambda: oracle.logreg_fd_gradient(np.ones((2, 1)), 0.0, np.ones((2, 3)), np.ones((3, 1))),
+    lambda: oracle.cost_from_activations(np.full((1, 3), 0.5), np.ones((1, 2))),
+    lambda: oracle.two_layer_exact({"W1": np.ones((2, 5)), "b1": np.zeros((2, 1)),
+                                    "W2": np.ones((1, 2)), "b2": np.zeros((1, 1))},
+                                   np.ones((2, 3)), np.ones((1, 3))),
+    lambda: oracle.two_layer_cost({"W1": np.ones((2, 2)), "b1": np.zeros((2,)),
+                                   "W2": np.ones((1, 2)), "b2": np.zeros((1, 1))},
+                                  np.ones((2, 3)), np.ones((1, 3))),
+])
+def test_inputs_whose_shapes_do_not_fit_are_refused_not_truncated(call):
+    """w (1, 1) with X (2, 3) used X's first row only, a short Y dropped examples, W1 (2, 5)
+    with X (2, 3) gave numbers: an "exact" value of another problem, where NumPy raises."""
+    with pytest.raises(ValueError, match="do not fit|differ in shape"):
+        call()

@@ -296,6 +296,39 @@ def _logreg_mp(w: MpArray, b, X: MpArray, Y: MpArray) -> dict[str, MpArray]:
     }
 
 
+def _shape(value) -> tuple[int, ...]:
+    return tuple(np.shape(value))
+
+
+def check_logreg_shapes(w, b, X, Y) -> None:
+    """ValueError unless w (n_x, 1), b one number, X (n_x, m), Y (1, m): a product of rows
+    and columns of other lengths was cut to the shorter one, and a short Y dropped examples,
+    an "exact" value of another problem."""
+    w_, X_, Y_ = _shape(w), _shape(X), _shape(Y)
+    if np.size(b) != 1:
+        _scalar(b)  # its own message: a scalar bias expected
+    if len(X_) != 2 or w_ != (X_[0], 1) or Y_ != (1, X_[1]):
+        raise ValueError(f"shapes w {w_}, b {_shape(b)}, X {X_}, Y {Y_} do not fit: expected "
+                         "w (n_x, 1), b one number, X (n_x, m), Y (1, m)")
+
+
+def check_two_layer_shapes(parameters: Mapping[str, np.ndarray], X, Y) -> None:
+    """ValueError unless W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1), X (n_x, m),
+    Y (1, m) (see check_logreg_shapes)."""
+    missing = [k for k in TWO_LAYER_BLOCKS if k not in parameters]
+    if missing:
+        raise ValueError(f"parameters lack {', '.join(missing)}")
+    X_, Y_ = _shape(X), _shape(Y)
+    got = {k: _shape(parameters[k]) for k in TWO_LAYER_BLOCKS}
+    n_h = got["W1"][0] if len(got["W1"]) == 2 else -1
+    want = {"W1": (n_h, X_[0] if len(X_) == 2 else -1), "b1": (n_h, 1), "W2": (1, n_h),
+            "b2": (1, 1)}
+    if len(X_) != 2 or Y_ != (1, X_[1]) or any(got[k] != want[k] for k in want):
+        shown = ", ".join(f"{k} {v}" for k, v in got.items())
+        raise ValueError(f"shapes {shown}, X {X_}, Y {Y_} do not fit: expected W1 (n_h, n_x), "
+                         "b1 (n_h, 1), W2 (1, n_h), b2 (1, 1), X (n_x, m), Y (1, m)")
+
+
 def logreg_exact(w, b, X, Y, *, dps: int = DEFAULT_DPS) -> Exact:
     """Logistic regression at the float64 inputs, exactly (to `dps` digits).
 
@@ -303,6 +336,7 @@ def logreg_exact(w, b, X, Y, *, dps: int = DEFAULT_DPS) -> Exact:
     A = sigma(Z), one_minus_A = sigma(-Z), dZ = A - Y, cost J = (1/m) sum L(y, a) (0-d),
     dw = X dZ^T / m (n_x, 1), db = sum(dZ) / m (0-d): the derived formulas, not differences.
     """
+    check_logreg_shapes(w, b, X, Y)
     with mp.workdps(dps):
         values = _logreg_mp(to_mp(w), to_mp(_scalar(b)), _FloatMatrix(X), to_mp(Y))
     return Exact(values, dps)
@@ -310,6 +344,7 @@ def logreg_exact(w, b, X, Y, *, dps: int = DEFAULT_DPS) -> Exact:
 
 def logreg_cost(w, b, X, Y, *, dps: int = DEFAULT_DPS):
     """J(w, b) = (1/m) sum_i L(y_i, sigma(w^T x_i + b)) as an mpf, from the definition alone."""
+    check_logreg_shapes(w, b, X, Y)
     with mp.workdps(dps):
         return _logreg_cost_mp({"w": to_mp(w), "b": to_mp(_scalar(b))}, _FloatMatrix(X),
                                to_mp(Y))
@@ -374,6 +409,7 @@ def two_layer_exact(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str =
     dW2 = dZ2 A1^T / m, db2 = sum_j dZ2 / m (1, 1), dZ1 = (W2^T dZ2) * g'(Z1) (n_h, m),
     dW1 = dZ1 X^T / m, db1 = sum_j dZ1 / m (n_h, 1). g = sigma or tanh (`hidden`).
     """
+    check_two_layer_shapes(parameters, X, Y)
     _hidden(hidden)
     with mp.workdps(dps):
         values = _two_layer_mp(_two_layer_params_mp(parameters), _FloatMatrix(X), to_mp(Y),
@@ -384,6 +420,7 @@ def two_layer_exact(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str =
 def two_layer_cost(parameters: Mapping[str, np.ndarray], X, Y, *, hidden: str = "sigmoid",
                    dps: int = DEFAULT_DPS):
     """J = (1/m) sum_i L(y_i, a2_i) of the 2-layer network as an mpf, from the definition alone."""
+    check_two_layer_shapes(parameters, X, Y)
     _hidden(hidden)
     with mp.workdps(dps):
         return _two_layer_cost_mp(_two_layer_params_mp(parameters), _FloatMatrix(X), to_mp(Y),
@@ -394,6 +431,8 @@ def cost_from_activations(A, Y, *, dps: int = DEFAULT_DPS):
     """-(1/m) sum [y log a + (1 - y) log(1 - a)] at the given float64 A (the compute_cost
     contract), as an mpf; log(1 - a) as log1p(-a) so a tiny a keeps its digits. a = 0 with
     y != 0, or a = 1 with y != 1, gives +inf: the exact value."""
+    if _shape(A) != _shape(Y):
+        raise ValueError(f"A {_shape(A)} and Y {_shape(Y)} differ in shape")
     with mp.workdps(dps):
         A_mp, Y_mp = to_mp(A), to_mp(Y)
         total = mp.zero
@@ -480,6 +519,7 @@ def logreg_fd_gradient(w, b, X, Y, *, dps: int = DEFAULT_DPS, h=None,
     """dJ/dw (n_x, 1) and dJ/db (0-d) by central differences in mpmath, one parameter at a time
     (4 (n_x + 1) cost evaluations: for small problems). With `errors`, also "dw_error" and
     "db_error", the estimates of `_central_difference`."""
+    check_logreg_shapes(w, b, X, Y)
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
         X_mp, Y_mp = _FloatMatrix(X), to_mp(Y)
@@ -493,6 +533,7 @@ def two_layer_fd_gradient(parameters: Mapping[str, np.ndarray], X, Y, *,
                           h=None, errors: bool = False) -> dict[str, MpArray]:
     """dW1, db1, dW2, db2 by central differences in mpmath, one parameter at a time (with
     `errors`, also their error estimates "dW1_error", ...)."""
+    check_two_layer_shapes(parameters, X, Y)
     _hidden(hidden)
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
@@ -508,6 +549,7 @@ def logreg_directional(w, b, X, Y, *, seed: int = 0, dps: int = DEFAULT_DPS,
     central differences (2 cost evaluations, each m dot products of length n_x, and 2 more at
     step 2h for the error estimate) and by the derived formula. For large problems, where the
     full gradient by differences is too slow."""
+    check_logreg_shapes(w, b, X, Y)
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
         X_mp, Y_mp = _FloatMatrix(X), to_mp(Y)
@@ -522,6 +564,7 @@ def two_layer_directional(parameters: Mapping[str, np.ndarray], X, Y, *,
                           h=None) -> list[Directional]:
     """Per block (W1, b1, W2, b2): the derivative of J along a seeded Gaussian direction, by
     central differences and by the derived formula (see `logreg_directional`)."""
+    check_two_layer_shapes(parameters, X, Y)
     _hidden(hidden)
     with mp.workdps(dps):
         h = default_step(dps) if h is None else mp.mpf(h)
@@ -537,6 +580,7 @@ def logreg_descent(w, b, X, Y, *, learning_rate: float, num_iterations: int,
     """Gradient descent replayed in mpmath: [{"w", "b"}] for t = 0 .. num_iterations, from the
     float64 start, with w <- w - lr dw, b <- b - lr db and the exact gradients (lr converted
     exactly). A float64 descent is held to it within its accumulated rounding error."""
+    check_logreg_shapes(w, b, X, Y)
     with mp.workdps(dps):
         X_mp, Y_mp, lr = _FloatMatrix(X), to_mp(Y), to_mp(learning_rate)[()]
         point = {"w": to_mp(w), "b": to_mp(_scalar(b))}
