@@ -216,12 +216,12 @@ def nnspec_audit(request: pytest.FixtureRequest):
         if result.verdict == "error":  # outside the except: no chained traceback
             pytest.fail(f"nnspec: error: {result.reason}", pytrace=False)
         if result.verdict != "conforms":
-            pytest.fail(result.message(), pytrace=False)
+            pytest.fail(_fixture_words(result.message()), pytrace=False)
         for finding in result.findings:  # a conforming audit's warnings went unseen
             if finding.severity == "warning":
-                warnings.warn(NnspecAuditWarning(
+                warnings.warn(NnspecAuditWarning(_fixture_words(
                     f"{result.target} conforms to {contract} with a warning "
-                    f"[{finding.check}]: {finding.message}"), stacklevel=2)
+                    f"[{finding.check}]: {finding.message}")), stacklevel=2)
         return result
 
     return audit
@@ -256,6 +256,19 @@ def _label(function: object) -> str:
     from nnspec.audit.engine import function_label
 
     return function if isinstance(function, str) else function_label(function)
+
+
+def _fixture_words(message: str) -> str:
+    """An audit's advice in the fixture's words: `hidden_activation="tanh"`, not the command
+    line's `--hidden-activation tanh` (only nnspec's own options: a target's text may hold
+    `--` too)."""
+    import re
+
+    message = re.sub(r"--(hidden-activation|dtype) (\w+)",
+                     lambda m: f'{m.group(1).replace("-", "_")}="{m.group(2)}"', message)
+    message = re.sub(r"--(timeout|examples|seed) ([\d.]+)", r"\1=\2", message)
+    message = re.sub(r"--(timeout|examples|seed)\b", r"\1", message)
+    return message.replace("all in --json", "all in the AuditResult's to_json()")
 
 
 def _keywords(message: str) -> str:

@@ -308,7 +308,23 @@ def test_the_fixture_takes_a_path_and_says_usage_errors_in_its_own_words(audited
     assert "nnspec: error: examples must be between 1 and" in out and "--examples" not in out
     assert "During handling of the above exception" not in out
     assert "does not return within" in out
+    assert "(timeout=0.5 s)" in out and "--timeout" not in out  # the fixture's own words
     assert "PRINTED AFTER THE HANG" in out
+
+
+def test_the_fixtures_advice_names_its_keywords_not_the_command_lines_options():
+    """The failure messages advised `--hidden-activation tanh`, `--dtype float32`, a larger
+    `--timeout` and "all in --json", none of which a fixture has; a target's own `--`
+    text is left as it is."""
+    from nnspec.pytest_plugin import _fixture_words
+
+    assert _fixture_words("matches: tanh hidden layer; run with --hidden-activation tanh; "
+                          "or --dtype float32 (--timeout 1 s); audit it with a larger "
+                          "--timeout; (300 characters; all in --json); raises ValueError: "
+                          "--foo 3") == (
+        'matches: tanh hidden layer; run with hidden_activation="tanh"; or dtype="float32" '
+        "(timeout=1 s); audit it with a larger timeout; (300 characters; all in the "
+        "AuditResult's to_json()); raises ValueError: --foo 3")
 
 
 def test_a_bad_nnspec_profile_variable_gives_way_to_the_users_profile(project, monkeypatch):
