@@ -370,3 +370,36 @@ def test_an_in_process_audit_of_a_noisy_target_writes_the_same_bytes_in_every_ru
                            check=True, env={**os.environ, "NNSPEC_CACHE_DIR": str(tmp_path / c)}
                            ).stdout for c in ("a", "b")]
     assert '"determinism"' in runs[0] and runs[0] == runs[1]
+
+
+def test_check_example_takes_the_contracts_inputs_and_says_what_is_wrong_with_them(
+        tmp_path: Path) -> None:
+    """A missing key was a bare KeyError, lists an AttributeError, a function object an
+    AttributeError deep inside, and inputs whose shapes do not fit a defect of a correct
+    target. Nested `parameters` and lists are taken as the contract's inputs."""
+    from nnspec.audit.engine import check_example
+
+    target = tmp_path / "impl.py"
+    target.write_text(CORRECT.read_text())
+    w, X, Y = np.ones((2, 1)), np.ones((2, 3)), np.ones((1, 3))
+    assert check_example(str(target), "logreg.propagate",
+                         {"w": w.tolist(), "b": 0.0, "X": X.tolist(), "Y": Y.tolist()},
+                         isolation="none") == []
+    for problem, words in (({"w": w, "X": X, "Y": Y}, "the problem has no 'b'"),
+                           ({"w": np.ones((4, 1)), "b": 0.0, "X": X, "Y": Y}, "do not fit"),
+                           (5, "must be a dict")):
+        with pytest.raises(UsageError, match=words):
+            check_example(str(target), "logreg.propagate", problem, isolation="none")
+    with pytest.raises(UsageError, match="takes a target such as"):
+        check_example(np.exp, "logreg.propagate", {})
+    forward = tmp_path / "forward.py"
+    forward.write_text("import numpy as np\n\ndef forward_propagation(X, parameters):\n"
+                       "    Z1 = parameters['W1'] @ X + parameters['b1']\n    A1 = np.tanh(Z1)\n"
+                       "    Z2 = parameters['W2'] @ A1 + parameters['b2']\n"
+                       "    A2 = 1 / (1 + np.exp(-Z2))\n"
+                       "    return A2, {'Z1': Z1, 'A1': A1, 'Z2': Z2, 'A2': A2}\n")
+    parameters = {"W1": np.ones((3, 2)) / 4, "b1": np.zeros((3, 1)), "W2": np.ones((1, 3)) / 4,
+                  "b2": np.zeros((1, 1))}
+    assert check_example(str(forward), "two_layer.forward_propagation",
+                         {"parameters": parameters, "X": X, "Y": Y},
+                         hidden_activation="tanh", isolation="none") == []

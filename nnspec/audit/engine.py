@@ -1310,8 +1310,15 @@ def check_example(target: str | Target, contract: str, problem: dict, *,
                   timeout: float = 60.0, isolation: str = "auto") -> list[Finding]:
     """Every check of `contract` on one given problem (no search, no shrinking): a dict with
     the contract's inputs (w, b, X, Y; or W1, b1, W2, b2, X, Y; ...), e.g. at the size of a
-    real data set. Raises UsageError when the target cannot be audited."""
+    real data set; a dict value (`parameters`, `grads`) gives its keys, a list is an array.
+    Raises UsageError when the target cannot be audited or the problem is not one of the
+    contract's (a key missing, a value that is no array)."""
     spec, opts = _options(contract, hidden_activation, dtype, 1, timeout, 0)
+    if not isinstance(target, (str, Target)):
+        raise UsageError(f"check_example takes a target such as 'path/file.py:function', not "
+                         f"{type(target).__name__} (audit_function audits a function object)")
+    problem = _given_problem(problem)
+    _fitting(problem)
     parsed = target if isinstance(target, Target) else parse_target(target, spec.function)
     check_target(parsed)
     found = arity(parsed)
@@ -1320,9 +1327,43 @@ def check_example(target: str | Target, contract: str, problem: dict, *,
         failed = sandbox.start()
         if failed is not None:
             raise UsageError(f"loading the target failed: {failed.message}")
-        failures = _Engine(spec, sandbox, opts).evaluate(problem)
+        try:
+            failures = _Engine(spec, sandbox, opts).evaluate(problem)
+        except KeyError as exc:  # the harness's own reads: the target's come back as outcomes
+            raise UsageError(f"the problem has no {exc.args[0]!r}, which {contract} needs "
+                             f"(it has {', '.join(sorted(problem))})") from None
+        except (AttributeError, TypeError, ValueError, IndexError) as exc:
+            raise UsageError(f"the problem is not one of {contract}'s: {exc}") from None
     return [Finding(f.check, f.severity, f.message, {"inputs": "the given problem", **f.details})
             for f in failures]
+
+
+def _fitting(problem: dict) -> None:
+    """UsageError when the given inputs' shapes do not fit one another (w (4, 1) with X (2, 3)
+    was reported as the target's exception defect)."""
+    from nnspec.numerics import oracle
+
+    try:
+        if {"w", "b", "X", "Y"} <= problem.keys():
+            oracle.check_logreg_shapes(problem["w"], problem["b"], problem["X"], problem["Y"])
+        if {"W1", "b1", "W2", "b2", "X", "Y"} <= problem.keys():
+            oracle.check_two_layer_shapes(problem, problem["X"], problem["Y"])
+    except ValueError as exc:
+        raise UsageError(f"the problem's {exc}") from None
+
+
+def _given_problem(problem: dict) -> dict:
+    """A problem as the contracts hold it: nested dicts flattened, lists as float64 arrays."""
+    import numpy as np
+
+    if not isinstance(problem, dict):
+        raise UsageError(f"the problem must be a dict of the contract's inputs, not "
+                         f"{type(problem).__name__}")
+    flat: dict = {}
+    for key, value in problem.items():
+        flat.update(value if isinstance(value, dict) else {key: value})
+    return {k: np.asarray(v, dtype=np.float64) if isinstance(v, (list, tuple)) else v
+            for k, v in flat.items()}
 
 
 def function_label(function: object) -> str:
