@@ -33,6 +33,16 @@ def project(pytester, monkeypatch):
     return pytester
 
 
+def asking(monkeypatch, how: str, name: str) -> list[str]:
+    """A run's arguments that ask for nnspec's profile `name` by the option, or else by the
+    environment variable (set here)."""
+    args = ["-s", "-p", "no:cacheprovider"]
+    if how == "option":
+        return [*args, "--nnspec-profile", name]
+    monkeypatch.setenv("NNSPEC_PROFILE", name)
+    return args
+
+
 def shown(result) -> str:
     return next(line for line in result.stdout.lines if "PROFILE" in line).split("PROFILE ")[1]
 
@@ -71,12 +81,7 @@ def test_asking_for_nnspec_and_the_users_profile_at_once_is_a_usage_error(projec
 
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_nnspec_profile_is_loaded_when_asked_and_shown_in_the_header(project, monkeypatch, how):
-    args = ["-s", "-p", "no:cacheprovider"]
-    if how == "option":
-        args += ["--nnspec-profile", "thorough"]
-    else:
-        monkeypatch.setenv("NNSPEC_PROFILE", "thorough")
-    result = project.runpytest_subprocess(*args)
+    result = project.runpytest_subprocess(*asking(monkeypatch, how, "thorough"))
     assert shown(result) == f"nnspec.thorough {PROFILES['thorough']['max_examples']} None"
     result.stdout.fnmatch_lines(["nnspec: hypothesis profile thorough"])
 
@@ -98,12 +103,7 @@ def test_a_profile_of_a_conftest_read_during_collection_holds(pytester, monkeypa
         "from hypothesis import settings\ndef test_show():\n    s = settings()\n"
         "    print('PROFILE', settings.get_current_profile_name(), s.max_examples, "
         "s.derandomize, s.database is None)\n")
-    args = ["-s", "-p", "no:cacheprovider"]
-    if how == "option":
-        args += ["--nnspec-profile", "ci"]
-    else:
-        monkeypatch.setenv("NNSPEC_PROFILE", "ci")
-    result = pytester.runpytest_subprocess(*args)
+    result = pytester.runpytest_subprocess(*asking(monkeypatch, how, "ci"))
     if how == "option":
         assert result.ret == 4
         result.stderr.fnmatch_lines([("*--nnspec-profile ci: the Hypothesis profile 'mine' is "
