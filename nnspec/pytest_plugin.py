@@ -129,18 +129,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     profiles.load(wanted)
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
-    """Asked for by the option, the profile is loaded or the run stops: said at once. By the
-    variable, it may give way to a conftest read later (`pytest_report_collectionfinish`)."""
+def _profile_line(config: pytest.Config, by_option: bool) -> str | None:
+    """Asked for by the option, the profile is loaded or the run stops: said at once (the
+    header). By the variable, it may give way to a conftest read later: said after collection."""
     name = config.stash.get(_PROFILE, None)
-    asked = config.stash.get(_ASKED, False)
-    return None if name is None or not asked else f"nnspec: hypothesis profile {name}"
+    if name is None or config.stash.get(_ASKED, False) != by_option:
+        return None
+    return f"nnspec: hypothesis profile {name}"
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return _profile_line(config, by_option=True)
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    name = config.stash.get(_PROFILE, None)
-    asked = config.stash.get(_ASKED, False)
-    return None if name is None or asked else f"nnspec: hypothesis profile {name}"
+    return _profile_line(config, by_option=False)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -287,15 +287,18 @@ def _wrong_inputs(text: str, records: dict, index: int, net: Network
         lines = [line for line in records if line < index and name in records[line][0]]
         if not lines or len(records[max(lines)]) != 1:
             continue
-        value = records[max(lines)][0][name]
-        if name == "grads":
-            if _not_the_table_grads(value, net):
-                wrong.append((max(lines), name))
-            continue
-        got, want = _as_matrix(value), expected(name, net, set())
-        if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
+        if _not_the_tables(name, records[max(lines)][0][name], net, rng):
             wrong.append((max(lines), name))
     return tuple(wrong)
+
+
+def _not_the_tables(name: str, value, net: Network, rng: random.Random) -> bool:
+    """Whether a value a line gave `name` is known not to be the notation table's (a `grads`
+    that is no gradients' dict: `_not_the_table_grads`)."""
+    if name == "grads":
+        return _not_the_table_grads(value, net)
+    got, want = _as_matrix(value), expected(name, net, set())
+    return got is not None and want is not None and matrices_equal(got, want, rng)[0] is False
 
 
 def _table_grads(net: Network) -> dict:
@@ -322,11 +325,8 @@ def _wrong_in_others(others: str, shape: tuple[int, int], two: bool, hidden: str
         if len(records[line]) != 1 or len(records[line][0]) != 1:
             continue
         (name, value), = records[line][0].items()
-        if name not in FIXABLE | {"cost"}:  # a function's cost is handed back whole
-            continue
-        got, want = _as_matrix(value), expected(name, net, set())
-        if got is not None and want is not None and matrices_equal(got, want, rng)[0] is False:
-            wrong.append((line, name))
+        if name in FIXABLE | {"cost"} and _not_the_tables(name, value, net, rng):
+            wrong.append((line, name))  # (a function's cost is handed back whole)
     return tuple(wrong)
 
 

@@ -117,8 +117,6 @@ def read(path: str | Path) -> str:
         text = read_input(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise UsageError(f"cannot read {path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"cannot read {path}: it is a directory") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read {path}: {not_utf8(exc)}") from None
     except OSError as exc:
